@@ -1,0 +1,13 @@
+#pragma once
+
+// ticklab's exit codes, documented in docs/cli.md. Each kind of ending has its own.
+namespace tl::exit_code {
+
+inline constexpr int ok = 0;
+inline constexpr int usage = 2;       // the command line itself is wrong
+inline constexpr int bad_input = 3;   // a program, jobs list or machine setting is wrong
+inline constexpr int program_failed = 4; // the simulated program faulted or deadlocked
+inline constexpr int tick_limit = 5;  // the run reached its tick limit
+inline constexpr int internal = 70;   // a ticklab bug
+
+}

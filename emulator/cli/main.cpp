@@ -1,0 +1,148 @@
+// ticklab's command line: a table of subcommands, each parsed by CLI11. This is the only
+// part of ticklab that prints; the library returns values and traces.
+
+#include "cli/exit_codes.hpp"
+#include "cli/paths.hpp"
+#include "cli/run_command.hpp"
+#include "lang/program.hpp"
+#include "sched/registry.hpp"
+#include "ticklab_config.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <exception>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace {
+
+int list_schedulers()
+{
+    for (auto const& entry : tl::all_schedulers()) {
+        std::string options;
+        for (auto option : entry.options)
+            options += fmt::format("{}{}", options.empty() ? "" : ", ", option);
+        fmt::print("{:<10} {}\n", entry.name, entry.summary);
+        if (!options.empty())
+            fmt::print("{:<10} settings: {}\n", "", options);
+    }
+    return tl::exit_code::ok;
+}
+
+// The first comment line of a program file is its one-line description.
+std::string describe_program(std::filesystem::path const& path)
+{
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("# ", 0) == 0)
+            return line.substr(2);
+        if (!line.empty())
+            break;
+    }
+    return "";
+}
+
+int list_programs()
+{
+    namespace fs = std::filesystem;
+    for (auto const& directory : tl::data_directories()) {
+        std::error_code error;
+        auto programs = directory / "programs";
+        if (!fs::is_directory(programs, error))
+            continue;
+        std::vector<fs::path> files;
+        for (auto const& entry : fs::directory_iterator(programs, error))
+            if (entry.path().extension() == ".tl")
+                files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        fmt::print("bundled programs (in {}):\n", programs.lexically_normal().string());
+        for (auto const& file : files)
+            fmt::print("  {:<16} {}\n", file.stem().string(), describe_program(file));
+        fmt::print("run one with: ticklab run NAME\n");
+        return tl::exit_code::ok;
+    }
+    fmt::print(stderr, "ticklab: error: no bundled programs found (set TICKLAB_DATA to the folder holding programs/)\n");
+    return tl::exit_code::bad_input;
+}
+
+int describe_language()
+{
+    fmt::print("instructions (see docs/language.md for the whole language):\n");
+    for (auto const& info : tl::all_opcodes()) {
+        std::string_view operand = info.operand == tl::OperandKind::Ticks ? "N"
+            : info.operand == tl::OperandKind::Text                      ? "\"text\""
+                                                                         : "";
+        fmt::print("  {:<16} {}\n", fmt::format("{} {}", info.mnemonic, operand), info.summary);
+    }
+    return tl::exit_code::ok;
+}
+
+}
+
+int main(int argc, char** argv)
+{
+    CLI::App app { "ticklab: watch an operating system schedule threads, tick by tick.\n"
+                   "Concurrency is one core switching between tasks; parallelism is several cores at once.",
+        "ticklab" };
+    app.set_version_flag("--version", std::string("ticklab ") + TICKLAB_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+
+    tl::RunSettings run_settings;
+    auto* run = app.add_subcommand("run", "Run a program (or quick jobs) and show each tick and the metrics");
+    run->add_option("program", run_settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
+    run->add_option("-j,--jobs", run_settings.jobs,
+        "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],... e.g. \"P1:0:24,P2:0:3\"");
+    run->add_option("-f,--format", run_settings.format, "Output: table (every tick), summary, or json")
+        ->capture_default_str();
+    tl::add_machine_options(*run, run_settings);
+    run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 program faulted, 5 tick limit reached, 70 internal error.");
+
+    tl::RunSettings demo_settings;
+    auto* demo = app.add_subcommand("demo",
+        "The kitchen: Jarvis cooks three orders on 1 core (round-robin), then three robots on 3 cores (per-core)");
+    demo->add_option("program", demo_settings.file, "Another program to show the same way")->capture_default_str();
+    demo->add_option("-q,--quantum", demo_settings.quantum, "Time slice in ticks")->capture_default_str();
+    demo->add_option("--switch-cost", demo_settings.switch_cost, "Ticks a core spends on each context switch")
+        ->capture_default_str();
+    demo->add_option("-f,--format", demo_settings.format, "table (every tick) or summary")->capture_default_str();
+
+    std::string check_file;
+    auto* check = app.add_subcommand("check", "Check a program for errors and show how it was understood");
+    check->add_option("program", check_file, "A program file or bundled program name")->required();
+
+    auto* schedulers = app.add_subcommand("schedulers", "List the scheduling policies and their settings");
+    auto* programs = app.add_subcommand("programs", "List the bundled example programs");
+    auto* language = app.add_subcommand("language", "List the toy language's instructions");
+
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::ParseError const& error) {
+        if (error.get_exit_code() == 0)
+            return app.exit(error);
+        fmt::print(stderr, "ticklab: error: {}\n", error.what());
+        fmt::print(stderr, "run 'ticklab --help' or 'ticklab COMMAND --help' for the options\n");
+        return tl::exit_code::usage;
+    }
+
+    try {
+        if (*run)
+            return tl::run_command(run_settings);
+        if (*demo)
+            return tl::demo_command(demo_settings);
+        if (*check)
+            return tl::check_command(check_file);
+        if (*schedulers)
+            return list_schedulers();
+        if (*programs)
+            return list_programs();
+        if (*language)
+            return describe_language();
+    } catch (std::exception const& error) {
+        fmt::print(stderr, "ticklab: internal error: {}\n", error.what());
+        return tl::exit_code::internal;
+    }
+    return tl::exit_code::usage;
+}

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+// Where ticklab's bundled programs and lessons live, most specific first: $TICKLAB_DATA,
+// the installed share/ticklab beside the binary, the configured install prefix, and the
+// source tree the binary was built from.
+std::vector<std::filesystem::path> data_directories();
+
+struct LoadedFile {
+    std::string name;    // as shown in diagnostics
+    std::string content;
+};
+
+// Finds a program the way a learner names it: a path ("programs/kitchen.tl"), a path without
+// its .tl ("programs/kitchen"), or a bundled program's name ("kitchen") from any directory.
+// On failure returns a one-line error ("cannot open 'x': no such file ...").
+std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error);
+
+}

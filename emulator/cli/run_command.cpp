@@ -1,0 +1,259 @@
+#include "cli/run_command.hpp"
+
+#include "cli/exit_codes.hpp"
+#include "cli/paths.hpp"
+#include "engine/machine.hpp"
+#include "lang/parser.hpp"
+#include "trace/metrics.hpp"
+#include "trace/render.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <iostream>
+
+namespace tl {
+
+void add_machine_options(CLI::App& app, RunSettings& settings)
+{
+    app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers')")
+        ->capture_default_str();
+    app.add_option("-c,--cores", settings.cores, "Number of CPU cores")->capture_default_str();
+    app.add_option("-q,--quantum", settings.quantum, "Time slice in ticks, for the policies that slice")
+        ->capture_default_str();
+    app.add_option("--ram", settings.ram, "Main memory size, e.g. 64K, 1M")->capture_default_str();
+    app.add_option("--bus", settings.bus, "Bus bandwidth in transfers per tick")->capture_default_str();
+    app.add_option("--switch-cost", settings.switch_cost, "Ticks a core spends on each context switch")
+        ->capture_default_str();
+    app.add_option("--max-ticks", settings.max_ticks, "Stop the run at this tick (a guard against endless programs)")
+        ->capture_default_str();
+    app.add_option("--seed", settings.seed, "Seed for the policies that draw random numbers")->capture_default_str();
+    app.add_option("--set", settings.settings, "A policy setting NAME=VALUE (repeatable; see 'ticklab schedulers')");
+    app.add_flag("--preempted-first", settings.preempted_first,
+        "Convention: a thread whose slice ends queues ahead of threads arriving at the same tick");
+    app.add_flag("--no-wake-preempt", settings.no_wake_preempt,
+        "Convention: a waking thread never preempts a running one");
+    app.add_flag("--step-every-tick", settings.step_every_tick,
+        "Visit every tick instead of jumping over quiet ones (same result, slower)");
+}
+
+namespace {
+
+struct Prepared {
+    MachineConfig machine;
+    SchedulerOptions options;
+};
+
+// Turns settings into a machine and scheduler options; prints a one-line error and returns
+// nothing when they are impossible.
+std::optional<Prepared> prepare(RunSettings const& settings)
+{
+    Prepared prepared;
+    auto& machine = prepared.machine;
+    machine.cores = settings.cores;
+    auto ram = parse_size(settings.ram);
+    if (!ram) {
+        fmt::print(stderr, "ticklab: error: --ram '{}' is not a size; write bytes or a number with K, M or G (e.g. 64K)\n",
+            settings.ram);
+        return std::nullopt;
+    }
+    machine.ram = *ram;
+    machine.bus_bandwidth = settings.bus;
+    machine.switch_cost = settings.switch_cost;
+    machine.max_ticks = settings.max_ticks;
+    machine.arrivals_first = !settings.preempted_first;
+    machine.wake_preempts = !settings.no_wake_preempt;
+    machine.step_every_tick = settings.step_every_tick;
+    auto problems = check_machine(machine);
+    if (!problems.empty()) {
+        for (auto const& problem : problems)
+            fmt::print(stderr, "ticklab: error: {}\n", problem);
+        return std::nullopt;
+    }
+    auto& options = prepared.options;
+    options.quantum = settings.quantum;
+    options.cores = settings.cores;
+    options.seed = settings.seed;
+    for (auto const& setting : settings.settings) {
+        auto equals = setting.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            fmt::print(stderr, "ticklab: error: --set '{}' must look like NAME=VALUE\n", setting);
+            return std::nullopt;
+        }
+        options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
+    }
+    return prepared;
+}
+
+std::optional<Program> load_program(RunSettings const& settings)
+{
+    if (!settings.jobs.empty() && !settings.file.empty()) {
+        fmt::print(stderr, "ticklab: error: give either a program file or --jobs, not both\n");
+        return std::nullopt;
+    }
+    if (settings.jobs.empty() && settings.file.empty()) {
+        fmt::print(stderr, "ticklab: error: nothing to run: give a program file (e.g. 'ticklab run kitchen') or --jobs\n");
+        return std::nullopt;
+    }
+    ParseResult parsed;
+    if (!settings.jobs.empty()) {
+        parsed = parse_jobs(settings.jobs);
+    } else {
+        std::string error;
+        auto file = load_program_file(settings.file, error);
+        if (!file) {
+            fmt::print(stderr, "ticklab: error: {}\n", error);
+            return std::nullopt;
+        }
+        parsed = parse_program(file->content, file->name);
+    }
+    if (!parsed.ok()) {
+        std::cerr << format_diagnostics(parsed.errors);
+        auto count = parsed.errors.size();
+        fmt::print(stderr, "{} error{}; nothing was run\n", count, count == 1 ? "" : "s");
+        return std::nullopt;
+    }
+    return std::move(parsed.program);
+}
+
+std::optional<Trace> simulate_with(Prepared const& prepared, Program const& program, std::string const& scheduler_name)
+{
+    auto problems = check_program_fits(prepared.machine, program);
+    if (!problems.empty()) {
+        for (auto const& problem : problems)
+            fmt::print(stderr, "ticklab: error: {}\n", problem);
+        return std::nullopt;
+    }
+    auto made = make_scheduler(scheduler_name, prepared.options);
+    if (auto* error = std::get_if<std::string>(&made)) {
+        fmt::print(stderr, "ticklab: error: {}\n", *error);
+        return std::nullopt;
+    }
+    auto& choice = std::get<SchedulerChoice>(made);
+    return simulate(prepared.machine, program, std::move(choice.scheduler), choice.name, choice.description);
+}
+
+int exit_for(Trace const& trace) { return trace.outcome == tl::Outcome::TickLimit ? exit_code::tick_limit : exit_code::ok; }
+
+void print_run(std::ostream& out, Trace const& trace, std::string_view format)
+{
+    auto metrics = compute_metrics(trace);
+    if (format == "json") {
+        render_json(out, trace, metrics);
+        return;
+    }
+    render_header(out, trace);
+    if (format == "table") {
+        out << '\n';
+        render_table(out, trace);
+    }
+    std::ostringstream printed;
+    render_output(printed, trace);
+    if (!printed.str().empty())
+        out << "\noutput:\n" << printed.str();
+    out << '\n';
+    render_summary(out, trace, metrics);
+}
+
+}
+
+int run_command(RunSettings const& settings)
+{
+    if (settings.format != "table" && settings.format != "summary" && settings.format != "json") {
+        fmt::print(stderr, "ticklab: error: unknown format '{}' (choose one of: table, summary, json)\n", settings.format);
+        return exit_code::usage;
+    }
+    auto prepared = prepare(settings);
+    if (!prepared)
+        return exit_code::bad_input;
+    auto program = load_program(settings);
+    if (!program)
+        return exit_code::bad_input;
+    auto trace = simulate_with(*prepared, *program, settings.scheduler);
+    if (!trace)
+        return exit_code::bad_input;
+    print_run(std::cout, *trace, settings.format);
+    std::cout.flush();
+    if (trace->outcome == tl::Outcome::TickLimit)
+        fmt::print(stderr, "ticklab: the run stopped at the tick limit ({} ticks); raise --max-ticks if it is meant to run longer\n",
+            trace->machine.max_ticks);
+    return exit_for(*trace);
+}
+
+int demo_command(RunSettings const& settings)
+{
+    // The study note's picture: Jarvis cooks three orders alone on one core, switching
+    // between them (concurrency); then Jarvis, Friday and Karen cook one each on three
+    // cores (parallelism).
+    RunSettings one = settings;
+    one.file = settings.file.empty() ? "kitchen" : settings.file;
+    one.cores = 1;
+    one.scheduler = "rr";
+    RunSettings three = one;
+    three.cores = 3;
+    three.scheduler = "per-core";
+
+    auto program = load_program(one);
+    if (!program)
+        return exit_code::bad_input;
+    auto prepared_one = prepare(one);
+    auto prepared_three = prepare(three);
+    if (!prepared_one || !prepared_three)
+        return exit_code::bad_input;
+    auto trace_one = simulate_with(*prepared_one, *program, one.scheduler);
+    auto trace_three = simulate_with(*prepared_three, *program, three.scheduler);
+    if (!trace_one || !trace_three)
+        return exit_code::bad_input;
+
+    auto& out = std::cout;
+    out << "== Concurrency: Jarvis alone cooks every order on 1 core, switching between them ==\n\n";
+    print_run(out, *trace_one, settings.format == "summary" ? "summary" : "table");
+    out << "\n== Parallelism: Jarvis, Friday and Karen cook one order each on 3 cores at once ==\n\n";
+    print_run(out, *trace_three, settings.format == "summary" ? "summary" : "table");
+    auto m1 = compute_metrics(*trace_one);
+    auto m3 = compute_metrics(*trace_three);
+    out << "\n== Side by side ==\n";
+    out << fmt::format("1 core, {}: makespan {} ticks, {} context switches\n", trace_one->scheduler_description,
+        m1.makespan, m1.context_switches);
+    out << fmt::format("3 cores, {}: makespan {} ticks, {} context switches\n", trace_three->scheduler_description,
+        m3.makespan, m3.context_switches);
+    if (m3.makespan > 0)
+        out << fmt::format("speed-up {:.2f}x with 3 cores. On one core the orders take turns (concurrency); on three "
+                           "they cook at the same time (parallelism), and the ramen's boil (an I/O wait) no longer "
+                           "holds anyone up.\n",
+            static_cast<double>(m1.makespan) / static_cast<double>(m3.makespan));
+    return std::max(exit_for(*trace_one), exit_for(*trace_three));
+}
+
+int check_command(std::string const& name)
+{
+    std::string error;
+    auto file = load_program_file(name, error);
+    if (!file) {
+        fmt::print(stderr, "ticklab: error: {}\n", error);
+        return exit_code::bad_input;
+    }
+    auto parsed = parse_program(file->content, file->name);
+    if (!parsed.ok()) {
+        std::cerr << format_diagnostics(parsed.errors);
+        auto count = parsed.errors.size();
+        fmt::print(stderr, "{} error{}\n", count, count == 1 ? "" : "s");
+        return exit_code::bad_input;
+    }
+    std::size_t threads = 0;
+    for (auto const& process : parsed.program.processes)
+        threads += process.threads.size();
+    fmt::print("{}: ok, {} process{}, {} thread{}\n", file->name, parsed.program.processes.size(),
+        parsed.program.processes.size() == 1 ? "" : "es", threads, threads == 1 ? "" : "s");
+    for (auto const& process : parsed.program.processes) {
+        fmt::print("  process {} (arrives at {}, memory {}, priority {})\n", process.name, process.arrival,
+            format_bytes(process.memory), process.priority);
+        for (auto const& thread : process.threads) {
+            fmt::print("    thread {}\n", thread.name);
+            for (auto const& instruction : thread.code)
+                fmt::print("      {:>4}  {}\n", instruction.where.line, to_string(instruction));
+        }
+    }
+    return exit_code::ok;
+}
+
+}

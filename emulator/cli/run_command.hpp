@@ -1,0 +1,39 @@
+#pragma once
+
+// `ticklab run`, `ticklab demo` and `ticklab check`: from command-line settings to a run.
+
+#include "engine/config.hpp"
+#include "sched/registry.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+struct RunSettings {
+    std::string file;
+    std::string jobs;
+    std::string scheduler = "rr";
+    std::string format = "table";
+    int cores = 1;
+    std::string ram = "1M";
+    int bus = 8;
+    Tick switch_cost = 0;
+    Tick quantum = 2;
+    Tick max_ticks = 1'000'000;
+    std::uint64_t seed = 1;
+    std::vector<std::string> settings; // NAME=VALUE
+    bool preempted_first = false;
+    bool no_wake_preempt = false;
+    bool step_every_tick = false;
+};
+
+// Adds the machine and scheduler options shared by every command that runs something.
+void add_machine_options(CLI::App&, RunSettings&);
+
+int run_command(RunSettings const&);
+int demo_command(RunSettings const&);
+int check_command(std::string const& file);
+
+}

@@ -1,0 +1,82 @@
+#include "engine/config.hpp"
+
+#include "lang/program.hpp"
+
+#include <fmt/format.h>
+
+namespace tl {
+
+std::vector<std::string> check_machine(MachineConfig const& config)
+{
+    std::vector<std::string> problems;
+    if (config.cores < 1 || config.cores > max_cores)
+        problems.push_back(fmt::format("the machine needs between 1 and {} cores, not {}", max_cores, config.cores));
+    if (config.ram < 1)
+        problems.push_back("the machine needs some RAM: --ram must be at least 1 byte");
+    if (config.bus_bandwidth < 1)
+        problems.push_back(fmt::format("the bus must move at least 1 transfer per tick, not {}", config.bus_bandwidth));
+    if (config.switch_cost < 0)
+        problems.push_back(fmt::format("the context-switch cost cannot be negative ({})", config.switch_cost));
+    if (config.max_ticks < 1 || config.max_ticks > max_tick_limit)
+        problems.push_back(fmt::format("the tick limit must be between 1 and {}, not {}", max_tick_limit, config.max_ticks));
+    return problems;
+}
+
+std::vector<std::string> check_program_fits(MachineConfig const& config, Program const& program)
+{
+    std::vector<std::string> problems;
+    for (auto const& process : program.processes) {
+        if (process.memory > config.ram)
+            problems.push_back(fmt::format("process '{}' needs {} of memory but the machine has only {} of RAM; "
+                                           "give it less memory or the machine more (--ram)",
+                process.name, format_bytes(process.memory), format_bytes(config.ram)));
+        for (auto const& thread : process.threads)
+            for (int core : thread.pinned)
+                if (core >= config.cores)
+                    problems.push_back(fmt::format("thread '{}' of process '{}' is pinned to core {}, but the machine has "
+                                                   "only cores 0 to {}",
+                        thread.name, process.name, core, config.cores - 1));
+    }
+    return problems;
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text)
+{
+    std::uint64_t value = 0;
+    std::size_t i = 0;
+    constexpr std::uint64_t limit = std::uint64_t(1) << 50; // 1 PiB: far beyond any toy machine
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+        value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        if (value > limit)
+            return std::nullopt;
+    }
+    if (i == 0)
+        return std::nullopt;
+    std::uint64_t unit = 1;
+    if (i < text.size()) {
+        switch (text[i]) {
+        case 'K': case 'k': unit = 1024; break;
+        case 'M': case 'm': unit = 1024 * 1024; break;
+        case 'G': case 'g': unit = 1024 * 1024 * 1024; break;
+        default: return std::nullopt;
+        }
+        ++i;
+    }
+    if (i != text.size() || value == 0 || value > limit / unit)
+        return std::nullopt;
+    return value * unit;
+}
+
+std::string format_bytes(std::uint64_t bytes)
+{
+    constexpr std::uint64_t k = 1024;
+    if (bytes >= k * k * k && bytes % (k * k * k) == 0)
+        return fmt::format("{}G", bytes / (k * k * k));
+    if (bytes >= k * k && bytes % (k * k) == 0)
+        return fmt::format("{}M", bytes / (k * k));
+    if (bytes >= k && bytes % k == 0)
+        return fmt::format("{}K", bytes / k);
+    return fmt::format("{} bytes", bytes);
+}
+
+}

@@ -1,0 +1,48 @@
+#pragma once
+
+// Every tunable of the simulated machine in one place, each with its default and why.
+
+#include "engine/ids.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tl {
+
+struct Program;
+
+struct MachineConfig {
+    int cores = 1;                          // CPU cores; each runs one thread-tick per tick
+    std::uint64_t ram = 1024 * 1024;        // main memory in bytes; a process must fit to be admitted
+    int bus_bandwidth = 8;                  // transfers the system bus grants per tick
+    std::uint64_t storage = 64 * 1024 * 1024; // where programs live before they are loaded
+    Tick switch_cost = 0;                   // ticks a core spends switching to another thread
+    Tick max_ticks = 1'000'000;             // the run stops here: a guard against programs that never end
+    // Conventions that textbooks and simulators disagree on, made explicit (the run header
+    // states them):
+    bool arrivals_first = true; // at one tick, arrivals and wake-ups queue ahead of a thread whose slice just ended
+    bool wake_preempts = true;  // a waking thread may preempt a running one (when the policy preempts at all)
+    bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
+    bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
+};
+
+inline constexpr int max_cores = 1024;
+inline constexpr Tick max_tick_limit = 1'000'000'000'000; // 10^12, the largest operand too
+
+// Problems with the machine itself (0 cores, ...) or with a program that can never run on
+// it (bigger than all of RAM, pinned to a core that does not exist). One sentence each,
+// without a trailing period, in the order found. Empty when the run can start.
+std::vector<std::string> check_machine(MachineConfig const&);
+std::vector<std::string> check_program_fits(MachineConfig const&, Program const&);
+
+// Parses "65536", "64K", "1M", "2G" (K, M, G: powers of 1024; lowercase accepted). Nothing
+// on a malformed, zero or overflowing size.
+std::optional<std::uint64_t> parse_size(std::string_view);
+
+// "64K" / "1M" style rendering of a byte count, exact when possible: 65536 -> "64K".
+std::string format_bytes(std::uint64_t);
+
+}

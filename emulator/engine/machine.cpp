@@ -1,0 +1,692 @@
+#include "engine/machine.hpp"
+
+#include "engine/verify.hpp"
+
+#include <algorithm>
+#include <map>
+
+// One tick boundary T, the moment between tick T-1 and tick T, runs these phases in this
+// order. Tick T is then executed: every core with a thread does one tick of its compute.
+//
+//   1. Retire.    Time has advanced to T. Each core in id order: a switch that ends at T lands
+//                 its thread; a compute instruction that ends at T moves the thread on to its
+//                 next instruction (zero-time instructions such as print and exit run now; io
+//                 and sleep block it; after the last one it ends); a slice that ends at T takes
+//                 the thread off the core (it is queued again in phase 4).
+//   2. Admit.     Processes waiting for memory, first come first served, then processes
+//                 arriving at T: a process whose memory fits is admitted and its threads
+//                 become ready in declaration order; one that does not fit waits.
+//   3. Wake.      Threads whose I/O or timer ends at T become ready, by wake tick and then
+//                 by who started waiting first.
+//   4. Requeue.   Threads whose slice ended in phase 1, in core id order. (So a thread that
+//                 arrives at T goes ahead of a thread preempted at T: the textbook convention.
+//                 With MachineConfig::arrivals_first off, this phase runs before phase 2.)
+//   5. Preempt.   If a thread arrived in phase 2, or woke in phase 3 (and
+//                 MachineConfig::wake_preempts is on), the policy may preempt running threads
+//                 (cores in id order); they are queued behind what is there.
+//   6. Dispatch.  Each idle core in id order asks the policy for a thread. A core that gets
+//                 the thread it just stopped carries on without a switch. Otherwise a switch
+//                 costs MachineConfig::switch_cost ticks before the thread lands; a thread that
+//                 lands and at once blocks or ends frees the core, which asks again.
+//
+// Between boundaries nothing but compute happens, so the Machine jumps straight to the next
+// boundary at which something is due (a compute instruction or slice ending, a switch ending,
+// an arrival, a wake-up). Stepping every tick visits boundaries where nothing is due; every
+// phase is then a no-op, which is why both give the same trace.
+
+namespace tl {
+
+namespace {
+
+bool is_compute(Instruction const& instruction) { return instruction.opcode == Opcode::Compute; }
+
+std::string unique_display_name(Program const& program, std::size_t process, std::size_t thread)
+{
+    auto const& name = program.processes[process].threads[thread].name;
+    for (std::size_t p = 0; p < program.processes.size(); ++p) {
+        if (p == process)
+            continue;
+        for (auto const& other : program.processes[p].threads)
+            if (other.name == name)
+                return program.processes[process].name + "." + name;
+    }
+    return name;
+}
+
+}
+
+Machine::Machine(MachineConfig const& config, Program const& program, std::unique_ptr<Scheduler> scheduler,
+    std::string scheduler_name, std::string scheduler_description)
+    : m_config(config)
+    , m_scheduler(std::move(scheduler))
+{
+    VERIFY(check_machine(config).empty());
+    VERIFY(check_program_fits(config, program).empty());
+
+    m_trace.program_file = program.file;
+    m_trace.machine = config;
+    m_trace.scheduler = std::move(scheduler_name);
+    m_trace.scheduler_description = std::move(scheduler_description);
+    m_trace.core_slices.resize(static_cast<std::size_t>(config.cores));
+    m_cores.resize(static_cast<std::size_t>(config.cores));
+
+    for (std::size_t p = 0; p < program.processes.size(); ++p) {
+        auto const& spec = program.processes[p];
+        ProcessInfo info { spec.name, spec.arrival, spec.memory, spec.priority, {} };
+        for (std::size_t t = 0; t < spec.threads.size(); ++t) {
+            auto const& thread = spec.threads[t];
+            VERIFY(!thread.code.empty());
+            auto id = static_cast<ThreadId>(m_trace.threads.size());
+            info.threads.push_back(id);
+            m_trace.threads.push_back(ThreadInfo {
+                thread.name, unique_display_name(program, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned });
+            ThreadTotals totals;
+            totals.arrival = spec.arrival;
+            m_trace.totals.push_back(totals);
+
+            ThreadRuntime runtime;
+            auto const& code = thread.code;
+            runtime.burst_from.assign(code.size() + 1, 0);
+            runtime.remaining_from.assign(code.size() + 1, 0);
+            for (std::size_t i = code.size(); i-- > 0;) {
+                bool compute = is_compute(code[i]);
+                runtime.remaining_from[i] = runtime.remaining_from[i + 1] + (compute ? code[i].ticks : 0);
+                bool waits = code[i].opcode == Opcode::Io || code[i].opcode == Opcode::Sleep
+                    || code[i].opcode == Opcode::Exit;
+                runtime.burst_from[i] = waits ? 0 : runtime.burst_from[i + 1] + (compute ? code[i].ticks : 0);
+            }
+            if (is_compute(code[0]))
+                runtime.left = code[0].ticks;
+            m_threads.push_back(std::move(runtime));
+        }
+        m_processes.push_back(ProcessRuntime { false, false, false, static_cast<int>(spec.threads.size()) });
+        m_trace.processes.push_back(std::move(info));
+        m_by_arrival.push_back(static_cast<ProcessId>(p));
+    }
+    std::stable_sort(m_by_arrival.begin(), m_by_arrival.end(), [&](ProcessId a, ProcessId b) {
+        return program.processes[static_cast<std::size_t>(a)].arrival
+            < program.processes[static_cast<std::size_t>(b)].arrival;
+    });
+    m_processes_left = static_cast<int>(m_processes.size());
+    m_scheduler->attach(*this);
+}
+
+void Machine::run()
+{
+    while (advance()) { }
+}
+
+Trace simulate(MachineConfig const& config, Program const& program, std::unique_ptr<Scheduler> scheduler,
+    std::string scheduler_name, std::string scheduler_description)
+{
+    Machine machine(config, program, std::move(scheduler), std::move(scheduler_name), std::move(scheduler_description));
+    machine.run();
+    return machine.take_trace();
+}
+
+bool Machine::advance()
+{
+    if (m_ended)
+        return false;
+    if (!m_started) {
+        m_started = true;
+    } else {
+        Tick next = next_boundary();
+        VERIFY(next > m_now);
+        bool limit = next >= m_config.max_ticks;
+        if (limit)
+            next = m_config.max_ticks;
+        for (auto& core : m_cores) {
+            if (core.thread == no_thread || core.switching)
+                continue;
+            auto& thread = m_threads[static_cast<std::size_t>(core.thread)];
+            thread.left -= next - m_now;
+            VERIFY(thread.left >= 0);
+        }
+        m_now = next;
+    }
+    process_boundary();
+    if (m_processes_left == 0) {
+        m_ended = true;
+        m_trace.end = m_now;
+        m_trace.outcome = Outcome::Finished;
+        return false;
+    }
+    if (m_now >= m_config.max_ticks) {
+        stop_at_tick_limit();
+        return false;
+    }
+    return true;
+}
+
+Tick Machine::next_boundary() const
+{
+    if (m_config.step_every_tick)
+        return m_now + 1;
+    Tick next = max_tick_limit + 1;
+    for (auto const& core : m_cores) {
+        if (core.thread == no_thread)
+            continue;
+        if (core.switching) {
+            next = std::min(next, core.switch_end);
+            continue;
+        }
+        next = std::min(next, m_now + m_threads[static_cast<std::size_t>(core.thread)].left);
+        if (core.slice_end >= 0)
+            next = std::min(next, core.slice_end);
+    }
+    if (m_next_arrival < m_by_arrival.size())
+        next = std::min(next, m_trace.processes[static_cast<std::size_t>(m_by_arrival[m_next_arrival])].arrival);
+    if (!m_wakeups.empty())
+        next = std::min(next, m_wakeups.top().at);
+    // Nothing due and threads remain: nothing can ever happen again. With only compute, I/O
+    // and timers this cannot occur; the tick limit ends such a run cleanly all the same.
+    if (next > max_tick_limit)
+        next = m_config.max_ticks;
+    return next;
+}
+
+void Machine::process_boundary()
+{
+    m_arrived_this_boundary = false;
+    m_woke_this_boundary = false;
+
+    // 1. Retire.
+    std::vector<ThreadId> slice_ended;
+    for (CoreId core = 0; core < m_config.cores; ++core)
+        retire_core(core, slice_ended);
+
+    // 2. Admit. 3. Wake. 4. Requeue (first instead, under the other convention).
+    if (!m_config.arrivals_first)
+        requeue(slice_ended);
+    admit_processes();
+    wake_due_threads();
+    if (m_config.arrivals_first)
+        requeue(slice_ended);
+
+    // 5. Preempt.
+    if (m_arrived_this_boundary || (m_woke_this_boundary && m_config.wake_preempts)) {
+        for (CoreId core = 0; core < m_config.cores; ++core) {
+            auto& state = m_cores[static_cast<std::size_t>(core)];
+            if (state.thread == no_thread || state.switching)
+                continue;
+            ThreadId running = state.thread;
+            if (!m_scheduler->should_preempt(core, running))
+                continue;
+            emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core,
+                .process = m_trace.threads[static_cast<std::size_t>(running)].process, .thread = running,
+                .line = line_of(running), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(running)].pc),
+                .value = static_cast<std::int64_t>(PreemptCause::Policy) });
+            stop_on_core(core, m_now);
+            make_ready(running, EnqueueReason::Preempted);
+        }
+    }
+
+    // 6. Dispatch.
+    dispatch_idle_cores(slice_ended);
+
+    if (m_config.record_queues)
+        record_queues();
+}
+
+void Machine::requeue(std::vector<ThreadId> const& slice_ended)
+{
+    for (ThreadId thread : slice_ended)
+        if (m_threads[static_cast<std::size_t>(thread)].state == ThreadState::Ready)
+            enqueue(thread, EnqueueReason::Preempted);
+}
+
+void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    if (core.thread == no_thread)
+        return;
+    if (core.switching) {
+        if (core.switch_end == m_now) {
+            close_slice(core_id);
+            core.switching = false;
+            land(core_id);
+        }
+        return;
+    }
+    ThreadId id = core.thread;
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    if (thread.left == 0) {
+        close_slice(core_id);
+        ++thread.pc;
+        auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
+        if (thread.pc < code.size() && is_compute(code[thread.pc]))
+            thread.left = code[thread.pc].ticks;
+        settle(core_id);
+        if (core.thread != id)
+            return; // it blocked or ended
+    }
+    if (core.slice_end == m_now) {
+        // Its slice is over. It leaves the core for now; phase 6 may give it straight back.
+        close_slice(core_id);
+        m_scheduler->stopped(id, core_id, m_now - core.work_since);
+        core.thread = no_thread;
+        core.slice_end = -1;
+        thread.core = no_core;
+        enter_state(id, ThreadState::Ready);
+        emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
+            .process = m_trace.threads[static_cast<std::size_t>(id)].process, .thread = id, .line = line_of(id),
+            .pc = static_cast<std::int32_t>(thread.pc), .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) });
+        slice_ended.push_back(id);
+    } else if (core.open.thread == no_thread) {
+        open_slice(core_id, false);
+    }
+}
+
+void Machine::admit_processes()
+{
+    // Those already waiting for memory go first, strictly in order, so none is overtaken
+    // forever by smaller late-comers.
+    while (!m_memory_queue.empty()) {
+        ProcessId first = m_memory_queue.front();
+        if (m_trace.processes[static_cast<std::size_t>(first)].memory > m_config.ram - m_ram_in_use)
+            break;
+        m_memory_queue.erase(m_memory_queue.begin());
+        admit(first);
+    }
+    while (m_next_arrival < m_by_arrival.size()) {
+        ProcessId id = m_by_arrival[m_next_arrival];
+        auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
+        if (info.arrival != m_now)
+            break;
+        ++m_next_arrival;
+        m_processes[static_cast<std::size_t>(id)].arrived = true;
+        emit({ .tick = m_now, .kind = EventKind::ProcessArrive, .process = id,
+            .value = static_cast<std::int64_t>(info.memory) });
+        if (m_memory_queue.empty() && info.memory <= m_config.ram - m_ram_in_use) {
+            admit(id);
+        } else {
+            emit({ .tick = m_now, .kind = EventKind::ProcessWait, .process = id,
+                .value = static_cast<std::int64_t>(info.memory) });
+            m_memory_queue.push_back(id);
+        }
+    }
+}
+
+void Machine::admit(ProcessId id)
+{
+    auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
+    m_ram_in_use += info.memory;
+    m_processes[static_cast<std::size_t>(id)].admitted = true;
+    emit({ .tick = m_now, .kind = EventKind::ProcessAdmit, .process = id, .value = static_cast<std::int64_t>(info.memory) });
+    for (ThreadId thread : info.threads) {
+        m_trace.totals[static_cast<std::size_t>(thread)].arrival = m_now;
+        m_threads[static_cast<std::size_t>(thread)].since = m_now;
+        make_ready(thread, EnqueueReason::Arrived);
+    }
+}
+
+void Machine::wake_due_threads()
+{
+    while (!m_wakeups.empty() && m_wakeups.top().at == m_now) {
+        Wakeup wakeup = m_wakeups.top();
+        m_wakeups.pop();
+        auto& thread = m_threads[static_cast<std::size_t>(wakeup.thread)];
+        if (thread.state != ThreadState::Blocked || thread.wait_generation != wakeup.generation)
+            continue; // killed while it waited
+        emit({ .tick = m_now, .kind = EventKind::Wake,
+            .process = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].process, .thread = wakeup.thread,
+            .line = line_of(wakeup.thread), .pc = static_cast<std::int32_t>(thread.pc) });
+        // It resumes after the instruction it waited on.
+        ++thread.pc;
+        auto const& code = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].code;
+        if (thread.pc < code.size() && is_compute(code[thread.pc]))
+            thread.left = code[thread.pc].ticks;
+        make_ready(wakeup.thread, EnqueueReason::Woke);
+    }
+}
+
+void Machine::make_ready(ThreadId id, EnqueueReason reason)
+{
+    enter_state(id, ThreadState::Ready);
+    if (reason == EnqueueReason::Arrived)
+        emit({ .tick = m_now, .kind = EventKind::ThreadReady, .process = m_trace.threads[static_cast<std::size_t>(id)].process,
+            .thread = id, .value = static_cast<std::int64_t>(ReadyCause::Arrived) });
+    enqueue(id, reason);
+}
+
+void Machine::enqueue(ThreadId id, EnqueueReason reason)
+{
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    VERIFY(!thread.queued);
+    thread.queued = true;
+    m_scheduler->enqueue(id, reason);
+    m_arrived_this_boundary |= reason == EnqueueReason::Arrived;
+    m_woke_this_boundary |= reason == EnqueueReason::Woke;
+    m_dispatch_dirty = true;
+}
+
+void Machine::dispatch_idle_cores(std::vector<ThreadId> const& renewable)
+{
+    // A thread that lands and runs `exit` can free cores already visited, and freed memory
+    // can admit new threads: go round again until a pass changes nothing.
+    do {
+        m_dispatch_dirty = false;
+        dispatch_pass(renewable);
+    } while (m_dispatch_dirty);
+}
+
+void Machine::dispatch_pass(std::vector<ThreadId> const& renewable)
+{
+    for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
+        auto& core = m_cores[static_cast<std::size_t>(core_id)];
+        while (core.thread == no_thread) {
+            auto picked = m_scheduler->pick_next(core_id);
+            if (!picked)
+                break;
+            ThreadId id = *picked;
+            auto& thread = m_threads[static_cast<std::size_t>(id)];
+            VERIFY(thread.state == ThreadState::Ready && thread.queued);
+            thread.queued = false;
+            bool renewed = id == core.last && thread.core == no_core
+                && std::find(renewable.begin(), renewable.end(), id) != renewable.end()
+                && !m_trace.events.empty();
+            if (renewed) {
+                // Its slice ended but nobody else wanted this core: it simply goes on. The
+                // Preempt event of phase 1 is withdrawn; nothing happened that a learner sees.
+                auto it = std::find_if(m_trace.events.rbegin(), m_trace.events.rend(), [&](Event const& event) {
+                    return event.kind == EventKind::Preempt && event.thread == id && event.tick == m_now;
+                });
+                if (it != m_trace.events.rend()) {
+                    m_trace.events.erase(std::next(it).base());
+                    core.thread = id;
+                    thread.core = core_id;
+                    enter_state(id, ThreadState::Running);
+                    auto slice = m_scheduler->slice(id, core_id);
+                    core.slice_end = slice ? m_now + *slice : -1;
+                    core.work_since = m_now;
+                    // The open slice continues: reopen it where the old one ended.
+                    auto& slices = m_trace.core_slices[static_cast<std::size_t>(core_id)];
+                    if (!slices.empty() && slices.back().thread == id && slices.back().end == m_now && !slices.back().switching) {
+                        core.open = slices.back();
+                        slices.pop_back();
+                    } else {
+                        open_slice(core_id, false);
+                    }
+                    continue;
+                }
+            }
+            auto slice = m_scheduler->slice(id, core_id);
+            VERIFY(!slice || *slice >= 1);
+            bool is_switch = core.last != no_thread && core.last != id;
+            if (is_switch)
+                ++m_trace.context_switches;
+            core.thread = id;
+            core.last = id;
+            thread.core = core_id;
+            thread.last_core = core_id;
+            emit({ .tick = m_now, .kind = EventKind::Dispatch, .core = core_id,
+                .process = m_trace.threads[static_cast<std::size_t>(id)].process, .thread = id, .line = line_of(id),
+                .pc = static_cast<std::int32_t>(thread.pc), .value = slice ? *slice : 0 });
+            enter_state(id, ThreadState::Running);
+            if (is_switch && m_config.switch_cost > 0) {
+                core.switching = true;
+                core.switch_end = m_now + m_config.switch_cost;
+                core.slice_end = slice ? core.switch_end + *slice : -1;
+                open_slice(core_id, true);
+            } else {
+                core.slice_end = slice ? m_now + *slice : -1;
+                land(core_id);
+            }
+        }
+    }
+}
+
+void Machine::land(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    ThreadId id = core.thread;
+    auto& totals = m_trace.totals[static_cast<std::size_t>(id)];
+    // Time spent being switched in counts as waiting, not running.
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    totals.ready += m_now - thread.since;
+    thread.since = m_now;
+    if (totals.first_run < 0)
+        totals.first_run = m_now;
+    core.work_since = m_now;
+    settle(core_id);
+}
+
+// The thread on `core_id` is at an instruction boundary at m_now: run its zero-time
+// instructions until it reaches compute work (it keeps the core), a wait (it blocks) or
+// its end.
+void Machine::settle(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    ThreadId id = core.thread;
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    while (thread.pc < info.code.size()) {
+        auto const& instruction = info.code[thread.pc];
+        auto pc = static_cast<std::int32_t>(thread.pc);
+        switch (instruction.opcode) {
+        case Opcode::Compute:
+            VERIFY(thread.left > 0);
+            if (core.slice_end != m_now)
+                open_slice(core_id, false);
+            return;
+        case Opcode::Print:
+            m_trace.texts.push_back(instruction.text);
+            emit({ .tick = m_now, .kind = EventKind::Print, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
+            ++thread.pc;
+            if (thread.pc < info.code.size() && is_compute(info.code[thread.pc]))
+                thread.left = info.code[thread.pc].ticks;
+            break;
+        case Opcode::Io:
+        case Opcode::Sleep: {
+            Tick wake = m_now + instruction.ticks;
+            emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .value = wake });
+            stop_on_core(core_id, m_now);
+            enter_state(id, ThreadState::Blocked);
+            thread.wake_at = wake;
+            m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
+            return;
+        }
+        case Opcode::Exit:
+            end_process(info.process, ExitCause::ExitInstruction, id);
+            return;
+        }
+    }
+    finish_thread(id, core_id);
+}
+
+// Takes the thread off the core (it blocked, ended, or was preempted by the policy).
+void Machine::stop_on_core(CoreId core_id, Tick until)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    ThreadId id = core.thread;
+    close_slice(core_id);
+    if (!core.switching)
+        m_scheduler->stopped(id, core_id, until - core.work_since);
+    core.thread = no_thread;
+    core.switching = false;
+    core.slice_end = -1;
+    m_threads[static_cast<std::size_t>(id)].core = no_core;
+    m_dispatch_dirty = true;
+}
+
+void Machine::finish_thread(ThreadId id, CoreId core_id)
+{
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = core_id, .process = info.process, .thread = id });
+    stop_on_core(core_id, m_now);
+    enter_state(id, ThreadState::Done);
+    m_trace.totals[static_cast<std::size_t>(id)].finish = m_now;
+    auto& process = m_processes[static_cast<std::size_t>(info.process)];
+    if (--process.live_threads == 0)
+        end_process(info.process, ExitCause::Finished, id);
+}
+
+void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
+{
+    auto& process = m_processes[static_cast<std::size_t>(id)];
+    VERIFY(!process.done);
+    auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
+    if (cause == ExitCause::ExitInstruction) {
+        // `exit` ends every thread of the process now; the one that ran it ends normally.
+        for (ThreadId thread_id : info.threads) {
+            auto& thread = m_threads[static_cast<std::size_t>(thread_id)];
+            if (thread.state == ThreadState::Done)
+                continue;
+            if (thread_id == by) {
+                emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = thread.core, .process = id,
+                    .thread = thread_id, .line = line_of(thread_id), .pc = static_cast<std::int32_t>(thread.pc) });
+                m_trace.totals[static_cast<std::size_t>(thread_id)].finish = m_now;
+            } else {
+                emit({ .tick = m_now, .kind = EventKind::ThreadKilled, .core = thread.core, .process = id,
+                    .thread = thread_id, .value = by });
+                m_trace.totals[static_cast<std::size_t>(thread_id)].killed = true;
+            }
+            if (thread.queued) {
+                thread.queued = false;
+                m_scheduler->dequeue(thread_id);
+            }
+            if (thread.state == ThreadState::Blocked)
+                ++thread.wait_generation;
+            if (thread.core != no_core)
+                stop_on_core(thread.core, m_now);
+            enter_state(thread_id, ThreadState::Done);
+        }
+        process.live_threads = 0;
+    }
+    process.done = true;
+    m_ram_in_use -= info.memory;
+    --m_processes_left;
+    emit({ .tick = m_now, .kind = EventKind::ProcessExit, .process = id, .thread = by,
+        .value = static_cast<std::int64_t>(cause) });
+    // Memory was freed: a process waiting for it may be admitted now.
+    if (!m_memory_queue.empty())
+        admit_processes();
+}
+
+void Machine::enter_state(ThreadId id, ThreadState state)
+{
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& totals = m_trace.totals[static_cast<std::size_t>(id)];
+    Tick spent = m_now - thread.since;
+    switch (thread.state) {
+    case ThreadState::Ready: totals.ready += spent; break;
+    case ThreadState::Running: totals.running += spent; break;
+    case ThreadState::Blocked: totals.blocked += spent; break;
+    case ThreadState::New:
+    case ThreadState::Done: break;
+    }
+    thread.state = state;
+    thread.since = m_now;
+}
+
+void Machine::open_slice(CoreId core_id, bool switching)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto const& thread = m_threads[static_cast<std::size_t>(core.thread)];
+    auto const& code = m_trace.threads[static_cast<std::size_t>(core.thread)].code;
+    Tick done_before = 0;
+    if (!switching && thread.pc < code.size() && is_compute(code[thread.pc]))
+        done_before = code[thread.pc].ticks - thread.left;
+    core.open = Slice { m_now, m_now, core.thread, static_cast<std::int32_t>(thread.pc), done_before, switching };
+}
+
+void Machine::close_slice(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    if (core.open.thread == no_thread)
+        return;
+    core.open.end = m_now;
+    if (core.open.end > core.open.start)
+        m_trace.core_slices[static_cast<std::size_t>(core_id)].push_back(core.open);
+    core.open.thread = no_thread;
+}
+
+void Machine::record_queues()
+{
+    auto queues = m_scheduler->ready_queues();
+    auto& snapshots = m_trace.queue_snapshots;
+    if (!snapshots.empty() && snapshots.back().queues == queues)
+        return;
+    if (!snapshots.empty() && snapshots.back().tick == m_now)
+        snapshots.back().queues = std::move(queues);
+    else
+        snapshots.push_back(QueueSnapshot { m_now, std::move(queues) });
+}
+
+void Machine::stop_at_tick_limit()
+{
+    for (CoreId core = 0; core < m_config.cores; ++core) {
+        auto& state = m_cores[static_cast<std::size_t>(core)];
+        if (state.thread != no_thread)
+            close_slice(core);
+    }
+    for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
+        auto state = m_threads[static_cast<std::size_t>(id)].state;
+        if (state != ThreadState::Done && state != ThreadState::New)
+            enter_state(id, state); // account the time up to the limit
+    }
+    emit({ .tick = m_now, .kind = EventKind::TickLimit, .value = m_config.max_ticks });
+    m_ended = true;
+    m_trace.end = m_now;
+    m_trace.outcome = Outcome::TickLimit;
+}
+
+void Machine::emit(Event event) { m_trace.events.push_back(event); }
+
+std::int32_t Machine::line_of(ThreadId id) const
+{
+    auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
+    auto pc = m_threads[static_cast<std::size_t>(id)].pc;
+    return pc < code.size() ? code[pc].where.line : 0;
+}
+
+ThreadState Machine::state(ThreadId id) const { return m_threads[static_cast<std::size_t>(id)].state; }
+
+ProcessState Machine::process_state(ProcessId id) const
+{
+    auto const& process = m_processes[static_cast<std::size_t>(id)];
+    if (process.done)
+        return ProcessState::Done;
+    if (!process.arrived)
+        return ProcessState::New;
+    if (!process.admitted)
+        return ProcessState::Waiting;
+    bool ready = false;
+    for (ThreadId thread : m_trace.processes[static_cast<std::size_t>(id)].threads) {
+        auto state = m_threads[static_cast<std::size_t>(thread)].state;
+        if (state == ThreadState::Running)
+            return ProcessState::Running;
+        ready = ready || state == ThreadState::Ready;
+    }
+    return ready ? ProcessState::Ready : ProcessState::Blocked;
+}
+
+ThreadFacts Machine::facts(ThreadId id) const
+{
+    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    Tick done = 0;
+    if (thread.pc < info.code.size() && is_compute(info.code[thread.pc]))
+        done = info.code[thread.pc].ticks - thread.left;
+    ThreadFacts facts;
+    facts.id = id;
+    facts.process = info.process;
+    facts.arrival = m_trace.totals[static_cast<std::size_t>(id)].arrival;
+    facts.priority = m_trace.processes[static_cast<std::size_t>(info.process)].priority;
+    facts.next_burst = thread.burst_from[thread.pc] - done;
+    facts.remaining = thread.remaining_from[thread.pc] - done;
+    facts.last_core = thread.last_core;
+    facts.pinned = info.pinned;
+    return facts;
+}
+
+ThreadId Machine::running_on(CoreId core) const
+{
+    auto const& state = m_cores[static_cast<std::size_t>(core)];
+    return state.switching ? no_thread : state.thread;
+}
+
+}

@@ -1,0 +1,140 @@
+#pragma once
+
+// The simulated machine: cores, RAM, and the operating system's mechanism (admission,
+// dispatch, blocking, waking, accounting). Policy lives in a Scheduler. The Machine never
+// prints; it records a Trace.
+
+#include "engine/config.hpp"
+#include "engine/ids.hpp"
+#include "lang/program.hpp"
+#include "sched/scheduler.hpp"
+#include "trace/trace.hpp"
+
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+class Machine final : public SchedulerHost {
+public:
+    // The config and program must have passed check_machine() and check_program_fits().
+    Machine(MachineConfig const&, Program const&, std::unique_ptr<Scheduler>, std::string scheduler_name,
+        std::string scheduler_description);
+
+    // Moves to the next tick boundary at which something happens (or to the next tick when
+    // MachineConfig::step_every_tick is set) and carries out its phases. Returns false once
+    // the run has ended; the trace is then complete.
+    bool advance();
+    void run();
+
+    bool ended() const { return m_ended; }
+    Trace const& trace() const { return m_trace; }
+    Trace take_trace() { return std::move(m_trace); }
+
+    // Inspection, for steppers and tests.
+    ThreadState state(ThreadId) const;
+    ProcessState process_state(ProcessId) const;
+    std::uint64_t ram_in_use() const { return m_ram_in_use; }
+
+    // SchedulerHost
+    Tick now() const override { return m_now; }
+    int core_count() const override { return m_config.cores; }
+    ThreadFacts facts(ThreadId) const override;
+    ThreadId running_on(CoreId) const override;
+
+private:
+    struct ThreadRuntime {
+        ThreadState state = ThreadState::New;
+        std::size_t pc = 0;
+        Tick left = 0;       // ticks left in the current compute instruction
+        CoreId core = no_core;
+        CoreId last_core = no_core;
+        Tick since = 0;      // when it entered its current state, for accounting
+        Tick wake_at = 0;
+        std::uint32_t wait_generation = 0; // invalidates a pending wake-up when killed
+        bool queued = false;               // the scheduler holds it as ready
+        std::vector<Tick> burst_from;      // compute ticks from pc to the next wait
+        std::vector<Tick> remaining_from;  // compute ticks from pc to the end
+    };
+
+    struct CoreRuntime {
+        ThreadId thread = no_thread; // running, or being switched in
+        bool switching = false;
+        Tick switch_end = 0;
+        Tick slice_end = -1;         // -1: no slice limit
+        Tick work_since = 0;         // start of the work counted for Scheduler::stopped
+        ThreadId last = no_thread;   // the thread it last ran, for counting switches
+        Slice open;                  // the slice being recorded; open.thread == no_thread: none
+    };
+
+    struct ProcessRuntime {
+        bool arrived = false;
+        bool admitted = false;
+        bool done = false;
+        int live_threads = 0;
+    };
+
+    struct Wakeup {
+        Tick at;
+        std::uint64_t sequence; // ties break by who started waiting first
+        ThreadId thread;
+        std::uint32_t generation;
+        bool operator>(Wakeup const& other) const
+        {
+            return at != other.at ? at > other.at : sequence > other.sequence;
+        }
+    };
+
+    void process_boundary();
+    void retire_core(CoreId, std::vector<ThreadId>& slice_ended);
+    void requeue(std::vector<ThreadId> const& slice_ended);
+    void admit_processes();
+    void admit(ProcessId);
+    void wake_due_threads();
+    void dispatch_idle_cores(std::vector<ThreadId> const& renewable);
+    void dispatch_pass(std::vector<ThreadId> const& renewable);
+    void enqueue(ThreadId, EnqueueReason);
+    void land(CoreId);
+    void settle(CoreId);
+    void stop_on_core(CoreId, Tick ran_until);
+    void finish_thread(ThreadId, CoreId);
+    void end_process(ProcessId, ExitCause, ThreadId cause);
+    void make_ready(ThreadId, EnqueueReason);
+    void enter_state(ThreadId, ThreadState);
+    void open_slice(CoreId, bool switching);
+    void close_slice(CoreId);
+    void record_queues();
+    void stop_at_tick_limit();
+    Tick next_boundary() const;
+    void emit(Event);
+    std::int32_t line_of(ThreadId) const;
+
+    MachineConfig m_config;
+    std::unique_ptr<Scheduler> m_scheduler;
+    Trace m_trace;
+
+    Tick m_now = 0;
+    bool m_started = false;
+    bool m_ended = false;
+    bool m_arrived_this_boundary = false;
+    bool m_woke_this_boundary = false;
+    bool m_dispatch_dirty = false;
+    std::vector<ThreadRuntime> m_threads;
+    std::vector<CoreRuntime> m_cores;
+    std::vector<ProcessRuntime> m_processes;
+    std::vector<ProcessId> m_by_arrival; // processes sorted by (arrival, declaration order)
+    std::size_t m_next_arrival = 0;
+    std::vector<ProcessId> m_memory_queue; // arrived, waiting for RAM, first come first served
+    std::uint64_t m_ram_in_use = 0;
+    int m_processes_left = 0;
+    std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> m_wakeups;
+    std::uint64_t m_wait_sequence = 0;
+};
+
+// Convenience: build, run and return the trace.
+Trace simulate(MachineConfig const&, Program const&, std::unique_ptr<Scheduler>, std::string scheduler_name,
+    std::string scheduler_description);
+
+}

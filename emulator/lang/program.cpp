@@ -1,0 +1,45 @@
+#include "lang/program.hpp"
+
+#include <array>
+#include <fmt/format.h>
+
+namespace tl {
+
+namespace {
+
+constexpr std::array s_opcodes {
+#define TL_OPCODE(name, mnemonic, operand, summary) \
+    OpcodeInfo { Opcode::name, mnemonic, OperandKind::operand, summary },
+#include "lang/opcodes.def"
+#undef TL_OPCODE
+};
+
+}
+
+std::span<OpcodeInfo const> all_opcodes() { return s_opcodes; }
+
+OpcodeInfo const& opcode_info(Opcode opcode) { return s_opcodes[static_cast<std::size_t>(opcode)]; }
+
+std::optional<Opcode> opcode_from_mnemonic(std::string_view mnemonic)
+{
+    for (auto const& info : s_opcodes)
+        if (info.mnemonic == mnemonic)
+            return info.opcode;
+    return std::nullopt;
+}
+
+std::string to_string(Instruction const& instruction)
+{
+    auto const& info = opcode_info(instruction.opcode);
+    switch (info.operand) {
+    case OperandKind::None:
+        return std::string(info.mnemonic);
+    case OperandKind::Ticks:
+        return fmt::format("{} {}", info.mnemonic, instruction.ticks);
+    case OperandKind::Text:
+        return fmt::format("{} \"{}\"", info.mnemonic, instruction.text);
+    }
+    return std::string(info.mnemonic);
+}
+
+}

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "sched/scheduler.hpp"
+
+#include <deque>
+
+namespace tl {
+
+// First come, first served: one global FIFO queue; a thread runs until it blocks or ends.
+// Ties (threads becoming ready at the same boundary) keep the Machine's phase order:
+// arrivals in declaration order, then wake-ups, then preempted threads.
+class FcfsScheduler : public Scheduler {
+public:
+    void enqueue(ThreadId, EnqueueReason) override;
+    void dequeue(ThreadId) override;
+    std::optional<ThreadId> pick_next(CoreId) override;
+    std::vector<ReadyQueue> ready_queues() const override;
+
+protected:
+    std::deque<ThreadId> m_queue;
+};
+
+}

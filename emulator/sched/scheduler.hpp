@@ -1,0 +1,99 @@
+#pragma once
+
+// The policy interface, in the spirit of Linux's struct sched_class: the Machine owns the
+// mechanism (it does every switch and all accounting); a Scheduler only answers hooks. A
+// policy never touches a thread's registers, memory or output, and keeps whatever it needs
+// per thread in its own tables, keyed by ThreadId.
+//
+// When the hooks are called, within one tick boundary (see engine/machine.cpp):
+//   1. stopped()        for each core whose thread stops running (core id order)
+//   2. enqueue()        for arriving threads, woken threads and preempted ones, in the order
+//                       the run's convention gives (arrivals before the preempted thread)
+//   3. should_preempt() for each running core in id order, only when something was
+//                       enqueued in step 2 (so jumping over quiet ticks changes nothing)
+//   4. pick_next()      for each idle core in id order, then slice() for the picked thread
+//
+// Calls never depend on how many quiet ticks passed in between, which is why a run that jumps
+// over them and a run that steps every tick give the same trace.
+
+#include "engine/ids.hpp"
+#include "trace/trace.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+// What a policy may know about a thread. Oracle knowledge (the length of the next CPU burst)
+// is here because SJF-style policies are defined by it.
+struct ThreadFacts {
+    ThreadId id = no_thread;
+    ProcessId process = no_process;
+    Tick arrival = 0;
+    int priority = 0;            // lower number = higher priority (process priority)
+    Tick next_burst = 0;         // compute ticks left before its next wait or its end
+    Tick remaining = 0;          // compute ticks left in the whole thread
+    CoreId last_core = no_core;  // the core it last ran on, or no_core
+    std::span<int const> pinned; // cores it may use; empty: any
+};
+
+// What the Machine offers a policy. All read-only.
+class SchedulerHost {
+public:
+    virtual ~SchedulerHost() = default;
+    virtual Tick now() const = 0;
+    virtual int core_count() const = 0;
+    virtual ThreadFacts facts(ThreadId) const = 0;
+    virtual ThreadId running_on(CoreId) const = 0; // no_thread when idle or switching
+};
+
+enum class EnqueueReason : std::uint8_t { Arrived, Woke, Preempted };
+
+class Scheduler {
+public:
+    virtual ~Scheduler() = default;
+
+    // Called once, before the run.
+    void attach(SchedulerHost const& host) { m_host = &host; }
+
+    // A thread became ready: it arrived, woke up, or was taken off a core (preempted, or its
+    // slice ended). The policy must remember it until pick_next() returns it or dequeue().
+    virtual void enqueue(ThreadId, EnqueueReason) = 0;
+
+    // A ready thread leaves without running (its process ended). Forget it.
+    virtual void dequeue(ThreadId) = 0;
+
+    // `core` is free. Return a ready thread to run there (and forget it as ready), or nothing
+    // to leave the core idle. May return the thread that just stopped on this core: the
+    // Machine then lets it go on without a context switch.
+    virtual std::optional<ThreadId> pick_next(CoreId) = 0;
+
+    // How many ticks the thread just picked may run before the policy is asked again;
+    // nothing means until it blocks or ends (non-preemptive).
+    virtual std::optional<Tick> slice(ThreadId, CoreId) { return std::nullopt; }
+
+    // Something became ready this boundary: should the thread running on `core` give way now?
+    // If yes, the Machine preempts it (it is enqueued as Preempted) and calls pick_next.
+    virtual bool should_preempt(CoreId, ThreadId) { return false; }
+
+    // The thread stopped running on `core` after `ran` ticks of work since its dispatch (or
+    // since its slice was renewed). Called before it is enqueued again, if it is.
+    virtual void stopped(ThreadId, CoreId, Tick) { }
+
+    // The ready queues, front first, for the learner's table. Must not change state.
+    virtual std::vector<ReadyQueue> ready_queues() const = 0;
+
+protected:
+    SchedulerHost const& host() const { return *m_host; }
+
+private:
+    SchedulerHost const* m_host = nullptr;
+};
+
+// Chooses among candidate cores for a thread honouring its pinning: true when the thread
+// may run on `core`.
+bool may_run_on(ThreadFacts const&, CoreId);
+
+}

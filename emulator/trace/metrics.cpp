@@ -1,0 +1,59 @@
+#include "trace/metrics.hpp"
+
+namespace tl {
+
+Metrics compute_metrics(Trace const& trace)
+{
+    Metrics metrics;
+    metrics.makespan = trace.end;
+    metrics.context_switches = trace.context_switches;
+
+    int finished = 0;
+    for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id) {
+        auto const& totals = trace.totals[static_cast<std::size_t>(id)];
+        auto const& info = trace.threads[static_cast<std::size_t>(id)];
+        JobMetrics job;
+        job.thread = id;
+        job.name = info.display_name;
+        job.process = trace.processes[static_cast<std::size_t>(info.process)].name;
+        job.arrival = totals.arrival;
+        job.first_run = totals.first_run;
+        job.finish = totals.finish;
+        job.running = totals.running;
+        job.blocked = totals.blocked;
+        job.waiting = totals.ready;
+        job.killed = totals.killed;
+        job.finished = totals.finish >= 0 && !totals.killed;
+        job.turnaround = job.finished ? totals.finish - totals.arrival : 0;
+        job.response = totals.first_run >= 0 ? totals.first_run - totals.arrival : 0;
+        if (job.finished) {
+            ++finished;
+            metrics.averages.turnaround += static_cast<double>(job.turnaround);
+            metrics.averages.waiting += static_cast<double>(job.waiting);
+            metrics.averages.response += static_cast<double>(job.response);
+        }
+        metrics.jobs.push_back(std::move(job));
+    }
+    if (finished > 0) {
+        metrics.averages.turnaround /= finished;
+        metrics.averages.waiting /= finished;
+        metrics.averages.response /= finished;
+    }
+
+    for (CoreId core = 0; core < static_cast<CoreId>(trace.core_slices.size()); ++core) {
+        CoreMetrics core_metrics;
+        core_metrics.id = core;
+        for (auto const& slice : trace.core_slices[static_cast<std::size_t>(core)])
+            (slice.switching ? core_metrics.switching : core_metrics.busy) += slice.end - slice.start;
+        if (metrics.makespan > 0)
+            core_metrics.utilisation = static_cast<double>(core_metrics.busy) / static_cast<double>(metrics.makespan);
+        metrics.busy += core_metrics.busy;
+        metrics.cores.push_back(core_metrics);
+    }
+    if (metrics.makespan > 0 && !metrics.cores.empty())
+        metrics.utilisation = static_cast<double>(metrics.busy)
+            / (static_cast<double>(metrics.makespan) * static_cast<double>(metrics.cores.size()));
+    return metrics;
+}
+
+}

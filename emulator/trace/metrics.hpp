@@ -1,0 +1,58 @@
+#pragma once
+
+// The numbers learners are asked about, derived from a Trace. Definitions (textbook ones,
+// e.g. Silberschatz, Operating System Concepts, ch. 5):
+//   turnaround = finish - arrival          (arrival: when its process was admitted)
+//   waiting    = ticks spent ready, not running (in a ready queue, or being switched in)
+//   response   = first run - arrival
+// A thread that runs ticks 0 to 23 finishes at 24.
+
+#include "trace/trace.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tl {
+
+struct JobMetrics {
+    ThreadId thread = no_thread;
+    std::string name;
+    std::string process;
+    Tick arrival = 0;
+    Tick first_run = -1; // -1: never ran
+    Tick finish = -1;    // -1: did not finish (tick limit, or killed)
+    Tick turnaround = 0;
+    Tick waiting = 0;
+    Tick response = 0;
+    Tick running = 0;
+    Tick blocked = 0;
+    bool finished = false;
+    bool killed = false;
+};
+
+struct CoreMetrics {
+    CoreId id = 0;
+    Tick busy = 0;      // ticks running threads' work
+    Tick switching = 0; // ticks spent in context switches
+    double utilisation = 0; // busy / makespan (0 when the makespan is 0)
+};
+
+struct Averages {
+    double turnaround = 0;
+    double waiting = 0;
+    double response = 0;
+};
+
+struct Metrics {
+    std::vector<JobMetrics> jobs; // one per thread, in declaration order
+    Averages averages;            // over the threads that finished
+    std::vector<CoreMetrics> cores;
+    Tick makespan = 0;            // the tick at which the last thread finished
+    std::int64_t context_switches = 0;
+    Tick busy = 0;                // total busy core-ticks
+    double utilisation = 0;       // busy / (cores x makespan)
+};
+
+Metrics compute_metrics(Trace const&);
+
+}

@@ -1,0 +1,29 @@
+#pragma once
+
+// Renderers turn a Trace into text. They write to a std::ostream as they go (a long run's
+// table is never built in memory first) and never decide anything about the run.
+
+#include "trace/metrics.hpp"
+#include "trace/trace.hpp"
+
+#include <ostream>
+
+namespace tl {
+
+// One line saying what ran on what: program, cores, scheduler, conventions in force.
+void render_header(std::ostream&, Trace const&);
+
+// The per-tick table: a row a tick, a column a core, then ready queues, blocked threads and
+// the events of that tick.
+void render_table(std::ostream&, Trace const&);
+
+// The lines the program printed, each stamped with its tick.
+void render_output(std::ostream&, Trace const&);
+
+// The metrics summary: per job, per core, totals, and how the run ended.
+void render_summary(std::ostream&, Trace const&, Metrics const&);
+
+// Everything above as one JSON document (see docs/output.md for the field names).
+void render_json(std::ostream&, Trace const&, Metrics const&);
+
+}

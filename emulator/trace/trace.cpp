@@ -1,0 +1,66 @@
+#include "trace/trace.hpp"
+
+namespace tl {
+
+std::string_view to_string(ThreadState state)
+{
+    switch (state) {
+    case ThreadState::New: return "new";
+    case ThreadState::Ready: return "ready";
+    case ThreadState::Running: return "running";
+    case ThreadState::Blocked: return "blocked";
+    case ThreadState::Done: return "done";
+    }
+    return "?";
+}
+
+std::string_view to_string(ProcessState state)
+{
+    switch (state) {
+    case ProcessState::New: return "new";
+    case ProcessState::Waiting: return "waiting for memory";
+    case ProcessState::Ready: return "ready";
+    case ProcessState::Running: return "running";
+    case ProcessState::Blocked: return "blocked";
+    case ProcessState::Done: return "done";
+    }
+    return "?";
+}
+
+std::string_view to_string(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::ProcessArrive: return "process-arrive";
+    case EventKind::ProcessWait: return "process-wait";
+    case EventKind::ProcessAdmit: return "process-admit";
+    case EventKind::ProcessExit: return "process-exit";
+    case EventKind::ThreadReady: return "ready";
+    case EventKind::Dispatch: return "dispatch";
+    case EventKind::Preempt: return "preempt";
+    case EventKind::Block: return "block";
+    case EventKind::Wake: return "wake";
+    case EventKind::ThreadExit: return "exit";
+    case EventKind::ThreadKilled: return "killed";
+    case EventKind::Print: return "print";
+    case EventKind::TickLimit: return "tick-limit";
+    }
+    return "?";
+}
+
+std::string_view to_string(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Finished: return "finished";
+    case Outcome::TickLimit: return "tick-limit";
+    }
+    return "?";
+}
+
+bool same_run(Trace const& a, Trace const& b)
+{
+    return a.events == b.events && a.core_slices == b.core_slices && a.queue_snapshots == b.queue_snapshots
+        && a.texts == b.texts && a.totals == b.totals && a.context_switches == b.context_switches && a.end == b.end
+        && a.outcome == b.outcome;
+}
+
+}

@@ -1,0 +1,149 @@
+#pragma once
+
+// The trace is the product: everything a learner sees (the per-tick table, the metrics,
+// JSON, charts) is a renderer over it. It is stored compactly, as intervals and events,
+// never as a snapshot per tick, so its size follows scheduling events and not ticks.
+
+#include "engine/config.hpp"
+#include "engine/ids.hpp"
+#include "lang/program.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tl {
+
+enum class ThreadState : std::uint8_t { New, Ready, Running, Blocked, Done };
+enum class ProcessState : std::uint8_t { New, Waiting, Ready, Running, Blocked, Done };
+
+std::string_view to_string(ThreadState);
+std::string_view to_string(ProcessState);
+
+enum class EventKind : std::uint8_t {
+    ProcessArrive, // a process arrives (it is admitted at once when its memory fits)
+    ProcessWait,   // it does not fit in free RAM yet and waits for memory (value: bytes needed)
+    ProcessAdmit,  // its memory is allocated; its threads become ready
+    ProcessExit,   // its last thread ended, or a thread ran `exit` (value: ExitCause)
+    ThreadReady,   // a new thread enters the ready state (value: ReadyCause)
+    Dispatch,      // a core starts running a thread (value: slice length, 0 = until it blocks)
+    Preempt,       // a running thread goes back to ready (value: PreemptCause)
+    Block,         // a running thread waits on I/O or a timer (value: the tick it will wake)
+    Wake,          // a blocked thread's wait is over; it is ready again
+    ThreadExit,    // a thread ran its last instruction
+    ThreadKilled,  // a thread ended because its process ended (value: the thread that caused it)
+    Print,         // a thread printed a line (text)
+    TickLimit,     // the run reached its tick limit and stopped
+};
+std::string_view to_string(EventKind);
+
+enum class ReadyCause : std::uint8_t { Arrived, Woke, Preempted };
+enum class PreemptCause : std::uint8_t { SliceEnded, Policy };
+enum class ExitCause : std::uint8_t { Finished, ExitInstruction };
+enum class BlockCause : std::uint8_t { Io, Sleep };
+
+struct Event {
+    Tick tick = 0;
+    EventKind kind {};
+    CoreId core = no_core;
+    ProcessId process = no_process;
+    ThreadId thread = no_thread;
+    std::int32_t line = 0;     // source line of the instruction concerned, 0 if none
+    std::int32_t pc = -1;      // index of that instruction in the thread's code, -1 if none
+    std::int64_t value = 0;    // kind-specific, see EventKind
+    std::int32_t text = -1;    // index into Trace::texts (Print, and Block's cause name)
+    bool operator==(Event const&) const = default;
+};
+
+// A core busy over [start, end): running one instruction of one thread, or switching to it.
+struct Slice {
+    Tick start = 0;
+    Tick end = 0;
+    ThreadId thread = no_thread;
+    std::int32_t pc = 0;      // index of the instruction in the thread's code
+    Tick done_before = 0;     // ticks of that instruction already done when the slice began
+    bool switching = false;   // a context switch into `thread`, not useful work
+    bool operator==(Slice const&) const = default;
+};
+
+struct ReadyQueue {
+    std::string label;             // "" for one global queue, "core 0", "level 2", ...
+    std::vector<ThreadId> threads; // front first
+    bool operator==(ReadyQueue const&) const = default;
+};
+
+// The ready queues as they stood from `tick` on (until the next snapshot).
+struct QueueSnapshot {
+    Tick tick = 0;
+    std::vector<ReadyQueue> queues;
+    bool operator==(QueueSnapshot const&) const = default;
+};
+
+struct ThreadInfo {
+    std::string name;         // as declared
+    std::string display_name; // unique in the run: the name, or "process.name" when two processes share it
+    ProcessId process = no_process;
+    std::vector<Instruction> code;
+    std::vector<int> pinned;
+};
+
+struct ProcessInfo {
+    std::string name;
+    Tick arrival = 0;
+    std::uint64_t memory = 0;
+    int priority = 0;
+    std::vector<ThreadId> threads;
+};
+
+// What each thread did, accumulated by the Machine as it runs. Ticks are counted as
+// textbooks count them: a thread that runs ticks 0 to 23 finishes at 24.
+struct ThreadTotals {
+    Tick arrival = 0;
+    Tick first_run = -1; // -1: never ran
+    Tick finish = -1;    // -1: never finished (tick limit, or killed)
+    Tick running = 0;    // ticks on a core doing its own work
+    Tick ready = 0;      // ticks waiting in a ready queue (including being switched in)
+    Tick blocked = 0;    // ticks waiting on I/O or timers
+    bool killed = false;
+    bool operator==(ThreadTotals const&) const = default;
+};
+
+enum class Outcome : std::uint8_t { Finished, TickLimit };
+std::string_view to_string(Outcome);
+
+struct Trace {
+    std::string program_file;
+    MachineConfig machine;
+    std::string scheduler;             // registry name, e.g. "rr"
+    std::string scheduler_description; // e.g. "round-robin, quantum 2, one global queue"
+    std::vector<ProcessInfo> processes;
+    std::vector<ThreadInfo> threads;
+
+    std::vector<Event> events;                  // in the order they happened
+    std::vector<std::vector<Slice>> core_slices; // per core, in time order, never overlapping
+    std::vector<QueueSnapshot> queue_snapshots; // only when MachineConfig::record_queues
+    std::vector<std::string> texts;             // strings referenced by events
+
+    std::vector<ThreadTotals> totals; // per thread
+    std::int64_t context_switches = 0;
+    Tick end = 0; // the tick at which the run ended (the makespan when it finished)
+    Outcome outcome = Outcome::Finished;
+
+    std::string_view text(Event const& event) const
+    {
+        return event.text >= 0 ? std::string_view(texts[static_cast<std::size_t>(event.text)]) : std::string_view();
+    }
+    // "compute 4" for the instruction a slice runs.
+    Instruction const& instruction(Slice const& slice) const
+    {
+        return threads[static_cast<std::size_t>(slice.thread)].code[static_cast<std::size_t>(slice.pc)];
+    }
+    std::string const& name(ThreadId thread) const { return threads[static_cast<std::size_t>(thread)].display_name; }
+};
+
+// Identical traces mean identical runs: compares everything the machine recorded.
+bool same_run(Trace const&, Trace const&);
+
+}
