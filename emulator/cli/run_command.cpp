@@ -1,6 +1,7 @@
 #include "cli/run_command.hpp"
 
 #include "cli/exit_codes.hpp"
+#include "cli/formats.hpp"
 #include "cli/paths.hpp"
 #include "engine/machine.hpp"
 #include "lang/parser.hpp"
@@ -36,15 +37,6 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
         "Visit every tick instead of jumping over quiet ones (same result, slower)");
 }
 
-namespace {
-
-struct Prepared {
-    MachineConfig machine;
-    SchedulerOptions options;
-};
-
-// Turns settings into a machine and scheduler options; prints a one-line error and returns
-// nothing when they are impossible.
 std::optional<Prepared> prepare(RunSettings const& settings)
 {
     Prepared prepared;
@@ -134,32 +126,11 @@ std::optional<Trace> simulate_with(Prepared const& prepared, Program const& prog
 
 int exit_for(Trace const& trace) { return trace.outcome == tl::Outcome::TickLimit ? exit_code::tick_limit : exit_code::ok; }
 
-void print_run(std::ostream& out, Trace const& trace, std::string_view format)
-{
-    auto metrics = compute_metrics(trace);
-    if (format == "json") {
-        render_json(out, trace, metrics);
-        return;
-    }
-    render_header(out, trace);
-    if (format == "table") {
-        out << '\n';
-        render_table(out, trace);
-    }
-    std::ostringstream printed;
-    render_output(printed, trace);
-    if (!printed.str().empty())
-        out << "\noutput:\n" << printed.str();
-    out << '\n';
-    render_summary(out, trace, metrics);
-}
-
-}
-
 int run_command(RunSettings const& settings)
 {
-    if (settings.format != "table" && settings.format != "summary" && settings.format != "json") {
-        fmt::print(stderr, "ticklab: error: unknown format '{}' (choose one of: table, summary, json)\n", settings.format);
+    if (!is_output_format(settings.format)) {
+        fmt::print(stderr, "ticklab: error: unknown format '{}' (choose one of: {})\n", settings.format,
+            output_format_names());
         return exit_code::usage;
     }
     auto prepared = prepare(settings);

@@ -3,9 +3,12 @@
 // `ticklab run`, `ticklab demo` and `ticklab check`: from command-line settings to a run.
 
 #include "engine/config.hpp"
+#include "lang/program.hpp"
+#include "trace/trace.hpp"
 #include "sched/registry.hpp"
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,19 @@ struct RunSettings {
     bool no_wake_preempt = false;
     bool step_every_tick = false;
 };
+
+struct Prepared {
+    MachineConfig machine;
+    SchedulerOptions options;
+};
+
+// The steps every running command shares. Each prints its own one-line error (or the
+// program's diagnostics) to stderr and returns nothing on failure; the caller then exits
+// with exit_code::bad_input.
+std::optional<Prepared> prepare(RunSettings const&);
+std::optional<Program> load_program(RunSettings const&); // the file or --jobs of the settings
+std::optional<Trace> simulate_with(Prepared const&, Program const&, std::string const& scheduler_name);
+int exit_for(Trace const&); // exit_code::ok, or tick_limit
 
 // Adds the machine and scheduler options shared by every command that runs something.
 void add_machine_options(CLI::App&, RunSettings&);

@@ -296,6 +296,8 @@ void Machine::admit_processes()
             break;
         ++m_next_arrival;
         m_processes[static_cast<std::size_t>(id)].arrived = true;
+        for (ThreadId thread : info.threads)
+            m_threads[static_cast<std::size_t>(thread)].since = m_now;
         emit({ .tick = m_now, .kind = EventKind::ProcessArrive, .process = id,
             .value = static_cast<std::int64_t>(info.memory) });
         if (m_memory_queue.empty() && info.memory <= m_config.ram - m_ram_in_use) {
@@ -314,11 +316,8 @@ void Machine::admit(ProcessId id)
     m_ram_in_use += info.memory;
     m_processes[static_cast<std::size_t>(id)].admitted = true;
     emit({ .tick = m_now, .kind = EventKind::ProcessAdmit, .process = id, .value = static_cast<std::int64_t>(info.memory) });
-    for (ThreadId thread : info.threads) {
-        m_trace.totals[static_cast<std::size_t>(thread)].arrival = m_now;
-        m_threads[static_cast<std::size_t>(thread)].since = m_now;
+    for (ThreadId thread : info.threads)
         make_ready(thread, EnqueueReason::Arrived);
-    }
 }
 
 void Machine::wake_due_threads()
@@ -572,10 +571,10 @@ void Machine::enter_state(ThreadId id, ThreadState state)
     auto& totals = m_trace.totals[static_cast<std::size_t>(id)];
     Tick spent = m_now - thread.since;
     switch (thread.state) {
+    case ThreadState::New: // arrived, but waiting for memory: waiting all the same
     case ThreadState::Ready: totals.ready += spent; break;
     case ThreadState::Running: totals.running += spent; break;
     case ThreadState::Blocked: totals.blocked += spent; break;
-    case ThreadState::New:
     case ThreadState::Done: break;
     }
     thread.state = state;

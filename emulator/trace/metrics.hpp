@@ -2,8 +2,10 @@
 
 // The numbers learners are asked about, derived from a Trace. Definitions (textbook ones,
 // e.g. Silberschatz, Operating System Concepts, ch. 5):
-//   turnaround = finish - arrival          (arrival: when its process was admitted)
-//   waiting    = ticks spent ready, not running (in a ready queue, or being switched in)
+//   turnaround = finish - arrival          (arrival: when its process arrived)
+//   waiting    = ticks spent ready but not running: in a ready queue, being switched in,
+//                or (before that) waiting for memory to be admitted
+//   so turnaround = running + waiting + blocked for every finished thread.
 //   response   = first run - arrival
 // A thread that runs ticks 0 to 23 finishes at 24.
 

@@ -104,7 +104,7 @@ struct ThreadTotals {
     Tick first_run = -1; // -1: never ran
     Tick finish = -1;    // -1: never finished (tick limit, or killed)
     Tick running = 0;    // ticks on a core doing its own work
-    Tick ready = 0;      // ticks waiting in a ready queue (including being switched in)
+    Tick ready = 0;      // ticks waiting: in a ready queue, being switched in, or for memory
     Tick blocked = 0;    // ticks waiting on I/O or timers
     bool killed = false;
     bool operator==(ThreadTotals const&) const = default;

@@ -1,0 +1,85 @@
+#pragma once
+
+// Test helpers: parse a program (failing the test loudly if it does not parse) and run it.
+
+#include "engine/machine.hpp"
+#include "lang/parser.hpp"
+#include "sched/registry.hpp"
+#include "trace/metrics.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <string_view>
+
+namespace tl::test {
+
+inline Program parse_or_fail(std::string_view source)
+{
+    auto parsed = parse_program(source, "test.tl");
+    INFO(format_diagnostics(parsed.errors));
+    REQUIRE(parsed.ok());
+    return parsed.program;
+}
+
+inline Program jobs_or_fail(std::string_view list)
+{
+    auto parsed = parse_jobs(list);
+    INFO(format_diagnostics(parsed.errors));
+    REQUIRE(parsed.ok());
+    return parsed.program;
+}
+
+struct RunSpec {
+    std::string scheduler = "rr";
+    int cores = 1;
+    Tick quantum = 2;
+    Tick switch_cost = 0;
+    std::uint64_t ram = 1024 * 1024;
+    Tick max_ticks = 1'000'000;
+    bool step_every_tick = false;
+    std::uint64_t seed = 1;
+};
+
+inline Trace run(Program const& program, RunSpec const& spec)
+{
+    MachineConfig machine;
+    machine.cores = spec.cores;
+    machine.switch_cost = spec.switch_cost;
+    machine.ram = spec.ram;
+    machine.max_ticks = spec.max_ticks;
+    machine.step_every_tick = spec.step_every_tick;
+    REQUIRE(check_machine(machine).empty());
+    REQUIRE(check_program_fits(machine, program).empty());
+    SchedulerOptions options;
+    options.quantum = spec.quantum;
+    options.cores = spec.cores;
+    options.seed = spec.seed;
+    auto made = make_scheduler(spec.scheduler, options);
+    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+    auto& choice = std::get<SchedulerChoice>(made);
+    return simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+}
+
+// "name@start-end" for every slice of one core, switching slices as "~name@start-end".
+inline std::string core_timeline(Trace const& trace, CoreId core)
+{
+    std::string out;
+    for (auto const& slice : trace.core_slices[static_cast<std::size_t>(core)]) {
+        if (!out.empty())
+            out += ' ';
+        out += (slice.switching ? "~" : "") + trace.name(slice.thread) + "@" + std::to_string(slice.start) + "-"
+            + std::to_string(slice.end);
+    }
+    return out;
+}
+
+inline JobMetrics const& job(Metrics const& metrics, std::string_view name)
+{
+    for (auto const& job : metrics.jobs)
+        if (job.name == name)
+            return job;
+    FAIL("no job named " << name);
+    return metrics.jobs.front();
+}
+
+}
