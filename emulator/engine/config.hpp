@@ -27,6 +27,7 @@ struct MachineConfig {
     bool wake_preempts = true;  // a waking thread may preempt a running one (when the policy preempts at all)
     bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
     bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
+    bool record_events = true;              // keep events and slices; off, only totals and counts are kept
 };
 
 inline constexpr int max_cores = 1024;

@@ -68,6 +68,8 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_trace.scheduler = std::move(scheduler_name);
     m_trace.scheduler_description = std::move(scheduler_description);
     m_trace.core_slices.resize(static_cast<std::size_t>(config.cores));
+    m_trace.core_busy.resize(static_cast<std::size_t>(config.cores));
+    m_trace.core_switching.resize(static_cast<std::size_t>(config.cores));
     m_cores.resize(static_cast<std::size_t>(config.cores));
 
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
@@ -223,7 +225,7 @@ void Machine::process_boundary()
     }
 
     // 6. Dispatch.
-    dispatch_idle_cores(slice_ended);
+    dispatch_idle_cores();
 
     if (m_config.record_queues)
         record_queues();
@@ -262,20 +264,37 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
             return; // it blocked or ended
     }
     if (core.slice_end == m_now) {
-        // Its slice is over. It leaves the core for now; phase 6 may give it straight back.
-        close_slice(core_id);
+        // Its slice is over. It leaves the core for now, but its Preempt event and the end of
+        // its recorded slice wait until phase 6: if the policy gives it straight back (nobody
+        // else wanted the core) it simply goes on, and nothing happened that a learner sees.
         m_scheduler->stopped(id, core_id, m_now - core.work_since);
         core.thread = no_thread;
         core.slice_end = -1;
+        core.pending = id;
         thread.core = no_core;
+        thread.pending_core = core_id;
         enter_state(id, ThreadState::Ready);
-        emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
-            .process = m_trace.threads[static_cast<std::size_t>(id)].process, .thread = id, .line = line_of(id),
-            .pc = static_cast<std::int32_t>(thread.pc), .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) });
         slice_ended.push_back(id);
     } else if (core.open.thread == no_thread) {
         open_slice(core_id, false);
     }
+}
+
+// The thread whose slice ended on `core_id` in phase 1 did not simply go on: record its
+// preemption now.
+void Machine::flush_pending(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    ThreadId id = core.pending;
+    if (id == no_thread)
+        return;
+    close_slice(core_id);
+    core.pending = no_thread;
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    thread.pending_core = no_core;
+    emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
+        .process = m_trace.threads[static_cast<std::size_t>(id)].process, .thread = id, .line = line_of(id),
+        .pc = static_cast<std::int32_t>(thread.pc), .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) });
 }
 
 void Machine::admit_processes()
@@ -360,17 +379,20 @@ void Machine::enqueue(ThreadId id, EnqueueReason reason)
     m_dispatch_dirty = true;
 }
 
-void Machine::dispatch_idle_cores(std::vector<ThreadId> const& renewable)
+void Machine::dispatch_idle_cores()
 {
     // A thread that lands and runs `exit` can free cores already visited, and freed memory
     // can admit new threads: go round again until a pass changes nothing.
     do {
         m_dispatch_dirty = false;
-        dispatch_pass(renewable);
+        dispatch_pass();
     } while (m_dispatch_dirty);
+    // Slices that ended and were not given back are preemptions.
+    for (CoreId core_id = 0; core_id < m_config.cores; ++core_id)
+        flush_pending(core_id);
 }
 
-void Machine::dispatch_pass(std::vector<ThreadId> const& renewable)
+void Machine::dispatch_pass()
 {
     for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
         auto& core = m_cores[static_cast<std::size_t>(core_id)];
@@ -382,34 +404,25 @@ void Machine::dispatch_pass(std::vector<ThreadId> const& renewable)
             auto& thread = m_threads[static_cast<std::size_t>(id)];
             VERIFY(thread.state == ThreadState::Ready && thread.queued);
             thread.queued = false;
-            bool renewed = id == core.last && thread.core == no_core
-                && std::find(renewable.begin(), renewable.end(), id) != renewable.end()
-                && !m_trace.events.empty();
-            if (renewed) {
-                // Its slice ended but nobody else wanted this core: it simply goes on. The
-                // Preempt event of phase 1 is withdrawn; nothing happened that a learner sees.
-                auto it = std::find_if(m_trace.events.rbegin(), m_trace.events.rend(), [&](Event const& event) {
-                    return event.kind == EventKind::Preempt && event.thread == id && event.tick == m_now;
-                });
-                if (it != m_trace.events.rend()) {
-                    m_trace.events.erase(std::next(it).base());
-                    core.thread = id;
-                    thread.core = core_id;
-                    enter_state(id, ThreadState::Running);
-                    auto slice = m_scheduler->slice(id, core_id);
-                    core.slice_end = slice ? m_now + *slice : -1;
-                    core.work_since = m_now;
-                    // The open slice continues: reopen it where the old one ended.
-                    auto& slices = m_trace.core_slices[static_cast<std::size_t>(core_id)];
-                    if (!slices.empty() && slices.back().thread == id && slices.back().end == m_now && !slices.back().switching) {
-                        core.open = slices.back();
-                        slices.pop_back();
-                    } else {
-                        open_slice(core_id, false);
-                    }
-                    continue;
-                }
+            if (core.pending == id) {
+                // Its slice ended but the policy gives this core straight back: it goes on
+                // without a switch, its recorded slice continuing.
+                core.pending = no_thread;
+                thread.pending_core = no_core;
+                core.thread = id;
+                thread.core = core_id;
+                enter_state(id, ThreadState::Running);
+                auto slice = m_scheduler->slice(id, core_id);
+                VERIFY(!slice || *slice >= 1);
+                core.slice_end = slice ? m_now + *slice : -1;
+                core.work_since = m_now;
+                if (core.open.thread == no_thread)
+                    open_slice(core_id, false);
+                continue;
             }
+            flush_pending(core_id);
+            if (thread.pending_core != no_core)
+                flush_pending(thread.pending_core); // it moves to another core
             auto slice = m_scheduler->slice(id, core_id);
             VERIFY(!slice || *slice >= 1);
             bool is_switch = core.last != no_thread && core.last != id;
@@ -534,6 +547,8 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
             auto& thread = m_threads[static_cast<std::size_t>(thread_id)];
             if (thread.state == ThreadState::Done)
                 continue;
+            if (thread.pending_core != no_core)
+                flush_pending(thread.pending_core);
             if (thread_id == by) {
                 emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = thread.core, .process = id,
                     .thread = thread_id, .line = line_of(thread_id), .pc = static_cast<std::int32_t>(thread.pc) });
@@ -598,8 +613,13 @@ void Machine::close_slice(CoreId core_id)
     if (core.open.thread == no_thread)
         return;
     core.open.end = m_now;
-    if (core.open.end > core.open.start)
-        m_trace.core_slices[static_cast<std::size_t>(core_id)].push_back(core.open);
+    if (core.open.end > core.open.start) {
+        auto length = core.open.end - core.open.start;
+        (core.open.switching ? m_trace.core_switching : m_trace.core_busy)[static_cast<std::size_t>(core_id)] += length;
+        ++m_trace.slice_count;
+        if (m_config.record_events)
+            m_trace.core_slices[static_cast<std::size_t>(core_id)].push_back(core.open);
+    }
     core.open.thread = no_thread;
 }
 
@@ -633,7 +653,12 @@ void Machine::stop_at_tick_limit()
     m_trace.outcome = Outcome::TickLimit;
 }
 
-void Machine::emit(Event event) { m_trace.events.push_back(event); }
+void Machine::emit(Event event)
+{
+    ++m_trace.event_count;
+    if (m_config.record_events)
+        m_trace.events.push_back(event);
+}
 
 std::int32_t Machine::line_of(ThreadId id) const
 {

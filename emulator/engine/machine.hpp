@@ -55,6 +55,7 @@ private:
         Tick wake_at = 0;
         std::uint32_t wait_generation = 0; // invalidates a pending wake-up when killed
         bool queued = false;               // the scheduler holds it as ready
+        CoreId pending_core = no_core;     // its slice ended there this boundary; see flush_pending
         std::vector<Tick> burst_from;      // compute ticks from pc to the next wait
         std::vector<Tick> remaining_from;  // compute ticks from pc to the end
     };
@@ -66,6 +67,7 @@ private:
         Tick slice_end = -1;         // -1: no slice limit
         Tick work_since = 0;         // start of the work counted for Scheduler::stopped
         ThreadId last = no_thread;   // the thread it last ran, for counting switches
+        ThreadId pending = no_thread; // its slice ended this boundary; it may get the core back
         Slice open;                  // the slice being recorded; open.thread == no_thread: none
     };
 
@@ -93,8 +95,9 @@ private:
     void admit_processes();
     void admit(ProcessId);
     void wake_due_threads();
-    void dispatch_idle_cores(std::vector<ThreadId> const& renewable);
-    void dispatch_pass(std::vector<ThreadId> const& renewable);
+    void dispatch_idle_cores();
+    void dispatch_pass();
+    void flush_pending(CoreId);
     void enqueue(ThreadId, EnqueueReason);
     void land(CoreId);
     void settle(CoreId);

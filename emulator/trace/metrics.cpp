@@ -43,8 +43,8 @@ Metrics compute_metrics(Trace const& trace)
     for (CoreId core = 0; core < static_cast<CoreId>(trace.core_slices.size()); ++core) {
         CoreMetrics core_metrics;
         core_metrics.id = core;
-        for (auto const& slice : trace.core_slices[static_cast<std::size_t>(core)])
-            (slice.switching ? core_metrics.switching : core_metrics.busy) += slice.end - slice.start;
+        core_metrics.busy = trace.core_busy[static_cast<std::size_t>(core)];
+        core_metrics.switching = trace.core_switching[static_cast<std::size_t>(core)];
         if (metrics.makespan > 0)
             core_metrics.utilisation = static_cast<double>(core_metrics.busy) / static_cast<double>(metrics.makespan);
         metrics.busy += core_metrics.busy;

@@ -127,6 +127,10 @@ struct Trace {
     std::vector<std::string> texts;             // strings referenced by events
 
     std::vector<ThreadTotals> totals; // per thread
+    std::vector<Tick> core_busy;      // per core: ticks running threads' work
+    std::vector<Tick> core_switching; // per core: ticks spent switching
+    std::int64_t event_count = 0;     // events that happened, stored or not
+    std::int64_t slice_count = 0;     // slices that happened, stored or not
     std::int64_t context_switches = 0;
     Tick end = 0; // the tick at which the run ended (the makespan when it finished)
     Outcome outcome = Outcome::Finished;
