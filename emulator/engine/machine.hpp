@@ -109,6 +109,7 @@ private:
     void open_slice(CoreId, bool switching);
     void close_slice(CoreId);
     void record_queues();
+    void check_invariants();
     void stop_at_tick_limit();
     Tick next_boundary() const;
     void emit(Event);
@@ -119,6 +120,7 @@ private:
     Trace m_trace;
 
     Tick m_now = 0;
+    Tick m_last_checked = 0;
     bool m_started = false;
     bool m_ended = false;
     bool m_arrived_this_boundary = false;
