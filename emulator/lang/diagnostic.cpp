@@ -1,0 +1,66 @@
+#include "lang/diagnostic.hpp"
+
+#include "lang/lexer.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace tl {
+
+namespace {
+
+// The offending line as it is echoed under the message. Columns count code points, so
+// everything is replaced one code point for one: a tab by a space (a terminal would widen
+// it and the caret would no longer line up), and a byte that is not text (invalid UTF-8,
+// a control character) by U+FFFD, so that garbage never reaches the learner's terminal.
+std::string printable(std::string_view line)
+{
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    std::string out;
+    out.reserve(line.size());
+    for (std::size_t offset = 0; offset < line.size();) {
+        char32_t code_point = 0;
+        auto length = decode_utf8(line, offset, code_point);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";
+            ++offset;
+            continue;
+        }
+        if (code_point == '\t')
+            out += ' ';
+        else if (code_point < 0x20 || code_point == 0x7F)
+            out += "\xEF\xBF\xBD";
+        else
+            out.append(line.substr(offset, length));
+        offset += length;
+    }
+    return out;
+}
+
+}
+
+std::string format_diagnostic(Diagnostic const& diagnostic)
+{
+    auto const& where = diagnostic.where;
+    std::string out = fmt::format("{}:{}:{}: error: {}\n", diagnostic.file, where.line, where.column, diagnostic.message);
+    if (where.line == 0 && diagnostic.source_line.empty())
+        return out;
+    // Five columns fit any line number a learner will meet; longer ones widen both gutters
+    // alike so the bars stay aligned.
+    auto number = fmt::format("{}", where.line);
+    auto width = std::max<std::size_t>(5, number.size());
+    out += fmt::format("{:>{}} | {}\n", number, width, printable(diagnostic.source_line));
+    out += fmt::format("{:{}} | {:{}}^\n", "", width, "", std::max(where.column, 1) - 1);
+    return out;
+}
+
+std::string format_diagnostics(std::vector<Diagnostic> const& diagnostics)
+{
+    std::string out;
+    for (auto const& diagnostic : diagnostics)
+        out += format_diagnostic(diagnostic);
+    return out;
+}
+
+}
