@@ -1,0 +1,140 @@
+#include "trace/render.hpp"
+#include "trace/render_util.hpp"
+
+#include <nlohmann/json.hpp>
+
+// The JSON document is for programs, not people: every field is named in docs/output.md and
+// keeps its name. nlohmann::json keeps object keys sorted, which makes the output
+// deterministic without any effort here.
+
+namespace tl {
+
+namespace {
+
+using nlohmann::json;
+
+json tick_or_null(bool applies, Tick value) { return applies ? json(value) : json(nullptr); }
+
+json machine_json(MachineConfig const& machine)
+{
+    return json {
+        { "cores", machine.cores },
+        { "ram", machine.ram },
+        { "bus_bandwidth", machine.bus_bandwidth },
+        { "storage", machine.storage },
+        { "switch_cost", machine.switch_cost },
+        { "max_ticks", machine.max_ticks },
+        { "arrivals_first", machine.arrivals_first },
+        { "wake_preempts", machine.wake_preempts },
+    };
+}
+
+json job_json(JobMetrics const& job)
+{
+    bool ran = job.first_run >= 0;
+    return json {
+        { "name", job.name },
+        { "process", job.process },
+        { "arrival", job.arrival },
+        { "first_run", tick_or_null(ran, job.first_run) },
+        { "finish", tick_or_null(job.finished, job.finish) },
+        { "turnaround", tick_or_null(job.finished, job.turnaround) },
+        { "waiting", job.waiting },
+        { "response", tick_or_null(ran, job.response) },
+        { "running", job.running },
+        { "blocked", job.blocked },
+        { "finished", job.finished },
+        { "killed", job.killed },
+    };
+}
+
+json event_json(Trace const& trace, Event const& event)
+{
+    json out = json::object();
+    out["tick"] = event.tick;
+    out["kind"] = std::string(to_string(event.kind));
+    if (event.core != no_core)
+        out["core"] = event.core;
+    if (event.process != no_process)
+        out["process"] = trace.processes[static_cast<std::size_t>(event.process)].name;
+    // A process exit names the thread that ended it as `thread`; every other kind names the
+    // thread it happened to.
+    if (event.thread != no_thread)
+        out["thread"] = trace.name(event.thread);
+    if (event.line != 0)
+        out["line"] = event.line;
+    switch (event.kind) {
+    case EventKind::ProcessArrive:
+    case EventKind::ProcessWait:
+    case EventKind::ProcessAdmit: out["memory"] = event.value; break;
+    case EventKind::ProcessExit:
+        out["cause"] = static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction ? "exit" : "finished";
+        break;
+    case EventKind::Dispatch:
+        if (event.value != 0)
+            out["slice"] = event.value;
+        break;
+    case EventKind::Preempt:
+        out["reason"] = static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "slice-ended" : "policy";
+        break;
+    case EventKind::Block:
+        out["until"] = event.value;
+        out["on"] = std::string(wait_mnemonic(trace, event));
+        break;
+    case EventKind::ThreadKilled: out["by"] = trace.name(static_cast<ThreadId>(event.value)); break;
+    case EventKind::Print: out["text"] = std::string(trace.text(event)); break;
+    case EventKind::ThreadReady:
+    case EventKind::Wake:
+    case EventKind::ThreadExit:
+    case EventKind::TickLimit: break;
+    }
+    return out;
+}
+
+}
+
+void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
+{
+    json document = json::object();
+    document["program"] = trace.program_file;
+    document["scheduler"] = json { { "name", trace.scheduler }, { "description", trace.scheduler_description } };
+    document["machine"] = machine_json(trace.machine);
+    document["outcome"] = std::string(to_string(trace.outcome));
+    document["makespan"] = metrics.makespan;
+    document["context_switches"] = metrics.context_switches;
+    document["utilisation"] = metrics.utilisation;
+
+    json jobs = json::array();
+    for (auto const& job : metrics.jobs)
+        jobs.push_back(job_json(job));
+    document["jobs"] = std::move(jobs);
+
+    document["averages"] = json {
+        { "turnaround", metrics.averages.turnaround },
+        { "waiting", metrics.averages.waiting },
+        { "response", metrics.averages.response },
+    };
+
+    json cores = json::array();
+    for (auto const& core : metrics.cores)
+        cores.push_back(json {
+            { "id", core.id }, { "busy", core.busy }, { "switching", core.switching }, { "utilisation", core.utilisation } });
+    document["cores"] = std::move(cores);
+
+    json events = json::array();
+    json output = json::array();
+    for (auto const& event : trace.events) {
+        events.push_back(event_json(trace, event));
+        if (event.kind == EventKind::Print)
+            output.push_back(json {
+                { "tick", event.tick }, { "thread", trace.name(event.thread) }, { "text", std::string(trace.text(event)) } });
+    }
+    document["events"] = std::move(events);
+    document["output"] = std::move(output);
+
+    // Names and printed text come from the learner's file: a malformed UTF-8 byte must not
+    // abort the dump, so it is replaced (U+FFFD) rather than thrown about.
+    out << document.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+// Small helpers shared by the text renderers (table.cpp, summary.cpp) and the JSON one.
+// Names in a program may be any UTF-8 (Korean lessons name their threads in Hangul), so
+// columns are padded by how wide a string looks in a terminal, not by its bytes.
+
+#include "trace/trace.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace tl {
+
+// Terminal columns a UTF-8 string occupies: one a code point, two for East Asian wide
+// characters (Hangul, CJK ideographs and punctuation, fullwidth forms). A malformed byte
+// counts as one column, so a bad name still lines up roughly instead of breaking the table.
+int display_width(std::string_view utf8);
+
+// The text followed (pad_right) or preceded (pad_left) by spaces up to `width` columns; a
+// longer text is returned whole and overflows its column.
+std::string pad_right(std::string_view text, int width);
+std::string pad_left(std::string_view text, int width);
+
+// Decimal digits of a non-negative number (1 for 0).
+int digit_count(std::int64_t);
+
+// The instruction a Block event waits on ("io" or "sleep"), from the thread's code.
+std::string_view wait_mnemonic(Trace const&, Event const&);
+
+}

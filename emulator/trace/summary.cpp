@@ -1,0 +1,103 @@
+#include "trace/render.hpp"
+#include "trace/render_util.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+namespace {
+
+constexpr std::string_view gap = "  ";
+
+// A small text table: the first `left` columns are left-aligned (names), the rest
+// right-aligned (numbers). Widths come from every cell, headers included, by display width.
+class TextTable {
+public:
+    TextTable(std::vector<std::string> header, std::size_t left)
+        : m_left(left)
+    {
+        add(std::move(header));
+    }
+
+    void add(std::vector<std::string> row) { m_rows.push_back(std::move(row)); }
+
+    void write(std::ostream& out) const
+    {
+        std::vector<int> widths;
+        for (auto const& row : m_rows) {
+            widths.resize(std::max(widths.size(), row.size()), 0);
+            for (std::size_t i = 0; i < row.size(); ++i)
+                widths[i] = std::max(widths[i], display_width(row[i]));
+        }
+        std::string line;
+        for (auto const& row : m_rows) {
+            line.clear();
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                if (i > 0)
+                    line += gap;
+                line += i < m_left ? pad_right(row[i], widths[i]) : pad_left(row[i], widths[i]);
+            }
+            while (!line.empty() && line.back() == ' ')
+                line.pop_back();
+            out << line << '\n';
+        }
+    }
+
+private:
+    std::size_t m_left;
+    std::vector<std::vector<std::string>> m_rows;
+};
+
+std::string tick_or_dash(bool applies, Tick value) { return applies ? fmt::format("{}", value) : "-"; }
+
+std::string plural(std::int64_t count, std::string_view one, std::string_view many)
+{
+    return fmt::format("{} {}", count, count == 1 ? one : many);
+}
+
+std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
+
+}
+
+void render_summary(std::ostream& out, Trace const& trace, Metrics const& metrics)
+{
+    if (trace.outcome == Outcome::TickLimit)
+        out << fmt::format("stopped at the tick limit ({} ticks): raise --max-ticks if the program is meant to run longer\n",
+            trace.machine.max_ticks);
+    else
+        out << fmt::format("finished at tick {}: makespan {}, {}, {}\n", trace.end, metrics.makespan,
+            plural(metrics.context_switches, "context switch", "context switches"),
+            plural(static_cast<std::int64_t>(metrics.jobs.size()), "thread", "threads"));
+
+    TextTable jobs({ "job", "process", "arrival", "first run", "finish", "turnaround", "waiting", "response" }, 2);
+    bool any_finished = false;
+    for (auto const& job : metrics.jobs) {
+        any_finished = any_finished || job.finished;
+        bool ran = job.first_run >= 0;
+        jobs.add({ job.killed ? job.name + " (killed)" : job.name, job.process, fmt::format("{}", job.arrival),
+            tick_or_dash(ran, job.first_run), tick_or_dash(job.finished, job.finish),
+            tick_or_dash(job.finished, job.turnaround), fmt::format("{}", job.waiting), tick_or_dash(ran, job.response) });
+    }
+    // Averages are over the threads that finished, as in metrics.hpp; with none there is
+    // nothing to average.
+    auto average = [&](double value) { return any_finished ? fmt::format("{:.2f}", value) : std::string("-"); };
+    jobs.add({ "average", "", "", "", "", average(metrics.averages.turnaround), average(metrics.averages.waiting),
+        average(metrics.averages.response) });
+    jobs.write(out);
+
+    TextTable cores({ "core", "busy", "switching", "utilisation" }, 1);
+    Tick switching = 0;
+    for (auto const& core : metrics.cores) {
+        switching += core.switching;
+        cores.add({ fmt::format("{}", core.id), fmt::format("{}", core.busy), fmt::format("{}", core.switching),
+            percent(core.utilisation) });
+    }
+    cores.add({ "all", fmt::format("{}", metrics.busy), fmt::format("{}", switching), percent(metrics.utilisation) });
+    cores.write(out);
+}
+
+}

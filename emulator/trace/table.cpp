@@ -1,0 +1,348 @@
+#include "trace/render.hpp"
+#include "trace/render_util.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+// The per-tick table streams: each row is written as soon as it is known, from one cursor
+// per core over its slices, one over the events and one over the ready-queue snapshots. So
+// a run of a million ticks costs a million short writes, never a million rows in memory.
+
+namespace tl {
+
+namespace {
+
+constexpr std::string_view separator = " | ";
+constexpr int core_column_cap = 28;
+constexpr int list_column_cap = 30; // ready and blocked: longer lists overflow their column
+constexpr int list_column_min = 12;
+
+std::string_view process_name(Trace const& trace, ProcessId id)
+{
+    return id == no_process ? std::string_view("?") : std::string_view(trace.processes[static_cast<std::size_t>(id)].name);
+}
+
+std::string_view thread_name(Trace const& trace, ThreadId id)
+{
+    return id == no_thread ? std::string_view("?") : std::string_view(trace.name(id));
+}
+
+std::string event_phrase(Trace const& trace, Event const& event)
+{
+    auto process = process_name(trace, event.process);
+    auto thread = thread_name(trace, event.thread);
+    switch (event.kind) {
+    case EventKind::ProcessArrive: return fmt::format("{} arrives", process);
+    case EventKind::ProcessWait:
+        return fmt::format("{} waits for memory ({})", process, format_bytes(static_cast<std::uint64_t>(event.value)));
+    case EventKind::ProcessAdmit:
+        return fmt::format("{} admitted ({})", process, format_bytes(static_cast<std::uint64_t>(event.value)));
+    case EventKind::ProcessExit: {
+        // With --jobs every process has one thread of its own name: "P1 ends; P1 ends" would
+        // read as a thread ending twice, so the process says what it is.
+        bool shares_name = false;
+        for (ThreadId id : trace.processes[static_cast<std::size_t>(event.process)].threads)
+            shares_name = shares_name || trace.name(id) == process;
+        auto subject = shares_name ? fmt::format("process {}", process) : std::string(process);
+        if (static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction)
+            return fmt::format("{} ends (exit by {})", subject, thread);
+        return fmt::format("{} ends", subject);
+    }
+    case EventKind::ThreadReady: return fmt::format("{} ready", thread);
+    case EventKind::Dispatch: return fmt::format("core {} runs {}", event.core, thread);
+    case EventKind::Preempt:
+        if (static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded)
+            return fmt::format("{}'s slice ends", thread);
+        return fmt::format("{} preempted", thread);
+    case EventKind::Block: {
+        auto on = wait_mnemonic(trace, event);
+        if (on == "sleep")
+            return fmt::format("{} sleeps until {}", thread, event.value);
+        return fmt::format("{} waits on {} until {}", thread, on, event.value);
+    }
+    case EventKind::Wake: return fmt::format("{} wakes", thread);
+    case EventKind::ThreadExit: return fmt::format("{} ends", thread);
+    case EventKind::ThreadKilled:
+        return fmt::format("{} killed (exit by {})", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
+    case EventKind::Print: return fmt::format("{} prints \"{}\"", thread, trace.text(event));
+    case EventKind::TickLimit: return "tick limit reached";
+    }
+    return "?";
+}
+
+// "a b" for one global queue; "core 0: a b; core 1: c" for several, skipping empty ones.
+std::string ready_text(Trace const& trace, QueueSnapshot const& snapshot)
+{
+    std::string text;
+    for (auto const& queue : snapshot.queues) {
+        if (queue.threads.empty())
+            continue;
+        if (!text.empty())
+            text += "; ";
+        if (!queue.label.empty())
+            text += queue.label + ":";
+        bool first = queue.label.empty();
+        for (ThreadId thread : queue.threads) {
+            if (!first)
+                text += ' ';
+            first = false;
+            text += trace.name(thread);
+        }
+    }
+    return text.empty() ? "-" : text;
+}
+
+// The threads blocked right now, in the order they blocked, kept up to date event by event.
+class BlockedThreads {
+public:
+    explicit BlockedThreads(Trace const& trace)
+        : m_trace(trace)
+    {
+    }
+
+    void apply(Event const& event)
+    {
+        switch (event.kind) {
+        case EventKind::Block: {
+            remove(event.thread);
+            Entry entry { event.thread, wait_mnemonic(m_trace, event), event.value, 0 };
+            entry.width = display_width(m_trace.name(event.thread)) + 2 + static_cast<int>(entry.on.size()) + 7
+                + digit_count(entry.until) + 1;
+            m_width += entry.width;
+            m_entries.push_back(entry);
+            break;
+        }
+        case EventKind::Wake:
+        case EventKind::ThreadExit:
+        case EventKind::ThreadKilled: remove(event.thread); break;
+        case EventKind::ProcessExit:
+            // A process that ends takes every thread with it, waiting or not.
+            for (ThreadId thread : m_trace.processes[static_cast<std::size_t>(event.process)].threads)
+                remove(thread);
+            break;
+        default: break;
+        }
+    }
+
+    // "ramen (io until 6), cake (sleep until 9)", or "-".
+    std::string text() const
+    {
+        if (m_entries.empty())
+            return "-";
+        std::string out;
+        for (auto const& entry : m_entries) {
+            if (!out.empty())
+                out += ", ";
+            out += fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
+        }
+        return out;
+    }
+
+    // The display width of text(), without building it.
+    int width() const
+    {
+        if (m_entries.empty())
+            return 1;
+        return m_width + 2 * (static_cast<int>(m_entries.size()) - 1);
+    }
+
+private:
+    struct Entry {
+        ThreadId thread;
+        std::string_view on;
+        Tick until;
+        int width;
+    };
+
+    void remove(ThreadId thread)
+    {
+        if (thread == no_thread)
+            return;
+        auto found = std::find_if(m_entries.begin(), m_entries.end(), [&](Entry const& e) { return e.thread == thread; });
+        if (found == m_entries.end())
+            return;
+        m_width -= found->width;
+        m_entries.erase(found);
+    }
+
+    Trace const& m_trace;
+    std::vector<Entry> m_entries;
+    int m_width = 0;
+};
+
+struct Widths {
+    int tick = 4;
+    int core = 6;
+    int ready = list_column_min;
+    int blocked = list_column_min;
+};
+
+// Column widths from cheap bounds and one pass over the stored events and snapshots (both
+// already in memory: the table itself is what must not be).
+Widths column_widths(Trace const& trace)
+{
+    Widths widths;
+    widths.tick = std::max(4, digit_count(trace.end));
+
+    // "compute 2/4": the mnemonic, then progress and total with as many digits as the total.
+    int compute = static_cast<int>(opcode_info(Opcode::Compute).mnemonic.size());
+    int core = 0;
+    for (auto const& thread : trace.threads) {
+        int name = display_width(thread.display_name);
+        int longest = 0;
+        for (auto const& instruction : thread.code)
+            if (instruction.opcode == Opcode::Compute)
+                longest = std::max(longest, compute + 2 + 2 * digit_count(instruction.ticks));
+        if (longest > 0)
+            core = std::max(core, name + 1 + longest);
+        if (trace.machine.switch_cost > 0)
+            core = std::max(core, name + 12); // "-> pasta (switch)"
+    }
+    int header = 5 + digit_count(std::max(0, trace.machine.cores - 1));
+    widths.core = std::max({ 6, header, std::min(core, core_column_cap) });
+
+    int ready = 0;
+    for (auto const& snapshot : trace.queue_snapshots)
+        ready = std::max(ready, display_width(ready_text(trace, snapshot)));
+    widths.ready = std::max(list_column_min, std::min(ready, list_column_cap));
+
+    BlockedThreads blocked(trace);
+    int blocked_width = 0;
+    for (std::size_t i = 0; i < trace.events.size(); ++i) {
+        blocked.apply(trace.events[i]);
+        if (i + 1 == trace.events.size() || trace.events[i + 1].tick != trace.events[i].tick)
+            blocked_width = std::max(blocked_width, blocked.width());
+    }
+    widths.blocked = std::max(list_column_min, std::min(blocked_width, list_column_cap));
+    return widths;
+}
+
+// Joins the cells with " | ", padding all but the last, and drops trailing spaces (an empty
+// events cell would otherwise leave a dangling separator).
+void write_row(std::ostream& out, std::string& line, std::vector<std::string> const& cells, std::vector<int> const& widths,
+    std::size_t right_aligned)
+{
+    line.clear();
+    std::size_t count = cells.size();
+    while (count > 1 && cells[count - 1].empty())
+        --count;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0)
+            line += separator;
+        if (i + 1 == count)
+            line += cells[i];
+        else
+            line += i < right_aligned ? pad_left(cells[i], widths[i]) : pad_right(cells[i], widths[i]);
+    }
+    while (!line.empty() && line.back() == ' ')
+        line.pop_back();
+    line += '\n';
+    out << line;
+}
+
+}
+
+void render_header(std::ostream& out, Trace const& trace)
+{
+    auto const& machine = trace.machine;
+    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick; scheduler: {}; switch cost {}; {}; {}\n",
+        trace.program_file, machine.cores, machine.cores == 1 ? "" : "s", format_bytes(machine.ram),
+        machine.bus_bandwidth, trace.scheduler_description.empty() ? trace.scheduler : trace.scheduler_description,
+        machine.switch_cost,
+        machine.arrivals_first ? "arrivals queue before a preempted thread" : "a preempted thread queues before arrivals",
+        machine.wake_preempts ? "wake-ups may preempt" : "wake-ups never preempt");
+}
+
+void render_table(std::ostream& out, Trace const& trace)
+{
+    auto widths = column_widths(trace);
+    auto cores = trace.core_slices.size();
+
+    std::vector<int> column_widths { widths.tick };
+    for (std::size_t core = 0; core < cores; ++core)
+        column_widths.push_back(widths.core);
+    column_widths.push_back(widths.ready);
+    column_widths.push_back(widths.blocked);
+    column_widths.push_back(0);
+
+    std::vector<std::string> cells;
+    cells.reserve(column_widths.size());
+    std::string line;
+
+    cells.push_back("tick");
+    for (std::size_t core = 0; core < cores; ++core)
+        cells.push_back(fmt::format("core {}", core));
+    cells.push_back("ready");
+    cells.push_back("blocked");
+    cells.push_back("events");
+    write_row(out, line, cells, column_widths, 1);
+
+    std::vector<std::size_t> slice_cursor(cores, 0);
+    std::size_t event_cursor = 0;
+    std::size_t snapshot_cursor = 0;
+    std::string ready = "-";
+    BlockedThreads blocked(trace);
+
+    // One row: tick `t` as the cores executed it, with the queues and waits in force during
+    // it and the events of the boundary just before it. `executed` is false for the row at
+    // the very end, which only shows the events that closed the run.
+    auto row = [&](Tick t, bool executed) {
+        cells.clear();
+        cells.push_back(fmt::format("{}", t));
+
+        std::string events;
+        while (event_cursor < trace.events.size() && trace.events[event_cursor].tick <= t) {
+            auto const& event = trace.events[event_cursor++];
+            blocked.apply(event);
+            if (!events.empty())
+                events += "; ";
+            events += event_phrase(trace, event);
+        }
+        while (snapshot_cursor < trace.queue_snapshots.size() && trace.queue_snapshots[snapshot_cursor].tick <= t)
+            ready = ready_text(trace, trace.queue_snapshots[snapshot_cursor++]);
+
+        for (std::size_t core = 0; core < cores; ++core) {
+            if (!executed) {
+                cells.push_back("-");
+                continue;
+            }
+            auto const& slices = trace.core_slices[core];
+            auto& cursor = slice_cursor[core];
+            while (cursor < slices.size() && slices[cursor].end <= t)
+                ++cursor;
+            if (cursor == slices.size() || slices[cursor].start > t) {
+                cells.push_back("idle");
+                continue;
+            }
+            auto const& slice = slices[cursor];
+            auto const& name = trace.name(slice.thread);
+            if (slice.switching) {
+                cells.push_back(fmt::format("-> {} (switch)", name));
+                continue;
+            }
+            auto const& instruction = trace.instruction(slice);
+            cells.push_back(fmt::format("{} {} {}/{}", name, opcode_info(instruction.opcode).mnemonic,
+                slice.done_before + (t - slice.start) + 1, instruction.ticks));
+        }
+        cells.push_back(ready);
+        cells.push_back(blocked.text());
+        cells.push_back(std::move(events));
+        write_row(out, line, cells, column_widths, 1);
+    };
+
+    for (Tick t = 0; t < trace.end; ++t)
+        row(t, true);
+    if (event_cursor < trace.events.size())
+        row(trace.end, false);
+}
+
+void render_output(std::ostream& out, Trace const& trace)
+{
+    for (auto const& event : trace.events)
+        if (event.kind == EventKind::Print)
+            out << fmt::format("[tick {}] {}: {}\n", event.tick, thread_name(trace, event.thread), trace.text(event));
+}
+
+}

@@ -1,0 +1,466 @@
+// The renderers: the per-tick table, the summary, printed output and JSON, checked against
+// text worked out by hand from the Machine's phase rules (engine/machine.cpp).
+
+#include "support/run.hpp"
+#include "trace/render.hpp"
+#include "trace/render_util.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace tl;
+using namespace tl::test;
+
+namespace {
+
+Instruction instruction(Opcode opcode, Tick ticks = 0, std::string text = {})
+{
+    Instruction made;
+    made.opcode = opcode;
+    made.ticks = ticks;
+    made.text = std::move(text);
+    return made;
+}
+
+ThreadSpec thread(std::string name, std::vector<Instruction> code)
+{
+    ThreadSpec spec;
+    spec.name = std::move(name);
+    spec.code = std::move(code);
+    return spec;
+}
+
+// The study note's kitchen, built by hand so these tests do not depend on the parser: the
+// robot Jarvis has three orders. The ramen boils (an I/O wait) between two bursts.
+Program kitchen(std::string ramen = "ramen", std::string pasta = "pasta", std::string cake = "cake")
+{
+    ProcessSpec process;
+    process.name = "kitchen";
+    process.threads = {
+        thread(std::move(ramen), { instruction(Opcode::Compute, 4), instruction(Opcode::Io, 2), instruction(Opcode::Compute, 1) }),
+        thread(std::move(pasta), { instruction(Opcode::Compute, 3) }),
+        thread(std::move(cake), { instruction(Opcode::Compute, 5) }),
+    };
+    Program program;
+    program.file = "kitchen.tl";
+    program.processes.push_back(std::move(process));
+    return program;
+}
+
+// One single-thread process per job, all arriving at 0, like `--jobs P1:0:24,...`.
+Program jobs(std::vector<std::pair<std::string, Tick>> const& bursts)
+{
+    Program program;
+    program.file = "<jobs>";
+    for (auto const& [name, burst] : bursts) {
+        ProcessSpec process;
+        process.name = name;
+        process.threads.push_back(thread(name, { instruction(Opcode::Compute, burst) }));
+        program.processes.push_back(std::move(process));
+    }
+    return program;
+}
+
+std::string table(Trace const& trace)
+{
+    std::ostringstream out;
+    render_table(out, trace);
+    return out.str();
+}
+
+std::string summary(Trace const& trace)
+{
+    std::ostringstream out;
+    render_summary(out, trace, compute_metrics(trace));
+    return out.str();
+}
+
+std::string output(Trace const& trace)
+{
+    std::ostringstream out;
+    render_output(out, trace);
+    return out.str();
+}
+
+nlohmann::json json_of(Trace const& trace)
+{
+    std::ostringstream out;
+    render_json(out, trace, compute_metrics(trace));
+    return nlohmann::json::parse(out.str());
+}
+
+std::vector<std::string> lines_of(std::string const& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+}
+
+// Display columns at which each " | " separator starts, for checking alignment.
+std::vector<int> separator_columns(std::string const& line)
+{
+    std::vector<int> columns;
+    for (auto at = line.find(" | "); at != std::string::npos; at = line.find(" | ", at + 3))
+        columns.push_back(display_width(std::string_view(line).substr(0, at)));
+    return columns;
+}
+
+TEST_CASE("The header states the machine, the policy and the conventions in force", "[render]")
+{
+    auto trace = run(kitchen(), { .scheduler = "rr", .quantum = 2 });
+    std::ostringstream out;
+    render_header(out, trace);
+    CHECK(out.str()
+        == "ticklab: kitchen.tl on 1 core, RAM 1M, bus 8/tick; scheduler: round-robin, quantum 2, one global queue; "
+           "switch cost 0; arrivals queue before a preempted thread; wake-ups may preempt\n");
+}
+
+TEST_CASE("Jarvis alone on one core takes turns at the three orders (round-robin, quantum 2)", "[render]")
+{
+    // Slices of 2: ramen 0-2, pasta 2-4, cake 4-6, ramen 6-8 (its compute 4 done, it starts
+    // boiling until 10), pasta 8-9 (done), cake 9-11 (the ramen wakes at 10 and queues),
+    // ramen 11-12 (serve), cake 12-13. Every hand-over but the first is a switch: 7.
+    auto trace = run(kitchen(), { .scheduler = "rr", .cores = 1, .quantum = 2 });
+    CHECK(table(trace) == R"(tick | core 0            | ready        | blocked             | events
+   0 | ramen compute 1/4 | pasta cake   | -                   | kitchen arrives; kitchen admitted (16K); ramen ready; pasta ready; cake ready; core 0 runs ramen
+   1 | ramen compute 2/4 | pasta cake   | -
+   2 | pasta compute 1/3 | cake ramen   | -                   | ramen's slice ends; core 0 runs pasta
+   3 | pasta compute 2/3 | cake ramen   | -
+   4 | cake compute 1/5  | ramen pasta  | -                   | pasta's slice ends; core 0 runs cake
+   5 | cake compute 2/5  | ramen pasta  | -
+   6 | ramen compute 3/4 | pasta cake   | -                   | cake's slice ends; core 0 runs ramen
+   7 | ramen compute 4/4 | pasta cake   | -
+   8 | pasta compute 3/3 | cake         | ramen (io until 10) | ramen waits on io until 10; core 0 runs pasta
+   9 | cake compute 3/5  | -            | ramen (io until 10) | pasta ends; core 0 runs cake
+  10 | cake compute 4/5  | ramen        | -                   | ramen wakes
+  11 | ramen compute 1/1 | cake         | -                   | cake's slice ends; core 0 runs ramen
+  12 | cake compute 5/5  | -            | -                   | ramen ends; core 0 runs cake
+  13 | -                 | -            | -                   | cake ends; kitchen ends
+)");
+    CHECK(summary(trace) == R"(finished at tick 13: makespan 13, 7 context switches, 3 threads
+job      process  arrival  first run  finish  turnaround  waiting  response
+ramen    kitchen        0          0      12          12        5         0
+pasta    kitchen        0          2       9           9        6         2
+cake     kitchen        0          4      13          13        8         4
+average                                            11.33     6.33      2.00
+core  busy  switching  utilisation
+0       13          0       100.0%
+all     13          0       100.0%
+)");
+    CHECK(output(trace).empty());
+}
+
+TEST_CASE("Three robots on three cores cook the three orders at the same time (per-core)", "[render]")
+{
+    // Each order stays on its own core: pasta is done at 3, cake at 5; the ramen boils 4-6
+    // with nobody waiting for its core, and is served during tick 6. No queue ever forms.
+    auto trace = run(kitchen(), { .scheduler = "per-core", .cores = 3, .quantum = 2 });
+    CHECK(table(trace) == R"(tick | core 0            | core 1            | core 2            | ready        | blocked            | events
+   0 | ramen compute 1/4 | pasta compute 1/3 | cake compute 1/5  | -            | -                  | kitchen arrives; kitchen admitted (16K); ramen ready; pasta ready; cake ready; core 0 runs ramen; core 1 runs pasta; core 2 runs cake
+   1 | ramen compute 2/4 | pasta compute 2/3 | cake compute 2/5  | -            | -
+   2 | ramen compute 3/4 | pasta compute 3/3 | cake compute 3/5  | -            | -
+   3 | ramen compute 4/4 | idle              | cake compute 4/5  | -            | -                  | pasta ends
+   4 | idle              | idle              | cake compute 5/5  | -            | ramen (io until 6) | ramen waits on io until 6
+   5 | idle              | idle              | idle              | -            | ramen (io until 6) | cake ends
+   6 | ramen compute 1/1 | idle              | idle              | -            | -                  | ramen wakes; core 0 runs ramen
+   7 | -                 | -                 | -                 | -            | -                  | ramen ends; kitchen ends
+)");
+    CHECK(summary(trace) == R"(finished at tick 7: makespan 7, 0 context switches, 3 threads
+job      process  arrival  first run  finish  turnaround  waiting  response
+ramen    kitchen        0          0       7           7        0         0
+pasta    kitchen        0          0       3           3        0         0
+cake     kitchen        0          0       5           5        0         0
+average                                             5.00     0.00      0.00
+core  busy  switching  utilisation
+0        5          0        71.4%
+1        3          0        42.9%
+2        5          0        71.4%
+all     13          0        61.9%
+)");
+}
+
+TEST_CASE("A context switch that costs ticks shows as a switching cell", "[render]")
+{
+    auto trace = run(kitchen(), { .scheduler = "rr", .cores = 1, .quantum = 2, .switch_cost = 1 });
+    auto lines = lines_of(table(trace));
+    REQUIRE(lines.size() > 3);
+    CHECK(lines[3] == "   2 | -> pasta (switch) | cake ramen   | -                   | ramen's slice ends; core 0 runs pasta");
+    CHECK(lines[4] == "   3 | pasta compute 1/3 | cake ramen   | -");
+    CHECK_THAT(summary(trace), Catch::Contains("0       13          7"));
+}
+
+TEST_CASE("Silberschatz's FCFS example in JSON: waiting 0, 24 and 27, average 17", "[render]")
+{
+    // OSC 10th ed., 5.3.1: P1 (24), P2 (3), P3 (3) all arrive at 0 and run in that order.
+    auto trace = run(jobs({ { "P1", 24 }, { "P2", 3 }, { "P3", 3 } }), { .scheduler = "fcfs" });
+    auto document = json_of(trace);
+
+    REQUIRE(document.is_object());
+    CHECK(document["program"] == "<jobs>");
+    CHECK(document["scheduler"]["name"] == "fcfs");
+    CHECK(document["scheduler"]["description"].is_string());
+    CHECK(document["outcome"] == "finished");
+    CHECK(document["makespan"] == 30);
+    CHECK(document["context_switches"] == 2);
+    CHECK(document["utilisation"].is_number_float());
+    CHECK(document["utilisation"].get<double>() == 1.0);
+
+    auto const& machine = document["machine"];
+    CHECK(machine["cores"] == 1);
+    CHECK(machine["ram"] == 1024 * 1024);
+    CHECK(machine["bus_bandwidth"] == 8);
+    CHECK(machine["storage"].is_number_unsigned());
+    CHECK(machine["switch_cost"] == 0);
+    CHECK(machine["max_ticks"] == 1'000'000);
+    CHECK(machine["arrivals_first"] == true);
+    CHECK(machine["wake_preempts"] == true);
+
+    auto const& jobs = document["jobs"];
+    REQUIRE(jobs.is_array());
+    REQUIRE(jobs.size() == 3);
+    std::vector<std::string> names { "P1", "P2", "P3" };
+    std::vector<Tick> waiting { 0, 24, 27 };
+    std::vector<Tick> finish { 24, 27, 30 };
+    for (std::size_t i = 0; i < 3; ++i) {
+        INFO("job " << names[i]);
+        auto const& job = jobs[i];
+        CHECK(job["name"] == names[i]);
+        CHECK(job["process"] == names[i]);
+        CHECK(job["arrival"] == 0);
+        CHECK(job["waiting"].is_number_integer());
+        CHECK(job["waiting"] == waiting[i]);
+        CHECK(job["first_run"] == waiting[i]);
+        CHECK(job["response"] == waiting[i]);
+        CHECK(job["finish"] == finish[i]);
+        CHECK(job["turnaround"] == finish[i]);
+        CHECK(job["running"] == finish[i] - waiting[i]);
+        CHECK(job["blocked"] == 0);
+        CHECK(job["finished"] == true);
+        CHECK(job["killed"] == false);
+    }
+
+    auto const& averages = document["averages"];
+    CHECK(averages["waiting"].is_number());
+    CHECK(averages["waiting"].get<double>() == 17.0);
+    CHECK(averages["turnaround"].get<double>() == 27.0);
+    CHECK(averages["response"].get<double>() == 17.0);
+
+    REQUIRE(document["cores"].size() == 1);
+    CHECK(document["cores"][0]["id"] == 0);
+    CHECK(document["cores"][0]["busy"] == 30);
+    CHECK(document["cores"][0]["switching"] == 0);
+    CHECK(document["cores"][0]["utilisation"].get<double>() == 1.0);
+
+    auto const& events = document["events"];
+    REQUIRE(events.is_array());
+    REQUIRE(events.size() == trace.events.size());
+    auto const& arrive = events[0];
+    CHECK(arrive["tick"] == 0);
+    CHECK(arrive["kind"] == "process-arrive");
+    CHECK(arrive["process"] == "P1");
+    CHECK(arrive["memory"] == 16 * 1024);
+    CHECK_FALSE(arrive.contains("core"));
+    CHECK_FALSE(arrive.contains("thread"));
+    CHECK_FALSE(arrive.contains("line"));
+    bool saw_dispatch = false;
+    for (auto const& event : events) {
+        if (event["kind"] != "dispatch")
+            continue;
+        saw_dispatch = true;
+        CHECK(event["core"] == 0);
+        CHECK(event["thread"].is_string());
+        CHECK_FALSE(event.contains("slice")); // FCFS runs a thread until it stops
+    }
+    CHECK(saw_dispatch);
+    CHECK(events.back()["kind"] == "process-exit");
+    CHECK(events.back()["cause"] == "finished");
+    CHECK(document["output"].is_array());
+    CHECK(document["output"].empty());
+}
+
+TEST_CASE("A printed line appears in the output list, the events column and JSON", "[render]")
+{
+    ProcessSpec process;
+    process.name = "hello";
+    process.threads.push_back(thread("greeter",
+        { instruction(Opcode::Print, 0, "hello, world"), instruction(Opcode::Compute, 2),
+            instruction(Opcode::Print, 0, "bye") }));
+    Program program;
+    program.file = "hello.tl";
+    program.processes.push_back(std::move(process));
+    auto trace = run(program, { .scheduler = "fcfs" });
+
+    CHECK(output(trace) == "[tick 0] greeter: hello, world\n[tick 2] greeter: bye\n");
+    CHECK(table(trace) == R"(tick | core 0              | ready        | blocked      | events
+   0 | greeter compute 1/2 | -            | -            | hello arrives; hello admitted (16K); greeter ready; core 0 runs greeter; greeter prints "hello, world"
+   1 | greeter compute 2/2 | -            | -
+   2 | -                   | -            | -            | greeter prints "bye"; greeter ends; hello ends
+)");
+    auto document = json_of(trace);
+    REQUIRE(document["output"].size() == 2);
+    CHECK(document["output"][0]["tick"] == 0);
+    CHECK(document["output"][0]["thread"] == "greeter");
+    CHECK(document["output"][0]["text"] == "hello, world");
+    CHECK(document["output"][1]["tick"] == 2);
+    int prints = 0;
+    for (auto const& event : document["events"])
+        if (event["kind"] == "print") {
+            ++prints;
+            CHECK(event["text"].is_string());
+            CHECK(event["thread"] == "greeter");
+        }
+    CHECK(prints == 2);
+}
+
+TEST_CASE("Korean thread names are padded by their display width", "[render]")
+{
+    auto trace = run(kitchen("라면", "파스타", "케이크"), { .scheduler = "rr", .cores = 1, .quantum = 2 });
+    auto text = table(trace);
+    auto lines = lines_of(text);
+    REQUIRE(lines.size() == 15);
+    // Hangul is two columns wide: "파스타 compute 1/3" is 18 columns, the widest core cell.
+    CHECK(lines[0] == "tick | core 0             | ready         | blocked            | events");
+    CHECK(lines[1] == "   0 | 라면 compute 1/4   | 파스타 케이크 | -                  | kitchen arrives; kitchen admitted (16K); 라면 ready; 파스타 ready; 케이크 ready; core 0 runs 라면");
+    CHECK(lines[9] == "   8 | 파스타 compute 3/3 | 케이크        | 라면 (io until 10) | 라면 waits on io until 10; core 0 runs 파스타");
+    // Every row's separators line up with the header's.
+    auto header = separator_columns(lines[0]);
+    REQUIRE(header.size() == 4);
+    for (auto const& line : lines) {
+        INFO(line);
+        auto columns = separator_columns(line);
+        REQUIRE(columns.size() >= 3);
+        CHECK(std::vector<int>(columns.begin(), columns.begin() + 3) == std::vector<int>(header.begin(), header.begin() + 3));
+    }
+
+    CHECK(summary(trace) == R"(finished at tick 13: makespan 13, 7 context switches, 3 threads
+job      process  arrival  first run  finish  turnaround  waiting  response
+라면     kitchen        0          0      12          12        5         0
+파스타   kitchen        0          2       9           9        6         2
+케이크   kitchen        0          4      13          13        8         4
+average                                            11.33     6.33      2.00
+core  busy  switching  utilisation
+0       13          0       100.0%
+all     13          0       100.0%
+)");
+
+    auto document = json_of(trace);
+    CHECK(document["jobs"][1]["name"] == "파스타");
+}
+
+TEST_CASE("Display width counts code points, two columns for East Asian wide characters", "[render]")
+{
+    CHECK(display_width("") == 0);
+    CHECK(display_width("ramen") == 5);
+    CHECK(display_width("라면") == 4);
+    CHECK(display_width("café") == 4);
+    CHECK(display_width("漢字") == 4);
+    CHECK(display_width("\xEF\xBC\xA1") == 2);  // fullwidth A, U+FF21
+    CHECK(display_width("a\xFF" "b") == 3);     // a malformed byte counts one column
+    CHECK(pad_right("라면", 6) == "라면  ");
+    CHECK(pad_left("7", 3) == "  7");
+}
+
+TEST_CASE("A run stopped at the tick limit says so and leaves unfinished jobs blank", "[render]")
+{
+    auto trace = run(jobs({ { "long", 100 } }), { .scheduler = "fcfs", .max_ticks = 5 });
+    REQUIRE(trace.outcome == Outcome::TickLimit);
+    CHECK(summary(trace) == R"(stopped at the tick limit (5 ticks): raise --max-ticks if the program is meant to run longer
+job      process  arrival  first run  finish  turnaround  waiting  response
+long     long           0          0       -           -        0         0
+average                                                -        -         -
+core  busy  switching  utilisation
+0        5          0       100.0%
+all      5          0       100.0%
+)");
+    auto lines = lines_of(table(trace));
+    REQUIRE(lines.size() == 7);
+    CHECK(lines[1] == "   0 | long compute 1/100   | -            | -            | long arrives; long admitted (16K); long ready; core 0 runs long");
+    // The core column is as wide as "long compute 100/100" could be.
+    CHECK(lines[5] == "   4 | long compute 5/100   | -            | -");
+    CHECK(lines[6] == "   5 | -                    | -            | -            | tick limit reached");
+
+    auto document = json_of(trace);
+    CHECK(document["outcome"] == "tick-limit");
+    CHECK(document["jobs"][0]["finish"].is_null());
+    CHECK(document["jobs"][0]["turnaround"].is_null());
+    CHECK(document["jobs"][0]["finished"] == false);
+    CHECK(document["events"].back()["kind"] == "tick-limit");
+}
+
+TEST_CASE("A thread ended by another's exit is marked killed", "[render]")
+{
+    // The chef runs `exit` after 2 ticks; the helper, still queued, never ran.
+    ProcessSpec process;
+    process.name = "diner";
+    process.threads = {
+        thread("chef", { instruction(Opcode::Compute, 2), instruction(Opcode::Exit) }),
+        thread("helper", { instruction(Opcode::Compute, 5) }),
+    };
+    Program program;
+    program.file = "exit.tl";
+    program.processes.push_back(std::move(process));
+    auto trace = run(program, { .scheduler = "fcfs" });
+
+    auto lines = lines_of(table(trace));
+    REQUIRE_FALSE(lines.empty());
+    CHECK_THAT(lines.back(), Catch::EndsWith("chef ends; helper killed (exit by chef); diner ends (exit by chef)"));
+    CHECK(summary(trace) == R"(finished at tick 2: makespan 2, 0 context switches, 2 threads
+job              process  arrival  first run  finish  turnaround  waiting  response
+chef             diner          0          0       2           2        0         0
+helper (killed)  diner          0          -       -           -        2         -
+average                                                     2.00     0.00      0.00
+core  busy  switching  utilisation
+0        2          0       100.0%
+all      2          0       100.0%
+)");
+    auto document = json_of(trace);
+    auto const& helper = document["jobs"][1];
+    CHECK(helper["killed"] == true);
+    CHECK(helper["finished"] == false);
+    CHECK(helper["first_run"].is_null());
+    CHECK(helper["response"].is_null());
+    bool saw_killed = false;
+    for (auto const& event : document["events"])
+        if (event["kind"] == "killed") {
+            saw_killed = true;
+            CHECK(event["thread"] == "helper");
+            CHECK(event["by"] == "chef");
+        }
+    CHECK(saw_killed);
+    CHECK(document["events"].back()["cause"] == "exit");
+}
+
+TEST_CASE("JSON stays valid when a name is not valid UTF-8", "[render]")
+{
+    auto trace = run(jobs({ { "bad\xFFname", 1 } }), { .scheduler = "fcfs" });
+    std::ostringstream out;
+    REQUIRE_NOTHROW(render_json(out, trace, compute_metrics(trace)));
+    auto document = nlohmann::json::parse(out.str());
+    CHECK(document["jobs"][0]["name"] == "bad\xEF\xBF\xBDname"); // U+FFFD in place of the bad byte
+}
+
+TEST_CASE("A process named like its thread says \"process\" when it ends", "[render]")
+{
+    auto trace = run(jobs({ { "P1", 2 } }), { .scheduler = "fcfs" });
+    auto lines = lines_of(table(trace));
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[3] == "   2 | -              | -            | -            | P1 ends; process P1 ends");
+}
+
+TEST_CASE("Table rows never end in spaces", "[render]")
+{
+    auto trace = run(kitchen(), { .scheduler = "rr", .cores = 2, .quantum = 2 });
+    for (auto const& line : lines_of(table(trace))) {
+        INFO(line);
+        REQUIRE_FALSE(line.empty());
+        CHECK(line.back() != ' ');
+    }
+}
