@@ -1,14 +1,67 @@
 #include "sched/per_core.hpp"
 
+#include "engine/config.hpp"
+#include "engine/verify.hpp"
+
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 
 namespace tl {
 
-PerCoreScheduler::PerCoreScheduler(int cores, Tick quantum)
-    : m_queues(static_cast<std::size_t>(cores))
-    , m_quantum(quantum)
+std::variant<StealConfig, std::string> read_steal_config(SchedulerOptions const& options)
 {
+    StealConfig config;
+    auto found = options.settings.find("steal");
+    if (found == options.settings.end())
+        return config;
+    std::string_view text = found->second;
+    if (text == "off" || text == "0")
+        return config;
+    if (text == "on") {
+        config.mode = StealConfig::Mode::Idle;
+        return config;
+    }
+    Tick interval = 0;
+    auto [rest, status] = std::from_chars(text.data(), text.data() + text.size(), interval);
+    if (text.empty() || status != std::errc() || rest != text.data() + text.size() || interval < 1
+        || interval > max_tick_limit)
+        return fmt::format("per-core: steal must be on, off, or the ticks between balancing passes (1 or more), not '{}'",
+            text);
+    config.mode = StealConfig::Mode::Periodic;
+    config.interval = interval;
+    return config;
+}
+
+std::string describe(StealConfig const& config)
+{
+    switch (config.mode) {
+    case StealConfig::Mode::Off: return "no stealing";
+    case StealConfig::Mode::Idle: return "idle cores steal";
+    case StealConfig::Mode::Periodic: return fmt::format("queues balanced every {} ticks", config.interval);
+    }
+    return "";
+}
+
+PerCoreScheduler::PerCoreScheduler(int cores, Tick quantum, StealConfig steal)
+    : m_queues(static_cast<std::size_t>(cores))
+    , m_on_core(static_cast<std::size_t>(cores), no_thread)
+    , m_quantum(quantum)
+    , m_steal(steal)
+    , m_next_balance(steal.mode == StealConfig::Mode::Periodic ? steal.interval : 0)
+{
+}
+
+CoreId PerCoreScheduler::home(ThreadId thread) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    return index < m_home.size() ? m_home[index] : no_core;
+}
+
+std::size_t PerCoreScheduler::load(CoreId core) const
+{
+    auto index = static_cast<std::size_t>(core);
+    return m_queues[index].size() + (m_on_core[index] != no_thread ? 1 : 0);
 }
 
 CoreId PerCoreScheduler::home_for(ThreadId thread) const
@@ -36,6 +89,7 @@ void PerCoreScheduler::enqueue(ThreadId thread, EnqueueReason)
     if (m_home[index] == no_core)
         m_home[index] = home_for(thread);
     m_queues[static_cast<std::size_t>(m_home[index])].push_back(thread);
+    balance_if_due();
 }
 
 void PerCoreScheduler::dequeue(ThreadId thread)
@@ -44,14 +98,106 @@ void PerCoreScheduler::dequeue(ThreadId thread)
         std::erase(queue, thread);
 }
 
+void PerCoreScheduler::stopped(ThreadId thread, CoreId core, Tick)
+{
+    auto& running = m_on_core[static_cast<std::size_t>(core)];
+    if (running == thread)
+        running = no_thread;
+}
+
 std::optional<ThreadId> PerCoreScheduler::pick_next(CoreId core)
 {
     auto& queue = m_queues[static_cast<std::size_t>(core)];
-    if (queue.empty())
+    std::optional<ThreadId> picked;
+    if (!queue.empty()) {
+        picked = queue.front();
+        queue.pop_front();
+    } else if (m_steal.mode == StealConfig::Mode::Idle) {
+        picked = steal_for(core);
+    }
+    if (picked)
+        m_on_core[static_cast<std::size_t>(core)] = *picked;
+    return picked;
+}
+
+void PerCoreScheduler::move(ThreadId thread, CoreId from, CoreId to)
+{
+    auto& source = m_queues[static_cast<std::size_t>(from)];
+    source.erase(std::find(source.begin(), source.end(), thread));
+    m_home[static_cast<std::size_t>(thread)] = to;
+    ++m_steals;
+}
+
+// Only from a queue that would not be served at once anyway: a core that is busy, or one
+// with two or more queued (its own core takes one of them). Otherwise a core asked first, in
+// id order, would take the only thread of an idle core asked next. The rule depends only on
+// state that the dispatch pass leaves behind, so a core that found nothing to steal at a
+// boundary finds nothing at the quiet ticks after it either (stepping asks it every tick).
+std::optional<ThreadId> PerCoreScheduler::steal_for(CoreId core)
+{
+    std::optional<CoreId> victim;
+    std::optional<ThreadId> taken;
+    for (CoreId other = 0; other < static_cast<CoreId>(m_queues.size()); ++other) {
+        auto const& queue = m_queues[static_cast<std::size_t>(other)];
+        if (other == core || queue.empty())
+            continue;
+        if (queue.size() < 2 && m_on_core[static_cast<std::size_t>(other)] == no_thread)
+            continue;
+        if (victim && queue.size() <= m_queues[static_cast<std::size_t>(*victim)].size())
+            continue;
+        auto found = std::find_if(queue.rbegin(), queue.rend(),
+            [&](ThreadId thread) { return may_run_on(host().facts(thread), core); });
+        if (found == queue.rend())
+            continue;
+        victim = other;
+        taken = *found;
+    }
+    if (!taken)
         return std::nullopt;
-    ThreadId thread = queue.front();
-    queue.pop_front();
-    return thread;
+    move(*taken, *victim, core);
+    return taken;
+}
+
+std::optional<Tick> PerCoreScheduler::next_wakeup() const
+{
+    if (m_steal.mode != StealConfig::Mode::Periodic)
+        return std::nullopt;
+    return m_next_balance;
+}
+
+// Called when a thread has just been queued, so the balance sees it: done when a thread
+// stops, before it is queued again, a core's load would look lighter than it is.
+void PerCoreScheduler::balance_if_due()
+{
+    if (m_steal.mode != StealConfig::Mode::Periodic || host().now() < m_next_balance)
+        return;
+    Tick now = host().now();
+    m_next_balance = now / m_steal.interval * m_steal.interval + m_steal.interval;
+    auto cores = static_cast<CoreId>(m_queues.size());
+    std::size_t queued = 0;
+    for (auto const& queue : m_queues)
+        queued += queue.size();
+    // Each move lowers the spread of loads, so this ends; the bound is a guard.
+    for (std::size_t moves = 0; moves < queued; ++moves) {
+        CoreId busiest = no_core;
+        CoreId lightest = 0;
+        for (CoreId core = 0; core < cores; ++core) {
+            if (!m_queues[static_cast<std::size_t>(core)].empty() && (busiest == no_core || load(core) > load(busiest)))
+                busiest = core;
+            if (load(core) < load(lightest))
+                lightest = core;
+        }
+        if (busiest == no_core || load(busiest) < load(lightest) + 2)
+            return;
+        auto const& queue = m_queues[static_cast<std::size_t>(busiest)];
+        auto found = std::find_if(queue.rbegin(), queue.rend(),
+            [&](ThreadId thread) { return may_run_on(host().facts(thread), lightest); });
+        if (found == queue.rend())
+            return; // pinning keeps them where they are
+        ThreadId thread = *found;
+        move(thread, busiest, lightest);
+        m_queues[static_cast<std::size_t>(lightest)].push_back(thread);
+    }
 }
 
 std::vector<ReadyQueue> PerCoreScheduler::ready_queues() const

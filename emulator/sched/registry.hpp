@@ -1,12 +1,14 @@
 #pragma once
 
 // Every policy is one row in the registry (sched/registry.cpp): a name to select it with
-// --scheduler, a one-line summary, the options it reads, and a factory.
+// --scheduler, a one-line summary, the settings it reads (each with its default and meaning),
+// a check of their values, and a factory.
 
 #include "sched/scheduler.hpp"
+#include "sched/settings.hpp"
 
+#include <fmt/format.h>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -17,22 +19,27 @@
 
 namespace tl {
 
-// Settings given on the command line (--quantum, --seed, --set NAME=VALUE). Each policy
-// reads the ones it documents; make_scheduler rejects a setting the chosen policy does not
-// read, naming the ones it does.
-struct SchedulerOptions {
-    Tick quantum = 2;       // time slice, in ticks, for the policies that slice
-    int cores = 1;          // filled from the machine: some policies keep a queue per core
-    std::uint64_t seed = 1; // for the policies that draw random numbers
-    std::map<std::string, std::string, std::less<>> settings; // --set NAME=VALUE, policy-specific
+// One setting a policy reads. `quantum` and `seed` come from --quantum and --seed; every
+// other name is given as --set NAME=VALUE.
+struct SchedulerSetting {
+    std::string_view name;          // "quantum", "levels", "min-granularity"
+    std::string_view default_value; // as a learner would read it: "2", "off", "quantum x 2^level"
+    std::string_view meaning;       // one line, for `ticklab schedulers`
 };
+
+// True for the settings that have their own command-line flag (--quantum, --seed).
+bool is_flag_setting(std::string_view name);
 
 struct SchedulerEntry {
     std::string_view name;
     std::string_view summary;
-    std::vector<std::string_view> options; // e.g. {"quantum"}, shown by `ticklab schedulers`
+    std::vector<SchedulerSetting> options; // shown by `ticklab schedulers`
+    // Builds the policy. The options must have passed `check`.
     std::function<std::unique_ptr<Scheduler>(SchedulerOptions const&)> make;
     std::function<std::string(SchedulerOptions const&)> describe; // "round-robin, quantum 2"
+    // The first bad value among the options as one line ("mlfq: levels must be between 1 and
+    // 16, not 0"), or nothing. Left empty by policies whose settings cannot be wrong.
+    std::function<std::optional<std::string>(SchedulerOptions const&)> check = {};
 };
 
 struct SchedulerChoice {
@@ -55,3 +62,13 @@ std::optional<std::string_view> suggest_scheduler(std::string_view name);
 std::size_t edit_distance(std::string_view, std::string_view);
 
 }
+
+// A setting prints as its name, so a list of them reads "quantum, levels, boost".
+template <>
+struct fmt::formatter<tl::SchedulerSetting> : fmt::formatter<std::string_view> {
+    template <typename FormatContext>
+    auto format(tl::SchedulerSetting const& setting, FormatContext& context) const
+    {
+        return fmt::formatter<std::string_view>::format(setting.name, context);
+    }
+};

@@ -1,0 +1,98 @@
+#include "sched/cfs.hpp"
+
+#include "engine/config.hpp"
+#include "sched/weights.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace tl {
+
+std::variant<CfsConfig, std::string> read_cfs_config(SchedulerOptions const& options)
+{
+    SettingsReader reader("cfs", options);
+    CfsConfig config;
+    config.min_granularity = reader.number("min-granularity", config.min_granularity, 1, max_tick_limit);
+    config.latency = reader.number("latency", config.latency, 1, max_tick_limit);
+    if (!reader.error() && config.latency < config.min_granularity)
+        reader.fail(fmt::format("latency ({}) must be at least min-granularity ({})", config.latency,
+            config.min_granularity));
+    if (reader.error())
+        return *reader.error();
+    return config;
+}
+
+CfsScheduler::Account& CfsScheduler::account(ThreadId thread)
+{
+    auto index = static_cast<std::size_t>(thread);
+    if (index >= m_accounts.size())
+        m_accounts.resize(index + 1);
+    auto& account = m_accounts[index];
+    if (account.weight == 0)
+        account.weight = weight_of_priority(host().facts(thread).priority);
+    return account;
+}
+
+std::int64_t CfsScheduler::vruntime(ThreadId thread) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    return index < m_accounts.size() ? m_accounts[index].vruntime : 0;
+}
+
+std::int64_t CfsScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason)
+{
+    // min_vruntime: the lowest virtual runtime still competing, never going back.
+    std::optional<std::int64_t> lowest;
+    if (!ready().empty())
+        lowest = ready().begin()->key;
+    for (CoreId core = 0; core < host().core_count(); ++core) {
+        ThreadId running = host().running_on(core);
+        if (running != no_thread)
+            lowest = std::min(lowest.value_or(vruntime(running)), vruntime(running));
+    }
+    if (lowest)
+        m_min_vruntime = std::max(m_min_vruntime, *lowest);
+
+    auto& self = account(thread);
+    switch (reason) {
+    case EnqueueReason::Arrived: self.vruntime = m_min_vruntime; break;
+    case EnqueueReason::Woke: self.vruntime = std::max(self.vruntime, m_min_vruntime - m_config.latency * 1024 / 2); break;
+    case EnqueueReason::Preempted: break;
+    }
+    m_ready_weight += self.weight;
+    return self.vruntime;
+}
+
+void CfsScheduler::on_picked(ThreadId thread, CoreId core)
+{
+    m_ready_weight -= account(thread).weight;
+    auto index = static_cast<std::size_t>(core);
+    if (index >= m_remaining_at_pick.size())
+        m_remaining_at_pick.resize(index + 1, 0);
+    m_remaining_at_pick[index] = host().facts(thread).remaining;
+}
+
+void CfsScheduler::on_dequeued(ThreadId thread) { m_ready_weight -= account(thread).weight; }
+
+void CfsScheduler::on_stopped(ThreadId thread, CoreId, Tick ran)
+{
+    auto& self = account(thread);
+    self.vruntime += scaled(ran, self.weight);
+}
+
+std::int64_t CfsScheduler::running_key(ThreadId thread, CoreId core) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    auto const& self = m_accounts[index];
+    Tick done = m_remaining_at_pick[static_cast<std::size_t>(core)] - host().facts(thread).remaining;
+    return self.vruntime + scaled(std::max<Tick>(done, 0), self.weight);
+}
+
+std::optional<Tick> CfsScheduler::slice(ThreadId thread, CoreId)
+{
+    auto weight = account(thread).weight;
+    Tick share = m_config.latency * weight / (weight + m_ready_weight);
+    return std::max(m_config.min_granularity, share);
+}
+
+}

@@ -1,0 +1,67 @@
+#include "sched/fair_share.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace tl {
+
+void FairShareScheduler::enqueue(ThreadId thread, EnqueueReason)
+{
+    // The policy's own table, keyed by the thread's process: ThreadFacts says which one.
+    auto process = static_cast<std::size_t>(host().facts(thread).process);
+    if (process >= m_ready.size())
+        m_ready.resize(process + 1);
+    auto& queue = m_ready[process];
+    if (queue.empty())
+        m_rotation.push_back(static_cast<ProcessId>(process));
+    queue.push_back(thread);
+}
+
+void FairShareScheduler::leave_rotation(ProcessId process)
+{
+    m_rotation.erase(std::find(m_rotation.begin(), m_rotation.end(), process));
+}
+
+void FairShareScheduler::dequeue(ThreadId thread)
+{
+    auto process = host().facts(thread).process;
+    auto& queue = m_ready[static_cast<std::size_t>(process)];
+    std::erase(queue, thread);
+    if (queue.empty())
+        leave_rotation(process);
+}
+
+std::optional<ThreadId> FairShareScheduler::pick_next(CoreId core)
+{
+    for (std::size_t turn = 0; turn < m_rotation.size(); ++turn) {
+        ProcessId process = m_rotation[turn];
+        auto& queue = m_ready[static_cast<std::size_t>(process)];
+        // Pinned threads may only run on their cores: skip those that may not run here.
+        auto found = std::find_if(queue.begin(), queue.end(),
+            [&](ThreadId thread) { return may_run_on(host().facts(thread), core); });
+        if (found == queue.end())
+            continue;
+        ThreadId thread = *found;
+        queue.erase(found);
+        // Its turn is used: to the back of the rotation, or out of it.
+        m_rotation.erase(m_rotation.begin() + static_cast<std::ptrdiff_t>(turn));
+        if (!queue.empty())
+            m_rotation.push_back(process);
+        return thread;
+    }
+    // Nothing here may run on this core. Returning nothing must change nothing: the Machine
+    // asks idle cores again at every tick when it steps tick by tick.
+    return std::nullopt;
+}
+
+std::vector<ReadyQueue> FairShareScheduler::ready_queues() const
+{
+    std::vector<ReadyQueue> queues;
+    for (ProcessId process : m_rotation) {
+        auto const& queue = m_ready[static_cast<std::size_t>(process)];
+        queues.push_back(ReadyQueue { fmt::format("process {}", process), { queue.begin(), queue.end() } });
+    }
+    return queues;
+}
+
+}

@@ -1,0 +1,160 @@
+#include "sched/lottery.hpp"
+
+#include "engine/verify.hpp"
+#include "sched/weights.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <fmt/format.h>
+
+namespace tl {
+
+std::int64_t TicketConfig::tickets_of(ProcessId process, int priority) const
+{
+    auto index = static_cast<std::size_t>(process);
+    return index < tickets.size() ? tickets[index] : weight_of_priority(priority);
+}
+
+std::variant<TicketConfig, std::string> read_ticket_config(std::string_view policy, SchedulerOptions const& options)
+{
+    SettingsReader reader(policy, options);
+    TicketConfig config;
+    auto tickets = reader.list("tickets", 1, max_tickets, 100'000);
+    if (reader.error())
+        return *reader.error();
+    config.tickets = std::move(tickets);
+    return config;
+}
+
+std::string describe(TicketConfig const& config)
+{
+    if (config.tickets.empty())
+        return "tickets by priority";
+    return fmt::format("tickets {} by process", fmt::join(config.tickets, "/"));
+}
+
+void LotteryScheduler::TicketTree::set(std::size_t index, std::int64_t value)
+{
+    if (index >= m_values.size()) {
+        // Grow, and rebuild the tree over the larger range.
+        m_values.resize(std::max(index + 1, m_values.size() * 2), 0);
+        m_tree.assign(m_values.size() + 1, 0);
+        for (std::size_t i = 1; i <= m_values.size(); ++i) {
+            m_tree[i] += m_values[i - 1];
+            auto parent = i + (i & (~i + 1));
+            if (parent <= m_values.size())
+                m_tree[parent] += m_tree[i];
+        }
+    }
+    auto delta = value - m_values[index];
+    m_values[index] = value;
+    m_total += delta;
+    for (auto i = index + 1; i <= m_values.size(); i += i & (~i + 1))
+        m_tree[i] += delta;
+}
+
+std::size_t LotteryScheduler::TicketTree::find(std::int64_t number) const
+{
+    VERIFY(number >= 0 && number < m_total);
+    std::size_t position = 0;
+    for (auto step = std::bit_floor(m_values.size()); step > 0; step >>= 1) {
+        if (position + step <= m_values.size() && m_tree[position + step] <= number) {
+            position += step;
+            number -= m_tree[position];
+        }
+    }
+    return position;
+}
+
+LotteryScheduler::LotteryScheduler(TicketConfig config, Tick quantum, std::uint64_t seed)
+    : m_config(std::move(config))
+    , m_quantum(quantum)
+    , m_random(seed)
+{
+}
+
+std::int64_t LotteryScheduler::tickets(ThreadId thread) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    return index < m_tickets.size() ? m_tickets[index] : 0;
+}
+
+std::int64_t LotteryScheduler::tickets_of(ThreadId thread)
+{
+    auto index = static_cast<std::size_t>(thread);
+    if (index >= m_tickets.size())
+        m_tickets.resize(index + 1, 0);
+    if (m_tickets[index] == 0) {
+        auto facts = host().facts(thread);
+        m_tickets[index] = m_config.tickets_of(facts.process, facts.priority);
+    }
+    return m_tickets[index];
+}
+
+void LotteryScheduler::enqueue(ThreadId thread, EnqueueReason)
+{
+    m_ready.insert(thread);
+    if (!host().facts(thread).pinned.empty())
+        m_pinned_ready.insert(thread);
+    else
+        m_unpinned.set(static_cast<std::size_t>(thread), tickets_of(thread));
+}
+
+void LotteryScheduler::remove(ThreadId thread)
+{
+    m_ready.erase(thread);
+    if (m_pinned_ready.erase(thread) == 0)
+        m_unpinned.set(static_cast<std::size_t>(thread), 0);
+}
+
+void LotteryScheduler::dequeue(ThreadId thread) { remove(thread); }
+
+std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
+{
+    std::vector<ThreadId> pinned_here;
+    for (ThreadId thread : m_pinned_ready)
+        if (may_run_on(host().facts(thread), core))
+            pinned_here.push_back(thread);
+    std::size_t unpinned = m_ready.size() - m_pinned_ready.size();
+    std::size_t candidates = unpinned + pinned_here.size();
+    if (candidates == 0)
+        return std::nullopt;
+
+    ThreadId winner = no_thread;
+    if (candidates == 1) {
+        winner = pinned_here.empty() ? static_cast<ThreadId>(m_unpinned.find(0)) : pinned_here.front();
+    } else if (pinned_here.empty()) {
+        auto number = static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(m_unpinned.total())));
+        winner = static_cast<ThreadId>(m_unpinned.find(number));
+    } else {
+        // Pinned threads among the candidates: walk them all in ticket order; rare enough.
+        auto allowed = [&](ThreadId thread) {
+            return !m_pinned_ready.contains(thread)
+                || std::find(pinned_here.begin(), pinned_here.end(), thread) != pinned_here.end();
+        };
+        std::int64_t total = 0;
+        for (ThreadId thread : m_ready)
+            if (allowed(thread))
+                total += tickets_of(thread);
+        auto number = static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(total)));
+        for (ThreadId thread : m_ready) {
+            if (!allowed(thread))
+                continue;
+            number -= tickets_of(thread);
+            if (number < 0) {
+                winner = thread;
+                break;
+            }
+        }
+    }
+    VERIFY(winner != no_thread);
+    remove(winner);
+    return winner;
+}
+
+std::vector<ReadyQueue> LotteryScheduler::ready_queues() const
+{
+    return { ReadyQueue { "", { m_ready.begin(), m_ready.end() } } };
+}
+
+}

@@ -1,0 +1,83 @@
+#include "sched/priority.hpp"
+
+#include "engine/config.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace tl {
+
+std::variant<PriorityConfig, std::string> read_priority_config(std::string_view policy, SchedulerOptions const& options)
+{
+    SettingsReader reader(policy, options);
+    PriorityConfig config;
+    config.aging = reader.ticks_or_off("aging", std::nullopt, max_tick_limit);
+    if (reader.error())
+        return *reader.error();
+    return config;
+}
+
+std::int64_t PriorityScheduler::key_on_enqueue(ThreadId thread, EnqueueReason)
+{
+    auto index = static_cast<std::size_t>(thread);
+    if (index >= m_ready_since.size())
+        m_ready_since.resize(index + 1, 0);
+    m_ready_since[index] = view_tick();
+    return host().facts(thread).priority;
+}
+
+std::int64_t PriorityScheduler::aged(std::int64_t priority, Tick since) const
+{
+    if (!m_config.aging)
+        return priority;
+    auto steps = (view_tick() - since) / *m_config.aging;
+    return std::max(std::min<std::int64_t>(priority, 0), priority - steps);
+}
+
+std::int64_t PriorityScheduler::key_now(Entry const& entry) const { return aged(entry.key, ready_since(entry.thread)); }
+
+void PriorityScheduler::on_picked(ThreadId thread, CoreId)
+{
+    auto index = static_cast<std::size_t>(thread);
+    if (index >= m_chosen_with.size())
+        m_chosen_with.resize(index + 1, 0);
+    m_chosen_with[index] = aged(host().facts(thread).priority, ready_since(thread));
+}
+
+std::int64_t PriorityScheduler::running_key(ThreadId thread, CoreId) const
+{
+    return m_chosen_with[static_cast<std::size_t>(thread)];
+}
+
+std::optional<Tick> PriorityScheduler::next_wakeup() const
+{
+    if (!m_config.aging)
+        return std::nullopt;
+    std::optional<Tick> next;
+    for (auto const& entry : ready()) {
+        if (key_now(entry) <= std::min<std::int64_t>(entry.key, 0))
+            continue; // it has aged as far as it can
+        auto since = ready_since(entry.thread);
+        auto steps = (view_tick() - since) / *m_config.aging;
+        Tick at = since + (steps + 1) * *m_config.aging;
+        if (!next || at < *next)
+            next = at;
+    }
+    return next;
+}
+
+std::vector<ReadyQueue> PriorityScheduler::ready_queues() const
+{
+    std::vector<ReadyQueue> queues;
+    std::optional<std::int64_t> current;
+    for (auto const& entry : ready_in_order()) {
+        if (!current || entry.key != *current) {
+            current = entry.key;
+            queues.push_back(ReadyQueue { fmt::format("priority {}", entry.key), {} });
+        }
+        queues.back().threads.push_back(entry.thread);
+    }
+    return queues;
+}
+
+}

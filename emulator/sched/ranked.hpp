@@ -1,0 +1,101 @@
+#pragma once
+
+// The shared machinery of the policies that always run the best-ranked ready thread: sjf,
+// srtf, priority, mlfq, stride and cfs. Each gives a ready thread a key (its next burst, its
+// priority, its level, its pass, its virtual runtime); the lowest key runs first, and among
+// equal keys the thread that became ready first (FIFO). A policy says how keys are made and
+// whether it preempts; this class keeps the ready set, honours pinning, and decides which
+// cores to take back when something better becomes ready.
+//
+// Three rules keep a run that jumps over quiet ticks identical to one that steps every tick:
+//   - State changes only in hooks the Machine calls at the same boundaries in both runs:
+//     enqueue, dequeue, stopped, should_preempt, and a pick_next that returns a thread. A
+//     pick_next that finds nothing changes nothing (stepping calls it at every quiet tick).
+//   - Time-based changes (an MLFQ boost, aging) are brought up to date by advance(now) at
+//     the start of those hooks, and computed from the clock, not from how often they ran.
+//   - ready_queues() shows the state as of the last of those hooks, never as of now.
+
+#include "sched/scheduler.hpp"
+
+#include <compare>
+#include <cstdint>
+#include <set>
+#include <vector>
+
+namespace tl {
+
+class RankedScheduler : public Scheduler {
+public:
+    void enqueue(ThreadId, EnqueueReason) final;
+    void dequeue(ThreadId) final;
+    std::optional<ThreadId> pick_next(CoreId) final;
+    bool should_preempt(CoreId, ThreadId) final;
+    void stopped(ThreadId, CoreId, Tick ran) final;
+    // One queue, best first (label ""). Policies with levels override it.
+    std::vector<ReadyQueue> ready_queues() const override;
+
+    // For the timer hook proposed in docs/schedulers.md ("Time-based rules"): the Machine
+    // would call it at a tick a policy asked for with next_wakeup(), before should_preempt.
+    // Until then nothing calls it and time-based rules are brought up to date lazily.
+    void on_timer() { catch_up(); }
+
+protected:
+    struct Entry {
+        std::int64_t key = 0;       // lower runs first
+        std::uint64_t sequence = 0; // the order in which threads became ready: ties go to the earlier
+        ThreadId thread = no_thread;
+        auto operator<=>(Entry const&) const = default;
+    };
+
+    explicit RankedScheduler(bool preemptive)
+        : m_preemptive(preemptive)
+    {
+    }
+
+    // The key of a thread becoming ready now (after advance()).
+    virtual std::int64_t key_on_enqueue(ThreadId, EnqueueReason) = 0;
+
+    // Preemptive policies: the key of the thread running on `core`, as of now. A ready thread
+    // takes the core when its key + preempt_margin() is below this.
+    virtual std::int64_t running_key(ThreadId, CoreId) const { return 0; }
+    virtual std::int64_t preempt_margin() const { return 0; }
+
+    // Policies whose keys change while threads wait (aging) say so, and give the key as of
+    // view_tick(); the others keep the key they were queued with.
+    virtual bool keys_change_while_ready() const { return false; }
+    virtual std::int64_t key_now(Entry const& entry) const { return entry.key; }
+
+    // Brings time-based state up to `now` (see the rules above).
+    virtual void advance(Tick) { }
+    virtual void on_picked(ThreadId, CoreId) { }
+    virtual void on_dequeued(ThreadId) { }
+    virtual void on_stopped(ThreadId, CoreId, Tick) { }
+
+    // The time of the last hook that could change state: what ready_queues() shows.
+    Tick view_tick() const { return m_view_tick; }
+    // Ready threads, best first, by key_now().
+    std::vector<Entry> ready_in_order() const;
+    std::set<Entry> const& ready() const { return m_ready; }
+    // The thread this policy last gave `core`, until it stopped; no_thread when idle.
+    ThreadId on_core(CoreId) const;
+    // Gives a queued thread a new key, keeping its place among equals (an MLFQ boost).
+    void rekey(ThreadId, std::int64_t key);
+    bool is_ready(ThreadId) const;
+
+private:
+    void catch_up();
+    std::optional<Entry> best_for(CoreId) const;
+    bool any_ready_for(CoreId) const;
+    void plan_preemptions();
+
+    bool m_preemptive;
+    std::set<Entry> m_ready;
+    std::vector<Entry> m_entry;   // per thread: its entry while ready, thread == no_thread otherwise
+    std::vector<ThreadId> m_on_core;
+    std::uint64_t m_sequence = 0;
+    Tick m_view_tick = 0;
+    Tick m_plan_tick = -1;        // the boundary m_plan was made at
+    std::vector<char> m_plan;     // per core: preempt it at m_plan_tick
+};
+
+}

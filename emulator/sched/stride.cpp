@@ -1,0 +1,63 @@
+#include "sched/stride.hpp"
+
+#include <algorithm>
+
+namespace tl {
+
+StrideScheduler::Account& StrideScheduler::account(ThreadId thread)
+{
+    auto index = static_cast<std::size_t>(thread);
+    if (index >= m_accounts.size())
+        m_accounts.resize(index + 1);
+    auto& account = m_accounts[index];
+    if (account.stride == 0) {
+        auto facts = host().facts(thread);
+        account.stride = stride_numerator / m_config.tickets_of(facts.process, facts.priority);
+    }
+    return account;
+}
+
+std::int64_t StrideScheduler::pass(ThreadId thread) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    return index < m_accounts.size() ? m_accounts[index].pass : 0;
+}
+
+std::int64_t StrideScheduler::stride(ThreadId thread) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    return index < m_accounts.size() ? m_accounts[index].stride : 0;
+}
+
+// The global pass: the lowest pass among the threads competing now (ready, or running), but
+// never lower than it was, so a thread arriving while everyone else sleeps does not start far
+// behind them.
+std::int64_t StrideScheduler::global_pass()
+{
+    std::optional<std::int64_t> lowest;
+    if (!ready().empty())
+        lowest = ready().begin()->key;
+    for (CoreId core = 0; core < host().core_count(); ++core) {
+        ThreadId running = host().running_on(core);
+        if (running != no_thread)
+            lowest = std::min(lowest.value_or(pass(running)), pass(running));
+    }
+    if (lowest)
+        m_global_pass = std::max(m_global_pass, *lowest);
+    return m_global_pass;
+}
+
+std::int64_t StrideScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason)
+{
+    auto& self = account(thread);
+    switch (reason) {
+    case EnqueueReason::Arrived: self.pass = global_pass(); break;
+    case EnqueueReason::Woke: self.pass = std::max(self.pass, global_pass()); break;
+    case EnqueueReason::Preempted: break;
+    }
+    return self.pass;
+}
+
+void StrideScheduler::on_stopped(ThreadId thread, CoreId, Tick ran) { account(thread).pass += account(thread).stride * ran; }
+
+}
