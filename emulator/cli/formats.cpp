@@ -2,9 +2,14 @@
 
 #include "trace/metrics.hpp"
 #include "trace/render.hpp"
+#include "trace/visual.hpp"
 
 #include <array>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <unistd.h>
 
 namespace tl {
 
@@ -12,16 +17,26 @@ namespace {
 
 struct OutputFormat {
     std::string_view name;
-    void (*print)(std::ostream&, Trace const&, Metrics const&);
+    void (*print)(std::ostream&, Trace const&, Metrics const&, Presentation const&);
 };
 
-void print_text(std::ostream& out, Trace const& trace, Metrics const& metrics, bool table)
+// The narration goes where the per-tick table would be: after it with --format table, in its
+// place with --format summary, and after the chart with --format gantt.
+void print_narration(std::ostream& out, Trace const& trace)
+{
+    out << "\nwhat happened, tick by tick:\n";
+    render_narration(out, trace);
+}
+
+void print_text(std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation, bool table)
 {
     render_header(out, trace);
     if (table) {
         out << '\n';
         render_table(out, trace);
     }
+    if (presentation.explain)
+        print_narration(out, trace);
     std::ostringstream printed;
     render_output(printed, trace);
     if (!printed.str().empty())
@@ -30,13 +45,90 @@ void print_text(std::ostream& out, Trace const& trace, Metrics const& metrics, b
     render_summary(out, trace, metrics);
 }
 
+void print_gantt(std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation)
+{
+    render_gantt(out, trace, metrics, GanttStyle { presentation.colour, presentation.width });
+    if (presentation.explain)
+        print_narration(out, trace);
+}
+
+void print_single(std::ostream& out, Trace const& trace, Metrics const& metrics, bool html)
+{
+    ChartRun run { "", "", &trace, &metrics };
+    if (html)
+        render_html(out, std::span<ChartRun const>(&run, 1));
+    else
+        render_svg(out, std::span<ChartRun const>(&run, 1));
+}
+
 constexpr std::array s_formats {
-    OutputFormat { "table", [](std::ostream& out, Trace const& trace, Metrics const& metrics) { print_text(out, trace, metrics, true); } },
-    OutputFormat { "summary", [](std::ostream& out, Trace const& trace, Metrics const& metrics) { print_text(out, trace, metrics, false); } },
-    OutputFormat { "json", [](std::ostream& out, Trace const& trace, Metrics const& metrics) { render_json(out, trace, metrics); } },
+    OutputFormat { "table",
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation) {
+            print_text(out, trace, metrics, presentation, true);
+        } },
+    OutputFormat { "summary",
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation) {
+            print_text(out, trace, metrics, presentation, false);
+        } },
+    OutputFormat { "json",
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
+            render_json(out, trace, metrics);
+        } },
+    OutputFormat { "gantt", print_gantt },
+    OutputFormat { "csv",
+        [](std::ostream& out, Trace const& trace, Metrics const&, Presentation const&) { render_csv_ticks(out, trace); } },
+    OutputFormat { "csv-metrics",
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
+            render_csv_metrics(out, trace, metrics);
+        } },
+    OutputFormat { "perfetto",
+        [](std::ostream& out, Trace const& trace, Metrics const&, Presentation const&) { render_perfetto(out, trace); } },
+    OutputFormat { "svg",
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
+            print_single(out, trace, metrics, false);
+        } },
+    OutputFormat { "html",
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
+            print_single(out, trace, metrics, true);
+        } },
 };
 
+Presentation s_presentation;
+
 }
+
+bool colour_wanted(std::string_view choice)
+{
+    if (choice == "always")
+        return true;
+    if (choice == "never")
+        return false;
+    char const* no_color = std::getenv("NO_COLOR");
+    if (no_color != nullptr && *no_color != '\0')
+        return false;
+    return isatty(fileno(stdout)) != 0;
+}
+
+int terminal_width(int requested)
+{
+    if (requested > 0)
+        return requested;
+    if (char const* columns = std::getenv("COLUMNS")) {
+        std::string_view text(columns);
+        int value = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error == std::errc() && end == text.data() + text.size() && value > 0)
+            return value;
+    }
+    return 80;
+}
+
+Presentation presentation_for(std::string_view colour, int width, bool explain)
+{
+    return Presentation { colour_wanted(colour), terminal_width(width), explain };
+}
+
+void set_presentation(Presentation const& presentation) { s_presentation = presentation; }
 
 bool is_output_format(std::string_view name)
 {
@@ -56,10 +148,15 @@ std::string output_format_names()
 
 void print_run(std::ostream& out, Trace const& trace, std::string_view format)
 {
+    print_run(out, trace, format, s_presentation);
+}
+
+void print_run(std::ostream& out, Trace const& trace, std::string_view format, Presentation const& presentation)
+{
     auto metrics = compute_metrics(trace);
     for (auto const& entry : s_formats)
         if (entry.name == format)
-            entry.print(out, trace, metrics);
+            entry.print(out, trace, metrics, presentation);
 }
 
 }

@@ -1,6 +1,7 @@
 #pragma once
 
-// The output formats of `ticklab run` (--format), in one table.
+// The output formats of `ticklab run` (--format), in one table, and how the terminal ones are
+// presented (colour, width, narration).
 
 #include "trace/trace.hpp"
 
@@ -10,10 +11,31 @@
 
 namespace tl {
 
+// Presentation options of the terminal formats. Machine-readable formats (json, csv,
+// csv-metrics, perfetto, svg, html) ignore them, so their output never depends on the terminal.
+struct Presentation {
+    bool colour = false;  // ANSI colours in the Gantt chart
+    int width = 80;       // columns the Gantt chart may use
+    bool explain = false; // tell each tick in sentences (table, summary and gantt)
+};
+
+// --color: "always", "never", or "auto": colour when stdout is a terminal and NO_COLOR is unset
+// or empty (https://no-color.org).
+bool colour_wanted(std::string_view choice);
+// --width when given (> 0), else $COLUMNS when it holds a positive number, else 80.
+int terminal_width(int requested);
+Presentation presentation_for(std::string_view colour, int width, bool explain);
+
+// The presentation print_run uses when given none. The command line sets it once after parsing
+// (main.cpp), so every command that prints a run through print_run honours --color, --width
+// and --explain without threading them through each command's code.
+void set_presentation(Presentation const&);
+
 bool is_output_format(std::string_view);
-std::string output_format_names(); // "table, summary, json"
+std::string output_format_names(); // "table, summary, json, ..."
 
 // Renders a finished run in the given format (which must be valid).
 void print_run(std::ostream&, Trace const&, std::string_view format);
+void print_run(std::ostream&, Trace const&, std::string_view format, Presentation const&);
 
 }
