@@ -1,0 +1,611 @@
+// ticklab-bench: a fixed ladder of workloads, run under every registered policy, one row per
+// run. The figures and what they mean are in docs/performance.md.
+//
+//   ticklab-bench                  the whole ladder (seconds; use a release build)
+//   ticklab-bench --quick          a small ladder, for a smoke test
+//   ticklab-bench --policy rr      only that policy (repeatable)
+//   ticklab-bench --case headline  only that case (repeatable)
+//   ticklab-bench --repeat 5       the median of 5 runs per row (default 3; 1 with --quick)
+//
+// Each run happens in a fresh process: the driver re-executes itself with the hidden --child
+// flag for every (case, policy). Peak memory (getrusage's ru_maxrss) is a process's
+// high-water mark and never goes down, so this is the only way a row's peak belongs to that
+// row alone. The child prints one tab-separated record; the driver prints the aligned row.
+//
+// A plain driver rather than Google Benchmark: the cases are seconds long and run once, the
+// figures we need (simulated ticks, events, peak memory per case) are not what a
+// micro-benchmark library reports, and one fewer dependency keeps the build cheap.
+
+#include "engine/machine.hpp"
+#include "gen/generator.hpp"
+#include "lang/parser.hpp"
+#include "sched/registry.hpp"
+#include "ticklab_config.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <spawn.h>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using tl::Tick;
+
+// One workload on one machine. Every policy runs it with the same machine and quantum.
+struct Case {
+    std::string name;
+    std::string what;
+    int cores = 1;
+    Tick quantum = 2;
+    bool record = false; // keep events, slices and queue snapshots (as `ticklab run` does)
+    std::function<tl::Program()> program;
+};
+
+// The headline target of the issue "Scale: big workloads in about a second": 64 cores,
+// 10,000 threads (1,000 processes of 10), a little over 1,000,000 simulated ticks under
+// round-robin with quantum 10. Bursts average 600 ticks, so a thread is mostly compute with
+// an io or sleep between bursts; with 10,000 threads on 64 cores the cores never run dry.
+tl::GeneratorOptions headline_options()
+{
+    tl::GeneratorOptions options;
+    options.processes = 1000;
+    options.threads = 10;
+    options.cores = 64;
+    options.seed = 1;
+    options.arrival_spread = 10'000;
+    options.burst = { 200, 1000 };
+    options.wait = { 50, 500 };
+    options.io_ratio = 0.2;
+    options.sleep_ratio = 0.1;
+    options.length = 16;
+    return options;
+}
+
+tl::GeneratorOptions small_options()
+{
+    tl::GeneratorOptions options;
+    options.processes = 20;
+    options.threads = 10;
+    options.cores = 8;
+    options.seed = 1;
+    options.arrival_spread = 1'000;
+    options.burst = { 20, 100 };
+    options.wait = { 5, 50 };
+    options.length = 8;
+    return options;
+}
+
+// Every duration times `factor`: compute, io, sleep and arrivals. Run with the quantum times
+// `factor` too, the schedule is the same one stretched: the same events, `factor` times the
+// ticks. That isolates what the Machine's jumping over quiet ticks is for.
+tl::Program stretched(tl::Program program, Tick factor)
+{
+    for (auto& process : program.processes) {
+        process.arrival *= factor;
+        for (auto& thread : process.threads)
+            for (auto& instruction : thread.code)
+                instruction.ticks *= factor;
+    }
+    return program;
+}
+
+// Only the compute bursts times `factor`, at the same quantum: a round-robin thread now needs
+// twice the slices, so the events grow too.
+tl::Program longer_bursts(tl::Program program, Tick factor)
+{
+    for (auto& process : program.processes)
+        for (auto& thread : process.threads)
+            for (auto& instruction : thread.code)
+                if (instruction.opcode == tl::Opcode::Compute)
+                    instruction.ticks *= factor;
+    return program;
+}
+
+tl::Program kitchen()
+{
+    std::string path = std::string(TICKLAB_SOURCE_DIR) + "/programs/kitchen.tl";
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = tl::parse_program(text.str(), path);
+    if (!in || !parsed.ok())
+        throw std::runtime_error("cannot load " + path);
+    return std::move(parsed.program);
+}
+
+std::vector<Case> full_ladder()
+{
+    auto headline = headline_options();
+    auto doubled = headline;
+    doubled.processes *= 2;
+    auto medium = headline;
+    medium.processes = 100;
+    medium.cores = 16;
+    medium.burst = { 20, 100 };
+    medium.wait = { 5, 50 };
+    return {
+        { "kitchen", "programs/kitchen.tl as `ticklab run kitchen` runs it: startup-scale cost", 1, 2, true, kitchen },
+        { "headline", "64 cores, 10,000 threads, >1M ticks, quantum 10, recording off", 64, 10, false,
+            [=] { return tl::generate_program(headline); } },
+        { "stretch-x2", "headline with every compute burst doubled, and io, sleep, arrivals and quantum with it: "
+                        "same events, twice the ticks",
+            64, 20, false, [=] { return stretched(tl::generate_program(headline), 2); } },
+        { "compute-x2", "headline with only compute bursts doubled, quantum still 10: more slices, more events", 64,
+            10, false, [=] { return longer_bursts(tl::generate_program(headline), 2); } },
+        { "threads-x2", "headline with twice the processes: 20,000 threads", 64, 10, false,
+            [=] { return tl::generate_program(doubled); } },
+        { "medium", "16 cores, 1,000 threads, shorter bursts, recording off", 16, 10, false,
+            [=] { return tl::generate_program(medium); } },
+        { "medium-full", "medium with events, slices and queue snapshots recorded: what the trace costs", 16, 10,
+            true, [=] { return tl::generate_program(medium); } },
+    };
+}
+
+std::vector<Case> quick_ladder()
+{
+    auto small = small_options();
+    auto doubled = small;
+    doubled.processes *= 2;
+    return {
+        { "kitchen", "programs/kitchen.tl as `ticklab run kitchen` runs it", 1, 2, true, kitchen },
+        { "small", "8 cores, 200 threads, quantum 10, recording off", 8, 10, false,
+            [=] { return tl::generate_program(small); } },
+        { "small-stretch-x2", "small stretched twice: same events, twice the ticks", 8, 20, false,
+            [=] { return stretched(tl::generate_program(small), 2); } },
+        { "small-threads-x2", "small with 400 threads", 8, 10, false, [=] { return tl::generate_program(doubled); } },
+        { "small-full", "small with everything recorded", 8, 10, true, [=] { return tl::generate_program(small); } },
+    };
+}
+
+Case const* find_case(std::string_view name)
+{
+    static auto const cases = [] {
+        auto all = full_ladder();
+        for (auto& each : quick_ladder())
+            all.push_back(std::move(each));
+        return all;
+    }();
+    for (auto const& each : cases)
+        if (each.name == name)
+            return &each;
+    return nullptr;
+}
+
+// What one run measured.
+struct Result {
+    bool ok = false;
+    std::string error;
+    Tick ticks = 0;
+    std::int64_t events = 0;
+    std::int64_t slices = 0;
+    double wall = 0;           // seconds, the median over `runs`
+    double cpu = 0;            // user + system seconds of that same run: unlike wall time, not
+                               // inflated while the process waits for a core on a busy machine
+    int runs = 1;
+    long peak_kib = 0;         // the child process's ru_maxrss
+    std::uint64_t trace_bytes = 0; // what the stored events, slices and snapshots take
+    bool finished = false;
+};
+
+std::uint64_t stored_bytes(tl::Trace const& trace)
+{
+    std::uint64_t bytes = trace.events.capacity() * sizeof(tl::Event);
+    for (auto const& slices : trace.core_slices)
+        bytes += slices.capacity() * sizeof(tl::Slice);
+    for (auto const& snapshot : trace.queue_snapshots) {
+        bytes += sizeof(tl::QueueSnapshot) + snapshot.queues.capacity() * sizeof(tl::ReadyQueue);
+        for (auto const& queue : snapshot.queues)
+            bytes += queue.threads.capacity() * sizeof(tl::ThreadId) + queue.label.capacity();
+    }
+    return bytes;
+}
+
+// The child's side: one case under one policy, in this process.
+Result run_case(Case const& bench_case, std::string const& policy, int repeats, double budget)
+{
+    Result result;
+    auto program = bench_case.program();
+    auto needs = tl::workload_needs(program);
+
+    tl::MachineConfig machine;
+    machine.cores = bench_case.cores;
+    machine.ram = std::max<std::uint64_t>(needs.memory, machine.ram);
+    machine.max_ticks = tl::max_tick_limit;
+    machine.record_events = bench_case.record;
+    machine.record_queues = bench_case.record;
+    tl::SchedulerOptions options;
+    options.quantum = bench_case.quantum;
+    options.cores = bench_case.cores;
+
+    // Every case runs `repeats` times and the median is taken: a run that is memory-latency
+    // bound swings by a fifth from one run to the next on a shared machine. Small cases run
+    // more often (up to ~0.3 s): one run of the kitchen is microseconds, below the clock's
+    // noise; `budget` seconds of them (less for --quick, a smoke test). Each run frees its
+    // trace before the next, so the peak is still one run's.
+    auto cpu_seconds = [] {
+        rusage usage {};
+        getrusage(RUSAGE_SELF, &usage);
+        auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    };
+    std::vector<std::pair<double, double>> walls; // (wall, cpu)
+    double spent = 0;
+    while (true) {
+        auto made = tl::make_scheduler(policy, options);
+        if (auto* error = std::get_if<std::string>(&made)) {
+            result.error = *error;
+            return result;
+        }
+        auto& choice = std::get<tl::SchedulerChoice>(made);
+        double cpu_start = cpu_seconds();
+        auto start = std::chrono::steady_clock::now();
+        auto trace = tl::simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+        auto stop = std::chrono::steady_clock::now();
+        double cpu = cpu_seconds() - cpu_start;
+        double wall = std::chrono::duration<double>(stop - start).count();
+        walls.push_back({ wall, cpu });
+        spent += wall;
+        if (walls.size() == 1) {
+            result.ticks = trace.end;
+            result.events = trace.event_count;
+            result.slices = trace.slice_count;
+            result.finished = trace.outcome == tl::Outcome::Finished;
+            result.trace_bytes = stored_bytes(trace);
+        }
+        if (static_cast<int>(walls.size()) >= repeats && (spent > budget || walls.size() >= 2000 || wall > 0.05))
+            break;
+    }
+    std::sort(walls.begin(), walls.end());
+    result.wall = walls[walls.size() / 2].first;
+    result.cpu = walls[walls.size() / 2].second;
+    result.runs = static_cast<int>(walls.size());
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    result.peak_kib = usage.ru_maxrss; // kibibytes on Linux
+    result.ok = true;
+    return result;
+}
+
+std::string encode(Result const& r)
+{
+    if (!r.ok)
+        return "error\t" + r.error + "\n";
+    return fmt::format("ok\t{}\t{}\t{}\t{:.9f}\t{}\t{}\t{}\t{}\t{:.6f}\n", r.ticks, r.events, r.slices, r.wall,
+        r.runs, r.peak_kib, r.trace_bytes, r.finished ? 1 : 0, r.cpu);
+}
+
+Result decode(std::string const& line)
+{
+    Result r;
+    std::vector<std::string> fields;
+    std::stringstream in(line);
+    std::string field;
+    while (std::getline(in, field, '\t'))
+        fields.push_back(field);
+    if (fields.size() == 2 && fields[0] == "error") {
+        r.error = fields[1];
+        return r;
+    }
+    if (fields.size() != 10 || fields[0] != "ok") {
+        r.error = "the child printed no result";
+        return r;
+    }
+    r.ok = true;
+    r.ticks = std::stoll(fields[1]);
+    r.events = std::stoll(fields[2]);
+    r.slices = std::stoll(fields[3]);
+    r.wall = std::stod(fields[4]);
+    r.runs = std::stoi(fields[5]);
+    r.peak_kib = std::stol(fields[6]);
+    r.trace_bytes = std::stoull(fields[7]);
+    r.finished = fields[8] == "1";
+    r.cpu = std::stod(fields[9]);
+    return r;
+}
+
+// The driver's side: runs `self --child --case NAME --policy P` and reads its record.
+Result run_child(std::string const& self, std::string const& case_name, std::string const& policy, int repeats,
+    bool quick)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        return Result { .error = std::string("pipe: ") + std::strerror(errno) };
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
+    std::vector<std::string> args { self, "--child", "--case", case_name, "--policy", policy, "--repeat",
+        std::to_string(repeats) };
+    if (quick)
+        args.push_back("--quick");
+    std::vector<char*> argv;
+    for (auto& arg : args)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int spawned = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    if (spawned != 0) {
+        close(pipe_fds[0]);
+        return Result { .error = std::string("cannot start a child: ") + std::strerror(spawned) };
+    }
+    std::string output;
+    char buffer[4096];
+    ssize_t got = 0;
+    while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+        output.append(buffer, static_cast<std::size_t>(got));
+    close(pipe_fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status))
+        return Result { .error = fmt::format("the child died of signal {}", WTERMSIG(status)) };
+    if (!output.empty() && output.back() == '\n')
+        output.pop_back();
+    return decode(output);
+}
+
+// 1234567 -> "1,234,567".
+std::string grouped(std::int64_t value)
+{
+    auto digits = fmt::format("{}", value < 0 ? -value : value);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out += ',';
+        out += digits[i];
+    }
+    return value < 0 ? "-" + out : out;
+}
+
+// 12345678.0 -> "12.3M".
+std::string si(double value)
+{
+    char const* units[] = { "", "k", "M", "G", "T" };
+    int unit = 0;
+    while (value >= 1000 && unit < 4) {
+        value /= 1000;
+        ++unit;
+    }
+    return fmt::format("{:.3g}{}", value, units[unit]);
+}
+
+std::string megabytes(double bytes) { return fmt::format("{:.1f}", bytes / (1024.0 * 1024.0)); }
+
+constexpr auto row_format = "{:<17} {:<{}} {:>5} {:>7} {:>13} {:>12} {:>10} {:>9} {:>12} {:>10} {:>8} {:>8}\n";
+
+// The policy column fits the longest registered name: others add policies.
+std::size_t policy_width = 9;
+
+void print_header()
+{
+    fmt::print(row_format, "case", "policy", policy_width, "cores", "threads", "ticks", "events", "wall ms", "cpu ms",
+        "core-ticks/s", "events/s", "peak MB", "trace MB");
+}
+
+void print_row(Case const& bench_case, std::string const& policy, std::size_t threads, Result const& r)
+{
+    if (!r.ok) {
+        fmt::print("{:<17} {:<{}} {:>5} {:>7}  error: {}\n", bench_case.name, policy, policy_width, bench_case.cores,
+            threads, r.error);
+        return;
+    }
+    fmt::print(row_format, bench_case.name, policy, policy_width, bench_case.cores, threads,
+        grouped(r.ticks) + (r.finished ? "" : "!"), grouped(r.events), fmt::format("{:.{}f}", r.wall * 1000, r.wall < 0.01 ? 3 : 1),
+        r.runs > 1 && r.cpu < 0.01 ? std::string("-") : fmt::format("{:.0f}", r.cpu * 1000),
+        si(static_cast<double>(bench_case.cores) * static_cast<double>(r.ticks) / r.wall),
+        si(static_cast<double>(r.events) / r.wall), megabytes(static_cast<double>(r.peak_kib) * 1024),
+        bench_case.record ? megabytes(static_cast<double>(r.trace_bytes)) : std::string("-"));
+    std::fflush(stdout);
+}
+
+std::size_t thread_count(tl::Program const& program)
+{
+    std::size_t threads = 0;
+    for (auto const& process : program.processes)
+        threads += process.threads.size();
+    return threads;
+}
+
+// The targets of docs/performance.md, checked on whichever of their cases ran.
+void print_verdicts(std::map<std::pair<std::string, std::string>, Result> const& results,
+    std::vector<std::string> const& policies, double load_at_start)
+{
+    auto find = [&](std::string const& name, std::string const& policy) -> Result const* {
+        auto it = results.find({ name, policy });
+        return it != results.end() && it->second.ok ? &it->second : nullptr;
+    };
+    auto mark = [](bool good) { return good ? "ok  " : "MISS"; };
+    std::vector<std::string> lines;
+    if (auto const* rr = find("headline", "rr")) {
+        lines.push_back(fmt::format("{} headline under rr: {:.3f} s wall (target < 1 s)", mark(rr->wall < 1.0), rr->wall));
+        double peak = static_cast<double>(rr->peak_kib) / 1024.0;
+        lines.push_back(fmt::format("{} headline under rr: {:.1f} MB peak (target < 200 MB)", mark(peak < 200), peak));
+        lines.push_back(fmt::format("{} headline under rr: {} simulated ticks (target >= 1,000,000)",
+            mark(rr->ticks >= 1'000'000), grouped(rr->ticks)));
+    }
+    // "Every built-in policy within 3x of that": of the 1 s target, so a fixed 3 s. rr's own
+    // figure swings too much between runs to be the yardstick; the ratio is shown all the same.
+    for (auto const& policy : policies) {
+        auto const* other = find("headline", policy);
+        if (!other || policy == "rr")
+            continue;
+        auto const* rr = find("headline", "rr");
+        lines.push_back(fmt::format("{} headline under {}: {:.3f} s wall{} (target <= 3 s, 3x the headline's)",
+            mark(other->wall <= 3.0), policy, other->wall,
+            rr ? fmt::format(", {:.2f}x rr's", other->wall / rr->wall) : std::string()));
+    }
+    for (auto const& policy : policies) {
+        auto const* base = find("headline", policy);
+        if (!base)
+            continue;
+        if (auto const* x2 = find("stretch-x2", policy))
+            lines.push_back(fmt::format("{} stretch-x2 under {}: wall {:+.1f}% for {:.2f}x ticks and {:.2f}x events "
+                                        "(target: within 10%)",
+                mark(std::abs(x2->wall / base->wall - 1) < 0.10), policy, (x2->wall / base->wall - 1) * 100,
+                static_cast<double>(x2->ticks) / static_cast<double>(base->ticks),
+                static_cast<double>(x2->events) / static_cast<double>(base->events)));
+        if (auto const* x2 = find("threads-x2", policy))
+            lines.push_back(fmt::format("{} threads-x2 under {}: {:.2f}x the wall time for {:.2f}x events (target: "
+                                        "a little over 2x at most, <= 2.3x)",
+                mark(x2->wall / base->wall <= 2.3), policy, x2->wall / base->wall,
+                static_cast<double>(x2->events) / static_cast<double>(base->events)));
+    }
+    if (lines.empty())
+        return;
+    fmt::print("\ntargets (docs/performance.md):\n");
+    // Before the first child runs, the load is someone else's. The big cases are memory-latency
+    // bound, so a neighbour's work slows them even when this process has a core to itself.
+    if (load_at_start >= 0.5)
+        fmt::print("  warning: the load average was {:.2f} before the ladder started: something else was running, so\n"
+                   "  wall times and their ratios may be off by a factor of 2 or more; compare the cpu column, or\n"
+                   "  rerun on a quiet machine\n",
+            load_at_start);
+    for (auto const& line : lines)
+        fmt::print("  {}\n", line);
+}
+
+// The 1-minute load average, or a negative number when it cannot be read.
+double load_now()
+{
+    std::ifstream in("/proc/loadavg");
+    double one = -1;
+    if (!(in >> one))
+        return -1;
+    return one;
+}
+
+// Others may be using the machine's cores: a busy machine inflates wall times.
+std::string load_average()
+{
+    std::ifstream in("/proc/loadavg");
+    double one = 0, five = 0;
+    if (!(in >> one >> five))
+        return "";
+    return fmt::format("Load average now: {:.2f} (1 min), {:.2f} (5 min), on {} cores.", one, five,
+        sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+int usage(char const* message)
+{
+    fmt::print(stderr, "ticklab-bench: error: {}\n", message);
+    fmt::print(stderr, "usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N]\n");
+    return 2;
+}
+
+}
+
+int main(int argc, char** argv)
+{
+    bool quick = false;
+    bool child = false;
+    int repeats = 0; // 0: not given; 3, or 1 with --quick
+    std::vector<std::string> policies;
+    std::vector<std::string> case_names;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--quick") {
+            quick = true;
+        } else if (arg == "--child") {
+            child = true;
+        } else if (arg == "--repeat" && i + 1 < argc) {
+            repeats = std::atoi(argv[++i]);
+            if (repeats < 1 || repeats > 100)
+                return usage("--repeat must be a whole number from 1 to 100");
+        } else if ((arg == "--policy" || arg == "--case") && i + 1 < argc) {
+            (arg == "--policy" ? policies : case_names).push_back(argv[++i]);
+        } else if (arg == "-h" || arg == "--help") {
+            fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N]\n"
+                       "Runs a fixed ladder of workloads under every registered policy, each in a fresh process,\n"
+                       "and prints one row per run. See docs/performance.md.\n");
+            return 0;
+        } else {
+            return usage(fmt::format("unknown or incomplete option '{}'", arg).c_str());
+        }
+    }
+
+    if (repeats == 0)
+        repeats = quick ? 1 : 3;
+    try {
+        if (child) {
+            if (case_names.size() != 1 || policies.size() != 1)
+                return usage("--child needs exactly one --case and one --policy");
+            auto const* bench_case = find_case(case_names[0]);
+            if (!bench_case)
+                return usage("unknown case");
+            fmt::print("{}", encode(run_case(*bench_case, policies[0], repeats, quick ? 0.02 : 0.3)));
+            return 0;
+        }
+
+        // Every registered policy, looked up now: a policy added to the registry joins the ladder.
+        if (policies.empty())
+            for (auto const& entry : tl::all_schedulers())
+                policies.emplace_back(entry.name);
+        for (auto const& policy : policies)
+            if (!tl::find_scheduler(policy))
+                return usage(fmt::format("unknown policy '{}'", policy).c_str());
+        std::vector<Case> ladder;
+        if (case_names.empty()) {
+            ladder = quick ? quick_ladder() : full_ladder();
+        } else {
+            for (auto const& name : case_names) {
+                auto const* found = find_case(name);
+                if (!found)
+                    return usage(fmt::format("unknown case '{}'", name).c_str());
+                ladder.push_back(*found);
+            }
+        }
+
+        char self[4096];
+        auto length = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (length <= 0)
+            return usage("cannot find my own executable in /proc/self/exe");
+        self[length] = '\0';
+
+        fmt::print("ticklab-bench: each row is one run in a fresh process. wall: steady_clock around simulate() only\n"
+                   "(the median of {} runs, more for runs under 50 ms); cpu: user+system time of that run, which waiting for a\n"
+                   "core does not inflate; peak: that process's ru_maxrss (program + trace + everything); trace: the\n"
+                   "stored events, slices and queue snapshots (the cases without recording keep only totals). '!' after\n"
+                   "ticks: stopped at the tick limit. {}\n\n",
+            repeats, load_average());
+        for (auto const& bench_case : ladder)
+            fmt::print("  {:<17} {}\n", bench_case.name, bench_case.what);
+        fmt::print("\n");
+        for (auto const& policy : policies)
+            policy_width = std::max(policy_width, policy.size());
+        print_header();
+        double load_at_start = load_now();
+        std::map<std::pair<std::string, std::string>, Result> results;
+        bool failed = false;
+        for (auto const& bench_case : ladder) {
+            auto threads = thread_count(bench_case.program());
+            for (auto const& policy : policies) {
+                auto result = run_child(self, bench_case.name, policy, repeats, quick);
+                failed = failed || !result.ok;
+                print_row(bench_case, policy, threads, result);
+                results[{ bench_case.name, policy }] = result;
+            }
+        }
+        print_verdicts(results, policies, load_at_start);
+        fmt::print("\n{}\n", load_average());
+        return failed ? 1 : 0;
+    } catch (std::exception const& error) {
+        fmt::print(stderr, "ticklab-bench: error: {}\n", error.what());
+        return 1;
+    }
+}

@@ -1,0 +1,99 @@
+#include "cli/generate_command.hpp"
+
+#include "cli/exit_codes.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace tl {
+
+namespace {
+
+// Every value is taken as text and checked by generator_options_from(), not by CLI11, so that
+// a bad value gets ticklab's own one-line message naming the option and the allowed values.
+void text_option(CLI::App& app, std::string const& name, std::optional<std::string>& target,
+    std::string const& description, std::string const& type = "N")
+{
+    app.add_option_function<std::string>(
+           name, [&target](std::string const& value) { target = value; }, description)
+        ->type_name(type);
+}
+
+}
+
+void add_generate_options(CLI::App& app, GenerateSettings& settings)
+{
+    auto& flags = settings.flags;
+    GeneratorOptions defaults;
+    text_option(app, "-p,--processes", flags.processes,
+        fmt::format("Number of processes (default {})", defaults.processes));
+    text_option(app, "-t,--threads", flags.threads, fmt::format("Threads per process (default {})", defaults.threads));
+    text_option(app, "-c,--cores", flags.cores,
+        fmt::format("Cores of the suggested run written in the header; does not change the workload (default {})",
+            defaults.cores));
+    text_option(app, "--seed", flags.seed,
+        fmt::format("Seed: the same seed and options give the same file, byte for byte (default {})", defaults.seed));
+    text_option(app, "--arrival-spread", flags.arrival_spread,
+        fmt::format("Processes arrive at ticks drawn from 0 to this (default {})", defaults.arrival_spread));
+    text_option(app, "--burst", flags.burst,
+        fmt::format("Compute burst length in ticks, MIN-MAX or N (default {}-{})", defaults.burst.min,
+            defaults.burst.max),
+        "MIN-MAX");
+    text_option(app, "--mean-burst", flags.mean_burst, "Instead of --burst: bursts drawn from 1 to 2N-1, mean N");
+    text_option(app, "--wait", flags.wait, "Length of each io and sleep in ticks, MIN-MAX or N (default: the burst range)",
+        "MIN-MAX");
+    text_option(app, "--io-ratio", flags.io_ratio,
+        fmt::format("Share of instructions (after each thread's first) that are io, 0 to 1 (default {})",
+            defaults.io_ratio),
+        "RATIO");
+    text_option(app, "--sleep-ratio", flags.sleep_ratio,
+        fmt::format("Share of instructions that are sleep, 0 to 1 (default {})", defaults.sleep_ratio), "RATIO");
+    text_option(app, "-l,--length", flags.length,
+        fmt::format("Instructions per thread; the first is always compute (default {})", defaults.length));
+    text_option(app, "--priorities", flags.priorities,
+        fmt::format("Each process gets a priority from 0 to N-1 (default {}: all 0)", defaults.priorities));
+    app.add_option("-o,--output", settings.output, "Write the program to FILE instead of standard output")
+        ->type_name("FILE");
+    app.footer("Example: ticklab generate --processes 100 --threads 4 --cores 8 --seed 7 -o big.tl");
+}
+
+int generate_command(GenerateSettings const& settings)
+{
+    auto checked = generator_options_from(settings.flags);
+    if (auto* error = std::get_if<std::string>(&checked)) {
+        fmt::print(stderr, "ticklab: error: {}\n", *error);
+        return exit_code::usage;
+    }
+    auto const& options = std::get<GeneratorOptions>(checked);
+    auto program = generate_program(options);
+    auto text = generated_text(options, program);
+
+    if (settings.output.empty() || settings.output == "-") {
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+            fmt::print(stderr, "ticklab: error: cannot write the program to standard output: {}\n", std::strerror(errno));
+            return exit_code::bad_input;
+        }
+        return exit_code::ok;
+    }
+    std::ofstream out(settings.output, std::ios::binary);
+    if (out)
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+        fmt::print(stderr, "ticklab: error: cannot write '{}': {}\n", settings.output, std::strerror(errno));
+        return exit_code::bad_input;
+    }
+    std::size_t instructions = 0;
+    for (auto const& process : program.processes)
+        for (auto const& thread : process.threads)
+            instructions += thread.code.size();
+    fmt::print("wrote {}: {} processes, {} threads, {} instructions\n", settings.output, program.processes.size(),
+        static_cast<std::int64_t>(options.processes) * options.threads, instructions);
+    fmt::print("run it with: {}\n", suggested_run(options, program, settings.output));
+    return exit_code::ok;
+}
+
+}

@@ -1,0 +1,22 @@
+#pragma once
+
+// `ticklab generate`: writes a seeded workload (gen/generator.hpp) as a program file, for
+// big runs and benchmarks. Every option is checked with a one-line error before anything
+// is written.
+
+#include "gen/generator.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace tl {
+
+struct GenerateSettings {
+    GeneratorFlags flags; // as typed: the library checks them, so tests see the same messages
+    std::string output;   // -o FILE; empty or "-": standard output
+};
+
+void add_generate_options(CLI::App&, GenerateSettings&);
+int generate_command(GenerateSettings const&);
+
+}
