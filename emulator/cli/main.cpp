@@ -1,9 +1,14 @@
 // ticklab's command line: a table of subcommands, each parsed by CLI11. This is the only
 // part of ticklab that prints; the library returns values and traces.
 
+#include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/formats.hpp"
+#include "cli/generate_command.hpp"
+#include "cli/lesson_command.hpp"
 #include "cli/paths.hpp"
 #include "cli/run_command.hpp"
+#include "cli/step_command.hpp"
 #include "lang/program.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
@@ -98,6 +103,12 @@ int main(int argc, char** argv)
     run->add_option("-f,--format", run_settings.format, "Output: table (every tick), summary, or json")
         ->capture_default_str();
     tl::add_machine_options(*run, run_settings);
+    run->add_flag("--explain", run_settings.explain, "Also tell each tick's decisions in plain sentences");
+    run->add_option("--color", run_settings.colour, "Colour the gantt chart: auto, always or never")
+        ->check(CLI::IsMember({ "auto", "always", "never" }))
+        ->capture_default_str();
+    run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)")
+        ->check(CLI::Range(20, 100000));
     run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 program faulted, 5 tick limit reached, 70 internal error.");
 
     tl::RunSettings demo_settings;
@@ -117,6 +128,18 @@ int main(int argc, char** argv)
     auto* programs = app.add_subcommand("programs", "List the bundled example programs");
     auto* language = app.add_subcommand("language", "List the toy language's instructions");
 
+    tl::GenerateSettings generate_settings;
+    auto* generate = app.add_subcommand("generate", "Write a seeded random workload (processes x threads) as a program");
+    tl::add_generate_options(*generate, generate_settings);
+
+    tl::LessonSettings lesson_settings;
+    auto* lesson = tl::add_lesson_subcommand(app, lesson_settings);
+    tl::RunSettings step_settings;
+    auto* step = tl::add_step_subcommand(app, step_settings);
+
+    tl::CompareSettings compare_settings;
+    auto* compare = tl::add_compare_subcommand(app, compare_settings);
+
     try {
         app.parse(argc, argv);
     } catch (CLI::ParseError const& error) {
@@ -128,8 +151,11 @@ int main(int argc, char** argv)
     }
 
     try {
+        tl::set_presentation(tl::presentation_for(run_settings.colour, run_settings.width, run_settings.explain));
         if (*run)
             return tl::run_command(run_settings);
+        if (*compare)
+            return tl::compare_command(compare_settings);
         if (*demo)
             return tl::demo_command(demo_settings);
         if (*check)
@@ -140,6 +166,12 @@ int main(int argc, char** argv)
             return list_programs();
         if (*language)
             return describe_language();
+        if (*generate)
+            return tl::generate_command(generate_settings);
+        if (*lesson)
+            return tl::lesson_command(lesson_settings);
+        if (*step)
+            return tl::step_command(step_settings);
     } catch (std::exception const& error) {
         fmt::print(stderr, "ticklab: internal error: {}\n", error.what());
         return tl::exit_code::internal;

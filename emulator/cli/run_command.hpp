@@ -30,6 +30,9 @@ struct RunSettings {
     bool preempted_first = false;
     bool no_wake_preempt = false;
     bool step_every_tick = false;
+    bool explain = false;         // --explain: tell each tick in sentences
+    std::string colour = "auto";  // --color: auto, always or never (the gantt chart)
+    int width = 0;                // --width: columns for the gantt chart; 0: $COLUMNS, else 80
 };
 
 struct Prepared {

@@ -1,0 +1,32 @@
+#pragma once
+
+// `ticklab lesson`: list the lessons with the learner's progress, play one, or check them.
+
+#include "cli/run_command.hpp"
+#include "lesson/check.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace tl {
+
+struct LessonSettings {
+    std::string lesson;   // a number, a name or a file; empty: list the lessons
+    std::string language; // "en" or "ko"; empty: from the environment (LANG starting with "ko")
+    bool all = false;     // print the whole lesson with its answers, asking nothing
+    bool check = false;   // check lessons instead of playing them
+    bool reset = false;   // forget the learner's progress
+};
+
+CLI::App* add_lesson_subcommand(CLI::App&, LessonSettings&);
+int lesson_command(LessonSettings const&);
+
+// A @run's options, read exactly as `ticklab run` reads them (add_machine_options and
+// --jobs), into a machine and scheduler settings. Errors point at the word at fault.
+std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> const& words);
+
+// What check_lesson needs to run a lesson the way the command line does.
+LessonEnvironment cli_lesson_environment();
+
+}

@@ -1,0 +1,93 @@
+#include "cli/step_command.hpp"
+
+#include "cli/exit_codes.hpp"
+#include "lesson/stepper.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <editline/readline.h>
+#include <fmt/format.h>
+#include <iostream>
+#include <unistd.h>
+
+namespace tl {
+
+LineReader terminal_line_reader()
+{
+    return [](std::string const& prompt) -> std::optional<std::string> {
+        std::cout.flush();
+        if (isatty(STDIN_FILENO)) {
+            char* raw = readline(prompt.c_str());
+            if (!raw)
+                return std::nullopt;
+            std::string line(raw);
+            std::free(raw);
+            if (line.find_first_not_of(" \t") != std::string::npos)
+                add_history(line.c_str());
+            return line;
+        }
+        // Not a terminal: a script or a test. Echo the line after the prompt, so the output
+        // shows what was answered where.
+        std::cout << prompt;
+        std::string line;
+        if (!std::getline(std::cin, line)) {
+            std::cout << '\n';
+            std::cout.flush();
+            return std::nullopt;
+        }
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        std::cout << line << '\n';
+        std::cout.flush();
+        return line;
+    };
+}
+
+CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
+{
+    auto* step = app.add_subcommand("step",
+        "Step through a program tick by tick, like a debugger: next, continue, until TICK, back, break, inspect");
+    step->add_option("program", settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
+    step->add_option("-j,--jobs", settings.jobs, "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],...");
+    add_machine_options(*step, settings);
+    step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.");
+    return step;
+}
+
+int step_command(RunSettings const& settings)
+{
+    auto prepared = prepare(settings);
+    if (!prepared)
+        return exit_code::bad_input;
+    auto program = load_program(settings);
+    if (!program)
+        return exit_code::bad_input;
+    auto problems = check_program_fits(prepared->machine, *program);
+    for (auto const& problem : problems)
+        fmt::print(stderr, "ticklab: error: {}\n", problem);
+    if (!problems.empty())
+        return exit_code::bad_input;
+    auto made = make_scheduler(settings.scheduler, prepared->options);
+    if (auto* error = std::get_if<std::string>(&made)) {
+        fmt::print(stderr, "ticklab: error: {}\n", *error);
+        return exit_code::bad_input;
+    }
+
+    Stepper stepper(std::move(*program), prepared->machine, prepared->options, settings.scheduler);
+    auto read = terminal_line_reader();
+    std::cout << stepper.banner() << '\n' << stepper.current();
+    while (true) {
+        auto line = read(fmt::format("(tick {}) ", stepper.now()));
+        if (!line)
+            break;
+        auto reply = stepper.execute(*line);
+        // A blank line after each answer keeps the stops apart in a long session.
+        std::cout << reply.text << (reply.text.empty() ? "" : "\n");
+        if (reply.quit)
+            break;
+    }
+    std::cout.flush();
+    return exit_code::ok;
+}
+
+}

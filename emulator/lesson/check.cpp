@@ -1,0 +1,313 @@
+#include "lesson/check.hpp"
+
+#include "engine/machine.hpp"
+#include "lang/parser.hpp"
+#include "lesson/evaluate.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+
+namespace tl {
+
+LessonRun const* CheckedLesson::run(std::string_view name) const
+{
+    for (std::size_t i = 0; i < lesson.runs.size() && i < runs.size(); ++i)
+        if (lesson.runs[i].name == name && runs[i])
+            return &*runs[i];
+    return nullptr;
+}
+
+namespace {
+
+class LessonChecker {
+public:
+    LessonChecker(std::string_view source, std::string file, LessonEnvironment const& environment)
+        : m_environment(environment)
+    {
+        auto parsed = parse_lesson(source, std::move(file));
+        m_checked.lesson = std::move(parsed.lesson);
+        m_checked.errors = std::move(parsed.errors);
+    }
+
+    CheckedLesson check()
+    {
+        auto const& lesson = m_checked.lesson;
+        for (auto const& block : lesson.blocks)
+            if (block.kind == BlockKind::Program)
+                m_programs[block.name] = &block;
+        m_checked.runs.resize(lesson.runs.size());
+        for (std::size_t i = 0; i < lesson.runs.size(); ++i)
+            m_checked.runs[i] = simulate_run(lesson.runs[i]);
+        for (auto const& block : lesson.blocks)
+            evaluate_block(block);
+        auto const& file = lesson.file;
+        std::stable_sort(m_checked.errors.begin(), m_checked.errors.end(), [&](Diagnostic const& a, Diagnostic const& b) {
+            // The lesson's own errors in source order; errors inside a program file it names come
+            // after them.
+            bool a_own = a.file == file;
+            bool b_own = b.file == file;
+            if (a_own != b_own)
+                return a_own;
+            if (!a_own)
+                return false;
+            return a.where.line != b.where.line ? a.where.line < b.where.line : a.where.column < b.where.column;
+        });
+        return std::move(m_checked);
+    }
+
+private:
+    void error(SourceLocation where, std::string message, std::string const& source_line)
+    {
+        m_checked.errors.push_back(Diagnostic { m_checked.lesson.file, where, std::move(message), source_line });
+    }
+
+    // Where a run's option word is, or the directive itself when it is not among its words.
+    SourceLocation word_where(RunDirective const& run, std::string_view word) const
+    {
+        for (std::size_t i = 0; i < run.words.size(); ++i)
+            if (run.words[i] == word)
+                return run.word_where[i];
+        return run.where;
+    }
+
+    std::optional<LessonRun> simulate_run(RunDirective const& directive)
+    {
+        auto const& line = directive.source_line;
+        auto parsed_args = m_environment.parse_run_args(directive.words);
+        if (auto* problem = std::get_if<RunArgsError>(&parsed_args)) {
+            auto where = problem->word < directive.word_where.size() ? directive.word_where[problem->word] : directive.where;
+            error(where, problem->message, line);
+            return std::nullopt;
+        }
+        LessonRun run;
+        run.name = directive.name;
+        run.command = directive.command;
+        run.setup = std::get<RunSetup>(std::move(parsed_args));
+        auto& setup = run.setup;
+
+        bool ok = true;
+        for (auto const& problem : check_machine(setup.machine)) {
+            error(directive.where, problem, line);
+            ok = false;
+        }
+        if (!directive.program.empty() && !setup.jobs.empty()) {
+            error(word_where(directive, setup.jobs), "give a run either a program or --jobs, not both", line);
+            return std::nullopt;
+        }
+        if (directive.program.empty() && setup.jobs.empty()) {
+            error(directive.where, "a run needs a program: '@run NAME = PROGRAM [ticklab run options]'", line);
+            return std::nullopt;
+        }
+        if (!directive.program.empty()) {
+            if (auto found = m_programs.find(directive.program); found != m_programs.end()) {
+                auto const& block = *found->second;
+                auto parsed = parse_program(block.text, m_checked.lesson.file);
+                // The block's lines are the lesson's lines, shifted: errors point into the lesson.
+                for (auto diagnostic : parsed.errors) {
+                    diagnostic.where.line += block.first_line - 1;
+                    m_checked.errors.push_back(std::move(diagnostic));
+                }
+                if (!parsed.ok())
+                    return std::nullopt;
+                run.program = std::move(parsed.program);
+                run.program.file = directive.program;
+                run.program_source = block.text;
+                run.program_in_lesson = true;
+            } else {
+                std::string problem;
+                auto text = m_environment.find_program(directive.program, problem);
+                if (!text) {
+                    error(directive.program_where,
+                        fmt::format("{} (name a bundled program, a file, or a '::: program' block of this lesson)", problem),
+                        line);
+                    return std::nullopt;
+                }
+                auto parsed = parse_program(text->content, text->name);
+                for (auto& diagnostic : parsed.errors)
+                    m_checked.errors.push_back(std::move(diagnostic));
+                if (!parsed.ok())
+                    return std::nullopt;
+                run.program = std::move(parsed.program);
+                // The learner named it "kitchen": the table's header says so too, wherever the
+                // file was found.
+                run.program.file = directive.program;
+                run.program_source = text->content;
+            }
+        } else {
+            auto parsed = parse_jobs(setup.jobs);
+            auto at = word_where(directive, setup.jobs);
+            for (auto const& diagnostic : parsed.errors) {
+                // Columns inside the jobs list become columns of the lesson line (quotes aside).
+                auto where = at;
+                if (at.line == directive.where.line && at.column > 1)
+                    where.column = at.column + std::max(0, diagnostic.where.column - 1);
+                error(where, diagnostic.message, line);
+            }
+            if (!parsed.ok())
+                return std::nullopt;
+            run.program = std::move(parsed.program);
+            run.program_source = setup.jobs;
+        }
+        for (auto const& problem : check_program_fits(setup.machine, run.program)) {
+            error(directive.program.empty() ? directive.where : directive.program_where, problem, line);
+            ok = false;
+        }
+        auto made = make_scheduler(setup.scheduler, setup.options);
+        if (auto* problem = std::get_if<std::string>(&made)) {
+            error(word_where(directive, setup.scheduler), *problem, line);
+            return std::nullopt;
+        }
+        if (!ok)
+            return std::nullopt;
+        auto& choice = std::get<SchedulerChoice>(made);
+        run.trace = simulate(setup.machine, run.program, std::move(choice.scheduler), choice.name, choice.description);
+        if (run.trace.outcome == Outcome::TickLimit) {
+            error(directive.where,
+                fmt::format("this run stopped at its tick limit ({} ticks) before every thread finished; "
+                            "a lesson's runs must finish",
+                    setup.machine.max_ticks),
+                line);
+            return std::nullopt;
+        }
+        run.metrics = compute_metrics(run.trace);
+        return run;
+    }
+
+    // Whether every run an expression reads has run; errors about the others were reported.
+    bool runs_ready(Expr const& expr) const
+    {
+        if (expr.kind == Expr::Kind::Measure)
+            return m_checked.run(expr.run) != nullptr;
+        return std::all_of(expr.operands.begin(), expr.operands.end(), [&](Expr const& operand) { return runs_ready(operand); });
+    }
+
+    std::optional<Evaluation> evaluate_here(Expr const& expr, std::string const& line)
+    {
+        if (!runs_ready(expr))
+            return std::nullopt;
+        auto result = evaluate(expr, m_checked, Language::En);
+        if (auto* problem = std::get_if<EvaluationError>(&result)) {
+            error(problem->where, problem->message, line);
+            return std::nullopt;
+        }
+        return std::get<Evaluation>(std::move(result));
+    }
+
+    // "makespan is 13" for a measure, "13" for a literal.
+    static std::string side(Expr const& expr, Value const& value)
+    {
+        if (expr.kind == Expr::Kind::Number || expr.kind == Expr::Kind::Text)
+            return to_string(value);
+        return fmt::format("{} is {}", to_string(expr), to_string(value));
+    }
+
+    void evaluate_block(Block const& block)
+    {
+        auto const& line = block.source_line;
+        switch (block.kind) {
+        case BlockKind::Predict:
+            if (block.expr)
+                evaluate_here(*block.expr, line);
+            break;
+        case BlockKind::Check: {
+            if (!block.expr)
+                break;
+            auto const& expr = *block.expr;
+            auto result = evaluate_here(expr, line);
+            if (!result || !result->value.missing.empty() || result->value.truth)
+                break;
+            // Say what the emulator found for each side, so the teacher sees what to fix.
+            std::string found;
+            if (expr.kind == Expr::Kind::Binary) {
+                auto left = evaluate(expr.operands[0], m_checked, Language::En);
+                auto right = evaluate(expr.operands[1], m_checked, Language::En);
+                std::vector<std::string> sides;
+                if (auto* value = std::get_if<Evaluation>(&left); value && expr.operands[0].kind != Expr::Kind::Number
+                    && expr.operands[0].kind != Expr::Kind::Text)
+                    sides.push_back(side(expr.operands[0], value->value));
+                if (auto* value = std::get_if<Evaluation>(&right); value && expr.operands[1].kind != Expr::Kind::Number
+                    && expr.operands[1].kind != Expr::Kind::Text)
+                    sides.push_back(side(expr.operands[1], value->value));
+                for (auto const& text : sides)
+                    found += (found.empty() ? "" : " and ") + text;
+            }
+            error(expr.where,
+                found.empty() ? fmt::format("this check does not hold: {}", to_string(expr))
+                              : fmt::format("this check does not hold: {} (the lesson claims {})", found, to_string(expr)),
+                line);
+            break;
+        }
+        case BlockKind::Choice:
+            evaluate_choice(block);
+            break;
+        case BlockKind::Heading:
+        case BlockKind::Prose:
+        case BlockKind::Pause:
+        case BlockKind::Code:
+        case BlockKind::NotYet:
+        case BlockKind::Program:
+        case BlockKind::Run:
+        case BlockKind::Show:
+        case BlockKind::Step:
+            break;
+        }
+    }
+
+    void evaluate_choice(Block const& block)
+    {
+        auto const& line = block.source_line;
+        std::vector<std::size_t> right;
+        std::string answer;
+        if (block.expr) {
+            auto result = evaluate_here(*block.expr, line);
+            if (!result || !result->value.missing.empty())
+                return;
+            answer = to_string(result->value);
+            for (std::size_t i = 0; i < block.options.size(); ++i) {
+                auto option = evaluate(*block.options[i].value, m_checked, Language::En);
+                if (auto* value = std::get_if<Evaluation>(&option); value && same_value(value->value, result->value))
+                    right.push_back(i);
+            }
+        } else {
+            for (std::size_t i = 0; i < block.options.size(); ++i) {
+                auto const& option = block.options[i];
+                auto result = evaluate_here(*option.condition, option.source_line);
+                if (!result)
+                    return;
+                if (!result->value.missing.empty())
+                    return;
+                if (result->value.truth)
+                    right.push_back(i);
+            }
+        }
+        if (right.size() == 1)
+            return;
+        if (right.empty()) {
+            error(block.where,
+                answer.empty() ? std::string("no option of this choice is right: every condition is false")
+                               : fmt::format("no option of this choice is right: the emulator says {}", answer),
+                line);
+            return;
+        }
+        auto const& second = block.options[right[1]];
+        error(second.where,
+            fmt::format("options {} and {} are both right; a choice has exactly one right option",
+                static_cast<char>('a' + right[0]), static_cast<char>('a' + right[1])),
+            second.source_line);
+    }
+
+    LessonEnvironment const& m_environment;
+    CheckedLesson m_checked;
+    std::map<std::string, Block const*> m_programs;
+};
+
+}
+
+CheckedLesson check_lesson(std::string_view source, std::string file_name, LessonEnvironment const& environment)
+{
+    LessonChecker checker(source, std::move(file_name), environment);
+    return checker.check();
+}
+
+}

@@ -1,0 +1,80 @@
+#include "lesson/progress.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace tl {
+
+Progress Progress::load(std::filesystem::path const& path)
+{
+    Progress progress;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line.front() == '#')
+            continue;
+        std::istringstream words(line);
+        std::string lesson;
+        std::string status;
+        words >> lesson >> status;
+        if (status == "done")
+            progress.m_status[lesson] = LessonStatus::Done;
+        else if (status == "started")
+            progress.m_status[lesson] = LessonStatus::InProgress;
+    }
+    return progress;
+}
+
+LessonStatus Progress::status(std::string_view lesson) const
+{
+    auto found = m_status.find(lesson);
+    return found == m_status.end() ? LessonStatus::NotStarted : found->second;
+}
+
+void Progress::record(std::string_view lesson, LessonStatus status)
+{
+    if (status == LessonStatus::NotStarted) {
+        if (auto found = m_status.find(lesson); found != m_status.end())
+            m_status.erase(found);
+        return;
+    }
+    auto& entry = m_status[std::string(lesson)];
+    if (entry != LessonStatus::Done)
+        entry = status;
+}
+
+bool Progress::save(std::filesystem::path const& path, std::string& error) const
+{
+    std::error_code code;
+    if (path.has_parent_path())
+        std::filesystem::create_directories(path.parent_path(), code);
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) {
+        error = "cannot write " + path.string();
+        return false;
+    }
+    out << "# ticklab lesson progress: a lesson and its status (started or done), one a line\n";
+    for (auto const& [lesson, status] : m_status)
+        out << lesson << ' ' << (status == LessonStatus::Done ? "done" : "started") << '\n';
+    out.flush();
+    if (!out) {
+        error = "cannot write " + path.string();
+        return false;
+    }
+    return true;
+}
+
+std::optional<std::filesystem::path> progress_path()
+{
+    if (char const* path = std::getenv("TICKLAB_PROGRESS"); path && *path)
+        return std::filesystem::path(path);
+    if (char const* state = std::getenv("XDG_STATE_HOME"); state && *state)
+        return std::filesystem::path(state) / "ticklab" / "progress";
+    if (char const* home = std::getenv("HOME"); home && *home)
+        return std::filesystem::path(home) / ".local" / "state" / "ticklab" / "progress";
+    return std::nullopt;
+}
+
+}

@@ -1,0 +1,639 @@
+#include "lesson/stepper.hpp"
+
+#include "engine/verify.hpp"
+#include "trace/render_util.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace tl {
+
+namespace {
+
+constexpr std::string_view s_event_names[] = { "arrive", "wait", "admit", "ready", "dispatch", "preempt", "block",
+    "wake", "print", "exit", "fault", "any" };
+
+std::unique_ptr<Scheduler> make(std::string const& name, SchedulerOptions const& options)
+{
+    auto made = make_scheduler(name, options);
+    VERIFY(std::holds_alternative<SchedulerChoice>(made));
+    return std::move(std::get<SchedulerChoice>(made).scheduler);
+}
+
+std::string describe_scheduler(std::string const& name, SchedulerOptions const& options)
+{
+    auto made = make_scheduler(name, options);
+    auto* choice = std::get_if<SchedulerChoice>(&made);
+    return choice ? choice->description : name;
+}
+
+MachineConfig stepping(MachineConfig config)
+{
+    config.step_every_tick = true;
+    config.record_events = true;
+    config.record_queues = true;
+    return config;
+}
+
+Trace whole_run(Program const& program, MachineConfig const& config, SchedulerOptions const& options,
+    std::string const& scheduler)
+{
+    return simulate(stepping(config), program, make(scheduler, options), scheduler, describe_scheduler(scheduler, options));
+}
+
+std::vector<std::string> split(std::string_view line)
+{
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+            ++i;
+        auto start = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t')
+            ++i;
+        if (i > start)
+            words.emplace_back(line.substr(start, i - start));
+    }
+    return words;
+}
+
+std::optional<Tick> number(std::string_view word)
+{
+    Tick value = 0;
+    auto [rest, status] = std::from_chars(word.data(), word.data() + word.size(), value);
+    if (status != std::errc() || rest != word.data() + word.size() || value < 0)
+        return std::nullopt;
+    return value;
+}
+
+}
+
+Stepper::Stepper(Program program, MachineConfig config, SchedulerOptions options, std::string scheduler)
+    : m_program(std::move(program))
+    , m_config(stepping(config))
+    , m_options(std::move(options))
+    , m_scheduler(std::move(scheduler))
+    , m_whole(whole_run(m_program, m_config, m_options, m_scheduler))
+    , m_rows(m_whole)
+{
+    restart();
+}
+
+void Stepper::restart()
+{
+    m_machine = std::make_unique<Machine>(m_config, m_program, make(m_scheduler, m_options), m_scheduler,
+        describe_scheduler(m_scheduler, m_options));
+    m_machine->advance(); // tick 0: the first arrivals and dispatches
+    m_seen_events = m_machine->trace().events.size();
+}
+
+void Stepper::replay_to(Tick target)
+{
+    restart();
+    while (!m_machine->ended() && m_machine->now() < target)
+        m_machine->advance();
+    m_seen_events = m_machine->trace().events.size();
+}
+
+std::string Stepper::banner() const
+{
+    auto const& machine = m_config;
+    return fmt::format("Stepping {} on {} core{}, RAM {}, scheduler {}. The run ends at tick {}.\n"
+                       "Commands: n(ext) [N], c(ontinue), until TICK, back [N], break EVENT [NAME], p THREAD, "
+                       "process NAME, queues, ram, bus, help, quit.\n",
+        m_whole.program_file, machine.cores, machine.cores == 1 ? "" : "s", format_bytes(machine.ram),
+        m_whole.scheduler_description, m_whole.end);
+}
+
+std::string Stepper::current() const
+{
+    auto tick = m_machine->now();
+    std::string out = m_rows.header();
+    if (auto row = m_rows.row(tick))
+        out += *row;
+    else
+        out += fmt::format("{} | (nothing happens at this tick)\n", pad_left(fmt::format("{}", tick), 4));
+    if (m_machine->ended()) {
+        if (m_machine->trace().outcome == Outcome::TickLimit)
+            out += fmt::format("The run stopped at its tick limit, tick {}.\n", tick);
+        else
+            out += fmt::format("The run ended at tick {}: every thread has finished.\n", tick);
+    }
+    return out;
+}
+
+std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
+{
+    for (auto const& breakpoint : m_breakpoints) {
+        auto const& kind = breakpoint.event;
+        bool matches = kind == "any";
+        switch (event.kind) {
+        case EventKind::ProcessArrive: matches |= kind == "arrive"; break;
+        case EventKind::ProcessWait: matches |= kind == "wait"; break;
+        case EventKind::ProcessAdmit: matches |= kind == "admit"; break;
+        case EventKind::ThreadReady: matches |= kind == "ready"; break;
+        case EventKind::Dispatch: matches |= kind == "dispatch"; break;
+        case EventKind::Preempt: matches |= kind == "preempt"; break;
+        case EventKind::Block: matches |= kind == "block"; break;
+        case EventKind::Wake: matches |= kind == "wake"; break;
+        case EventKind::Print: matches |= kind == "print"; break;
+        case EventKind::ThreadExit:
+        case EventKind::ThreadKilled:
+        case EventKind::ProcessExit: matches |= kind == "exit"; break;
+        case EventKind::TickLimit: break;
+        }
+        if (!matches)
+            continue;
+        if (!breakpoint.who.empty()) {
+            bool thread = event.thread != no_thread
+                && (m_whole.name(event.thread) == breakpoint.who
+                    || m_whole.threads[static_cast<std::size_t>(event.thread)].name == breakpoint.who);
+            bool process = event.process != no_process
+                && m_whole.processes[static_cast<std::size_t>(event.process)].name == breakpoint.who;
+            if (!thread && !process)
+                continue;
+        }
+        return fmt::format("Breakpoint {} ({}{}{}): {}.\n", breakpoint.id, breakpoint.event,
+            breakpoint.who.empty() ? "" : " ", breakpoint.who, event_text(event));
+    }
+    return std::nullopt;
+}
+
+std::string Stepper::forward(Tick ticks)
+{
+    for (Tick i = 0; i < ticks && !m_machine->ended(); ++i) {
+        m_machine->advance();
+        auto const& events = m_machine->trace().events;
+        std::optional<std::string> hit;
+        for (; m_seen_events < events.size(); ++m_seen_events)
+            if (!hit)
+                hit = breakpoint_hit(events[m_seen_events]);
+        if (hit)
+            return *hit;
+    }
+    return "";
+}
+
+std::string Stepper::event_text(Event const& event) const
+{
+    auto thread = event.thread != no_thread ? m_whole.name(event.thread) : std::string();
+    auto process = event.process != no_process ? m_whole.processes[static_cast<std::size_t>(event.process)].name : std::string();
+    auto instruction = [&]() -> std::string {
+        if (event.thread == no_thread || event.pc < 0)
+            return "";
+        auto const& code = m_whole.threads[static_cast<std::size_t>(event.thread)].code;
+        return static_cast<std::size_t>(event.pc) < code.size() ? to_string(code[static_cast<std::size_t>(event.pc)]) : "";
+    };
+    switch (event.kind) {
+    case EventKind::ProcessArrive: return fmt::format("at tick {}, {} arrives", event.tick, process);
+    case EventKind::ProcessWait:
+        return fmt::format("at tick {}, {} waits for {} of RAM", event.tick, process,
+            format_bytes(static_cast<std::uint64_t>(event.value)));
+    case EventKind::ProcessAdmit: return fmt::format("at tick {}, {} is loaded into RAM", event.tick, process);
+    case EventKind::ThreadReady: return fmt::format("at tick {}, {} is ready", event.tick, thread);
+    case EventKind::Dispatch: return fmt::format("at tick {}, core {} runs {}", event.tick, event.core, thread);
+    case EventKind::Preempt: return fmt::format("at tick {}, {} leaves core {}", event.tick, thread, event.core);
+    case EventKind::Block:
+        return fmt::format("at tick {}, {} blocks on '{}' until tick {}", event.tick, thread, instruction(), event.value);
+    case EventKind::Wake: return fmt::format("at tick {}, {} wakes up", event.tick, thread);
+    case EventKind::Print: return fmt::format("at tick {}, {} prints \"{}\"", event.tick, thread, m_machine->trace().text(event));
+    case EventKind::ThreadExit: return fmt::format("at tick {}, {} ends", event.tick, thread);
+    case EventKind::ThreadKilled: return fmt::format("at tick {}, {} is killed: its process ended", event.tick, thread);
+    case EventKind::ProcessExit: return fmt::format("at tick {}, process {} ends", event.tick, process);
+    case EventKind::TickLimit: return fmt::format("at tick {}, the run reaches its tick limit", event.tick);
+    }
+    return "";
+}
+
+Stepper::Reply Stepper::execute(std::string_view line)
+{
+    auto words = split(line);
+    if (words.empty()) {
+        if (m_last_move.empty())
+            return {};
+        words = split(m_last_move);
+    }
+    auto const& command = words[0];
+    auto argument = words.size() > 1 ? std::optional<std::string>(words[1]) : std::nullopt;
+    auto count = [&]() -> std::optional<Tick> {
+        if (!argument)
+            return 1;
+        auto value = number(*argument);
+        if (!value || *value < 1)
+            return std::nullopt;
+        return value;
+    };
+
+    if (command == "n" || command == "next" || command == "s" || command == "step") {
+        auto ticks = count();
+        if (!ticks)
+            return { fmt::format("'{}' takes a number of ticks, such as '{} 5'\n", command, command) };
+        m_last_move = std::string(line.empty() ? m_last_move : std::string(line));
+        if (m_machine->ended())
+            return { "The run has ended; 'back' or 'until TICK' goes back.\n" + current() };
+        auto why = forward(*ticks);
+        return { why + current() };
+    }
+    if (command == "c" || command == "continue") {
+        m_last_move.clear();
+        if (m_machine->ended())
+            return { "The run has ended; 'back' or 'until TICK' goes back.\n" + current() };
+        auto why = forward(m_config.max_ticks + 1);
+        return { why + current() };
+    }
+    if (command == "t" || command == "until" || command == "tick" || command == "goto") {
+        m_last_move.clear();
+        auto target = argument ? number(*argument) : std::nullopt;
+        if (!target)
+            return { fmt::format("'{}' takes the tick to go to, such as '{} 9'\n", command, command) };
+        if (*target < m_machine->now()) {
+            replay_to(*target);
+            return { current() };
+        }
+        auto why = forward(*target - m_machine->now());
+        std::string note;
+        if (why.empty() && m_machine->ended() && m_machine->now() < *target)
+            note = fmt::format("The run ends at tick {}, before tick {}.\n", m_machine->now(), *target);
+        return { why + note + current() };
+    }
+    if (command == "back" || command == "prev") {
+        auto ticks = count();
+        if (!ticks)
+            return { fmt::format("'{}' takes a number of ticks, such as '{} 2'\n", command, command) };
+        m_last_move = std::string(line.empty() ? m_last_move : std::string(line));
+        if (m_machine->now() == 0)
+            return { "Already at tick 0, the start of the run.\n" + current() };
+        replay_to(std::max<Tick>(0, m_machine->now() - *ticks));
+        return { current() };
+    }
+    if (command == "b" || command == "break") {
+        if (words.size() == 1)
+            return { list_breakpoints() };
+        return { add_breakpoint(words) };
+    }
+    if (command == "breaks" || command == "info")
+        return { list_breakpoints() };
+    if (command == "d" || command == "delete")
+        return { delete_breakpoints(words) };
+    if (command == "p" || command == "thread" || command == "inspect") {
+        if (!argument)
+            return { fmt::format("'{}' takes a thread's name, such as '{} {}'\n", command, command,
+                m_whole.threads.empty() ? "main" : m_whole.name(0)) };
+        return { inspect_thread(*argument) };
+    }
+    if (command == "process") {
+        if (!argument)
+            return { fmt::format("'process' takes a process's name, such as 'process {}'\n",
+                m_whole.processes.empty() ? "main" : m_whole.processes.front().name) };
+        return { inspect_process(*argument) };
+    }
+    if (command == "queues" || command == "queue")
+        return { queues() };
+    if (command == "ram" || command == "memory")
+        return { ram() };
+    if (command == "bus")
+        return { bus() };
+    if (command == "where" || command == "row" || command == "show")
+        return { current() };
+    if (command == "table")
+        return { table_so_far() };
+    if (command == "help" || command == "h" || command == "?")
+        return { help() };
+    if (command == "q" || command == "quit" || command == "exit")
+        return { "", true };
+    return { fmt::format("Unknown command '{}'; type 'help' for the commands.\n", command) };
+}
+
+std::string Stepper::help() const
+{
+    return "Moving (each stop shows that tick's row of the table):\n"
+           "  n, next [N]        go forward one tick (or N ticks)\n"
+           "  c, continue        go forward until a breakpoint or the end of the run\n"
+           "  t, until TICK      go to a tick, forward or back\n"
+           "  back [N]           go back one tick (or N): the run is replayed from the start, and\n"
+           "                     since runs are deterministic it is the same run\n"
+           "  (an empty line repeats the last 'next' or 'back')\n"
+           "Breakpoints (stop when something happens):\n"
+           "  b, break EVENT [NAME]   EVENT: arrive, wait, admit, ready, dispatch, preempt, block,\n"
+           "                          wake, print, exit, fault, any; NAME: a thread or a process\n"
+           "  b, breaks          list the breakpoints\n"
+           "  d, delete [N]      delete breakpoint N, or all of them\n"
+           "Looking around:\n"
+           "  p, thread NAME     a thread: its state, its code and where it is, its ticks so far\n"
+           "  process NAME       a process: its state, memory and threads\n"
+           "  queues             the ready queues and who is blocked\n"
+           "  ram                main memory: how much is in use and which process holds what\n"
+           "  bus                the system bus\n"
+           "  where              this tick's row again; table: every row so far\n"
+           "  help, quit\n";
+}
+
+std::string Stepper::add_breakpoint(std::vector<std::string> const& words)
+{
+    auto const& event = words[1];
+    if (std::find(std::begin(s_event_names), std::end(s_event_names), event) == std::end(s_event_names)) {
+        std::string names;
+        for (auto name : s_event_names)
+            names += fmt::format("{}{}", names.empty() ? "" : ", ", name);
+        return fmt::format("Unknown event '{}'; break on one of: {}\n", event, names);
+    }
+    if (event == "fault")
+        return "Faults are not in ticklab yet: no thread can crash, so a 'fault' breakpoint could never stop. "
+               "Try 'break exit' to stop when a thread or process ends.\n";
+    std::string who = words.size() > 2 ? words[2] : "";
+    if (!who.empty() && !find_thread(who) && !find_process(who))
+        return fmt::format("No thread or process is called '{}'.\n", who);
+    m_breakpoints.push_back(Breakpoint { m_next_breakpoint++, event, who });
+    auto const& added = m_breakpoints.back();
+    return fmt::format("Breakpoint {}: stop when {}{}.\n", added.id,
+        added.event == "any" ? "anything happens" : fmt::format("a '{}' event happens", added.event),
+        who.empty() ? "" : fmt::format(" to {}", who));
+}
+
+std::string Stepper::list_breakpoints() const
+{
+    if (m_breakpoints.empty())
+        return "No breakpoints. Add one with 'break EVENT [NAME]', e.g. 'break block ramen'.\n";
+    std::string out;
+    for (auto const& breakpoint : m_breakpoints)
+        out += fmt::format("  {}: {}{}\n", breakpoint.id, breakpoint.event, breakpoint.who.empty() ? "" : " " + breakpoint.who);
+    return out;
+}
+
+std::string Stepper::delete_breakpoints(std::vector<std::string> const& words)
+{
+    if (words.size() == 1) {
+        m_breakpoints.clear();
+        return "Deleted every breakpoint.\n";
+    }
+    auto id = number(words[1]);
+    auto found = std::find_if(m_breakpoints.begin(), m_breakpoints.end(),
+        [&](Breakpoint const& breakpoint) { return id && breakpoint.id == *id; });
+    if (found == m_breakpoints.end())
+        return fmt::format("No breakpoint {}.\n", words[1]);
+    m_breakpoints.erase(found);
+    return fmt::format("Deleted breakpoint {}.\n", words[1]);
+}
+
+std::optional<ThreadId> Stepper::find_thread(std::string_view name) const
+{
+    for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id)
+        if (m_whole.name(id) == name)
+            return id;
+    std::optional<ThreadId> found;
+    int count = 0;
+    for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id)
+        if (m_whole.threads[static_cast<std::size_t>(id)].name == name) {
+            found = id;
+            ++count;
+        }
+    return count == 1 ? found : std::nullopt;
+}
+
+std::optional<ProcessId> Stepper::find_process(std::string_view name) const
+{
+    for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id)
+        if (m_whole.processes[static_cast<std::size_t>(id)].name == name)
+            return id;
+    return std::nullopt;
+}
+
+// The instruction a thread is at now, from what happened to it so far: every event and
+// slice moves it on, never back.
+std::size_t Stepper::current_pc(ThreadId id) const
+{
+    auto now = m_machine->now();
+    std::size_t pc = 0;
+    for (auto const& event : m_machine->trace().events) {
+        if (event.thread != id || event.pc < 0)
+            continue;
+        auto at = static_cast<std::size_t>(event.pc);
+        switch (event.kind) {
+        case EventKind::Print:
+        case EventKind::Wake: pc = std::max(pc, at + 1); break;
+        default: pc = std::max(pc, at); break;
+        }
+    }
+    for (auto const& slices : m_whole.core_slices) {
+        for (auto const& slice : slices) {
+            if (slice.thread != id || slice.switching || slice.start > now)
+                continue;
+            auto at = static_cast<std::size_t>(slice.pc);
+            if (slice.end <= now) {
+                bool finished = slice.done_before + (slice.end - slice.start) >= m_whole.instruction(slice).ticks;
+                pc = std::max(pc, at + (finished ? 1 : 0));
+            } else {
+                pc = std::max(pc, at);
+            }
+        }
+    }
+    return pc;
+}
+
+Tick Stepper::ran_so_far(ThreadId id) const
+{
+    auto now = m_machine->now();
+    Tick ran = 0;
+    for (auto const& slices : m_whole.core_slices)
+        for (auto const& slice : slices)
+            if (slice.thread == id && !slice.switching && slice.start < now)
+                ran += std::min(slice.end, now) - slice.start;
+    return ran;
+}
+
+std::string Stepper::inspect_thread(std::string_view name) const
+{
+    auto found = find_thread(name);
+    if (!found) {
+        std::string names;
+        for (auto const& thread : m_whole.threads)
+            names += fmt::format("{}{}", names.empty() ? "" : ", ", thread.display_name);
+        return fmt::format("No thread is called '{}'; the threads are {}.\n", name, names);
+    }
+    auto id = *found;
+    auto const& info = m_whole.threads[static_cast<std::size_t>(id)];
+    auto const& process = m_whole.processes[static_cast<std::size_t>(info.process)];
+    auto now = m_machine->now();
+    auto state = m_machine->state(id);
+    auto const& live = m_machine->trace();
+
+    std::string where;
+    switch (state) {
+    case ThreadState::New:
+        where = m_machine->process_state(info.process) == ProcessState::Waiting
+            ? fmt::format("new: its process has arrived and waits for {} of RAM", format_bytes(process.memory))
+            : fmt::format("new: its process arrives at tick {}", process.arrival);
+        break;
+    case ThreadState::Ready: {
+        where = "ready: waiting for a core";
+        if (!live.queue_snapshots.empty()) {
+            for (auto const& queue : live.queue_snapshots.back().queues) {
+                auto in = std::find(queue.threads.begin(), queue.threads.end(), id);
+                if (in != queue.threads.end())
+                    where = fmt::format("ready: number {} of {} in the {}ready queue", in - queue.threads.begin() + 1,
+                        queue.threads.size(), queue.label.empty() ? "" : queue.label + " ");
+            }
+        }
+        break;
+    }
+    case ThreadState::Running: {
+        where = "running";
+        for (CoreId core = 0; core < m_config.cores; ++core) {
+            for (auto const& slice : m_whole.core_slices[static_cast<std::size_t>(core)]) {
+                if (slice.thread != id || slice.start > now || slice.end <= now)
+                    continue;
+                auto const& instruction = m_whole.instruction(slice);
+                where = slice.switching ? fmt::format("running: core {} is switching to it", core)
+                                        : fmt::format("running on core {}: tick {} of '{}'", core,
+                                            slice.done_before + (now - slice.start) + 1, to_string(instruction));
+            }
+        }
+        break;
+    }
+    case ThreadState::Blocked: {
+        where = "blocked";
+        for (auto const& event : live.events)
+            if (event.thread == id && event.kind == EventKind::Block)
+                where = fmt::format("blocked on '{}' until tick {}; its core is free for others",
+                    to_string(info.code[static_cast<std::size_t>(event.pc)]), event.value);
+        break;
+    }
+    case ThreadState::Done: {
+        where = "done";
+        for (auto const& event : live.events) {
+            if (event.thread == id && event.kind == EventKind::ThreadExit)
+                where = fmt::format("done: it finished at tick {}", event.tick);
+            if (event.thread == id && event.kind == EventKind::ThreadKilled)
+                where = fmt::format("done: killed at tick {} when {} ended its process", event.tick,
+                    m_whole.name(static_cast<ThreadId>(event.value)));
+        }
+        break;
+    }
+    }
+
+    std::string out = fmt::format("thread {} (process {}) at tick {}: {}\n", m_whole.name(id), process.name, now, where);
+    auto pc = state == ThreadState::Done ? info.code.size() : current_pc(id);
+    for (std::size_t i = 0; i < info.code.size(); ++i)
+        out += fmt::format("  {} {:>4}  {}\n", i == pc ? ">" : " ", info.code[i].where.line, to_string(info.code[i]));
+    auto left = m_machine->facts(id).remaining;
+    out += fmt::format("  so far: ran {} tick{}; {} tick{} of compute left\n", ran_so_far(id), ran_so_far(id) == 1 ? "" : "s",
+        left, left == 1 ? "" : "s");
+    return out;
+}
+
+std::string Stepper::inspect_process(std::string_view name) const
+{
+    auto found = find_process(name);
+    if (!found) {
+        std::string names;
+        for (auto const& process : m_whole.processes)
+            names += fmt::format("{}{}", names.empty() ? "" : ", ", process.name);
+        return fmt::format("No process is called '{}'; the processes are {}.\n", name, names);
+    }
+    auto id = *found;
+    auto const& info = m_whole.processes[static_cast<std::size_t>(id)];
+    auto state = m_machine->process_state(id);
+    std::string out = fmt::format("process {} at tick {}: {}\n", info.name, m_machine->now(), to_string(state));
+    std::string memory;
+    switch (state) {
+    case ProcessState::New: memory = fmt::format("still a program in storage; it arrives at tick {}", info.arrival); break;
+    case ProcessState::Waiting: memory = fmt::format("arrived, but its {} does not fit in free RAM yet", format_bytes(info.memory)); break;
+    case ProcessState::Done: memory = fmt::format("ended; its {} of RAM is free again", format_bytes(info.memory)); break;
+    case ProcessState::Ready:
+    case ProcessState::Running:
+    case ProcessState::Blocked: memory = fmt::format("loaded: it holds {} of RAM", format_bytes(info.memory)); break;
+    }
+    out += "  " + memory + "\n  threads:";
+    for (ThreadId thread : info.threads)
+        out += fmt::format(" {} ({})", m_whole.name(thread), to_string(m_machine->state(thread)));
+    out += '\n';
+    return out;
+}
+
+std::string Stepper::queues() const
+{
+    auto const& live = m_machine->trace();
+    std::string out = fmt::format("at tick {}:\n", m_machine->now());
+    std::string ready;
+    if (!live.queue_snapshots.empty()) {
+        for (auto const& queue : live.queue_snapshots.back().queues) {
+            std::string names;
+            for (ThreadId thread : queue.threads)
+                names += fmt::format("{}{}", names.empty() ? "" : " ", m_whole.name(thread));
+            ready += fmt::format("  ready{}: {} (front first)\n", queue.label.empty() ? "" : " (" + queue.label + ")",
+                names.empty() ? "-" : names);
+        }
+    }
+    out += ready.empty() ? "  ready: -\n" : ready;
+    std::string blocked;
+    for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id) {
+        if (m_machine->state(id) != ThreadState::Blocked)
+            continue;
+        Tick until = -1;
+        for (auto const& event : live.events)
+            if (event.thread == id && event.kind == EventKind::Block)
+                until = event.value;
+        blocked += fmt::format("{}{} (until tick {})", blocked.empty() ? "" : ", ", m_whole.name(id), until);
+    }
+    out += fmt::format("  blocked: {}\n", blocked.empty() ? "-" : blocked);
+    std::string waiting;
+    for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id)
+        if (m_machine->process_state(id) == ProcessState::Waiting)
+            waiting += fmt::format("{}{} ({})", waiting.empty() ? "" : ", ", m_whole.processes[static_cast<std::size_t>(id)].name,
+                format_bytes(m_whole.processes[static_cast<std::size_t>(id)].memory));
+    out += fmt::format("  waiting for RAM: {}\n", waiting.empty() ? "-" : waiting);
+    return out;
+}
+
+std::string Stepper::ram() const
+{
+    auto in_use = m_machine->ram_in_use();
+    auto total = m_config.ram;
+    std::string out = fmt::format("RAM at tick {}: {} of {} in use, {} free\n", m_machine->now(), format_bytes(in_use),
+        format_bytes(total), format_bytes(total - in_use));
+    std::string loaded;
+    std::string waiting;
+    std::string storage;
+    std::string done;
+    for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id) {
+        auto const& info = m_whole.processes[static_cast<std::size_t>(id)];
+        auto entry = fmt::format("    {:<12} {}\n", info.name, format_bytes(info.memory));
+        switch (m_machine->process_state(id)) {
+        case ProcessState::New: storage += entry; break;
+        case ProcessState::Waiting: waiting += entry; break;
+        case ProcessState::Done: done += entry; break;
+        case ProcessState::Ready:
+        case ProcessState::Running:
+        case ProcessState::Blocked: loaded += entry; break;
+        }
+    }
+    auto section = [&](std::string_view title, std::string const& entries) {
+        if (!entries.empty())
+            out += fmt::format("  {}:\n{}", title, entries);
+    };
+    section("loaded (processes)", loaded);
+    section("arrived, waiting for RAM", waiting);
+    section("still in storage (programs, not yet arrived)", storage);
+    section("ended (memory freed)", done);
+    return out;
+}
+
+std::string Stepper::bus() const
+{
+    return fmt::format("The bus is not modelled yet: its bandwidth is set ({} transfers per tick) but nothing uses it, so "
+                       "loading programs and memory traffic take no bus time and cores never wait for it. "
+                       "Lesson 10 explains what it will show.\n",
+        m_config.bus_bandwidth);
+}
+
+std::string Stepper::table_so_far() const
+{
+    std::string out = m_rows.header();
+    for (Tick t = 0; t <= m_machine->now(); ++t)
+        if (auto row = m_rows.row(t))
+            out += *row;
+    return out;
+}
+
+}

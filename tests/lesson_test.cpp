@@ -1,0 +1,514 @@
+// Lessons: every bundled lesson, in both languages, runs and holds (each check true, each
+// question answered by the emulator, each choice with exactly one right option); the
+// translations ask the same as the originals; malformed lessons get exact diagnostics; the
+// player and the stepper behave as a learner expects.
+
+#include "lang/parser.hpp"
+#include "lesson/check.hpp"
+#include "lesson/evaluate.hpp"
+#include "lesson/player.hpp"
+#include "lesson/progress.hpp"
+#include "lesson/stepper.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace tl;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path source_dir() { return fs::path(TICKLAB_TEST_SOURCE_DIR); }
+
+std::string read(fs::path const& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+std::optional<Tick> whole(std::string const& text)
+{
+    Tick value = 0;
+    auto [rest, status] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (status != std::errc() || rest != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+// The command line reads a @run's options with the very parser of `ticklab run` (CLI11 and
+// add_machine_options), which lives in the executable, not in the library these tests
+// link. This reads the same spellings for the library's tests; the command line's own
+// path is covered end to end by tests/lesson_session.sh (`ticklab lesson --check`).
+std::variant<RunSetup, RunArgsError> test_run_args(std::vector<std::string> const& words)
+{
+    RunSetup setup;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        auto word = words[i];
+        std::optional<std::string> inline_value;
+        if (auto equals = word.find('='); equals != std::string::npos && word.rfind("--", 0) == 0) {
+            inline_value = word.substr(equals + 1);
+            word = word.substr(0, equals);
+        }
+        auto at = i;
+        auto value = [&]() -> std::optional<std::string> {
+            if (inline_value)
+                return inline_value;
+            if (i + 1 < words.size())
+                return words[++i];
+            return std::nullopt;
+        };
+        auto number = [&]() -> std::optional<Tick> {
+            auto text = value();
+            return text ? whole(*text) : std::nullopt;
+        };
+        std::optional<Tick> n;
+        if (word == "-s" || word == "--scheduler") {
+            auto text = value();
+            if (!text)
+                return RunArgsError { at, "--scheduler needs a value" };
+            setup.scheduler = *text;
+        } else if (word == "-j" || word == "--jobs") {
+            auto text = value();
+            if (!text)
+                return RunArgsError { at, "--jobs needs a value" };
+            setup.jobs = *text;
+        } else if (word == "--ram") {
+            auto text = value();
+            auto size = text ? parse_size(*text) : std::nullopt;
+            if (!size)
+                return RunArgsError { at, "--ram needs a size" };
+            setup.machine.ram = *size;
+        } else if (word == "--set") {
+            auto text = value();
+            auto equals = text ? text->find('=') : std::string::npos;
+            if (equals == std::string::npos)
+                return RunArgsError { at, "--set needs NAME=VALUE" };
+            setup.options.settings[text->substr(0, equals)] = text->substr(equals + 1);
+        } else if (word == "--preempted-first") {
+            setup.machine.arrivals_first = false;
+        } else if (word == "--no-wake-preempt") {
+            setup.machine.wake_preempts = false;
+        } else if (word == "--step-every-tick") {
+            setup.machine.step_every_tick = true;
+        } else if ((word == "-c" || word == "--cores") && (n = number())) {
+            setup.machine.cores = static_cast<int>(*n);
+            setup.options.cores = static_cast<int>(*n);
+        } else if ((word == "-q" || word == "--quantum") && (n = number())) {
+            setup.options.quantum = *n;
+        } else if (word == "--bus" && (n = number())) {
+            setup.machine.bus_bandwidth = static_cast<int>(*n);
+        } else if (word == "--switch-cost" && (n = number())) {
+            setup.machine.switch_cost = *n;
+        } else if (word == "--max-ticks" && (n = number())) {
+            setup.machine.max_ticks = *n;
+        } else if (word == "--seed" && (n = number())) {
+            setup.options.seed = static_cast<std::uint64_t>(*n);
+        } else {
+            return RunArgsError { at, "'ticklab run' has no option '" + word + "'" };
+        }
+    }
+    return setup;
+}
+
+LessonEnvironment test_environment()
+{
+    LessonEnvironment environment;
+    environment.parse_run_args = test_run_args;
+    environment.find_program = [](std::string const& name, std::string& error) -> std::optional<ProgramText> {
+        auto path = source_dir() / "programs" / (name + ".tl");
+        if (!fs::exists(path)) {
+            error = "cannot open '" + name + "': no such file or bundled program";
+            return std::nullopt;
+        }
+        return ProgramText { "programs/" + name + ".tl", read(path) };
+    };
+    return environment;
+}
+
+std::vector<fs::path> lesson_files(std::string_view language)
+{
+    std::vector<fs::path> files;
+    for (auto const& entry : fs::directory_iterator(source_dir() / "lessons" / std::string(language)))
+        if (entry.path().extension() == ".lesson")
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+CheckedLesson check_text(std::string_view text)
+{
+    return check_lesson(text, "test.lesson", test_environment());
+}
+
+std::string diagnostics_of(std::string_view text) { return format_diagnostics(check_text(text).errors); }
+
+// A learner who types the given lines, then stops.
+LineReader scripted(std::vector<std::string> lines, std::string& transcript)
+{
+    auto next = std::make_shared<std::size_t>(0);
+    return [lines = std::move(lines), next, &transcript](std::string const& prompt) -> std::optional<std::string> {
+        transcript += prompt;
+        if (*next >= lines.size())
+            return std::nullopt;
+        transcript += lines[*next] + "\n";
+        return lines[(*next)++];
+    };
+}
+
+std::string play(CheckedLesson const& lesson, PlayOptions const& options, std::vector<std::string> answers = {})
+{
+    std::ostringstream out;
+    std::string transcript;
+    play_lesson(lesson, options, out, scripted(std::move(answers), transcript));
+    return out.str();
+}
+
+std::size_t count(std::string const& text, std::string_view what)
+{
+    std::size_t found = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size()))
+        ++found;
+    return found;
+}
+
+Program load_program_file(std::string const& name)
+{
+    auto parsed = parse_program(read(source_dir() / "programs" / (name + ".tl")), name);
+    INFO(format_diagnostics(parsed.errors));
+    REQUIRE(parsed.ok());
+    return parsed.program;
+}
+
+}
+
+TEST_CASE("every bundled lesson runs, answers every question and keeps every claim, in both languages", "[lesson]")
+{
+    for (auto language : { Language::En, Language::Ko }) {
+        auto files = lesson_files(to_string(language));
+        REQUIRE(files.size() >= 11);
+        for (auto const& file : files) {
+            INFO(file.string());
+            auto checked = check_lesson(read(file), file.string(), test_environment());
+            INFO(format_diagnostics(checked.errors));
+            REQUIRE(checked.ok());
+            CHECK(!checked.lesson.title.empty());
+            CHECK(lesson_number(file.stem().string()) > 0);
+
+            // Every question has an answer computed from its run, in the learner's language,
+            // or needs a capability the lesson declares missing.
+            std::size_t answerable = 0;
+            for (auto const& block : checked.lesson.blocks) {
+                if (block.kind != BlockKind::Predict && !(block.kind == BlockKind::Choice && block.expr))
+                    continue;
+                auto result = evaluate(*block.expr, checked, language);
+                REQUIRE(std::holds_alternative<Evaluation>(result));
+                auto const& evaluation = std::get<Evaluation>(result);
+                if (!evaluation.value.missing.empty()) {
+                    auto const& needs = checked.lesson.needs;
+                    CHECK(std::find(needs.begin(), needs.end(), evaluation.value.missing) != needs.end());
+                    continue;
+                }
+                CHECK(!evidence_text(evaluation, language).empty());
+                ++answerable;
+            }
+            for (auto const& block : checked.lesson.blocks)
+                answerable += block.kind == BlockKind::Choice && !block.expr;
+
+            // Read through non-interactively, the lesson shows every answer.
+            PlayOptions options;
+            options.language = language;
+            options.number = lesson_number(file.stem().string());
+            options.reveal = true;
+            auto text = play(checked, options);
+            CHECK(count(text, language == Language::Ko ? "정답: " : "Answer: ") == answerable);
+            CHECK(text.find(checked.lesson.title) != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("the Korean lessons ask the same questions about the same runs as the English ones", "[lesson]")
+{
+    auto english = lesson_files("en");
+    auto korean = lesson_files("ko");
+    REQUIRE(english.size() == korean.size());
+    for (std::size_t i = 0; i < english.size(); ++i) {
+        INFO(korean[i].string());
+        REQUIRE(english[i].filename() == korean[i].filename());
+        auto original = parse_lesson(read(english[i]), english[i].string());
+        auto source = read(korean[i]);
+        auto translation = parse_lesson(source, korean[i].string());
+        REQUIRE(original.ok());
+        REQUIRE(translation.ok());
+        CHECK(format_diagnostics(compare_translation(original.lesson, translation.lesson, source)).empty());
+        // The prose is really translated: a Korean lesson's title is in Hangul.
+        CHECK(translation.lesson.title != original.lesson.title);
+    }
+}
+
+TEST_CASE("a translation that asks something else is reported where it differs", "[lesson]")
+{
+    std::string original = "# T\n@run k = kitchen\n@predict makespan: How long?\n@check makespan == 13\n";
+    std::string translation = "# 제목\n@run k = kitchen\n@predict makespan: 얼마나?\n@check makespan == 12\n";
+    auto a = parse_lesson(original, "en.lesson");
+    auto b = parse_lesson(translation, "ko.lesson");
+    CHECK(format_diagnostics(compare_translation(a.lesson, b.lesson, translation))
+        == "ko.lesson:4:1: error: the translation has '@check makespan == 12' here, but en.lesson:4 has '@check "
+           "makespan == 13'\n"
+           "    4 | @check makespan == 12\n"
+           "      | ^\n");
+}
+
+TEST_CASE("malformed lessons get every error in one pass, each at its line and column", "[lesson]")
+{
+    SECTION("a lesson without a title")
+    {
+        CHECK(diagnostics_of("Jarvis cooks.\n")
+            == "test.lesson:1:1: error: a lesson starts with its title, a line like '# Concurrency on one core'\n"
+               "    1 | Jarvis cooks.\n"
+               "      | ^\n");
+    }
+    SECTION("a mistyped directive and a mistyped measure")
+    {
+        CHECK(diagnostics_of("# T\n@run k = kitchen\n@prdict makespan: How long?\n@predict makspan: How long?\n")
+            == "test.lesson:3:2: error: unknown directive '@prdict'; did you mean '@predict'? (directives: @needs, @run, "
+               "@show, @step, @predict, @choice, @check)\n"
+               "    3 | @prdict makespan: How long?\n"
+               "      |  ^\n"
+               "test.lesson:4:10: error: unknown measure 'makspan'; did you mean 'makespan'?\n"
+               "    4 | @predict makspan: How long?\n"
+               "      |          ^\n");
+    }
+    SECTION("a measure before any run, and a run that is not there")
+    {
+        CHECK(diagnostics_of("# T\n@check makespan == 3\n@run one = kitchen\n@check thre.makespan == 3\n")
+            == "test.lesson:2:8: error: no run above this line for 'makespan' to measure; declare one with '@run'\n"
+               "    2 | @check makespan == 3\n"
+               "      |        ^\n"
+               "test.lesson:4:8: error: no run named 'thre' above this line (runs so far: one)\n"
+               "    4 | @check thre.makespan == 3\n"
+               "      |        ^\n");
+    }
+    SECTION("comparing a name with a number, and a check that is not a comparison")
+    {
+        CHECK(diagnostics_of("# T\n@run k = kitchen\n@check first-finish == 3\n@check makespan\n")
+            == "test.lesson:3:21: error: cannot compare these: first-finish is a name, 3 is a number\n"
+               "    3 | @check first-finish == 3\n"
+               "      |                     ^\n"
+               "test.lesson:4:8: error: a check must be a comparison, such as 'makespan == 13'\n"
+               "    4 | @check makespan\n"
+               "      |        ^\n");
+    }
+    SECTION("a block that is never closed")
+    {
+        CHECK(diagnostics_of("# T\n\n::: program p\nprocess p\n  compute 1\n")
+            == "test.lesson:3:1: error: this block is never closed: end it with a line holding only ':::'\n"
+               "    3 | ::: program p\n"
+               "      | ^\n");
+    }
+    SECTION("an error inside an embedded program points into the lesson")
+    {
+        CHECK(diagnostics_of("# T\n\n::: program p\nprocess p\n  compte 1\n:::\n@run p\n")
+            == "test.lesson:5:3: error: unknown instruction 'compte'; did you mean 'compute'?\n"
+               "    5 |   compte 1\n"
+               "      |   ^\n");
+    }
+    SECTION("a thread the run does not have, and a program that does not exist")
+    {
+        CHECK(diagnostics_of("# T\n@run k = kitchen\n@predict waiting(ramn): How long?\n@run x = kichen\n")
+            == "test.lesson:3:18: error: run 'k' has no thread named 'ramn' (its threads: ramen, pasta, cake)\n"
+               "    3 | @predict waiting(ramn): How long?\n"
+               "      |                  ^\n"
+               "test.lesson:4:10: error: cannot open 'kichen': no such file or bundled program (name a bundled program, "
+               "a file, or a '::: program' block of this lesson)\n"
+               "    4 | @run x = kichen\n"
+               "      |          ^\n");
+    }
+    SECTION("an option `ticklab run` does not have, and a scheduler that does not exist")
+    {
+        auto text = diagnostics_of("# T\n@run a = kitchen --corse 3\n@run b = kitchen -s fifo\n");
+        CHECK(text.find("test.lesson:2:18: error: 'ticklab run' has no option '--corse'\n") == 0);
+        CHECK(text.find("test.lesson:3:21: error: unknown scheduler 'fifo'") != std::string::npos);
+    }
+    SECTION("a stale lesson: a claim that does not hold, and a choice without a right option")
+    {
+        CHECK(diagnostics_of("# T\n@run k = kitchen\n@check makespan == 12\n@choice first-finish: First?\n- ramen\n- cake\n")
+            == "test.lesson:3:8: error: this check does not hold: makespan is 13 (the lesson claims makespan == 12)\n"
+               "    3 | @check makespan == 12\n"
+               "      |        ^\n"
+               "test.lesson:4:1: error: no option of this choice is right: the emulator says pasta\n"
+               "    4 | @choice first-finish: First?\n"
+               "      | ^\n");
+    }
+    SECTION("a missing question, a duplicate run and an unknown capability")
+    {
+        CHECK(diagnostics_of("# T\n@needs corutines\n@run k = kitchen\n@run k = hello\n@predict makespan\n")
+            == "test.lesson:2:8: error: unknown capability 'corutines'; did you mean 'coroutines'? (known: "
+               "memory-admission, threads, exit, loading-time, shared-memory, crash, coroutines, locks, gil, "
+               "bus-contention)\n"
+               "    2 | @needs corutines\n"
+               "      |        ^\n"
+               "test.lesson:4:6: error: a run named 'k' already exists (line 3); give this one another name: '@run NAME "
+               "= ...'\n"
+               "    4 | @run k = hello\n"
+               "      |      ^\n"
+               "test.lesson:5:18: error: expected ':' and the question after the measure, as in '@predict makespan: How "
+               "many ticks does it take?'\n"
+               "    5 | @predict makespan\n"
+               "      |                  ^\n");
+    }
+    SECTION("a capability that is not missing cannot be marked as missing")
+    {
+        CHECK(diagnostics_of("# T\n@needs threads\n")
+            == "test.lesson:2:8: error: 'threads' is in ticklab now: remove it from '@needs' and show it in the lesson\n"
+               "    2 | @needs threads\n"
+               "      |        ^\n");
+    }
+    SECTION("a measure of something ticklab cannot do yet must be declared")
+    {
+        CHECK(diagnostics_of("# T\n@run k = kitchen\n@predict value(counter): What is left?\n")
+            == "test.lesson:3:10: error: 'value' needs shared-memory, which ticklab does not have yet; say so with "
+               "'@needs shared-memory' at the top\n"
+               "    3 | @predict value(counter): What is left?\n"
+               "      |          ^\n");
+    }
+}
+
+TEST_CASE("the player says whether the learner was right, with the emulator's evidence", "[lesson]")
+{
+    auto checked = check_text("# Jarvis\n"
+                              "@run jarvis = kitchen --cores 1 --scheduler rr\n"
+                              "@predict makespan: When?\n"
+                              "@predict first-finish: Which first?\n"
+                              "@choice: Which?\n"
+                              "- [makespan > 10] Late.\n"
+                              "- [makespan <= 10] Early.\n"
+                              "@check makespan == 13\n");
+    REQUIRE(checked.ok());
+    PlayOptions options;
+    options.number = 4;
+
+    SECTION("right, wrong, and a choice by letter")
+    {
+        auto text = play(checked, options, { "13", "ramen", "A" });
+        CHECK(text.find("Right: kitchen finished at tick 13 on 1 core (rr).\n") != std::string::npos);
+        CHECK(text.find("Not quite: you said ramen; the answer is pasta — pasta finished first, at tick 9; the order was "
+                        "pasta at 9, ramen at 12, cake at 13.\n")
+            != std::string::npos);
+        CHECK(text.find("Right: kitchen finished at tick 13 on 1 core (rr).\n", text.find("a) Late.")) != std::string::npos);
+        CHECK(text.find("End of lesson 4.") != std::string::npos);
+    }
+    SECTION("an answer that is not a number is asked again")
+    {
+        auto text = play(checked, options, { "thirteen", "13 ticks", "PASTA", "b" });
+        CHECK(text.find("Please answer with a number, such as 12.\n") != std::string::npos);
+        CHECK(count(text, "Right: ") == 2);
+        CHECK(text.find("Not quite: you said b) Early; the answer is a) Late") != std::string::npos);
+    }
+    SECTION("when the input ends, the rest is shown with its answers")
+    {
+        std::ostringstream out;
+        std::string transcript;
+        auto result = play_lesson(checked, options, out, scripted({ "13" }, transcript));
+        CHECK(result == PlayResult::InputEnded);
+        CHECK(out.str().find("Answer: pasta — pasta finished first") != std::string::npos);
+    }
+    SECTION("in Korean")
+    {
+        options.language = Language::Ko;
+        auto text = play(checked, options, { "13" });
+        CHECK(text.find("4강: Jarvis\n") == 0);
+        CHECK(text.find("맞았습니다! kitchen 프로세스가 코어 1개에서 13틱에 끝났습니다 (rr).\n") != std::string::npos);
+        CHECK(text.find("정답: pasta — pasta 스레드가 9틱에 가장 먼저 끝났습니다. 끝난 순서: pasta 9틱, ramen 12틱, "
+                        "cake 13틱.\n")
+            != std::string::npos);
+    }
+}
+
+TEST_CASE("stepping back one tick shows exactly what stepping forward showed", "[lesson]")
+{
+    Stepper stepper(load_program_file("kitchen"), MachineConfig {}, SchedulerOptions {}, "rr");
+    CHECK(stepper.now() == 0);
+    auto at_nine = stepper.execute("until 9").text;
+    CHECK(stepper.now() == 9);
+    CHECK(at_nine.find("\n   9 | cake compute 3/5") != std::string::npos);
+    auto thread_at_nine = stepper.execute("p ramen").text;
+    CHECK(thread_at_nine
+        == "thread ramen (process kitchen) at tick 9: blocked on 'io 2' until tick 10; its core is free for others\n"
+           "      12  compute 4\n"
+           "  >   13  io 2\n"
+           "      14  compute 1\n"
+           "      15  print \"ramen is served\"\n"
+           "  so far: ran 4 ticks; 1 tick of compute left\n");
+    auto at_ten = stepper.execute("n").text;
+    CHECK(stepper.now() == 10);
+    CHECK(at_ten != at_nine);
+    CHECK(stepper.execute("back").text == at_nine);
+    CHECK(stepper.now() == 9);
+    CHECK(stepper.execute("p ramen").text == thread_at_nine);
+
+    // A fresh session that steps one tick at a time sees the same tick 9.
+    Stepper single(load_program_file("kitchen"), MachineConfig {}, SchedulerOptions {}, "rr");
+    std::string last;
+    for (int i = 0; i < 9; ++i)
+        last = single.execute("next").text;
+    CHECK(last == at_nine);
+}
+
+TEST_CASE("the stepper stops at breakpoints and tells about threads, queues and RAM", "[lesson]")
+{
+    MachineConfig config;
+    config.cores = 2;
+    config.ram = 64 * 1024;
+    SchedulerOptions options;
+    options.cores = 2;
+    Stepper stepper(load_program_file("memory_wait"), config, options, "rr");
+    CHECK(stepper.execute("break admit browser").text == "Breakpoint 1: stop when a 'admit' event happens to browser.\n");
+    auto stop = stepper.execute("continue").text;
+    CHECK(stop.find("Breakpoint 1 (admit browser): at tick 4, browser is loaded into RAM.\n") == 0);
+    CHECK(stepper.now() == 4);
+    CHECK(stepper.execute("ram").text
+        == "RAM at tick 4: 40K of 64K in use, 24K free\n"
+           "  loaded (processes):\n"
+           "    browser      32K\n"
+           "    clock        8K\n"
+           "  ended (memory freed):\n"
+           "    editor       40K\n");
+    CHECK(stepper.execute("until 1").text.find("\n   1 | editor compute 2/4") != std::string::npos);
+    CHECK(stepper.execute("queues").text
+        == "at tick 1:\n  ready: - (front first)\n  blocked: -\n  waiting for RAM: browser (32K), clock (8K)\n");
+    CHECK(stepper.execute("process clock").text
+        == "process clock at tick 1: waiting for memory\n"
+           "  arrived, but its 8K does not fit in free RAM yet\n"
+           "  threads: clock (new)\n");
+    CHECK(stepper.execute("break fault").text.find("Faults are not in ticklab yet") == 0);
+    CHECK(stepper.execute("bus").text.find("The bus is not modelled yet") == 0);
+    CHECK(stepper.execute("delete").text == "Deleted every breakpoint.\n");
+    CHECK(stepper.execute("c").text.find("The run ended at tick 7: every thread has finished.\n") != std::string::npos);
+    CHECK(stepper.execute("quit").quit);
+}
+
+TEST_CASE("progress is remembered per lesson and never undone by replaying", "[lesson]")
+{
+    auto path = fs::temp_directory_path() / "ticklab-lesson-test" / "progress";
+    fs::remove_all(path.parent_path());
+    Progress progress;
+    progress.record("04-concurrency-one-core", LessonStatus::Done);
+    progress.record("05-parallelism", LessonStatus::InProgress);
+    progress.record("04-concurrency-one-core", LessonStatus::InProgress);
+    std::string error;
+    REQUIRE(progress.save(path, error));
+    auto loaded = Progress::load(path);
+    CHECK(loaded.status("04-concurrency-one-core") == LessonStatus::Done);
+    CHECK(loaded.status("05-parallelism") == LessonStatus::InProgress);
+    CHECK(loaded.status("06-coroutines") == LessonStatus::NotStarted);
+    fs::remove_all(path.parent_path());
+}
