@@ -459,7 +459,7 @@ CLI::App* add_lesson_subcommand(CLI::App& app, LessonSettings& settings)
         "Check lessons (all of them, in both languages, or the one named): every run, answer and claim");
     lesson->add_flag("--reset", settings.reset, "Forget which lessons you have done");
     lesson->footer("Progress is kept in $TICKLAB_PROGRESS, else $XDG_STATE_HOME/ticklab/progress, else "
-                   "~/.local/state/ticklab/progress. Exit codes: 0 ok, 2 usage error, 3 bad lesson.");
+                   "~/.local/state/ticklab/progress. Exit codes: 0 ok, 2 usage error, 3 bad lesson.\n");
     return lesson;
 }
 

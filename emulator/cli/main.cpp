@@ -24,14 +24,19 @@ namespace {
 
 int list_schedulers()
 {
+    std::size_t width = 0;
+    for (auto const& entry : tl::all_schedulers())
+        width = std::max(width, entry.name.size());
     for (auto const& entry : tl::all_schedulers()) {
-        std::string options;
-        for (auto option : entry.options)
-            options += fmt::format("{}{}", options.empty() ? "" : ", ", option);
-        fmt::print("{:<10} {}\n", entry.name, entry.summary);
-        if (!options.empty())
-            fmt::print("{:<10} settings: {}\n", "", options);
+        fmt::print("{:<{}}  {}\n", entry.name, width, entry.summary);
+        for (auto const& setting : entry.options) {
+            // --quantum and --seed are flags of their own; the rest go through --set NAME=VALUE.
+            std::string how = tl::is_flag_setting(setting.name) ? fmt::format("--{}", setting.name)
+                                                                : fmt::format("--set {}=", setting.name);
+            fmt::print("{:<{}}    {:<24} {} (default {})\n", "", width, how, setting.meaning, setting.default_value);
+        }
     }
+    fmt::print("\nChoose one with --scheduler NAME; try 'ticklab compare' to see two side by side.\n");
     return tl::exit_code::ok;
 }
 
@@ -100,7 +105,7 @@ int main(int argc, char** argv)
     run->add_option("program", run_settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
     run->add_option("-j,--jobs", run_settings.jobs,
         "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],... e.g. \"P1:0:24,P2:0:3\"");
-    run->add_option("-f,--format", run_settings.format, "Output: table (every tick), summary, or json")
+    run->add_option("-f,--format", run_settings.format, fmt::format("Output: {}", tl::output_format_names()))
         ->capture_default_str();
     tl::add_machine_options(*run, run_settings);
     run->add_flag("--explain", run_settings.explain, "Also tell each tick's decisions in plain sentences");
@@ -109,7 +114,7 @@ int main(int argc, char** argv)
         ->capture_default_str();
     run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)")
         ->check(CLI::Range(20, 100000));
-    run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 program faulted, 5 tick limit reached, 70 internal error.");
+    run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 program faulted, 5 tick limit reached, 70 internal error.\n");
 
     tl::RunSettings demo_settings;
     auto* demo = app.add_subcommand("demo",

@@ -40,13 +40,16 @@ std::vector<fs::path> data_directories()
 
 std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error)
 {
+    // Each candidate with the directory it was found under (empty: as the learner wrote it).
     std::vector<fs::path> candidates { fs::path(name), fs::path(name + ".tl") };
+    std::vector<fs::path> roots { fs::path(), fs::path() };
     fs::path relative(name);
     if (relative.is_relative()) {
         for (auto const& directory : data_directories()) {
             for (auto const& base : { directory, directory / "programs" }) {
                 candidates.push_back(base / relative);
                 candidates.push_back(base / fs::path(name + ".tl"));
+                roots.insert(roots.end(), 2, directory);
             }
         }
     }
@@ -75,8 +78,10 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
         }
         std::ostringstream content;
         content << in.rdbuf();
-        // Diagnostics name the file as the learner wrote it when that is what was found.
-        std::string shown = i < 2 ? candidate.string() : candidate.lexically_normal().string();
+        // Diagnostics name the file as the learner wrote it when that is what was found, and
+        // a bundled program by its place in ticklab's data ("programs/kitchen.tl"), the same
+        // wherever ticklab is installed.
+        std::string shown = i < 2 ? candidate.string() : candidate.lexically_relative(roots[i]).string();
         return LoadedFile { shown, content.str() };
     }
     error = fmt::format("cannot open '{}': no such file, and no bundled program of that name "

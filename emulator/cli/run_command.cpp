@@ -133,6 +133,11 @@ int run_command(RunSettings const& settings)
             output_format_names());
         return exit_code::usage;
     }
+    // What to run is a question of the command line itself: a usage error, not bad input.
+    if (settings.file.empty() == settings.jobs.empty()) {
+        load_program(settings); // says which of the two mistakes it is
+        return exit_code::usage;
+    }
     auto prepared = prepare(settings);
     if (!prepared)
         return exit_code::bad_input;
@@ -144,7 +149,10 @@ int run_command(RunSettings const& settings)
         return exit_code::bad_input;
     print_run(std::cout, *trace, settings.format);
     std::cout.flush();
-    if (trace->outcome == tl::Outcome::TickLimit)
+    // The table and summary already say so in their closing lines; the other formats
+    // are for machines, so the person running them hears it on stderr.
+    bool says_it_itself = settings.format == "table" || settings.format == "summary";
+    if (trace->outcome == tl::Outcome::TickLimit && !says_it_itself)
         fmt::print(stderr, "ticklab: the run stopped at the tick limit ({} ticks); raise --max-ticks if it is meant to run longer\n",
             trace->machine.max_ticks);
     return exit_for(*trace);

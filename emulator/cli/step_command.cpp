@@ -50,7 +50,7 @@ CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
     step->add_option("program", settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
     step->add_option("-j,--jobs", settings.jobs, "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],...");
     add_machine_options(*step, settings);
-    step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.");
+    step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
     return step;
 }
 

@@ -44,7 +44,7 @@ std::string aging_text(PriorityConfig const& config)
     return config.aging ? fmt::format("aging one step per {} ticks waiting", *config.aging) : "no aging";
 }
 
-SchedulerSetting const quantum_setting { "quantum", "2", "the time slice, in ticks (--quantum)" };
+SchedulerSetting const quantum_setting { "quantum", "2", "the time slice, in ticks" };
 SchedulerSetting const by_setting { "by", "burst",
     "what 'shortest' measures: burst (the rest of the current CPU burst) or remaining (all compute left)" };
 SchedulerSetting const aging_setting { "aging", "off",
@@ -144,7 +144,7 @@ std::vector<SchedulerEntry> const& registry()
         {
             "lottery",
             "lottery: a seeded random draw among the ready threads' tickets picks who runs for a quantum",
-            { quantum_setting, { "seed", "1", "the random seed (--seed): the same seed replays the same run" },
+            { quantum_setting, { "seed", "1", "the random seed: the same seed replays the same run" },
                 tickets_setting },
             [](SchedulerOptions const& options) {
                 return std::make_unique<LotteryScheduler>(
