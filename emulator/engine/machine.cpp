@@ -38,6 +38,8 @@ namespace tl {
 
 namespace {
 
+constexpr Tick no_due = max_tick_limit + 1;
+
 bool is_compute(Instruction const& instruction) { return instruction.opcode == Opcode::Compute; }
 
 std::string unique_display_name(Program const& program, std::size_t process, std::size_t thread)
@@ -71,6 +73,7 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_trace.core_busy.resize(static_cast<std::size_t>(config.cores));
     m_trace.core_switching.resize(static_cast<std::size_t>(config.cores));
     m_cores.resize(static_cast<std::size_t>(config.cores));
+    m_due.assign(static_cast<std::size_t>(config.cores), no_due);
 
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
         auto const& spec = program.processes[p];
@@ -88,18 +91,22 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
 
             ThreadRuntime runtime;
             auto const& code = thread.code;
-            runtime.burst_from.assign(code.size() + 1, 0);
-            runtime.remaining_from.assign(code.size() + 1, 0);
+            ThreadPlan plan;
+            auto& runtime_plan = plan;
+            runtime_plan.burst_from.assign(code.size() + 1, 0);
+            runtime_plan.remaining_from.assign(code.size() + 1, 0);
             for (std::size_t i = code.size(); i-- > 0;) {
                 bool compute = is_compute(code[i]);
-                runtime.remaining_from[i] = runtime.remaining_from[i + 1] + (compute ? code[i].ticks : 0);
+                plan.remaining_from[i] = plan.remaining_from[i + 1] + (compute ? code[i].ticks : 0);
                 bool waits = code[i].opcode == Opcode::Io || code[i].opcode == Opcode::Sleep
                     || code[i].opcode == Opcode::Exit;
-                runtime.burst_from[i] = waits ? 0 : runtime.burst_from[i + 1] + (compute ? code[i].ticks : 0);
+                plan.burst_from[i] = waits ? 0 : plan.burst_from[i + 1] + (compute ? code[i].ticks : 0);
             }
             if (is_compute(code[0]))
-                runtime.left = code[0].ticks;
+                runtime.left = runtime.pc_ticks = code[0].ticks;
             m_threads.push_back(std::move(runtime));
+            m_plans.push_back(std::move(plan));
+            m_has_pins.push_back(thread.pinned.empty() ? 0 : 1);
         }
         m_processes.push_back(ProcessRuntime { false, false, false, static_cast<int>(spec.threads.size()) });
         m_trace.processes.push_back(std::move(info));
@@ -138,13 +145,6 @@ bool Machine::advance()
         bool limit = next >= m_config.max_ticks;
         if (limit)
             next = m_config.max_ticks;
-        for (auto& core : m_cores) {
-            if (core.thread == no_thread || core.switching)
-                continue;
-            auto& thread = m_threads[static_cast<std::size_t>(core.thread)];
-            thread.left -= next - m_now;
-            VERIFY(thread.left >= 0);
-        }
         m_now = next;
     }
     process_boundary();
@@ -166,17 +166,8 @@ Tick Machine::next_boundary() const
     if (m_config.step_every_tick)
         return m_now + 1;
     Tick next = max_tick_limit + 1;
-    for (auto const& core : m_cores) {
-        if (core.thread == no_thread)
-            continue;
-        if (core.switching) {
-            next = std::min(next, core.switch_end);
-            continue;
-        }
-        next = std::min(next, m_now + m_threads[static_cast<std::size_t>(core.thread)].left);
-        if (core.slice_end >= 0)
-            next = std::min(next, core.slice_end);
-    }
+    for (Tick due : m_due)
+        next = std::min(next, due);
     if (m_next_arrival < m_by_arrival.size())
         next = std::min(next, m_trace.processes[static_cast<std::size_t>(m_by_arrival[m_next_arrival])].arrival);
     if (!m_wakeups.empty())
@@ -194,9 +185,11 @@ void Machine::process_boundary()
     m_woke_this_boundary = false;
 
     // 1. Retire.
-    std::vector<ThreadId> slice_ended;
+    auto& slice_ended = m_slice_ended;
+    slice_ended.clear();
     for (CoreId core = 0; core < m_config.cores; ++core)
-        retire_core(core, slice_ended);
+        if (m_due[static_cast<std::size_t>(core)] == m_now)
+            retire_core(core, slice_ended);
 
     // 2. Admit. 3. Wake. 4. Requeue (first instead, under the other convention).
     if (!m_config.arrivals_first)
@@ -226,6 +219,7 @@ void Machine::process_boundary()
 
     // 6. Dispatch.
     dispatch_idle_cores();
+    refresh_touched();
 
     if (m_config.record_queues)
         record_queues();
@@ -286,6 +280,9 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
     auto& core = m_cores[static_cast<std::size_t>(core_id)];
     if (core.thread == no_thread)
         return;
+    if (!core.switching)
+        sync_left(core_id);
+    touch(core_id);
     if (core.switching) {
         if (core.switch_end == m_now) {
             close_slice(core_id);
@@ -300,8 +297,9 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
         close_slice(core_id);
         ++thread.pc;
         auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
-        if (thread.pc < code.size() && is_compute(code[thread.pc]))
-            thread.left = code[thread.pc].ticks;
+        thread.pc_ticks = thread.pc < code.size() && is_compute(code[thread.pc]) ? code[thread.pc].ticks : 0;
+        if (thread.pc_ticks > 0)
+            thread.left = thread.pc_ticks;
         settle(core_id);
         if (core.thread != id)
             return; // it blocked or ended
@@ -314,6 +312,7 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
         core.thread = no_thread;
         core.slice_end = -1;
         core.pending = id;
+        m_pending_cores.push_back(core_id);
         thread.core = no_core;
         thread.pending_core = core_id;
         enter_state(id, ThreadState::Ready);
@@ -396,8 +395,9 @@ void Machine::wake_due_threads()
         // It resumes after the instruction it waited on.
         ++thread.pc;
         auto const& code = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].code;
-        if (thread.pc < code.size() && is_compute(code[thread.pc]))
-            thread.left = code[thread.pc].ticks;
+        thread.pc_ticks = thread.pc < code.size() && is_compute(code[thread.pc]) ? code[thread.pc].ticks : 0;
+        if (thread.pc_ticks > 0)
+            thread.left = thread.pc_ticks;
         make_ready(wakeup.thread, EnqueueReason::Woke);
     }
 }
@@ -431,8 +431,9 @@ void Machine::dispatch_idle_cores()
         dispatch_pass();
     } while (m_dispatch_dirty);
     // Slices that ended and were not given back are preemptions.
-    for (CoreId core_id = 0; core_id < m_config.cores; ++core_id)
+    for (CoreId core_id : m_pending_cores)
         flush_pending(core_id);
+    m_pending_cores.clear();
 }
 
 void Machine::dispatch_pass()
@@ -452,6 +453,7 @@ void Machine::dispatch_pass()
                 // without a switch, its recorded slice continuing.
                 core.pending = no_thread;
                 thread.pending_core = no_core;
+                touch(core_id);
                 core.thread = id;
                 thread.core = core_id;
                 enter_state(id, ThreadState::Running);
@@ -471,6 +473,7 @@ void Machine::dispatch_pass()
             bool is_switch = core.last != no_thread && core.last != id;
             if (is_switch)
                 ++m_trace.context_switches;
+            touch(core_id);
             core.thread = id;
             core.last = id;
             thread.core = core_id;
@@ -515,6 +518,13 @@ void Machine::settle(CoreId core_id)
     auto& core = m_cores[static_cast<std::size_t>(core_id)];
     ThreadId id = core.thread;
     auto& thread = m_threads[static_cast<std::size_t>(id)];
+    if (thread.pc_ticks > 0) {
+        // Mid-compute, the common case on a dispatch: no need to read the code.
+        VERIFY(thread.left > 0);
+        if (core.slice_end != m_now)
+            open_slice(core_id, false);
+        return;
+    }
     auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
     while (thread.pc < info.code.size()) {
         auto const& instruction = info.code[thread.pc];
@@ -530,8 +540,11 @@ void Machine::settle(CoreId core_id)
             emit({ .tick = m_now, .kind = EventKind::Print, .core = core_id, .process = info.process, .thread = id,
                 .line = instruction.where.line, .pc = pc, .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
             ++thread.pc;
-            if (thread.pc < info.code.size() && is_compute(info.code[thread.pc]))
-                thread.left = info.code[thread.pc].ticks;
+            thread.pc_ticks = thread.pc < info.code.size() && is_compute(info.code[thread.pc])
+                ? info.code[thread.pc].ticks
+                : 0;
+            if (thread.pc_ticks > 0)
+                thread.left = thread.pc_ticks;
             break;
         case Opcode::Io:
         case Opcode::Sleep: {
@@ -557,6 +570,9 @@ void Machine::stop_on_core(CoreId core_id, Tick until)
 {
     auto& core = m_cores[static_cast<std::size_t>(core_id)];
     ThreadId id = core.thread;
+    if (!core.switching)
+        sync_left(core_id);
+    touch(core_id);
     close_slice(core_id);
     if (!core.switching)
         m_scheduler->stopped(id, core_id, until - core.work_since);
@@ -643,10 +659,9 @@ void Machine::open_slice(CoreId core_id, bool switching)
 {
     auto& core = m_cores[static_cast<std::size_t>(core_id)];
     auto const& thread = m_threads[static_cast<std::size_t>(core.thread)];
-    auto const& code = m_trace.threads[static_cast<std::size_t>(core.thread)].code;
     Tick done_before = 0;
-    if (!switching && thread.pc < code.size() && is_compute(code[thread.pc]))
-        done_before = code[thread.pc].ticks - thread.left;
+    if (!switching && thread.pc_ticks > 0)
+        done_before = thread.pc_ticks - left_of(core.thread);
     core.open = Slice { m_now, m_now, core.thread, static_cast<std::int32_t>(thread.pc), done_before, switching };
 }
 
@@ -703,8 +718,64 @@ void Machine::emit(Event event)
         m_trace.events.push_back(event);
 }
 
+// Cores whose state changed this boundary get their due tick recomputed; the others keep
+// theirs, which stays right because it is absolute: time passing does not change it.
+void Machine::touch(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    if (!core.touched) {
+        core.touched = true;
+        m_touched.push_back(core_id);
+    }
+}
+
+void Machine::refresh_touched()
+{
+    for (CoreId core_id : m_touched) {
+        auto& core = m_cores[static_cast<std::size_t>(core_id)];
+        core.touched = false;
+        Tick due = no_due;
+        if (core.thread != no_thread) {
+            if (core.switching) {
+                due = core.switch_end;
+            } else {
+                core.compute_end = m_now + m_threads[static_cast<std::size_t>(core.thread)].left;
+                due = core.compute_end;
+                if (core.slice_end >= 0)
+                    due = std::min(due, core.slice_end);
+            }
+        }
+        m_due[static_cast<std::size_t>(core_id)] = due;
+    }
+    m_touched.clear();
+}
+
+// Brings the running thread's `left` up to date before it is read or changed.
+void Machine::sync_left(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    if (core.touched)
+        return; // already synced this boundary; compute_end is stale until refresh_touched
+    auto& thread = m_threads[static_cast<std::size_t>(core.thread)];
+    thread.left = core.compute_end - m_now;
+    VERIFY(thread.left >= 0);
+}
+
+Tick Machine::left_of(ThreadId id) const
+{
+    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    if (thread.core == no_core)
+        return thread.left;
+    auto const& core = m_cores[static_cast<std::size_t>(thread.core)];
+    if (core.switching || core.touched)
+        return thread.left;
+    return core.compute_end - m_now;
+}
+
 std::int32_t Machine::line_of(ThreadId id) const
 {
+    if (!m_config.record_events)
+        return 0; // the event is only counted: skip the cache miss on the thread's code
     auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
     auto pc = m_threads[static_cast<std::size_t>(id)].pc;
     return pc < code.size() ? code[pc].where.line : 0;
@@ -737,14 +808,15 @@ ThreadFacts Machine::facts(ThreadId id) const
     auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
     Tick done = 0;
     if (thread.pc < info.code.size() && is_compute(info.code[thread.pc]))
-        done = info.code[thread.pc].ticks - thread.left;
+        done = info.code[thread.pc].ticks - left_of(id);
     ThreadFacts facts;
     facts.id = id;
     facts.process = info.process;
     facts.arrival = m_trace.totals[static_cast<std::size_t>(id)].arrival;
     facts.priority = m_trace.processes[static_cast<std::size_t>(info.process)].priority;
-    facts.next_burst = thread.burst_from[thread.pc] - done;
-    facts.remaining = thread.remaining_from[thread.pc] - done;
+    auto const& plan = m_plans[static_cast<std::size_t>(id)];
+    facts.next_burst = plan.burst_from[thread.pc] - done;
+    facts.remaining = plan.remaining_from[thread.pc] - done;
     facts.last_core = thread.last_core;
     facts.pinned = info.pinned;
     return facts;

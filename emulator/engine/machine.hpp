@@ -43,19 +43,34 @@ public:
     int core_count() const override { return m_config.cores; }
     ThreadFacts facts(ThreadId) const override;
     ThreadId running_on(CoreId) const override;
+    std::span<int const> pinned(ThreadId id) const override
+    {
+        if (!m_has_pins[static_cast<std::size_t>(id)])
+            return {};
+        return m_trace.threads[static_cast<std::size_t>(id)].pinned;
+    }
 
 private:
-    struct ThreadRuntime {
-        ThreadState state = ThreadState::New;
+    // Touched on every dispatch: exactly one cache line, the 8-byte fields first.
+    struct alignas(64) ThreadRuntime {
         std::size_t pc = 0;
         Tick left = 0;       // ticks left in the current compute instruction
-        CoreId core = no_core;
-        CoreId last_core = no_core;
+        Tick pc_ticks = 0;   // the length of the compute instruction at pc; 0: pc is not at one.
+                             // Saves reading the code (a cache miss) on every dispatch.
         Tick since = 0;      // when it entered its current state, for accounting
         Tick wake_at = 0;
-        std::uint32_t wait_generation = 0; // invalidates a pending wake-up when killed
-        bool queued = false;               // the scheduler holds it as ready
+        CoreId core = no_core;
+        CoreId last_core = no_core;
         CoreId pending_core = no_core;     // its slice ended there this boundary; see flush_pending
+        std::uint32_t wait_generation = 0; // invalidates a pending wake-up when killed
+        ThreadState state = ThreadState::New;
+        bool queued = false;               // the scheduler holds it as ready
+    };
+    static_assert(sizeof(ThreadRuntime) == 64);
+
+    // Per instruction, for facts() only: kept out of ThreadRuntime so that the runtime, touched
+    // on every dispatch, fits one cache line.
+    struct ThreadPlan {
         std::vector<Tick> burst_from;      // compute ticks from pc to the next wait
         std::vector<Tick> remaining_from;  // compute ticks from pc to the end
     };
@@ -69,6 +84,9 @@ private:
         ThreadId last = no_thread;   // the thread it last ran, for counting switches
         ThreadId pending = no_thread; // its slice ended this boundary; it may get the core back
         Slice open;                  // the slice being recorded; open.thread == no_thread: none
+        Tick compute_end = 0;        // running: the tick its compute instruction ends (thread.left is
+                                     // only brought up to date from it when read; see sync_left)
+        bool touched = false;        // its due tick must be recomputed at the end of this boundary
     };
 
     struct ProcessRuntime {
@@ -113,6 +131,10 @@ private:
     void stop_at_tick_limit();
     Tick next_boundary() const;
     void emit(Event);
+    void touch(CoreId);
+    void refresh_touched();
+    void sync_left(CoreId);
+    Tick left_of(ThreadId) const;
     std::int32_t line_of(ThreadId) const;
 
     MachineConfig m_config;
@@ -127,6 +149,8 @@ private:
     bool m_woke_this_boundary = false;
     bool m_dispatch_dirty = false;
     std::vector<ThreadRuntime> m_threads;
+    std::vector<ThreadPlan> m_plans;
+    std::vector<std::uint8_t> m_has_pins; // compact, so pinned() costs no cache miss for the unpinned
     std::vector<CoreRuntime> m_cores;
     std::vector<ProcessRuntime> m_processes;
     std::vector<ProcessId> m_by_arrival; // processes sorted by (arrival, declaration order)
@@ -136,6 +160,10 @@ private:
     int m_processes_left = 0;
     std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> m_wakeups;
     std::uint64_t m_wait_sequence = 0;
+    std::vector<ThreadId> m_slice_ended;   // reused every boundary: no allocation per boundary
+    std::vector<CoreId> m_pending_cores;   // cores whose pending slice end may need flushing
+    std::vector<Tick> m_due;               // per core, compact: the next boundary it needs (no_due: idle)
+    std::vector<CoreId> m_touched;         // cores whose m_due must be recomputed
 };
 
 // Convenience: build, run and return the trace.

@@ -12,7 +12,13 @@ std::optional<ThreadId> FcfsScheduler::pick_next(CoreId core)
 {
     // The first thread in the queue allowed on this core (threads may be pinned).
     for (auto it = m_queue.begin(); it != m_queue.end(); ++it) {
-        if (may_run_on(host().facts(*it), core)) {
+        auto pins = host().pinned(*it);
+        if (pins.empty() || std::find(pins.begin(), pins.end(), core) != pins.end()) {
+            if (it == m_queue.begin()) {
+                ThreadId thread = *it;
+                m_queue.pop_front();
+                return thread;
+            }
             ThreadId thread = *it;
             m_queue.erase(it);
             return thread;

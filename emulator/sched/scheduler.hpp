@@ -47,6 +47,8 @@ public:
     virtual int core_count() const = 0;
     virtual ThreadFacts facts(ThreadId) const = 0;
     virtual ThreadId running_on(CoreId) const = 0; // no_thread when idle or switching
+    // The cores the thread may use (empty: any). Cheap, unlike facts(): for a policy's inner loop.
+    virtual std::span<int const> pinned(ThreadId) const = 0;
 };
 
 enum class EnqueueReason : std::uint8_t { Arrived, Woke, Preempted };
