@@ -517,6 +517,25 @@ TEST_CASE("Aging lets a starved low-priority job run (OSC 10th ed., 5.3.4, aging
     CHECK(same_run(aged, simulate_spec(jobs, stepped)));
 }
 
+TEST_CASE("Aging preempts on the exact tick the waiting job ages past the running one (timer hook)", "[scheduler]")
+{
+    // A (priority 3) runs 20 ticks; B (priority 5) waits. With one step per 4 ticks of
+    // waiting B is at 4 by tick 4, 3 at tick 8 (a tie does not preempt) and 2 at tick 12,
+    // where it preempts A on that very tick, though nothing arrives or wakes then: the
+    // policy's timer makes tick 12 a boundary. Worked by hand from the aging rule in
+    // docs/schedulers.md.
+    auto jobs = tl::test::jobs_or_fail("A:0:20:3,B:0:2:5");
+    auto aged = simulate_spec(jobs, { .scheduler = "priority", .settings = { { "aging", "4" } } });
+    CHECK(tl::test::core_timeline(aged, 0) == "A@0-12 B@12-14 A@14-22");
+    CHECK(aged.end == 22);
+    CHECK(aged.context_switches == 2);
+    Spec stepped { .scheduler = "priority", .step_every_tick = true, .settings = { { "aging", "4" } } };
+    CHECK(same_run(aged, simulate_spec(jobs, stepped)));
+    // Without aging B starves until A ends.
+    auto plain = simulate_spec(jobs, { .scheduler = "priority" });
+    CHECK(tl::test::core_timeline(plain, 0) == "A@0-20 B@20-22");
+}
+
 // ----------------------------------------------------------------------------------------
 // OSTEP (Arpaci-Dusseau), ch. 8: the multi-level feedback queue.
 

@@ -172,6 +172,8 @@ Tick Machine::next_boundary() const
         next = std::min(next, m_trace.processes[static_cast<std::size_t>(m_by_arrival[m_next_arrival])].arrival);
     if (!m_wakeups.empty())
         next = std::min(next, m_wakeups.top().at);
+    if (m_policy_wakeup)
+        next = std::min(next, std::max(*m_policy_wakeup, m_now + 1));
     // Nothing due and threads remain: nothing can ever happen again. With only compute, I/O
     // and timers this cannot occur; the tick limit ends such a run cleanly all the same.
     if (next > max_tick_limit)
@@ -199,8 +201,11 @@ void Machine::process_boundary()
     if (m_config.arrivals_first)
         requeue(slice_ended);
 
-    // 5. Preempt.
-    if (m_arrived_this_boundary || (m_woke_this_boundary && m_config.wake_preempts)) {
+    // 5. Preempt. A policy's own timer (an MLFQ boost, an aging step) fires first.
+    bool timer = m_policy_wakeup && *m_policy_wakeup <= m_now;
+    if (timer)
+        m_scheduler->on_timer();
+    if (timer || m_arrived_this_boundary || (m_woke_this_boundary && m_config.wake_preempts)) {
         for (CoreId core = 0; core < m_config.cores; ++core) {
             auto& state = m_cores[static_cast<std::size_t>(core)];
             if (state.thread == no_thread || state.switching)
@@ -220,6 +225,7 @@ void Machine::process_boundary()
     // 6. Dispatch.
     dispatch_idle_cores();
     refresh_touched();
+    m_policy_wakeup = m_scheduler->next_wakeup();
 
     if (m_config.record_queues)
         record_queues();
@@ -477,6 +483,10 @@ void Machine::dispatch_pass()
             core.thread = id;
             core.last = id;
             thread.core = core_id;
+            if (thread.last_core != no_core && thread.last_core != core_id)
+                emit({ .tick = m_now, .kind = EventKind::Migrate, .core = core_id,
+                    .process = m_trace.threads[static_cast<std::size_t>(id)].process, .thread = id,
+                    .value = thread.last_core });
             thread.last_core = core_id;
             emit({ .tick = m_now, .kind = EventKind::Dispatch, .core = core_id,
                 .process = m_trace.threads[static_cast<std::size_t>(id)].process, .thread = id, .line = line_of(id),
@@ -623,6 +633,11 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
             }
             if (thread.state == ThreadState::Blocked)
                 ++thread.wait_generation;
+            if (thread.core != no_core && m_cores[static_cast<std::size_t>(thread.core)].switching) {
+                // Killed while being switched in: as in land(), that time was waiting.
+                m_trace.totals[static_cast<std::size_t>(thread_id)].ready += m_now - thread.since;
+                thread.since = m_now;
+            }
             if (thread.core != no_core)
                 stop_on_core(thread.core, m_now);
             enter_state(thread_id, ThreadState::Done);

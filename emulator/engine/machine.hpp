@@ -11,6 +11,7 @@
 #include "trace/trace.hpp"
 
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <vector>
@@ -163,6 +164,7 @@ private:
     std::vector<ThreadId> m_slice_ended;   // reused every boundary: no allocation per boundary
     std::vector<CoreId> m_pending_cores;   // cores whose pending slice end may need flushing
     std::vector<Tick> m_due;               // per core, compact: the next boundary it needs (no_due: idle)
+    std::optional<Tick> m_policy_wakeup;   // Scheduler::next_wakeup() after the last dispatch
     std::vector<CoreId> m_touched;         // cores whose m_due must be recomputed
 };
 

@@ -133,6 +133,7 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
         case EventKind::ProcessWait: matches |= kind == "wait"; break;
         case EventKind::ProcessAdmit: matches |= kind == "admit"; break;
         case EventKind::ThreadReady: matches |= kind == "ready"; break;
+        case EventKind::Migrate: matches |= kind == "migrate"; break;
         case EventKind::Dispatch: matches |= kind == "dispatch"; break;
         case EventKind::Preempt: matches |= kind == "preempt"; break;
         case EventKind::Block: matches |= kind == "block"; break;
@@ -192,6 +193,8 @@ std::string Stepper::event_text(Event const& event) const
             format_bytes(static_cast<std::uint64_t>(event.value)));
     case EventKind::ProcessAdmit: return fmt::format("at tick {}, {} is loaded into RAM", event.tick, process);
     case EventKind::ThreadReady: return fmt::format("at tick {}, {} is ready", event.tick, thread);
+    case EventKind::Migrate:
+        return fmt::format("at tick {}, {} moves from core {} to core {}", event.tick, thread, event.value, event.core);
     case EventKind::Dispatch: return fmt::format("at tick {}, core {} runs {}", event.tick, event.core, thread);
     case EventKind::Preempt: return fmt::format("at tick {}, {} leaves core {}", event.tick, thread, event.core);
     case EventKind::Block:

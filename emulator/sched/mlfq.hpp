@@ -48,9 +48,8 @@ public:
     // Ticks it has used of its allotment at that level.
     Tick used(ThreadId) const;
 
-    // The next boost, if any: what a Machine timer hook would need to boost at exactly that
-    // tick rather than at the next event; see docs/schedulers.md.
-    std::optional<Tick> next_wakeup() const { return m_next_boost; }
+    // The next boost, if any: the Machine's timer visits that tick (docs/schedulers.md).
+    std::optional<Tick> next_wakeup() const override { return m_next_boost; }
 
 protected:
     std::int64_t key_on_enqueue(ThreadId, EnqueueReason) override;

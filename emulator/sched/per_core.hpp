@@ -55,8 +55,8 @@ public:
     std::int64_t steals() const { return m_steals; }
     // The next balancing pass, if steal=N, and the pass itself: what a Machine timer hook
     // would call (see docs/schedulers.md, "Time-based rules").
-    std::optional<Tick> next_wakeup() const;
-    void on_timer() { balance_if_due(); }
+    std::optional<Tick> next_wakeup() const override;
+    void on_timer() override { balance_if_due(); }
 
 private:
     CoreId home_for(ThreadId) const;

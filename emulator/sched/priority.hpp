@@ -41,7 +41,7 @@ public:
 
     // The next tick at which a waiting thread's aged priority changes, if any. It is what a
     // Machine timer hook would need to preempt at exactly that tick; see docs/schedulers.md.
-    std::optional<Tick> next_wakeup() const;
+    std::optional<Tick> next_wakeup() const override;
 
 protected:
     std::int64_t key_on_enqueue(ThreadId, EnqueueReason) override;

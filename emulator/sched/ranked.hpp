@@ -34,10 +34,9 @@ public:
     // One queue, best first (label ""). Policies with levels override it.
     std::vector<ReadyQueue> ready_queues() const override;
 
-    // For the timer hook proposed in docs/schedulers.md ("Time-based rules"): the Machine
-    // would call it at a tick a policy asked for with next_wakeup(), before should_preempt.
-    // Until then nothing calls it and time-based rules are brought up to date lazily.
-    void on_timer() { catch_up(); }
+    // The Machine calls it at the tick a policy asked for with next_wakeup(), before
+    // should_preempt: time-based rules (aging, boosts) take effect on their exact tick.
+    void on_timer() override { catch_up(); }
 
 protected:
     struct Entry {

@@ -9,8 +9,10 @@
 //   1. stopped()        for each core whose thread stops running (core id order)
 //   2. enqueue()        for arriving threads, woken threads and preempted ones, in the order
 //                       the run's convention gives (arrivals before the preempted thread)
-//   3. should_preempt() for each running core in id order, only when something was
-//                       enqueued in step 2 (so jumping over quiet ticks changes nothing)
+//   3. on_timer()       once, when the tick the policy asked for with next_wakeup() is due
+//      should_preempt() for each running core in id order, only when something was
+//                       enqueued in step 2 or the timer fired (so jumping over quiet ticks
+//                       changes nothing)
 //   4. pick_next()      for each idle core in id order, then slice() for the picked thread
 //
 // Calls never depend on how many quiet ticks passed in between, which is why a run that jumps
@@ -83,6 +85,15 @@ public:
     // The thread stopped running on `core` after `ran` ticks of work since its dispatch (or
     // since its slice was renewed). Called before it is enqueued again, if it is.
     virtual void stopped(ThreadId, CoreId, Tick) { }
+
+    // The next tick at which the policy's choices change with nothing else happening (an
+    // MLFQ boost, an aging step, a balancing pass), or nothing. Depends only on the policy's
+    // state. The Machine asks after each dispatch phase and visits that tick.
+    virtual std::optional<Tick> next_wakeup() const { return std::nullopt; }
+
+    // Called once at the tick next_wakeup() named (phase 5, before should_preempt, which is
+    // then asked for every running core as when something arrives).
+    virtual void on_timer() { }
 
     // The ready queues, front first, for the learner's table. Must not change state.
     virtual std::vector<ReadyQueue> ready_queues() const = 0;

@@ -74,6 +74,7 @@ json event_json(Trace const& trace, Event const& event)
         if (event.value != 0)
             out["slice"] = event.value;
         break;
+    case EventKind::Migrate: out["from_core"] = event.value; break;
     case EventKind::Preempt:
         out["reason"] = static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "slice-ended" : "policy";
         break;

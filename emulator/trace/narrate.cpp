@@ -273,6 +273,7 @@ private:
             }
             return index;
         }
+        case EventKind::Migrate: m_moved_from = static_cast<CoreId>(event.value); return index;
         case EventKind::Dispatch: dispatched(event); return index;
         case EventKind::Block: {
             auto on = wait_mnemonic(m_trace, event);
@@ -373,6 +374,9 @@ private:
         bool switches = cost > 0 && story.last != no_thread && story.last != id;
         m_switched[static_cast<std::size_t>(event.core)] = switches ? cost : 0;
         auto note = switches ? fmt::format(" (the switch takes {})", ticks(cost)) : std::string();
+        if (m_moved_from != no_core)
+            note += fmt::format(" (it moves here from core {})", m_moved_from);
+        m_moved_from = no_core;
         auto reason = pick_reason(id);
         if (story.leave) {
             say(fmt::format("core {} switches from {} to {}{}: {}; {}", event.core, name(story.leave->thread), name(id), note,
@@ -422,6 +426,7 @@ private:
     std::vector<Tick> m_dispatched_at; // per thread: the tick of its last dispatch
     std::vector<Tick> m_slice;         // per thread: the slice it was last given (0: until it blocks)
     std::vector<Tick> m_switched;      // per core: switch ticks before its current thread's slice
+    CoreId m_moved_from = no_core;     // the Migrate just before the next Dispatch, if any
     std::vector<std::optional<EventKind>> m_ready_cause; // per thread: how it became ready this boundary
     std::vector<ThreadId> m_caused;                      // the threads m_ready_cause holds a cause for
     std::vector<ReadyQueue> m_shape;   // the scheduler's queues, empty

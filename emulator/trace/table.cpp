@@ -51,6 +51,7 @@ std::string event_phrase(Trace const& trace, Event const& event)
         return fmt::format("{} ends", subject);
     }
     case EventKind::ThreadReady: return fmt::format("{} ready", thread);
+    case EventKind::Migrate: return fmt::format("{} moves from core {} to core {}", thread, event.value, event.core);
     case EventKind::Dispatch: return fmt::format("core {} runs {}", event.core, thread);
     case EventKind::Preempt:
         if (static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded)

@@ -35,6 +35,7 @@ std::string_view to_string(EventKind kind)
     case EventKind::ProcessAdmit: return "process-admit";
     case EventKind::ProcessExit: return "process-exit";
     case EventKind::ThreadReady: return "ready";
+    case EventKind::Migrate: return "migrate";
     case EventKind::Dispatch: return "dispatch";
     case EventKind::Preempt: return "preempt";
     case EventKind::Block: return "block";

@@ -28,6 +28,8 @@ enum class EventKind : std::uint8_t {
     ProcessAdmit,  // its memory is allocated; its threads become ready
     ProcessExit,   // its last thread ended, or a thread ran `exit` (value: ExitCause)
     ThreadReady,   // a new thread enters the ready state (value: ReadyCause)
+    Migrate,       // a thread is about to run on another core than last time (core: the new
+                   // one, value: the old one); just before its Dispatch
     Dispatch,      // a core starts running a thread (value: slice length, 0 = until it blocks)
     Preempt,       // a running thread goes back to ready (value: PreemptCause)
     Block,         // a running thread waits on I/O or a timer (value: the tick it will wake)
