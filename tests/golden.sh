@@ -3,7 +3,8 @@
 #   line 1: "# args: ARGS"    the arguments, split by the shell (quotes work)
 #   line 2: "# exit: N"       the expected exit code
 #   the rest:                 the expected output, stdout then stderr
-# Run from the source root: tests/golden.sh build/ticklab [NAME...]
+# Run from the source root: tests/golden.sh build/ticklab [NAME | FILE | DIRECTORY ...]
+# (default: every file in tests/golden/; a directory stands for every .txt file in it).
 # To rewrite the expectations after a deliberate change (then read the diff!):
 #   TICKLAB_GOLDEN_UPDATE=1 tests/golden.sh build/ticklab
 set -u
@@ -11,7 +12,10 @@ binary=$1
 shift
 failed=0
 passed=0
-files=${*:-tests/golden/*.txt}
+files=
+for arg in "${@:-tests/golden}"; do
+    if [ -d "$arg" ]; then files="$files $(ls "$arg"/*.txt)"; else files="$files $arg"; fi
+done
 export NO_COLOR=1
 unset TICKLAB_DATA
 for file in $files; do
@@ -37,5 +41,5 @@ for file in $files; do
     fi
     rm -f "$expected" "$actual" "$actual.err"
 done
-echo "golden: $passed passed, $failed failed"
+echo "${GOLDEN_LABEL:-golden}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

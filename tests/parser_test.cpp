@@ -277,7 +277,7 @@ process kitchen
 )") == R"(test.tl:4:12: error: expected a number of ticks after 'compute'
     4 |     compute
       |            ^
-test.tl:6:5: error: unknown instruction 'boil'
+test.tl:6:5: error: unknown instruction 'boil' ('ticklab language' lists them all)
     6 |     boil 3
       |     ^
 test.tl:8:13: error: 'compute' needs at least 1 tick
@@ -305,10 +305,10 @@ test.tl:5:3: error: unknown instruction 'thred'; did you mean 'thread'?
 
 TEST_CASE("An unknown instruction gets no suggestion when nothing is close", "[parser]")
 {
-    CHECK(errors("process p\n  boil 3\n  x 1\n") == R"(test.tl:2:3: error: unknown instruction 'boil'
+    CHECK(errors("process p\n  boil 3\n  x 1\n") == R"(test.tl:2:3: error: unknown instruction 'boil' ('ticklab language' lists them all)
     2 |   boil 3
       |   ^
-test.tl:3:3: error: unknown instruction 'x'
+test.tl:3:3: error: unknown instruction 'x' ('ticklab language' lists them all)
     3 |   x 1
       |   ^
 )");
@@ -700,12 +700,15 @@ test.tl:6:1: error: expected 'process' at the start of the line, found 'Process'
 )");
 }
 
-TEST_CASE("Binary garbage gives one clear error per line and no crash", "[parser]")
+TEST_CASE("Garbage bytes give one clear error per line, a binary file one error, and no crash", "[parser]")
 {
     using namespace std::string_literals;
-    CHECK(errors("\x00\xff\xfe"s) == "test.tl:1:1: error: unexpected control character U+0000 in the file; is this a text file?\n"
-                                     "    1 | \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n"
-                                     "      | ^\n");
+    // A NUL byte anywhere: one error for the whole file, at the first NUL.
+    CHECK(errors("process p\n  \xff\x00\xfe\n\x00"s)
+        == "test.tl:2:4: error: this looks like a binary file, not a program: it holds a NUL byte here; a program is "
+           "plain text\n"
+           "    2 |   \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n"
+           "      |    ^\n");
     CHECK(errors("process p\n  \xff\xfe\xfd\n\x01\x02\n") ==
         "test.tl:2:3: error: invalid UTF-8 in the file\n"
         "    2 |   \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n"
@@ -785,10 +788,40 @@ TEST_CASE("A diagnostic beyond line 99999 widens both gutters alike", "[parser]"
 )");
 }
 
-TEST_CASE("A whole-input diagnostic at line 0 with no source line prints only its first line", "[parser]")
+TEST_CASE("A whole-input diagnostic at line 0 with no source line names only the file", "[parser]")
 {
     Diagnostic diagnostic { "x.tl", { 0, 0 }, "the file is empty", "" };
-    CHECK(format_diagnostic(diagnostic) == "x.tl:0:0: error: the file is empty\n");
+    CHECK(format_diagnostic(diagnostic) == "x.tl: error: the file is empty\n");
+}
+
+TEST_CASE("A source line wider than a terminal is shown as a window around the caret", "[parser]")
+{
+    // 306 code points: 2 spaces, 300 'x', "boil". A 100-column window centred on the caret
+    // (column 303) would run past the end, so it slides back to the last 100 (columns 207 to
+    // 306); the cut at the front is marked "...", and the caret moves with the window.
+    std::string line = "  " + std::string(300, 'x') + "boil";
+    Diagnostic tail { "w.tl", { 1, 303 }, "here", line };
+    CHECK(format_diagnostic(tail)
+        == "w.tl:1:303: error: here\n    1 | ..." + std::string(96, 'x') + "boil\n      | " + std::string(99, ' ')
+            + "^\n");
+    // In the middle (column 151) both ends are cut: columns 101 to 200 are shown.
+    Diagnostic middle { "w.tl", { 1, 151 }, "here", line };
+    CHECK(format_diagnostic(middle)
+        == "w.tl:1:151: error: here\n    1 | ..." + std::string(100, 'x') + "...\n      | " + std::string(53, ' ')
+            + "^\n");
+}
+
+TEST_CASE("After 50 errors the parser says how many there were and stops listing them", "[parser]")
+{
+    std::string source = "process p\n  thread t\n";
+    for (int i = 0; i < 60; ++i)
+        source += "    boil 1\n";
+    auto result = tl::parse_program(source, "many.tl");
+    CHECK(result.error_count == 60);
+    REQUIRE(result.errors.size() == 51);
+    CHECK(result.errors[49].where.line == 52);
+    CHECK(format_diagnostic(result.errors[50])
+        == "many.tl: error: too many errors (60 in all); the first 50 are shown above: fix them first\n");
 }
 
 // Quick jobs --------------------------------------------------------------------------------

@@ -40,6 +40,43 @@ int list_schedulers()
     return tl::exit_code::ok;
 }
 
+// CLI11's messages, reworded where a learner would be puzzled by them.
+std::string explain(CLI::ParseError const& error, CLI::App const& app, int argc, char** argv)
+{
+    std::string what = error.what();
+    if (what == "A subcommand is required") {
+        std::vector<std::string> names;
+        for (auto const* command : app.get_subcommands({}))
+            names.push_back(command->get_name());
+        std::string list;
+        for (auto const& name : names)
+            list += fmt::format("{}{}", list.empty() ? "" : ", ", name);
+        if (argc < 2)
+            return fmt::format("no command given; try 'ticklab demo' (the commands are {})", list);
+        std::string given = argv[1];
+        std::optional<std::string> near;
+        std::size_t best = 3;
+        for (auto const& name : names) {
+            auto distance = tl::edit_distance(given, name);
+            if (distance < best) {
+                best = distance;
+                near = name;
+            }
+        }
+        return fmt::format("unknown command '{}'{} (the commands are {})", given,
+            near ? fmt::format("; did you mean '{}'?", *near) : std::string(), list);
+    }
+    // "Could not convert: --cores = zero"
+    std::string const convert = "Could not convert: ";
+    if (what.rfind(convert, 0) == 0) {
+        auto rest = what.substr(convert.size());
+        auto equals = rest.find(" = ");
+        if (equals != std::string::npos)
+            return fmt::format("{} expects a number, not '{}'", rest.substr(0, equals), rest.substr(equals + 3));
+    }
+    return what;
+}
+
 // The first comment line of a program file is its one-line description.
 std::string describe_program(std::filesystem::path const& path)
 {
@@ -150,7 +187,7 @@ int main(int argc, char** argv)
     } catch (CLI::ParseError const& error) {
         if (error.get_exit_code() == 0)
             return app.exit(error);
-        fmt::print(stderr, "ticklab: error: {}\n", error.what());
+        fmt::print(stderr, "ticklab: error: {}\n", explain(error, app, argc, argv));
         fmt::print(stderr, "run 'ticklab --help' or 'ticklab COMMAND --help' for the options\n");
         return tl::exit_code::usage;
     }

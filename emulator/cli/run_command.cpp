@@ -27,7 +27,15 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
         ->capture_default_str();
     app.add_option("--max-ticks", settings.max_ticks, "Stop the run at this tick (a guard against endless programs)")
         ->capture_default_str();
-    app.add_option("--seed", settings.seed, "Seed for the policies that draw random numbers")->capture_default_str();
+    app.add_option("--seed", settings.seed, "Seed for the policies that draw random numbers")
+        ->check(CLI::Validator( // CLI11 would wrap a negative seed round to a huge one
+            [](std::string& text) {
+                return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
+                    ? std::string()
+                    : fmt::format("must be a whole number, 0 or more, not '{}'", text);
+            },
+            "SEED"))
+        ->capture_default_str();
     app.add_option("--set", settings.settings, "A policy setting NAME=VALUE (repeatable; see 'ticklab schedulers')");
     app.add_flag("--preempted-first", settings.preempted_first,
         "Convention: a thread whose slice ends queues ahead of threads arriving at the same tick");
@@ -100,7 +108,7 @@ std::optional<Program> load_program(RunSettings const& settings)
     }
     if (!parsed.ok()) {
         std::cerr << format_diagnostics(parsed.errors);
-        auto count = parsed.errors.size();
+        auto count = std::max(parsed.error_count, parsed.errors.size());
         fmt::print(stderr, "{} error{}; nothing was run\n", count, count == 1 ? "" : "s");
         return std::nullopt;
     }
@@ -163,6 +171,12 @@ int demo_command(RunSettings const& settings)
     // The study note's picture: Jarvis cooks three orders alone on one core, switching
     // between them (concurrency); then Jarvis, Friday and Karen cook one each on three
     // cores (parallelism).
+    if (settings.format != "table" && settings.format != "summary") {
+        fmt::print(stderr, "ticklab: error: the demo shows a table or a summary, not '{}'; for other formats use "
+                           "'ticklab run' or 'ticklab compare'\n",
+            settings.format);
+        return exit_code::usage;
+    }
     RunSettings one = settings;
     one.file = settings.file.empty() ? "kitchen" : settings.file;
     one.cores = 1;
@@ -214,7 +228,7 @@ int check_command(std::string const& name)
     auto parsed = parse_program(file->content, file->name);
     if (!parsed.ok()) {
         std::cerr << format_diagnostics(parsed.errors);
-        auto count = parsed.errors.size();
+        auto count = std::max(parsed.error_count, parsed.errors.size());
         fmt::print(stderr, "{} error{}\n", count, count == 1 ? "" : "s");
         return exit_code::bad_input;
     }

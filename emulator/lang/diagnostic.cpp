@@ -43,15 +43,37 @@ std::string printable(std::string_view line)
 std::string format_diagnostic(Diagnostic const& diagnostic)
 {
     auto const& where = diagnostic.where;
-    std::string out = fmt::format("{}:{}:{}: error: {}\n", diagnostic.file, where.line, where.column, diagnostic.message);
     if (where.line == 0 && diagnostic.source_line.empty())
-        return out;
+        return fmt::format("{}: error: {}\n", diagnostic.file, diagnostic.message);
+    std::string out = fmt::format("{}:{}:{}: error: {}\n", diagnostic.file, where.line, where.column, diagnostic.message);
     // Five columns fit any line number a learner will meet; longer ones widen both gutters
     // alike so the bars stay aligned.
     auto number = fmt::format("{}", where.line);
     auto width = std::max<std::size_t>(5, number.size());
-    out += fmt::format("{:>{}} | {}\n", number, width, printable(diagnostic.source_line));
-    out += fmt::format("{:{}} | {:{}}^\n", "", width, "", std::max(where.column, 1) - 1);
+    auto shown = printable(diagnostic.source_line);
+    int caret = std::max(where.column, 1) - 1;
+    // Wider than a terminal (a minified or binary line): a window of the line around the
+    // caret, each cut marked with "...".
+    constexpr int window = 100;
+    int length = count_code_points(shown);
+    if (length > window) {
+        int from = std::clamp(caret - window / 2, 0, length - window);
+        auto byte_at = [&](int points) {
+            std::size_t offset = 0;
+            for (int i = 0; i < points && offset < shown.size(); ++i) {
+                char32_t ignored = 0;
+                offset += std::max<std::size_t>(1, decode_utf8(shown, offset, ignored));
+            }
+            return offset;
+        };
+        auto start = byte_at(from);
+        auto end = byte_at(from + window);
+        shown = fmt::format("{}{}{}", from > 0 ? "..." : "", shown.substr(start, end - start),
+            from + window < length ? "..." : "");
+        caret = caret - from + (from > 0 ? 3 : 0);
+    }
+    out += fmt::format("{:>{}} | {}\n", number, width, shown);
+    out += fmt::format("{:{}} | {:{}}^\n", "", width, "", caret);
     return out;
 }
 

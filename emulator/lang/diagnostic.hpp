@@ -24,7 +24,12 @@ struct Diagnostic {
 //         |            ^
 //
 // Always ends with a newline.
+// A diagnostic at line 0 is about the whole file: "file: error: message", no source line.
+// A source line wider than a terminal is shown as a window around the caret.
 std::string format_diagnostic(Diagnostic const&);
+
+// A parser reports at most this many errors, then one saying how many there were.
+inline constexpr std::size_t max_reported_errors = 50;
 std::string format_diagnostics(std::vector<Diagnostic> const&);
 
 }

@@ -214,6 +214,19 @@ std::string Parser::text_up_to(LexedLine const& line, std::size_t last) const
 ParseResult Parser::run()
 {
     m_lines = split_lines(m_source);
+    // A NUL byte never belongs in a text file: say so once, rather than a screenful of
+    // errors about garbage. (error_count stays right: it is set below or here.)
+    for (std::size_t i = 0; i < m_lines.size(); ++i) {
+        auto nul = m_lines[i].find('\0');
+        if (nul == std::string_view::npos)
+            continue;
+        m_line = static_cast<int>(i) + 1;
+        auto column = static_cast<int>(count_code_points(m_lines[i].substr(0, nul))) + 1;
+        error_at(m_line, column,
+            "this looks like a binary file, not a program: it holds a NUL byte here; a program is plain text");
+        m_result.error_count = 1;
+        return std::move(m_result);
+    }
     for (std::size_t i = 0; i < m_lines.size(); ++i) {
         m_line = static_cast<int>(i) + 1;
         line(lex_line(m_lines[i], m_line));
@@ -228,6 +241,18 @@ ParseResult Parser::run()
     std::stable_sort(m_result.errors.begin(), m_result.errors.end(), [](auto const& a, auto const& b) {
         return a.where.line != b.where.line ? a.where.line < b.where.line : a.where.column < b.where.column;
     });
+    // A file that is mostly mistakes (or not a program at all) would bury the first ones.
+    m_result.error_count = m_result.errors.size();
+    if (m_result.errors.size() > max_reported_errors) {
+        auto all = m_result.errors.size();
+        m_result.errors.resize(max_reported_errors);
+        auto last = m_result.errors.back();
+        last.where = {};
+        last.source_line.clear();
+        last.message = fmt::format("too many errors ({} in all); the first {} are shown above: fix them first",
+            all, max_reported_errors);
+        m_result.errors.push_back(std::move(last));
+    }
     // A program with errors is never half run: it holds no processes at all.
     if (!m_result.errors.empty())
         m_result.program.processes.clear();
@@ -665,9 +690,10 @@ std::optional<Instruction> Parser::instruction(LexedLine const& line)
     }
     auto opcode = opcode_from_mnemonic(mnemonic.raw);
     if (!opcode) {
+        auto suggestion = closest(mnemonic.raw, instruction_words());
         error_at(mnemonic.column,
-            fmt::format("unknown instruction {}{}", quoted(mnemonic), did_you_mean(closest(mnemonic.raw,
-                instruction_words()))));
+            suggestion ? fmt::format("unknown instruction {}{}", quoted(mnemonic), did_you_mean(suggestion))
+                       : fmt::format("unknown instruction {} ('ticklab language' lists them all)", quoted(mnemonic)));
         return std::nullopt;
     }
     auto const& info = opcode_info(*opcode);

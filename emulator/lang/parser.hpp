@@ -11,7 +11,9 @@ namespace tl {
 
 struct ParseResult {
     Program program;
-    std::vector<Diagnostic> errors; // every error in the file, in source order; empty on success
+    std::vector<Diagnostic> errors; // the errors in source order (at most max_reported_errors,
+                                    // then one saying how many more); empty on success
+    std::size_t error_count = 0;    // how many errors the file has in all
     bool ok() const { return errors.empty(); }
 };
 

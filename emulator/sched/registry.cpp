@@ -239,7 +239,9 @@ std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name,
     }
     if (options.quantum < 1)
         return fmt::format("the quantum must be at least 1 tick, not {}", options.quantum);
-    for (auto const& [key, value] : options.settings) {
+    for (auto const& setting_given : options.settings) {
+        // Not a structured binding: clang 14 cannot capture those in the lambda below.
+        std::string const& key = setting_given.first;
         if (is_flag_setting(key))
             return fmt::format("--set {}: give the {} with --{} instead", key, key, key);
         auto reads = [&](SchedulerSetting const& setting) { return setting.name == key; };
