@@ -34,7 +34,7 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
                     ? std::string()
                     : fmt::format("must be a whole number, 0 or more, not '{}'", text);
             },
-            "SEED"))
+            ""))
         ->capture_default_str();
     app.add_option("--set", settings.settings, "A policy setting NAME=VALUE (repeatable; see 'ticklab schedulers')");
     app.add_flag("--preempted-first", settings.preempted_first,
