@@ -230,6 +230,14 @@ Result run_case(Case const& bench_case, std::string const& policy, int repeats, 
     tl::SchedulerOptions options;
     options.quantum = bench_case.quantum;
     options.cores = bench_case.cores;
+    // Like for like: CFS has no quantum, so its shortest slice is set to the case's quantum
+    // (and its latency to six of them, Linux's default ratio is about that). With its own
+    // defaults (2 and 12 ticks) 10,000 threads would switch every 2 ticks: five times
+    // round-robin's events, a different workload rather than a slower policy.
+    if (policy == "cfs") {
+        options.settings["min-granularity"] = std::to_string(bench_case.quantum);
+        options.settings["latency"] = std::to_string(6 * bench_case.quantum);
+    }
 
     // Every case runs `repeats` times and the median is taken: a run that is memory-latency
     // bound swings by a fifth from one run to the next on a shared machine. Small cases run
