@@ -843,4 +843,10 @@ ThreadId Machine::running_on(CoreId core) const
     return state.switching ? no_thread : state.thread;
 }
 
+Tick Machine::worked(CoreId core) const
+{
+    auto const& state = m_cores[static_cast<std::size_t>(core)];
+    return state.thread == no_thread || state.switching ? 0 : m_now - state.work_since;
+}
+
 }

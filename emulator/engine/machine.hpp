@@ -44,6 +44,7 @@ public:
     int core_count() const override { return m_config.cores; }
     ThreadFacts facts(ThreadId) const override;
     ThreadId running_on(CoreId) const override;
+    Tick worked(CoreId) const override;
     std::span<int const> pinned(ThreadId id) const override
     {
         if (!m_has_pins[static_cast<std::size_t>(id)])

@@ -63,13 +63,9 @@ std::int64_t CfsScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason)
     return self.vruntime;
 }
 
-void CfsScheduler::on_picked(ThreadId thread, CoreId core)
+void CfsScheduler::on_picked(ThreadId thread, CoreId)
 {
     m_ready_weight -= account(thread).weight;
-    auto index = static_cast<std::size_t>(core);
-    if (index >= m_remaining_at_pick.size())
-        m_remaining_at_pick.resize(index + 1, 0);
-    m_remaining_at_pick[index] = host().facts(thread).remaining;
 }
 
 void CfsScheduler::on_dequeued(ThreadId thread) { m_ready_weight -= account(thread).weight; }
@@ -84,8 +80,8 @@ std::int64_t CfsScheduler::running_key(ThreadId thread, CoreId core) const
 {
     auto index = static_cast<std::size_t>(thread);
     auto const& self = m_accounts[index];
-    Tick done = m_remaining_at_pick[static_cast<std::size_t>(core)] - host().facts(thread).remaining;
-    return self.vruntime + scaled(std::max<Tick>(done, 0), self.weight);
+    // Running threads only compute, so the work since the pick is the clock since then.
+    return self.vruntime + scaled(host().worked(core), self.weight);
 }
 
 std::optional<Tick> CfsScheduler::slice(ThreadId thread, CoreId)

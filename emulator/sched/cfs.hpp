@@ -63,7 +63,6 @@ private:
 
     CfsConfig m_config;
     std::vector<Account> m_accounts;       // per thread
-    std::vector<Tick> m_remaining_at_pick; // per core: the picked thread's compute left then
     std::int64_t m_min_vruntime = 0;
     std::int64_t m_ready_weight = 0;       // the sum of the ready threads' weights
 };

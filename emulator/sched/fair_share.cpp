@@ -38,7 +38,7 @@ std::optional<ThreadId> FairShareScheduler::pick_next(CoreId core)
         auto& queue = m_ready[static_cast<std::size_t>(process)];
         // Pinned threads may only run on their cores: skip those that may not run here.
         auto found = std::find_if(queue.begin(), queue.end(),
-            [&](ThreadId thread) { return may_run_on(host().facts(thread), core); });
+            [&](ThreadId thread) { return may_run_on(host().pinned(thread), core); });
         if (found == queue.end())
             continue;
         ThreadId thread = *found;

@@ -113,7 +113,7 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
 {
     std::vector<ThreadId> pinned_here;
     for (ThreadId thread : m_pinned_ready)
-        if (may_run_on(host().facts(thread), core))
+        if (may_run_on(host().pinned(thread), core))
             pinned_here.push_back(thread);
     std::size_t unpinned = m_ready.size() - m_pinned_ready.size();
     std::size_t candidates = unpinned + pinned_here.size();

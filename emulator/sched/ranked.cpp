@@ -59,21 +59,21 @@ void RankedScheduler::rekey(ThreadId thread, std::int64_t key)
 bool RankedScheduler::any_ready_for(CoreId core) const
 {
     return std::any_of(m_ready.begin(), m_ready.end(),
-        [&](Entry const& entry) { return may_run_on(host().facts(entry.thread), core); });
+        [&](Entry const& entry) { return may_run_on(host().pinned(entry.thread), core); });
 }
 
 std::optional<RankedScheduler::Entry> RankedScheduler::best_for(CoreId core) const
 {
     if (!keys_change_while_ready()) {
         for (auto const& entry : m_ready)
-            if (may_run_on(host().facts(entry.thread), core))
+            if (may_run_on(host().pinned(entry.thread), core))
                 return entry;
         return std::nullopt;
     }
     std::optional<Entry> best;
     std::int64_t best_key = 0;
     for (auto const& entry : m_ready) {
-        if (!may_run_on(host().facts(entry.thread), core))
+        if (!may_run_on(host().pinned(entry.thread), core))
             continue;
         auto key = key_now(entry);
         if (!best || key < best_key || (key == best_key && entry.sequence < best->sequence)) {
@@ -160,9 +160,9 @@ void RankedScheduler::plan_preemptions()
         }
     }
     auto place = [&](Entry const& entry) {
-        auto facts = host().facts(entry.thread);
+        auto pinned = host().pinned(entry.thread);
         for (std::size_t core = 0; core < cores; ++core) {
-            if (idle[core] && may_run_on(facts, static_cast<CoreId>(core))) {
+            if (idle[core] && may_run_on(pinned, static_cast<CoreId>(core))) {
                 idle[core] = 0;
                 --slots;
                 return true;
@@ -170,7 +170,7 @@ void RankedScheduler::plan_preemptions()
         }
         std::optional<std::size_t> victim;
         for (std::size_t core = 0; core < cores; ++core) {
-            if (!open[core] || !may_run_on(facts, static_cast<CoreId>(core)))
+            if (!open[core] || !may_run_on(pinned, static_cast<CoreId>(core)))
                 continue;
             if (entry.key + preempt_margin() >= running[core])
                 continue;
@@ -184,7 +184,7 @@ void RankedScheduler::plan_preemptions()
             return true;
         }
         // Nothing later, being no better, can do what an unpinned thread could not.
-        return !facts.pinned.empty();
+        return !pinned.empty();
     };
     auto visit = [&](auto const& entries) {
         for (auto const& entry : entries)

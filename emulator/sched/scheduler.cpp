@@ -4,9 +4,11 @@
 
 namespace tl {
 
-bool may_run_on(ThreadFacts const& facts, CoreId core)
+bool may_run_on(ThreadFacts const& facts, CoreId core) { return may_run_on(facts.pinned, core); }
+
+bool may_run_on(std::span<int const> pinned, CoreId core)
 {
-    return facts.pinned.empty() || std::find(facts.pinned.begin(), facts.pinned.end(), core) != facts.pinned.end();
+    return pinned.empty() || std::find(pinned.begin(), pinned.end(), core) != pinned.end();
 }
 
 }

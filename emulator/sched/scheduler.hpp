@@ -49,6 +49,9 @@ public:
     virtual int core_count() const = 0;
     virtual ThreadFacts facts(ThreadId) const = 0;
     virtual ThreadId running_on(CoreId) const = 0; // no_thread when idle or switching
+    // Ticks of work the core's running thread has done since it was picked (or its slice
+    // renewed); 0 when idle or switching. Cheap, unlike facts().
+    virtual Tick worked(CoreId) const = 0;
     // The cores the thread may use (empty: any). Cheap, unlike facts(): for a policy's inner loop.
     virtual std::span<int const> pinned(ThreadId) const = 0;
 };
@@ -108,5 +111,6 @@ private:
 // Chooses among candidate cores for a thread honouring its pinning: true when the thread
 // may run on `core`.
 bool may_run_on(ThreadFacts const&, CoreId);
+bool may_run_on(std::span<int const> pinned, CoreId); // as SchedulerHost::pinned() gives it: cheap
 
 }
