@@ -178,7 +178,11 @@ TEST_CASE("Every instruction of opcodes.def parses with its kind of operand", "[
         case OperandKind::None: text = std::string(info.mnemonic); break;
         case OperandKind::Ticks: text = fmt::format("{} 7", info.mnemonic); break;
         case OperandKind::Text: text = fmt::format("{} \"hi\"", info.mnemonic); break;
+        case OperandKind::Call:
+        case OperandKind::Calls: continue; // coroutines: see coroutine_test.cpp
         }
+        if (info.opcode == Opcode::Return || info.opcode == Opcode::AwaitSleep || info.opcode == Opcode::AwaitIo)
+            continue; // only inside async routines: see coroutine_test.cpp
         source += "  " + text + "\n";
         expected += fmt::format("    {} @{}:3\n", text, line++);
     }
