@@ -80,7 +80,7 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
         auto const& spec = program.processes[p];
         ProcessInfo info { spec.name, spec.arrival, spec.memory, spec.priority, {}, spec.gil,
             spec.gil ? spec.gil_interval : 0 };
-        m_gils.push_back(Gil { spec.gil, spec.gil_interval, no_thread, {}, -1 });
+        m_gils.push_back(Gil { spec.gil, spec.gil_interval, no_thread, {}, -1, -1 });
         m_any_gil |= spec.gil;
         for (std::size_t t = 0; t < spec.threads.size(); ++t) {
             auto const& thread = spec.threads[t];
@@ -184,8 +184,7 @@ Tick Machine::next_boundary() const
         next = std::min(next, std::max(*m_policy_wakeup, m_now + 1));
     if (m_any_gil)
         for (auto const& gil : m_gils)
-            if (gil.holder != no_thread && !gil.waiters.empty())
-                next = std::min(next, std::max(gil.request_at + gil.interval, m_now + 1));
+            next = std::min(next, std::max(gil_deadline(gil), m_now + 1));
     // Nothing due and threads remain: nothing can ever happen again. With only compute, I/O
     // and timers this cannot occur; the tick limit ends such a run cleanly all the same.
     if (next > max_tick_limit)
@@ -542,6 +541,11 @@ void Machine::land(CoreId core_id)
     if (totals.first_run < 0)
         totals.first_run = m_now;
     core.work_since = m_now;
+    if (m_any_gil) {
+        auto& gil = m_gils[static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)];
+        if (gil.holder == id)
+            gil.run_since = m_now;
+    }
     settle(core_id);
 }
 
@@ -1089,15 +1093,28 @@ void Machine::gil_release(ThreadId id, GilReleaseCause cause)
     make_ready(next, EnqueueReason::Woke);
 }
 
-// The switch interval: a holder that has had a waiter for `interval` ticks hands the GIL over,
-// wherever it is; if it was running, it leaves its core (and waits for the GIL when it is
-// dispatched again).
+// A running holder (on a core and past any switch, or whose slice just ended) that has had a
+// waiter for `interval` ticks of its run hands the GIL over.
+Tick Machine::gil_deadline(Gil const& gil) const
+{
+    constexpr Tick none = max_tick_limit + 1;
+    if (gil.holder == no_thread || gil.waiters.empty())
+        return none;
+    auto const& thread = m_threads[static_cast<std::size_t>(gil.holder)];
+    bool running = thread.core != no_core && !m_cores[static_cast<std::size_t>(thread.core)].switching;
+    if (!running && thread.pending_core == no_core)
+        return none; // it must run before it can be asked to let go
+    return std::max(gil.request_at, gil.run_since) + gil.interval;
+}
+
+// The switch interval: the holder lets the GIL go, the first waiter takes it; if the holder
+// was running, it leaves its core (and waits for the GIL when it is dispatched again).
 void Machine::gil_handoffs()
 {
     if (!m_any_gil)
         return;
     for (auto& gil : m_gils) {
-        if (gil.holder == no_thread || gil.waiters.empty() || m_now < gil.request_at + gil.interval)
+        if (m_now < gil_deadline(gil))
             continue;
         ThreadId old = gil.holder;
         gil_release(old, GilReleaseCause::Interval);

@@ -143,7 +143,10 @@ private:
         ThreadId holder = no_thread;
         std::deque<ThreadId> waiters;
         Tick request_at = -1; // since when the holder has had someone waiting
+        Tick run_since = -1;  // when the holder last landed on a core
     };
+    // The tick at which the holder must hand the GIL over; no_gil_deadline when none.
+    Tick gil_deadline(Gil const&) const;
 
     void load_pc(ThreadId);
     std::int32_t new_task(ThreadId, CallTarget const&, std::int32_t parent, std::int32_t line);
