@@ -1231,7 +1231,6 @@ void Parser::link(OpenProcess& process)
     std::vector<std::string_view> names;
     for (auto const& coroutine : coroutines)
         names.push_back(coroutine.name);
-    auto errors_before = m_result.errors.size();
 
     // Every call names a routine of this process, with as many arguments as it has parameters.
     auto resolve = [&](std::vector<Pending>& code) {
@@ -1350,7 +1349,9 @@ void Parser::link(OpenProcess& process)
             }
         }
     }
-    if (m_result.errors.size() != errors_before || process.poisoned)
+    // A program with errors is never run: nothing to expand (and a broken header may have
+    // left calls unresolved).
+    if (!m_result.errors.empty() || process.poisoned)
         return;
 
     // Expansion: each call gets its own copy of the routine's body, arguments filled in.
