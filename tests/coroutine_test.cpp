@@ -175,6 +175,11 @@ TEST_CASE("Coroutine mistakes are reported at their line and column", "[coroutin
     CHECK(errors("process p\n  async f()\n    await g()\n  async g()\n    await f()\n  run f()\n")
         == std::vector<std::string> { "3:11: 'f' calls 'g', which leads back to 'f'; async routines cannot be recursive",
             "5:11: 'g' calls 'f', which leads back to 'g'; async routines cannot be recursive" });
+    // A broken header leaves the calls to it unresolved: reported once, never expanded.
+    CHECK(errors("process p\n  async f(a,a)\n    compute 1\n  run f(1,2)\n")
+        == std::vector<std::string> { "2:13: duplicate parameter 'a'" });
+    CHECK(errors("process p\n  async f(tick)\n    compute 1\n  run f(1)\n")
+        == std::vector<std::string> { "2:11: 'tick' is reserved: {tick} in a text is the current tick; choose another name" });
     CHECK(errors("process p\n  async f(a)\n    sleep a\n  run f(\"x\")\n")
         == std::vector<std::string> {
             "4:9: 'a' of 'f' is a number of ticks (line 3 waits or computes for it), but this argument is a text" });
