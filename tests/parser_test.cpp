@@ -178,7 +178,11 @@ TEST_CASE("Every instruction of opcodes.def parses with its kind of operand", "[
         case OperandKind::None: text = std::string(info.mnemonic); break;
         case OperandKind::Ticks: text = fmt::format("{} 7", info.mnemonic); break;
         case OperandKind::Text: text = fmt::format("{} \"hi\"", info.mnemonic); break;
+        case OperandKind::Call:
+        case OperandKind::Calls: continue; // coroutines: see coroutine_test.cpp
         }
+        if (info.opcode == Opcode::Return || info.opcode == Opcode::AwaitSleep || info.opcode == Opcode::AwaitIo)
+            continue; // only inside async routines: see coroutine_test.cpp
         source += "  " + text + "\n";
         expected += fmt::format("    {} @{}:3\n", text, line++);
     }
@@ -512,7 +516,7 @@ TEST_CASE("An unknown attribute is refused with a suggestion when one is close",
 {
     CHECK(errors("process p arive 3\n  thread t priority 1\n    compute 1\n  thread u pn 0\n    compute 1\n"
                  "process q pin 0\n  compute 1\nprocess r colour blue\n  compute 1\n")
-        == R"(test.tl:1:11: error: unknown process attribute 'arive' (a process can have arrive, memory and priority); did you mean 'arrive'?
+        == R"(test.tl:1:11: error: unknown process attribute 'arive' (a process can have arrive, memory, priority and gil); did you mean 'arrive'?
     1 | process p arive 3
       |           ^
 test.tl:2:12: error: 'priority' belongs on the 'process' line, not on a thread
@@ -524,7 +528,7 @@ test.tl:4:12: error: unknown thread attribute 'pn' (a thread can have only pin);
 test.tl:6:11: error: 'pin' belongs on a 'thread' line, not on the process line
     6 | process q pin 0
       |           ^
-test.tl:8:11: error: unknown process attribute 'colour' (a process can have arrive, memory and priority)
+test.tl:8:11: error: unknown process attribute 'colour' (a process can have arrive, memory, priority and gil)
     8 | process r colour blue
       |           ^
 )");

@@ -120,8 +120,10 @@ int describe_language()
     for (auto const& info : tl::all_opcodes()) {
         std::string_view operand = info.operand == tl::OperandKind::Ticks ? "N"
             : info.operand == tl::OperandKind::Text                      ? "\"text\""
+            : info.operand == tl::OperandKind::Call                      ? "NAME(ARGS)"
+            : info.operand == tl::OperandKind::Calls                     ? "NAME(ARGS), ..."
                                                                          : "";
-        fmt::print("  {:<16} {}\n", fmt::format("{} {}", info.mnemonic, operand), info.summary);
+        fmt::print("  {:<29} {}\n", fmt::format("{} {}", info.mnemonic, operand), info.summary);
     }
     return tl::exit_code::ok;
 }

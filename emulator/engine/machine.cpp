@@ -3,6 +3,7 @@
 #include "engine/verify.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <map>
 
 // One tick boundary T, the moment between tick T-1 and tick T, runs these phases in this
@@ -77,7 +78,10 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
 
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
         auto const& spec = program.processes[p];
-        ProcessInfo info { spec.name, spec.arrival, spec.memory, spec.priority, {} };
+        ProcessInfo info { spec.name, spec.arrival, spec.memory, spec.priority, {}, spec.gil,
+            spec.gil ? spec.gil_interval : 0 };
+        m_gils.push_back(Gil { spec.gil, spec.gil_interval, no_thread, {}, -1, -1 });
+        m_any_gil |= spec.gil;
         for (std::size_t t = 0; t < spec.threads.size(); ++t) {
             auto const& thread = spec.threads[t];
             VERIFY(!thread.code.empty());
@@ -99,7 +103,9 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
                 bool compute = is_compute(code[i]);
                 plan.remaining_from[i] = plan.remaining_from[i + 1] + (compute ? code[i].ticks : 0);
                 bool waits = code[i].opcode == Opcode::Io || code[i].opcode == Opcode::Sleep
-                    || code[i].opcode == Opcode::Exit;
+                    || code[i].opcode == Opcode::Exit || code[i].opcode == Opcode::AwaitSleep
+                    || code[i].opcode == Opcode::AwaitIo || code[i].opcode == Opcode::AwaitGather
+                    || code[i].opcode == Opcode::Return;
                 plan.burst_from[i] = waits ? 0 : plan.burst_from[i + 1] + (compute ? code[i].ticks : 0);
             }
             if (is_compute(code[0]))
@@ -107,6 +113,8 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             m_threads.push_back(std::move(runtime));
             m_plans.push_back(std::move(plan));
             m_has_pins.push_back(thread.pinned.empty() ? 0 : 1);
+            bool runs = std::any_of(code.begin(), code.end(), [](auto const& i) { return i.opcode == Opcode::Run; });
+            m_loops.push_back(runs ? std::make_unique<EventLoop>() : nullptr);
         }
         m_processes.push_back(ProcessRuntime { false, false, false, static_cast<int>(spec.threads.size()) });
         m_trace.processes.push_back(std::move(info));
@@ -174,6 +182,9 @@ Tick Machine::next_boundary() const
         next = std::min(next, m_wakeups.top().at);
     if (m_policy_wakeup)
         next = std::min(next, std::max(*m_policy_wakeup, m_now + 1));
+    if (m_any_gil)
+        for (auto const& gil : m_gils)
+            next = std::min(next, std::max(gil_deadline(gil), m_now + 1));
     // Nothing due and threads remain: nothing can ever happen again. With only compute, I/O
     // and timers this cannot occur; the tick limit ends such a run cleanly all the same.
     if (next > max_tick_limit)
@@ -198,6 +209,7 @@ void Machine::process_boundary()
         requeue(slice_ended);
     admit_processes();
     wake_due_threads();
+    gil_handoffs();
     if (m_config.arrivals_first)
         requeue(slice_ended);
 
@@ -302,10 +314,7 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
     if (thread.left == 0) {
         close_slice(core_id);
         ++thread.pc;
-        auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
-        thread.pc_ticks = thread.pc < code.size() && is_compute(code[thread.pc]) ? code[thread.pc].ticks : 0;
-        if (thread.pc_ticks > 0)
-            thread.left = thread.pc_ticks;
+        load_pc(id);
         settle(core_id);
         if (core.thread != id)
             return; // it blocked or ended
@@ -398,12 +407,16 @@ void Machine::wake_due_threads()
         emit({ .tick = m_now, .kind = EventKind::Wake,
             .process = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].process, .thread = wakeup.thread,
             .line = line_of(wakeup.thread), .pc = static_cast<std::int32_t>(thread.pc) });
-        // It resumes after the instruction it waited on.
-        ++thread.pc;
-        auto const& code = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].code;
-        thread.pc_ticks = thread.pc < code.size() && is_compute(code[thread.pc]) ? code[thread.pc].ticks : 0;
-        if (thread.pc_ticks > 0)
-            thread.left = thread.pc_ticks;
+        // It resumes after the instruction it waited on; an event loop that had nothing to
+        // run picks a task when the thread runs again.
+        auto* loop = m_loops[static_cast<std::size_t>(wakeup.thread)].get();
+        if (loop && loop->idle) {
+            loop->idle = false;
+            thread.pc_ticks = 0;
+        } else {
+            ++thread.pc;
+            load_pc(wakeup.thread);
+        }
         make_ready(wakeup.thread, EnqueueReason::Woke);
     }
 }
@@ -454,6 +467,17 @@ void Machine::dispatch_pass()
             auto& thread = m_threads[static_cast<std::size_t>(id)];
             VERIFY(thread.state == ThreadState::Ready && thread.queued);
             thread.queued = false;
+            if (m_any_gil && gil_blocks(id)) {
+                // Its process's GIL is held by another thread: it waits for it, off the core.
+                if (core.pending == id)
+                    flush_pending(core_id);
+                else if (thread.pending_core != no_core)
+                    flush_pending(thread.pending_core);
+                gil_wait(id);
+                continue;
+            }
+            if (m_any_gil)
+                gil_take(id);
             if (core.pending == id) {
                 // Its slice ended but the policy gives this core straight back: it goes on
                 // without a switch, its recorded slice continuing.
@@ -517,6 +541,11 @@ void Machine::land(CoreId core_id)
     if (totals.first_run < 0)
         totals.first_run = m_now;
     core.work_since = m_now;
+    if (m_any_gil) {
+        auto& gil = m_gils[static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)];
+        if (gil.holder == id)
+            gil.run_since = m_now;
+    }
     settle(core_id);
 }
 
@@ -536,6 +565,9 @@ void Machine::settle(CoreId core_id)
         return;
     }
     auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    if (loop && loop->active && loop->current < 0 && !loop_next(core_id, id, thread.pc))
+        return; // nothing to run yet: it blocked again
     while (thread.pc < info.code.size()) {
         auto const& instruction = info.code[thread.pc];
         auto pc = static_cast<std::int32_t>(thread.pc);
@@ -546,15 +578,9 @@ void Machine::settle(CoreId core_id)
                 open_slice(core_id, false);
             return;
         case Opcode::Print:
-            m_trace.texts.push_back(instruction.text);
-            emit({ .tick = m_now, .kind = EventKind::Print, .core = core_id, .process = info.process, .thread = id,
-                .line = instruction.where.line, .pc = pc, .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
+            print_text(core_id, id, instruction, pc);
             ++thread.pc;
-            thread.pc_ticks = thread.pc < info.code.size() && is_compute(info.code[thread.pc])
-                ? info.code[thread.pc].ticks
-                : 0;
-            if (thread.pc_ticks > 0)
-                thread.left = thread.pc_ticks;
+            load_pc(id);
             break;
         case Opcode::Io:
         case Opcode::Sleep: {
@@ -565,11 +591,91 @@ void Machine::settle(CoreId core_id)
             enter_state(id, ThreadState::Blocked);
             thread.wake_at = wake;
             m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
+            if (m_any_gil)
+                gil_release(id, GilReleaseCause::Blocked);
             return;
         }
         case Opcode::Exit:
             end_process(info.process, ExitCause::ExitInstruction, id);
             return;
+        case Opcode::Run: {
+            VERIFY(loop && !loop->active && instruction.calls.size() == 1);
+            loop->active = true;
+            loop->resume_pc = thread.pc + 1;
+            loop->tasks.clear();
+            loop->ready.clear();
+            loop->main = new_task(id, instruction.calls[0], -1, instruction.where.line);
+            loop->ready.push_back(loop->main);
+            if (!loop_next(core_id, id, thread.pc))
+                return;
+            break;
+        }
+        case Opcode::AwaitCall: {
+            VERIFY(loop && loop->current >= 0 && instruction.calls.size() == 1);
+            // The caller's frame waits; the callee runs at once, in the same task.
+            loop->tasks[static_cast<std::size_t>(loop->current)].returns.push_back(thread.pc + 1);
+            thread.pc = static_cast<std::size_t>(instruction.calls[0].entry);
+            load_pc(id);
+            break;
+        }
+        case Opcode::AwaitGather: {
+            VERIFY(loop && loop->current >= 0);
+            auto current = loop->current;
+            loop->tasks[static_cast<std::size_t>(current)].pc = thread.pc + 1;
+            loop->tasks[static_cast<std::size_t>(current)].waiting = static_cast<std::int32_t>(instruction.calls.size());
+            for (auto const& call : instruction.calls)
+                loop->ready.push_back(new_task(id, call, current, instruction.where.line));
+            emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .value = static_cast<std::int64_t>(instruction.calls.size()),
+                .task = loop->tasks[static_cast<std::size_t>(current)].id });
+            if (!loop_next(core_id, id, thread.pc))
+                return;
+            break;
+        }
+        case Opcode::AwaitSleep:
+        case Opcode::AwaitIo: {
+            VERIFY(loop && loop->current >= 0);
+            auto& task = loop->tasks[static_cast<std::size_t>(loop->current)];
+            task.pc = thread.pc + 1;
+            Tick until = m_now + instruction.ticks;
+            loop->timers.push(Timer { until, m_wait_sequence++, loop->current });
+            emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .value = until, .task = task.id });
+            if (!loop_next(core_id, id, thread.pc))
+                return;
+            break;
+        }
+        case Opcode::Return: {
+            if (!loop || !loop->active) {
+                // The end of a thread's own code, before the coroutine bodies that follow it.
+                finish_thread(id, core_id);
+                return;
+            }
+            VERIFY(loop->current >= 0);
+            auto current = loop->current;
+            auto& task = loop->tasks[static_cast<std::size_t>(current)];
+            if (!task.returns.empty()) {
+                thread.pc = task.returns.back();
+                task.returns.pop_back();
+                load_pc(id);
+                break;
+            }
+            emit({ .tick = m_now, .kind = EventKind::TaskDone, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .task = task.id });
+            if (current == loop->main) {
+                // asyncio.run returns: the thread goes on after `run`.
+                loop->active = false;
+                loop->current = -1;
+                thread.pc = loop->resume_pc;
+                load_pc(id);
+                break;
+            }
+            if (task.parent >= 0 && --loop->tasks[static_cast<std::size_t>(task.parent)].waiting == 0)
+                loop->ready.push_back(task.parent);
+            if (!loop_next(core_id, id, thread.pc))
+                return;
+            break;
+        }
         }
     }
     finish_thread(id, core_id);
@@ -599,6 +705,8 @@ void Machine::finish_thread(ThreadId id, CoreId core_id)
     emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = core_id, .process = info.process, .thread = id });
     stop_on_core(core_id, m_now);
     enter_state(id, ThreadState::Done);
+    if (m_any_gil)
+        gil_release(id, GilReleaseCause::Ended);
     m_trace.totals[static_cast<std::size_t>(id)].finish = m_now;
     auto& process = m_processes[static_cast<std::size_t>(info.process)];
     if (--process.live_threads == 0)
@@ -643,6 +751,13 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
             enter_state(thread_id, ThreadState::Done);
         }
         process.live_threads = 0;
+        auto& gil = m_gils[static_cast<std::size_t>(id)];
+        if (gil.holder != no_thread)
+            emit({ .tick = m_now, .kind = EventKind::GilRelease, .process = id, .thread = gil.holder,
+                .value = static_cast<std::int64_t>(GilReleaseCause::Ended) });
+        gil.holder = no_thread;
+        gil.waiters.clear();
+        gil.request_at = -1;
     }
     process.done = true;
     m_ram_in_use -= info.memory;
@@ -847,6 +962,178 @@ Tick Machine::worked(CoreId core) const
 {
     auto const& state = m_cores[static_cast<std::size_t>(core)];
     return state.thread == no_thread || state.switching ? 0 : m_now - state.work_since;
+}
+
+void Machine::load_pc(ThreadId id)
+{
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
+    thread.pc_ticks = thread.pc < code.size() && is_compute(code[thread.pc]) ? code[thread.pc].ticks : 0;
+    if (thread.pc_ticks > 0)
+        thread.left = thread.pc_ticks;
+}
+
+void Machine::print_text(CoreId core_id, ThreadId id, Instruction const& instruction, std::int32_t pc)
+{
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    if (instruction.tick_at.empty()) {
+        m_trace.texts.push_back(instruction.text);
+    } else {
+        // {tick}: the tick it prints at.
+        std::string text;
+        std::size_t from = 0;
+        for (auto at : instruction.tick_at) {
+            text.append(instruction.text, from, at - from);
+            text += fmt::format("{}", m_now);
+            from = at;
+        }
+        text.append(instruction.text, from);
+        m_trace.texts.push_back(std::move(text));
+    }
+    emit({ .tick = m_now, .kind = EventKind::Print, .core = core_id, .process = info.process, .thread = id,
+        .line = instruction.where.line, .pc = pc, .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
+}
+
+std::int32_t Machine::new_task(ThreadId id, CallTarget const& call, std::int32_t parent, std::int32_t line)
+{
+    auto& loop = *m_loops[static_cast<std::size_t>(id)];
+    VERIFY(call.entry >= 0);
+    Task task;
+    task.pc = static_cast<std::size_t>(call.entry);
+    task.parent = parent;
+    task.id = static_cast<std::int32_t>(m_trace.tasks.size());
+    m_trace.tasks.push_back(TaskInfo { id, call.label });
+    loop.tasks.push_back(std::move(task));
+    emit({ .tick = m_now, .kind = EventKind::TaskStart, .process = m_trace.threads[static_cast<std::size_t>(id)].process,
+        .thread = id, .line = line, .task = loop.tasks.back().id });
+    return static_cast<std::int32_t>(loop.tasks.size() - 1);
+}
+
+// The running task awaited or returned (or the thread comes back to a loop that had nothing
+// to run): due timers join the ready FIFO, then its first task runs. With nothing ready the
+// thread blocks until its earliest timer, and answers false.
+bool Machine::loop_next(CoreId core_id, ThreadId id, std::size_t await_pc)
+{
+    auto& loop = *m_loops[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    while (!loop.timers.empty() && loop.timers.top().at <= m_now) {
+        loop.ready.push_back(loop.timers.top().task);
+        loop.timers.pop();
+    }
+    if (!loop.ready.empty()) {
+        loop.current = loop.ready.front();
+        loop.ready.pop_front();
+        auto const& task = loop.tasks[static_cast<std::size_t>(loop.current)];
+        thread.pc = task.pc;
+        emit({ .tick = m_now, .kind = EventKind::TaskRun, .core = core_id, .process = info.process, .thread = id,
+            .line = thread.pc < info.code.size() ? info.code[thread.pc].where.line : 0,
+            .pc = static_cast<std::int32_t>(thread.pc), .task = task.id });
+        load_pc(id);
+        return true;
+    }
+    VERIFY(!loop.timers.empty());
+    Tick wake = loop.timers.top().at;
+    loop.current = -1;
+    loop.idle = true;
+    thread.pc = await_pc;
+    thread.pc_ticks = 0;
+    emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = info.process, .thread = id,
+        .line = info.code[await_pc].where.line, .pc = static_cast<std::int32_t>(await_pc), .value = wake });
+    stop_on_core(core_id, m_now);
+    enter_state(id, ThreadState::Blocked);
+    thread.wake_at = wake;
+    m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
+    if (m_any_gil)
+        gil_release(id, GilReleaseCause::Blocked);
+    return false;
+}
+
+bool Machine::gil_blocks(ThreadId id) const
+{
+    auto const& gil = m_gils[static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)];
+    return gil.enabled && gil.holder != no_thread && gil.holder != id;
+}
+
+void Machine::gil_take(ThreadId id)
+{
+    auto process = m_trace.threads[static_cast<std::size_t>(id)].process;
+    auto& gil = m_gils[static_cast<std::size_t>(process)];
+    if (!gil.enabled || gil.holder == id)
+        return;
+    VERIFY(gil.holder == no_thread);
+    gil.holder = id;
+    emit({ .tick = m_now, .kind = EventKind::GilAcquire, .process = process, .thread = id, .value = 0 });
+}
+
+void Machine::gil_wait(ThreadId id)
+{
+    auto process = m_trace.threads[static_cast<std::size_t>(id)].process;
+    auto& gil = m_gils[static_cast<std::size_t>(process)];
+    emit({ .tick = m_now, .kind = EventKind::GilWait, .process = process, .thread = id, .line = line_of(id),
+        .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc), .value = gil.holder });
+    enter_state(id, ThreadState::Blocked);
+    if (gil.waiters.empty())
+        gil.request_at = m_now;
+    gil.waiters.push_back(id);
+}
+
+// The holder lets the GIL go; the first waiter, if any, takes it and becomes ready.
+void Machine::gil_release(ThreadId id, GilReleaseCause cause)
+{
+    auto process = m_trace.threads[static_cast<std::size_t>(id)].process;
+    auto& gil = m_gils[static_cast<std::size_t>(process)];
+    if (gil.holder != id)
+        return;
+    emit({ .tick = m_now, .kind = EventKind::GilRelease, .process = process, .thread = id,
+        .value = static_cast<std::int64_t>(cause) });
+    gil.holder = no_thread;
+    gil.request_at = -1;
+    if (gil.waiters.empty())
+        return;
+    ThreadId next = gil.waiters.front();
+    gil.waiters.pop_front();
+    gil.holder = next;
+    gil.request_at = gil.waiters.empty() ? -1 : m_now;
+    emit({ .tick = m_now, .kind = EventKind::GilAcquire, .process = process, .thread = next, .value = 1 });
+    make_ready(next, EnqueueReason::Woke);
+}
+
+// A running holder (on a core and past any switch, or whose slice just ended) that has had a
+// waiter for `interval` ticks of its run hands the GIL over.
+Tick Machine::gil_deadline(Gil const& gil) const
+{
+    constexpr Tick none = max_tick_limit + 1;
+    if (gil.holder == no_thread || gil.waiters.empty())
+        return none;
+    auto const& thread = m_threads[static_cast<std::size_t>(gil.holder)];
+    bool running = thread.core != no_core && !m_cores[static_cast<std::size_t>(thread.core)].switching;
+    if (!running && thread.pending_core == no_core)
+        return none; // it must run before it can be asked to let go
+    return std::max(gil.request_at, gil.run_since) + gil.interval;
+}
+
+// The switch interval: the holder lets the GIL go, the first waiter takes it; if the holder
+// was running, it leaves its core (and waits for the GIL when it is dispatched again).
+void Machine::gil_handoffs()
+{
+    if (!m_any_gil)
+        return;
+    for (auto& gil : m_gils) {
+        if (m_now < gil_deadline(gil))
+            continue;
+        ThreadId old = gil.holder;
+        gil_release(old, GilReleaseCause::Interval);
+        auto& thread = m_threads[static_cast<std::size_t>(old)];
+        if (thread.core != no_core) {
+            emit({ .tick = m_now, .kind = EventKind::Preempt, .core = thread.core,
+                .process = m_trace.threads[static_cast<std::size_t>(old)].process, .thread = old,
+                .line = line_of(old), .pc = static_cast<std::int32_t>(thread.pc),
+                .value = static_cast<std::int64_t>(PreemptCause::Policy) });
+            stop_on_core(thread.core, m_now);
+            make_ready(old, EnqueueReason::Preempted);
+        }
+    }
 }
 
 }

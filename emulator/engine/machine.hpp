@@ -10,6 +10,7 @@
 #include "sched/scheduler.hpp"
 #include "trace/trace.hpp"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -109,6 +110,55 @@ private:
         }
     };
 
+    // Coroutines: a thread's event loop (see docs/language.md, "Coroutines").
+    struct Task {
+        std::size_t pc = 0;               // where it goes on when it runs again
+        std::vector<std::size_t> returns; // frames of `await NAME(...)`: where each returns to
+        std::int32_t parent = -1;         // the task whose gather waits for it
+        std::int32_t waiting = 0;         // its gather's tasks not yet done
+        std::int32_t id = -1;             // index into Trace::tasks
+    };
+    struct Timer {
+        Tick at;
+        std::uint64_t sequence;
+        std::int32_t task;
+        bool operator>(Timer const& other) const
+        {
+            return at != other.at ? at > other.at : sequence > other.sequence;
+        }
+    };
+    struct EventLoop {
+        bool active = false;   // between `run` and the return of its main task
+        bool idle = false;     // the thread is blocked until its earliest timer
+        std::size_t resume_pc = 0;
+        std::int32_t current = -1; // the running task; -1: none (the loop must pick one)
+        std::int32_t main = -1;
+        std::vector<Task> tasks;
+        std::deque<std::int32_t> ready; // FIFO, like asyncio's call_soon
+        std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+    };
+    // A process's global interpreter lock.
+    struct Gil {
+        bool enabled = false;
+        Tick interval = 0;
+        ThreadId holder = no_thread;
+        std::deque<ThreadId> waiters;
+        Tick request_at = -1; // since when the holder has had someone waiting
+        Tick run_since = -1;  // when the holder last landed on a core
+    };
+    // The tick at which the holder must hand the GIL over; no_gil_deadline when none.
+    Tick gil_deadline(Gil const&) const;
+
+    void load_pc(ThreadId);
+    std::int32_t new_task(ThreadId, CallTarget const&, std::int32_t parent, std::int32_t line);
+    bool loop_next(CoreId, ThreadId, std::size_t await_pc);
+    void print_text(CoreId, ThreadId, Instruction const&, std::int32_t pc);
+    bool gil_blocks(ThreadId) const;
+    void gil_take(ThreadId);
+    void gil_wait(ThreadId);
+    void gil_release(ThreadId, GilReleaseCause);
+    void gil_handoffs();
+
     void process_boundary();
     void retire_core(CoreId, std::vector<ThreadId>& slice_ended);
     void requeue(std::vector<ThreadId> const& slice_ended);
@@ -167,6 +217,9 @@ private:
     std::vector<Tick> m_due;               // per core, compact: the next boundary it needs (no_due: idle)
     std::optional<Tick> m_policy_wakeup;   // Scheduler::next_wakeup() after the last dispatch
     std::vector<CoreId> m_touched;         // cores whose m_due must be recomputed
+    std::vector<std::unique_ptr<EventLoop>> m_loops; // per thread; null when it runs no coroutines
+    std::vector<Gil> m_gils;                         // per process
+    bool m_any_gil = false;
 };
 
 // Convenience: build, run and return the trace.

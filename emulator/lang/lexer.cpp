@@ -12,7 +12,7 @@ bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <
 
 // Characters that end a word. Anything else, including punctuation such as '!' or ':', is
 // part of the word, so a typo shows up whole in the error message rather than in pieces.
-bool ends_word(char c) { return c == ' ' || c == '\t' || c == '#' || c == '"' || c == ','; }
+bool ends_word(char c) { return c == ' ' || c == '\t' || c == '#' || c == '"' || c == ',' || c == '(' || c == ')'; }
 
 std::string bad_byte_message(BadByte const& bad)
 {
@@ -232,8 +232,8 @@ LexedLine lex_line(std::string_view text, int number)
         Token token;
         token.column = column;
         std::size_t start = pos;
-        if (c == ',') {
-            token.kind = TokenKind::Comma;
+        if (c == ',' || c == '(' || c == ')') {
+            token.kind = c == ',' ? TokenKind::Comma : c == '(' ? TokenKind::Open : TokenKind::Close;
             advance();
         } else if (c == '"') {
             token.kind = TokenKind::String;

@@ -18,9 +18,11 @@
 namespace tl {
 
 enum class TokenKind : std::uint8_t {
-    Word,   // a run of anything but blanks, '#', '"' and ',': a keyword, a name or a number
+    Word,   // a run of anything but blanks, '#', '"', ',', '(' and ')': a keyword, a name or a number
     String, // a double-quoted string; value holds it with its escapes decoded
-    Comma,  // ',' (between the cores of `pin`)
+    Comma,  // ',' (between the cores of `pin`, the arguments of a call, the calls of a gather)
+    Open,   // '(' (a coroutine's parameters or a call's arguments)
+    Close,  // ')'
     Error,  // what the lexer could not read; value holds the message
 };
 

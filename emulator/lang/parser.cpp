@@ -35,7 +35,10 @@ constexpr std::uint64_t max_memory = std::uint64_t(1) << 50; // 1 PiB, as engine
 
 constexpr std::string_view keyword_process = "process";
 constexpr std::string_view keyword_thread = "thread";
-constexpr std::array<std::string_view, 3> process_attributes { "arrive", "memory", "priority" };
+constexpr std::string_view keyword_async = "async";
+constexpr std::array<std::string_view, 4> process_attributes { "arrive", "memory", "priority", "gil" };
+// Limits of coroutine expansion (see link_coroutines): each call gets its own copy of the body.
+constexpr std::size_t max_expanded_code = 100'000;
 constexpr std::array<std::string_view, 1> thread_attributes { "pin" };
 
 std::size_t levenshtein(std::string_view a, std::string_view b)
@@ -96,10 +99,53 @@ std::string quoted(Token const& token) { return fmt::format("'{}'", shorten(toke
 
 bool is_word(Token const& token, std::string_view text) { return token.kind == TokenKind::Word && token.raw == text; }
 
+// A coroutine call as written: `delivery("A", 9)`, or with a parameter of the caller.
+struct RawArg {
+    enum class Kind : std::uint8_t { Number, Text, Param };
+    Kind kind = Kind::Number;
+    std::int64_t number = 0;
+    std::string text;  // Text: the string
+    int param = -1;    // Param: the caller's parameter
+    SourceLocation where;
+};
+
+struct RawCall {
+    std::string name;
+    SourceLocation where;
+    std::vector<RawArg> args;
+    int callee = -1; // set when linking
+};
+
+// A piece of a print's text: literal, a parameter's value, or the current tick.
+struct Piece {
+    enum class Kind : std::uint8_t { Literal, Param, Tick };
+    Kind kind = Kind::Literal;
+    std::string text;
+    int param = -1;
+};
+
+// An instruction before linking: its operand may still name a parameter.
+struct Pending {
+    Instruction instruction;
+    int ticks_param = -1; // the ticks operand is this parameter of the coroutine
+    std::vector<RawCall> calls;
+    std::vector<Piece> pieces; // Print
+};
+
+struct Coroutine {
+    std::string name;
+    std::vector<std::string> params;
+    std::vector<Pending> body;
+    SourceLocation where; // the 'async' keyword
+};
+
 // The blocks being parsed. They live outside Parser so they are complete types when Parser
 // puts them in std::optional (clang checks that before Parser itself is complete).
 struct OpenThread {
     ThreadSpec spec;
+    std::vector<Pending> code;
+    bool is_async = false;            // an `async NAME(...)` block, not a thread
+    std::vector<std::string> params;  // its parameters
     SourceLocation name_where;
     bool poisoned = false; // its header was broken: parse its body, but keep nothing
     int code_indent = -1;  // set by its first instruction line
@@ -113,7 +159,10 @@ struct OpenProcess {
     int child_indent = -1; // set by its first indented line
     bool saw_thread = false; // a thread line, even a broken one
     bool saw_direct = false; // an instruction line right under the process, even a broken one
-    std::vector<Instruction> direct; // instructions written right under the process
+    std::vector<Pending> direct; // instructions written right under the process
+    std::vector<std::vector<Pending>> thread_code; // per spec.threads entry, before linking
+    std::vector<Coroutine> coroutines;
+    bool broken_async = false; // an async header too broken to name its routine
     int body_lines = 0;
     std::unordered_map<std::string, int> thread_lines; // thread name -> line of its header
     std::optional<OpenThread> thread;
@@ -135,7 +184,14 @@ private:
     void column_one_line(LexedLine const&);
     void process_header(LexedLine const&);
     void thread_header(LexedLine const&);
-    std::optional<Instruction> instruction(LexedLine const&);
+    std::optional<Pending> instruction(LexedLine const&, OpenThread const* async_block);
+    void async_header(LexedLine const&);
+    // NAME(ARG, ...) at tokens[index]; with `many`, more calls may follow after commas.
+    // Answers the index past the calls, or 0 after reporting an error.
+    std::size_t parse_calls(LexedLine const&, std::size_t index, std::string_view after, bool many,
+        OpenThread const* async_block, std::vector<RawCall>& out);
+    bool parse_text(Token const&, OpenThread const* async_block, std::vector<Piece>& out);
+    void link(OpenProcess&);
     void close_thread();
     void close_process();
     void open_dummy_process(int child_indent);
@@ -320,6 +376,10 @@ void Parser::line(LexedLine const& line)
             thread_header(line);
             return;
         }
+        if (is_word(first, keyword_async)) {
+            async_header(line);
+            return;
+        }
         if (process.saw_thread) {
             error_at(first.column,
                 fmt::format("{} has threads, so this instruction must be inside one of them; indent it under a "
@@ -328,7 +388,9 @@ void Parser::line(LexedLine const& line)
             return;
         }
         process.saw_direct = true;
-        if (auto parsed = instruction(line))
+        if (process.thread)
+            close_thread(); // the async routine above ends here
+        if (auto parsed = instruction(line, nullptr))
             process.direct.push_back(std::move(*parsed));
         return;
     }
@@ -353,8 +415,8 @@ void Parser::line(LexedLine const& line)
                 process.child_indent, process_label()));
         return;
     }
-    if (auto parsed = instruction(line))
-        thread.spec.code.push_back(std::move(*parsed));
+    if (auto parsed = instruction(line, thread.is_async ? &thread : nullptr))
+        thread.code.push_back(std::move(*parsed));
 }
 
 void Parser::column_one_line(LexedLine const& line)
@@ -453,7 +515,7 @@ void Parser::process_header(LexedLine const& line)
                 error_at(attribute.column, "'pin' belongs on a 'thread' line, not on the process line");
             else
                 error_at(attribute.column,
-                    fmt::format("unknown process attribute {} (a process can have arrive, memory and priority){}",
+                    fmt::format("unknown process attribute {} (a process can have arrive, memory, priority and gil){}",
                         quoted(attribute), did_you_mean(closest(attribute.raw, process_attributes))));
             return;
         }
@@ -463,6 +525,25 @@ void Parser::process_header(LexedLine const& line)
             return;
         }
         given.emplace(attribute.raw, attribute.column);
+
+        if (attribute.raw == "gil") {
+            // gil [interval N]
+            process.spec.gil = true;
+            if (i + 1 < tokens.size() && is_word(tokens[i + 1], "interval")) {
+                if (i + 2 >= tokens.size()) {
+                    error_at(tokens[i + 1].end_column, "expected a number of ticks after 'gil interval'");
+                    return;
+                }
+                std::int64_t interval = 0;
+                if (!parse_ticks(line, i + 2, "gil interval", false, interval))
+                    return;
+                process.spec.gil_interval = interval;
+                i += 3;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
 
         if (i + 1 >= tokens.size()) {
             auto const* what = attribute.raw == "arrive" ? "an arrival tick"
@@ -680,7 +761,27 @@ bool Parser::parse_ticks(LexedLine const& line, std::size_t index, std::string_v
     return true;
 }
 
-std::optional<Instruction> Parser::instruction(LexedLine const& line)
+namespace {
+
+int find_param(std::vector<std::string> const& params, std::string_view name)
+{
+    for (std::size_t i = 0; i < params.size(); ++i)
+        if (params[i] == name)
+            return static_cast<int>(i);
+    return -1;
+}
+
+std::string param_list(std::vector<std::string> const& params)
+{
+    std::string text;
+    for (std::size_t i = 0; i < params.size(); ++i)
+        text += (i == 0 ? "" : ", ") + params[i];
+    return text;
+}
+
+}
+
+std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread const* async_block)
 {
     auto const& tokens = line.tokens;
     auto const& mnemonic = tokens[0];
@@ -688,58 +789,654 @@ std::optional<Instruction> Parser::instruction(LexedLine const& line)
         error_at(mnemonic, fmt::format("expected an instruction, found {}", quoted(mnemonic)));
         return std::nullopt;
     }
-    auto opcode = opcode_from_mnemonic(mnemonic.raw);
-    if (!opcode) {
-        auto suggestion = closest(mnemonic.raw, instruction_words());
+    if (mnemonic.raw == keyword_async) {
         error_at(mnemonic.column,
-            suggestion ? fmt::format("unknown instruction {}{}", quoted(mnemonic), did_you_mean(suggestion))
-                       : fmt::format("unknown instruction {} ('ticklab language' lists them all)", quoted(mnemonic)));
+            "an async routine is declared at the level of the threads, right under its process, not inside a "
+            "thread or another routine");
         return std::nullopt;
     }
-    auto const& info = opcode_info(*opcode);
-    Instruction result;
-    result.opcode = *opcode;
+    Pending pending;
+    auto& result = pending.instruction;
     result.where = { m_line, mnemonic.column };
+    std::size_t first_operand = 1;
+    std::optional<Opcode> opcode;
+    if (mnemonic.raw == "await") {
+        if (!async_block) {
+            error_at(mnemonic.column,
+                "'await' is only allowed inside an async routine (declared with 'async NAME(...)' under the process)");
+            return std::nullopt;
+        }
+        if (tokens.size() < 2) {
+            error_at(mnemonic.end_column,
+                "expected what to await after 'await': sleep N, io N, gather NAME(...), ... or a call NAME(...)");
+            return std::nullopt;
+        }
+        auto const& what = tokens[1];
+        bool call = what.kind == TokenKind::Word && tokens.size() > 2 && tokens[2].kind == TokenKind::Open;
+        if (is_word(what, "sleep")) {
+            opcode = Opcode::AwaitSleep;
+        } else if (is_word(what, "io")) {
+            opcode = Opcode::AwaitIo;
+        } else if (is_word(what, "gather") && !call) {
+            opcode = Opcode::AwaitGather;
+        } else if (call) {
+            opcode = Opcode::AwaitCall;
+            first_operand = 1;
+        } else if (what.kind == TokenKind::Word && opcode_from_mnemonic(what.raw)) {
+            error_at(what.column,
+                fmt::format("{} cannot be awaited; await sleep N, io N, gather or a coroutine call{}", quoted(what),
+                    what.raw == "compute" ? " (compute holds the thread: write it without 'await')" : ""));
+            return std::nullopt;
+        } else {
+            error_at(what,
+                fmt::format("{} cannot be awaited; await sleep N, io N, gather NAME(...), ... or a coroutine call "
+                            "NAME(...)",
+                    quoted(what)));
+            return std::nullopt;
+        }
+        if (*opcode != Opcode::AwaitCall)
+            first_operand = 2;
+    } else {
+        opcode = opcode_from_mnemonic(mnemonic.raw);
+        if (!opcode) {
+            auto suggestion = closest(mnemonic.raw, instruction_words());
+            error_at(mnemonic.column,
+                suggestion ? fmt::format("unknown instruction {}{}", quoted(mnemonic), did_you_mean(suggestion))
+                           : fmt::format("unknown instruction {} ('ticklab language' lists them all)",
+                                 quoted(mnemonic)));
+            return std::nullopt;
+        }
+        if (*opcode == Opcode::Return && !async_block) {
+            error_at(mnemonic.column, "'return' is only allowed inside an async routine; 'exit' ends a process");
+            return std::nullopt;
+        }
+        if (*opcode == Opcode::Run && async_block) {
+            error_at(mnemonic.column,
+                "'run' starts a thread's event loop; inside an async routine, write 'await NAME(...)' instead");
+            return std::nullopt;
+        }
+    }
+    auto const& info = opcode_info(*opcode);
+    result.opcode = *opcode;
+    // The words that make the mnemonic, for messages: "compute", "await sleep".
+    auto const& last_word = tokens[first_operand - 1];
 
-    std::size_t next = 1;
+    std::size_t next = first_operand;
     switch (info.operand) {
     case OperandKind::None:
-        if (tokens.size() > 1) {
-            error_at(tokens[1],
-                fmt::format("unexpected {} after '{}', which takes no operand", quoted(tokens[1]), info.mnemonic));
+        if (tokens.size() > next) {
+            error_at(tokens[next],
+                fmt::format("unexpected {} after '{}', which takes no operand", quoted(tokens[next]), info.mnemonic));
             return std::nullopt;
         }
         break;
     case OperandKind::Ticks:
-        if (tokens.size() < 2) {
-            error_at(mnemonic.end_column, fmt::format("expected a number of ticks after '{}'", info.mnemonic));
+        if (tokens.size() <= next) {
+            error_at(last_word.end_column,
+                fmt::format("expected a number of ticks after '{}'{}", info.mnemonic,
+                    async_block && !async_block->params.empty() ? " (or a parameter)" : ""));
             return std::nullopt;
         }
-        if (!parse_ticks(line, 1, info.mnemonic, false, result.ticks))
+        if (async_block && tokens[next].kind == TokenKind::Word && is_valid_name(tokens[next].raw)) {
+            int param = find_param(async_block->params, tokens[next].raw);
+            if (param < 0) {
+                error_at(tokens[next].column,
+                    fmt::format("unknown name {} after '{}'; {}", quoted(tokens[next]), info.mnemonic,
+                        async_block->params.empty()
+                            ? fmt::format("'{}' has no parameters", async_block->spec.name)
+                            : fmt::format("the parameters of '{}' are {}", async_block->spec.name,
+                                param_list(async_block->params))));
+                return std::nullopt;
+            }
+            pending.ticks_param = param;
+        } else if (!parse_ticks(line, next, info.mnemonic, false, result.ticks)) {
             return std::nullopt;
-        next = 2;
+        }
+        next += 1;
         break;
     case OperandKind::Text:
-        if (tokens.size() < 2) {
+        if (tokens.size() <= next) {
             error_at(mnemonic.end_column,
                 fmt::format("expected a double-quoted string after '{}', e.g. {} \"hello\"", info.mnemonic,
                     info.mnemonic));
             return std::nullopt;
         }
-        if (tokens[1].kind != TokenKind::String) {
-            error_at(tokens[1],
-                fmt::format("expected a double-quoted string after '{}', found {}", info.mnemonic, quoted(tokens[1])));
+        if (tokens[next].kind != TokenKind::String) {
+            error_at(tokens[next],
+                fmt::format("expected a double-quoted string after '{}', found {}", info.mnemonic, quoted(tokens[next])));
             return std::nullopt;
         }
-        result.text = tokens[1].value;
-        next = 2;
+        if (!parse_text(tokens[next], async_block, pending.pieces))
+            return std::nullopt;
+        next += 1;
+        break;
+    case OperandKind::Call:
+    case OperandKind::Calls:
+        if (tokens.size() <= next) {
+            error_at(last_word.end_column,
+                fmt::format("expected a coroutine call such as NAME(ARGS) after '{}'", info.mnemonic));
+            return std::nullopt;
+        }
+        next = parse_calls(line, next, info.mnemonic, info.operand == OperandKind::Calls, async_block, pending.calls);
+        if (next == 0)
+            return std::nullopt;
         break;
     }
     if (next < tokens.size()) {
         error_at(tokens[next], fmt::format("unexpected {} after '{}'", quoted(tokens[next]), text_up_to(line, next - 1)));
         return std::nullopt;
     }
+    return pending;
+}
+
+std::size_t Parser::parse_calls(LexedLine const& line, std::size_t i, std::string_view after, bool many,
+    OpenThread const* async_block, std::vector<RawCall>& out)
+{
+    auto const& tokens = line.tokens;
+    while (true) {
+        if (i >= tokens.size()) {
+            error_at(tokens.back().end_column, fmt::format("expected a coroutine call such as NAME(ARGS) after '{}'",
+                text_up_to(line, tokens.size() - 1)));
+            return 0;
+        }
+        auto const& name = tokens[i];
+        if (name.kind != TokenKind::Word || !is_valid_name(name.raw)) {
+            error_at(name, fmt::format("expected a coroutine name after '{}', found {}", text_up_to(line, i - 1),
+                quoted(name)));
+            return 0;
+        }
+        RawCall call;
+        call.name = std::string(name.raw);
+        call.where = { m_line, name.column };
+        if (i + 1 >= tokens.size() || tokens[i + 1].kind != TokenKind::Open) {
+            error_at(name.end_column,
+                fmt::format("expected '(' after '{}'; a call lists its arguments in brackets, e.g. {}()", name.raw,
+                    name.raw));
+            return 0;
+        }
+        i += 2;
+        // ARG, ARG, ... )
+        if (i < tokens.size() && tokens[i].kind == TokenKind::Close) {
+            ++i;
+        } else {
+            while (true) {
+                if (i >= tokens.size()) {
+                    error_at(tokens.back().end_column, fmt::format("expected ')' to close the call of '{}'", call.name));
+                    return 0;
+                }
+                auto const& value = tokens[i];
+                RawArg arg;
+                arg.where = { m_line, value.column };
+                if (value.kind == TokenKind::String) {
+                    arg.kind = RawArg::Kind::Text;
+                    arg.text = value.value;
+                } else if (value.kind == TokenKind::Word && is_valid_name(value.raw)) {
+                    int param = async_block ? find_param(async_block->params, value.raw) : -1;
+                    if (param < 0) {
+                        error_at(value.column,
+                            async_block && !async_block->params.empty()
+                                ? fmt::format("unknown name {} in the arguments; the parameters of '{}' are {}",
+                                    quoted(value), async_block->spec.name, param_list(async_block->params))
+                                : fmt::format("unknown name {} in the arguments; pass a number or a double-quoted "
+                                              "string",
+                                    quoted(value)));
+                        return 0;
+                    }
+                    arg.kind = RawArg::Kind::Param;
+                    arg.param = param;
+                } else if (value.kind == TokenKind::Word) {
+                    auto number = parse_whole_number(value.raw, max_ticks_operand);
+                    if (number.status != WholeNumber::Status::Ok || number.value < 1) {
+                        error_at(value.column,
+                            fmt::format("expected an argument (a number of ticks from 1 to {}, a double-quoted "
+                                        "string or a parameter), found {}",
+                                max_ticks_operand, quoted(value)));
+                        return 0;
+                    }
+                    arg.number = number.value;
+                } else {
+                    error_at(value, fmt::format("expected an argument of '{}', found {}", call.name, quoted(value)));
+                    return 0;
+                }
+                call.args.push_back(std::move(arg));
+                ++i;
+                if (i < tokens.size() && tokens[i].kind == TokenKind::Close) {
+                    ++i;
+                    break;
+                }
+                if (i >= tokens.size() || tokens[i].kind != TokenKind::Comma) {
+                    if (i >= tokens.size())
+                        error_at(tokens.back().end_column,
+                            fmt::format("expected ')' to close the call of '{}'", call.name));
+                    else
+                        error_at(tokens[i], fmt::format("expected ',' or ')' in the call of '{}', found {}", call.name,
+                            quoted(tokens[i])));
+                    return 0;
+                }
+                ++i;
+            }
+        }
+        out.push_back(std::move(call));
+        if (!many || i >= tokens.size() || tokens[i].kind != TokenKind::Comma)
+            return i;
+        ++i;
+        if (i >= tokens.size()) {
+            error_at(tokens.back().end_column, fmt::format("expected another call after ',' in '{}'", after));
+            return 0;
+        }
+    }
+}
+
+bool Parser::parse_text(Token const& token, OpenThread const* async_block, std::vector<Piece>& out)
+{
+    // Braces are found in the raw token, for columns; escapes never make or hide one, so
+    // the decoded value has the same braces in the same order.
+    auto const& value = token.value;
+    std::vector<int> brace_columns;
+    {
+        int column = token.column;
+        std::size_t pos = 0;
+        auto const& raw = token.raw;
+        while (pos < raw.size()) {
+            char32_t code_point = 0;
+            auto length = decode_utf8(raw, pos, code_point);
+            if (length == 0)
+                length = 1;
+            if (raw[pos] == '{' || raw[pos] == '}')
+                brace_columns.push_back(column);
+            pos += length;
+            ++column;
+        }
+    }
+    std::size_t brace = 0;
+    auto column_of_brace = [&] { return brace < brace_columns.size() ? brace_columns[brace] : token.column; };
+    std::string literal;
+    std::size_t pos = 0;
+    while (pos < value.size()) {
+        char c = value[pos];
+        if ((c == '{' || c == '}') && pos + 1 < value.size() && value[pos + 1] == c) {
+            literal += c;
+            pos += 2;
+            brace += 2;
+            continue;
+        }
+        if (c == '}') {
+            error_at(column_of_brace(), "a '}' with no '{' before it; write '}}' for a brace in the text");
+            return false;
+        }
+        if (c != '{') {
+            literal += c;
+            ++pos;
+            continue;
+        }
+        auto close = value.find('}', pos);
+        if (close == std::string::npos) {
+            error_at(column_of_brace(), "a '{' with no '}' after it; write '{{' for a brace in the text");
+            return false;
+        }
+        auto name = std::string_view(value).substr(pos + 1, close - pos - 1);
+        Piece piece;
+        if (name == "tick") {
+            piece.kind = Piece::Kind::Tick;
+        } else {
+            int param = async_block ? find_param(async_block->params, name) : -1;
+            if (param < 0) {
+                error_at(column_of_brace(),
+                    async_block && !async_block->params.empty()
+                        ? fmt::format("unknown name '{}' in braces; the parameters of '{}' are {} (and {{tick}} is "
+                                      "the current tick)",
+                            shorten(name), async_block->spec.name, param_list(async_block->params))
+                        : fmt::format("unknown name '{}' in braces; only {{tick}} (the current tick){} can be put in "
+                                      "a text here; write '{{{{' for a brace",
+                            shorten(name), async_block ? "" : " and, in async routines, parameters"));
+                return false;
+            }
+            piece.kind = Piece::Kind::Param;
+            piece.param = param;
+        }
+        if (!literal.empty())
+            out.push_back(Piece { Piece::Kind::Literal, std::move(literal), -1 });
+        literal.clear();
+        out.push_back(std::move(piece));
+        pos = close + 1;
+        brace += 2;
+    }
+    if (!literal.empty() || out.empty())
+        out.push_back(Piece { Piece::Kind::Literal, std::move(literal), -1 });
+    return true;
+}
+
+void Parser::async_header(LexedLine const& line)
+{
+    auto& process = *m_process;
+    close_thread();
+    auto const& tokens = line.tokens;
+    process.thread.emplace();
+    auto& block = *process.thread;
+    block.is_async = true;
+    block.spec.where = { m_line, tokens[0].column };
+    auto poison = [&] {
+        block.poisoned = true;
+        process.broken_async = true;
+    };
+    if (tokens.size() < 2 || tokens[1].kind != TokenKind::Word || !is_valid_name(tokens[1].raw)) {
+        if (tokens.size() < 2)
+            error_at(tokens[0].end_column, "expected a routine name after 'async', e.g. async main()");
+        else
+            error_at(tokens[1], fmt::format("expected a routine name after 'async', found {}", quoted(tokens[1])));
+        poison();
+        return;
+    }
+    auto const& name = tokens[1];
+    block.spec.name = std::string(name.raw);
+    block.name_where = { m_line, name.column };
+    for (auto const& other : process.coroutines)
+        if (other.name == block.spec.name) {
+            error_at(name.column, fmt::format("duplicate async routine '{}' in {}; the first is on line {}",
+                block.spec.name, process_label(), other.where.line));
+            poison();
+            process.broken_async = false; // the name is known: calls to it are fine
+            break;
+        }
+    if (tokens.size() < 3 || tokens[2].kind != TokenKind::Open) {
+        error_at(name.end_column,
+            fmt::format("expected '(' after '{}'; list the parameters in brackets, e.g. async {}() or async {}(name, "
+                        "ticks)",
+                name.raw, name.raw, name.raw));
+        poison();
+        return;
+    }
+    std::size_t i = 3;
+    if (i < tokens.size() && tokens[i].kind == TokenKind::Close) {
+        ++i;
+    } else {
+        while (true) {
+            if (i >= tokens.size()) {
+                error_at(tokens.back().end_column, "expected ')' to close the parameter list");
+                poison();
+                return;
+            }
+            auto const& param = tokens[i];
+            if (param.kind != TokenKind::Word || !is_valid_name(param.raw)) {
+                error_at(param, fmt::format("expected a parameter name, found {}", quoted(param)));
+                poison();
+                return;
+            }
+            if (param.raw == "tick") {
+                error_at(param.column, "'tick' is reserved: {tick} in a text is the current tick; choose another name");
+                poison();
+                return;
+            }
+            if (find_param(block.params, param.raw) >= 0) {
+                error_at(param.column, fmt::format("duplicate parameter '{}'", param.raw));
+                poison();
+                return;
+            }
+            block.params.emplace_back(param.raw);
+            ++i;
+            if (i < tokens.size() && tokens[i].kind == TokenKind::Close) {
+                ++i;
+                break;
+            }
+            if (i >= tokens.size() || tokens[i].kind != TokenKind::Comma) {
+                if (i >= tokens.size())
+                    error_at(tokens.back().end_column, "expected ')' to close the parameter list");
+                else
+                    error_at(tokens[i], fmt::format("expected ',' or ')' after a parameter, found {}", quoted(tokens[i])));
+                poison();
+                return;
+            }
+            ++i;
+        }
+    }
+    if (i < tokens.size()) {
+        error_at(tokens[i], fmt::format("unexpected {} after '{}'", quoted(tokens[i]), text_up_to(line, i - 1)));
+        poison();
+        process.broken_async = false;
+    }
+}
+
+namespace {
+
+struct Value {
+    bool is_text = false;
+    std::string text;
+    std::int64_t number = 0;
+    std::string display() const { return is_text ? text : fmt::format("{}", number); }
+};
+
+std::string call_label(std::string const& name, std::vector<Value> const& args)
+{
+    std::string label = name + "(";
+    for (std::size_t i = 0; i < args.size(); ++i)
+        label += (i == 0 ? "" : ", ") + args[i].display();
+    return label + ")";
+}
+
+std::vector<Value> argument_values(RawCall const& call, std::vector<Value> const& caller)
+{
+    std::vector<Value> values;
+    for (auto const& arg : call.args) {
+        switch (arg.kind) {
+        case RawArg::Kind::Number: values.push_back(Value { false, {}, arg.number }); break;
+        case RawArg::Kind::Text: values.push_back(Value { true, arg.text, 0 }); break;
+        case RawArg::Kind::Param: values.push_back(caller[static_cast<std::size_t>(arg.param)]); break;
+        }
+    }
+    return values;
+}
+
+// The instruction with its parameters filled in (calls get their labels; entries come later).
+Instruction instantiate(Pending const& pending, std::vector<Value> const& args)
+{
+    Instruction result = pending.instruction;
+    if (pending.ticks_param >= 0)
+        result.ticks = args[static_cast<std::size_t>(pending.ticks_param)].number;
+    if (result.opcode == Opcode::Print) {
+        result.text.clear();
+        for (auto const& piece : pending.pieces) {
+            switch (piece.kind) {
+            case Piece::Kind::Literal: result.text += piece.text; break;
+            case Piece::Kind::Param: result.text += args[static_cast<std::size_t>(piece.param)].display(); break;
+            case Piece::Kind::Tick: result.tick_at.push_back(static_cast<std::uint32_t>(result.text.size())); break;
+            }
+        }
+    }
+    for (auto const& call : pending.calls)
+        result.calls.push_back(CallTarget { call_label(call.name, argument_values(call, args)), -1 });
     return result;
+}
+
+}
+
+void Parser::link(OpenProcess& process)
+{
+    auto& coroutines = process.coroutines;
+    std::unordered_map<std::string, int> by_name;
+    for (std::size_t i = 0; i < coroutines.size(); ++i)
+        by_name.emplace(coroutines[i].name, static_cast<int>(i));
+    std::vector<std::string_view> names;
+    for (auto const& coroutine : coroutines)
+        names.push_back(coroutine.name);
+
+    // Every call names a routine of this process, with as many arguments as it has parameters.
+    auto resolve = [&](std::vector<Pending>& code) {
+        for (auto& pending : code)
+            for (auto& call : pending.calls) {
+                auto found = by_name.find(call.name);
+                if (found == by_name.end()) {
+                    if (!process.broken_async)
+                        error_at(call.where.line, call.where.column,
+                            fmt::format("unknown async routine '{}' in {}{}", call.name, process_label(),
+                                did_you_mean(closest(call.name, names))));
+                    continue;
+                }
+                auto const& callee = coroutines[static_cast<std::size_t>(found->second)];
+                if (call.args.size() != callee.params.size()) {
+                    error_at(call.where.line, call.where.column,
+                        fmt::format("'{}' takes {} argument{}{}, but {} {} given", callee.name, callee.params.size(),
+                            callee.params.size() == 1 ? "" : "s",
+                            callee.params.empty() ? "" : fmt::format(" ({})", param_list(callee.params)),
+                            call.args.size(), call.args.size() == 1 ? "was" : "were"));
+                    continue;
+                }
+                call.callee = found->second;
+            }
+    };
+    for (auto& coroutine : coroutines)
+        resolve(coroutine.body);
+    for (auto& code : process.thread_code)
+        resolve(code);
+
+    // A parameter used as a number of ticks, directly or by passing it on, takes numbers only.
+    std::vector<std::vector<SourceLocation>> ticks_use(coroutines.size());
+    for (std::size_t c = 0; c < coroutines.size(); ++c) {
+        ticks_use[c].assign(coroutines[c].params.size(), SourceLocation {});
+        for (auto const& pending : coroutines[c].body)
+            if (pending.ticks_param >= 0 && ticks_use[c][static_cast<std::size_t>(pending.ticks_param)].line == 0)
+                ticks_use[c][static_cast<std::size_t>(pending.ticks_param)] = pending.instruction.where;
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t c = 0; c < coroutines.size(); ++c)
+            for (auto const& pending : coroutines[c].body)
+                for (auto const& call : pending.calls) {
+                    if (call.callee < 0)
+                        continue;
+                    for (std::size_t a = 0; a < call.args.size(); ++a) {
+                        auto const& arg = call.args[a];
+                        auto const& use = ticks_use[static_cast<std::size_t>(call.callee)][a];
+                        if (arg.kind == RawArg::Kind::Param && use.line != 0
+                            && ticks_use[c][static_cast<std::size_t>(arg.param)].line == 0) {
+                            ticks_use[c][static_cast<std::size_t>(arg.param)] = use;
+                            changed = true;
+                        }
+                    }
+                }
+    }
+    auto check_texts = [&](std::vector<Pending> const& code) {
+        for (auto const& pending : code)
+            for (auto const& call : pending.calls) {
+                if (call.callee < 0)
+                    continue;
+                for (std::size_t a = 0; a < call.args.size(); ++a) {
+                    auto const& use = ticks_use[static_cast<std::size_t>(call.callee)][a];
+                    if (call.args[a].kind == RawArg::Kind::Text && use.line != 0)
+                        error_at(call.args[a].where.line, call.args[a].where.column,
+                            fmt::format("'{}' of '{}' is a number of ticks (line {} waits or computes for it), but "
+                                        "this argument is a text",
+                                coroutines[static_cast<std::size_t>(call.callee)].params[a],
+                                coroutines[static_cast<std::size_t>(call.callee)].name, use.line));
+                }
+            }
+    };
+    for (auto const& coroutine : coroutines)
+        check_texts(coroutine.body);
+    for (auto const& code : process.thread_code)
+        check_texts(code);
+
+    // No recursion: a routine may not reach itself through its calls.
+    auto calls_of = [&](std::size_t c) {
+        std::vector<int> out;
+        for (auto const& pending : coroutines[c].body)
+            for (auto const& call : pending.calls)
+                if (call.callee >= 0)
+                    out.push_back(call.callee);
+        return out;
+    };
+    for (std::size_t c = 0; c < coroutines.size(); ++c) {
+        for (auto const& pending : coroutines[c].body) {
+            for (auto const& call : pending.calls) {
+                if (call.callee < 0)
+                    continue;
+                // Does the callee reach c?
+                std::vector<char> seen(coroutines.size(), 0);
+                std::vector<int> stack { call.callee };
+                bool reaches = false;
+                while (!stack.empty() && !reaches) {
+                    auto at = static_cast<std::size_t>(stack.back());
+                    stack.pop_back();
+                    if (at == c) {
+                        reaches = true;
+                        break;
+                    }
+                    if (seen[at])
+                        continue;
+                    seen[at] = 1;
+                    for (int next : calls_of(at))
+                        stack.push_back(next);
+                }
+                if (reaches)
+                    error_at(call.where.line, call.where.column,
+                        static_cast<std::size_t>(call.callee) == c
+                            ? fmt::format("'{}' calls itself; async routines cannot be recursive", call.name)
+                            : fmt::format("'{}' calls '{}', which leads back to '{}'; async routines cannot be "
+                                          "recursive",
+                                coroutines[c].name, call.name, coroutines[c].name));
+            }
+        }
+    }
+    // A program with errors is never run: nothing to expand (and a broken header may have
+    // left calls unresolved).
+    if (!m_result.errors.empty() || process.poisoned)
+        return;
+
+    // Expansion: each call gets its own copy of the routine's body, arguments filled in.
+    for (std::size_t t = 0; t < process.spec.threads.size(); ++t) {
+        auto& thread = process.spec.threads[t];
+        auto const& own = process.thread_code[t];
+        thread.code.clear();
+        bool calls = false;
+        for (auto const& pending : own) {
+            thread.code.push_back(instantiate(pending, {}));
+            calls = calls || !pending.calls.empty();
+        }
+        if (calls) {
+            // The thread ends here; the coroutine bodies follow.
+            Instruction end;
+            end.opcode = Opcode::Return;
+            end.where = thread.where;
+            thread.code.push_back(std::move(end));
+        }
+        bool too_big = false;
+        // Body of call `call` of instruction at `at`, appended; then its own calls, depth first.
+        auto expand = [&](auto& self, std::size_t at, std::size_t k, RawCall const& call, std::vector<Value> const& caller)
+            -> void {
+            if (too_big)
+                return;
+            auto const& coroutine = coroutines[static_cast<std::size_t>(call.callee)];
+            auto args = argument_values(call, caller);
+            if (thread.code.size() + coroutine.body.size() + 1 > max_expanded_code) {
+                too_big = true;
+                return;
+            }
+            auto entry = thread.code.size();
+            thread.code[at].calls[k].entry = static_cast<std::int32_t>(entry);
+            for (auto const& pending : coroutine.body)
+                thread.code.push_back(instantiate(pending, args));
+            Instruction end;
+            end.opcode = Opcode::Return;
+            end.where = coroutine.where;
+            thread.code.push_back(std::move(end));
+            for (std::size_t i = 0; i < coroutine.body.size(); ++i)
+                for (std::size_t j = 0; j < coroutine.body[i].calls.size(); ++j)
+                    self(self, entry + i, j, coroutine.body[i].calls[j], args);
+        };
+        for (std::size_t i = 0; i < own.size() && !too_big; ++i)
+            for (std::size_t k = 0; k < own[i].calls.size(); ++k)
+                expand(expand, i, k, own[i].calls[k], {});
+        if (too_big) {
+            for (auto const& pending : own)
+                if (!pending.calls.empty()) {
+                    error_at(pending.instruction.where.line, pending.instruction.where.column,
+                        fmt::format("the coroutine calls of thread '{}' expand to more than {} instructions; ticklab "
+                                    "runs smaller programs",
+                            thread.name, max_expanded_code));
+                    break;
+                }
+            return;
+        }
+    }
 }
 
 void Parser::close_thread()
@@ -748,11 +1445,20 @@ void Parser::close_thread()
         return;
     auto& process = *m_process;
     auto& thread = *process.thread;
-    if (!thread.poisoned) {
-        if (thread.spec.code.empty() && thread.body_lines == 0)
+    if (thread.is_async) {
+        if (!thread.poisoned) {
+            if (thread.code.empty() && thread.body_lines == 0)
+                error_at(thread.name_where.line, thread.name_where.column,
+                    fmt::format("async routine '{}' has no instructions", thread.spec.name));
+            process.coroutines.push_back(
+                Coroutine { thread.spec.name, std::move(thread.params), std::move(thread.code), thread.spec.where });
+        }
+    } else if (!thread.poisoned) {
+        if (thread.code.empty() && thread.body_lines == 0)
             error_at(thread.name_where.line, thread.name_where.column,
                 fmt::format("thread '{}' has no instructions", thread.spec.name));
         process.spec.threads.push_back(std::move(thread.spec));
+        process.thread_code.push_back(std::move(thread.code));
     }
     process.thread.reset();
 }
@@ -769,12 +1475,18 @@ void Parser::close_process()
             ThreadSpec only;
             only.name = process.spec.name;
             only.where = process.spec.where;
-            only.code = std::move(process.direct);
             process.spec.threads.push_back(std::move(only));
+            process.thread_code.push_back(std::move(process.direct));
         } else if (!process.saw_thread && !process.saw_direct && process.body_lines == 0) {
             error_at(process.name_where.line, process.name_where.column,
                 fmt::format("process '{}' has no threads or instructions", process.spec.name));
+        } else if (!process.saw_thread && !process.saw_direct && !process.coroutines.empty()) {
+            error_at(process.name_where.line, process.name_where.column,
+                fmt::format("process '{}' has async routines but no thread to run them; add instructions such as "
+                            "'run {}()' under it",
+                    process.spec.name, process.coroutines.front().name));
         }
+        link(process);
         m_result.program.processes.push_back(std::move(process.spec));
     }
     m_process.reset();

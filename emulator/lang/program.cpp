@@ -38,6 +38,13 @@ std::string to_string(Instruction const& instruction)
         return fmt::format("{} {}", info.mnemonic, instruction.ticks);
     case OperandKind::Text:
         return fmt::format("{} \"{}\"", info.mnemonic, instruction.text);
+    case OperandKind::Call:
+    case OperandKind::Calls: {
+        std::string text(info.mnemonic);
+        for (std::size_t i = 0; i < instruction.calls.size(); ++i)
+            text += (i == 0 ? " " : ", ") + instruction.calls[i].label;
+        return text;
+    }
     }
     return std::string(info.mnemonic);
 }

@@ -20,7 +20,7 @@ enum class Opcode : std::uint8_t {
 #undef TL_OPCODE
 };
 
-enum class OperandKind : std::uint8_t { None, Ticks, Text };
+enum class OperandKind : std::uint8_t { None, Ticks, Text, Call, Calls };
 
 struct OpcodeInfo {
     Opcode opcode;
@@ -41,11 +41,23 @@ struct SourceLocation {
     bool operator==(SourceLocation const&) const = default;
 };
 
+// One call of a coroutine, resolved: coroutine calls are expanded when a program is parsed
+// (there is no recursion and every argument is known), so each call has its own copy of the
+// coroutine's body in the thread's code, with the arguments filled in.
+struct CallTarget {
+    std::string label;        // "delivery(A, 9)": the coroutine and its arguments, for views
+    std::int32_t entry = -1;  // index in the thread's code where this call's body starts
+    bool operator==(CallTarget const&) const = default;
+};
+
 struct Instruction {
     Opcode opcode {};
     Tick ticks = 0;       // the operand of a Ticks instruction
     std::string text;     // the operand of a Text instruction
     SourceLocation where; // where the mnemonic starts
+    std::vector<CallTarget> calls;     // Run, AwaitCall (one), AwaitGather (one or more)
+    std::vector<std::uint32_t> tick_at; // Print: byte offsets in text where {tick} puts the tick
+    bool operator==(Instruction const&) const = default;
 };
 
 // "compute 4", "print \"hi\"": the instruction as a learner would write it.
@@ -54,7 +66,8 @@ std::string to_string(Instruction const&);
 struct ThreadSpec {
     std::string name;
     std::vector<int> pinned; // cores this thread may run on; empty means any
-    std::vector<Instruction> code;
+    std::vector<Instruction> code; // its own instructions, then the bodies of the coroutine calls
+                                   // it makes (each ending with Return), see CallTarget
     SourceLocation where;
 };
 
@@ -65,6 +78,8 @@ struct ProcessSpec {
     Tick arrival = 0;
     std::uint64_t memory = default_process_memory; // bytes of RAM the process needs
     int priority = 0;                              // lower number = higher priority
+    bool gil = false;                              // threads must hold the process's lock to run
+    Tick gil_interval = 5;                         // ticks before a waiter gets the lock
     std::vector<ThreadSpec> threads;
     SourceLocation where;
 };

@@ -12,7 +12,7 @@ namespace tl {
 namespace {
 
 constexpr std::string_view s_event_names[] = { "arrive", "wait", "admit", "ready", "dispatch", "preempt", "block",
-    "wake", "print", "exit", "fault", "any" };
+    "wake", "print", "exit", "task", "gil", "fault", "any" };
 
 std::unique_ptr<Scheduler> make(std::string const& name, SchedulerOptions const& options)
 {
@@ -142,6 +142,13 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
         case EventKind::ThreadExit:
         case EventKind::ThreadKilled:
         case EventKind::ProcessExit: matches |= kind == "exit"; break;
+        case EventKind::TaskStart:
+        case EventKind::TaskRun:
+        case EventKind::TaskAwait:
+        case EventKind::TaskDone: matches |= kind == "task"; break;
+        case EventKind::GilAcquire:
+        case EventKind::GilRelease:
+        case EventKind::GilWait: matches |= kind == "gil"; break;
         case EventKind::TickLimit: break;
         }
         if (!matches)
@@ -205,6 +212,22 @@ std::string Stepper::event_text(Event const& event) const
     case EventKind::ThreadKilled: return fmt::format("at tick {}, {} is killed: its process ended", event.tick, thread);
     case EventKind::ProcessExit: return fmt::format("at tick {}, process {} ends", event.tick, process);
     case EventKind::TickLimit: return fmt::format("at tick {}, the run reaches its tick limit", event.tick);
+    case EventKind::TaskStart:
+        return fmt::format("at tick {}, {} creates the task {}", event.tick, thread, task_label(m_whole, event));
+    case EventKind::TaskRun:
+        return fmt::format("at tick {}, {}'s event loop runs {}", event.tick, thread, task_label(m_whole, event));
+    case EventKind::TaskAwait:
+        return fmt::format("at tick {}, {} in {} awaits at '{}'", event.tick, task_label(m_whole, event), thread,
+            instruction());
+    case EventKind::TaskDone:
+        return fmt::format("at tick {}, {} in {} returns", event.tick, task_label(m_whole, event), thread);
+    case EventKind::GilAcquire: return fmt::format("at tick {}, {} takes the GIL of {}", event.tick, thread, process);
+    case EventKind::GilRelease:
+        return fmt::format("at tick {}, {} lets the GIL of {} go ({})", event.tick, thread, process,
+            gil_release_reason(event));
+    case EventKind::GilWait:
+        return fmt::format("at tick {}, {} waits for the GIL of {}, held by {}", event.tick, thread, process,
+            m_whole.name(static_cast<ThreadId>(event.value)));
     }
     return "";
 }
@@ -319,7 +342,8 @@ std::string Stepper::help() const
            "  (an empty line repeats the last 'next' or 'back')\n"
            "Breakpoints (stop when something happens):\n"
            "  b, break EVENT [NAME]   EVENT: arrive, wait, admit, ready, dispatch, preempt, block,\n"
-           "                          wake, print, exit, fault, any; NAME: a thread or a process\n"
+           "                          wake, print, exit, task, gil, fault, any; NAME: a thread or a\n"
+           "                          process\n"
            "  b, breaks          list the breakpoints\n"
            "  d, delete [N]      delete breakpoint N, or all of them\n"
            "Looking around:\n"

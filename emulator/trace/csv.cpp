@@ -80,9 +80,11 @@ void render_csv_ticks(std::ostream& out, Trace const& trace)
             auto const& event = trace.events[event_cursor++];
             switch (event.kind) {
             case EventKind::Block:
+            case EventKind::GilWait:
                 unblock(event.thread);
                 blocked.push_back(event.thread);
                 break;
+            case EventKind::GilAcquire:
             case EventKind::Wake:
             case EventKind::ThreadExit:
             case EventKind::ThreadKilled: unblock(event.thread); break;

@@ -433,7 +433,12 @@ std::vector<CountSpan> count_spans(Trace const& trace)
         case EventKind::Preempt:
         case EventKind::Wake: set(event.thread, ThreadState::Ready); break;
         case EventKind::Dispatch: set(event.thread, ThreadState::Running); break;
-        case EventKind::Block: set(event.thread, ThreadState::Blocked); break;
+        case EventKind::Block:
+        case EventKind::GilWait: set(event.thread, ThreadState::Blocked); break;
+        case EventKind::GilAcquire:
+            if (event.value != 0)
+                set(event.thread, ThreadState::Ready);
+            break;
         case EventKind::ThreadExit:
         case EventKind::ThreadKilled: set(event.thread, ThreadState::Done); break;
         case EventKind::ProcessExit:

@@ -84,6 +84,27 @@ json event_json(Trace const& trace, Event const& event)
         break;
     case EventKind::ThreadKilled: out["by"] = trace.name(static_cast<ThreadId>(event.value)); break;
     case EventKind::Print: out["text"] = std::string(trace.text(event)); break;
+    case EventKind::TaskStart:
+    case EventKind::TaskRun:
+    case EventKind::TaskDone: out["task"] = std::string(task_label(trace, event)); break;
+    case EventKind::TaskAwait: {
+        out["task"] = std::string(task_label(trace, event));
+        auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
+        auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+        out["on"] = std::string(opcode_info(opcode).mnemonic);
+        if (opcode == Opcode::AwaitGather)
+            out["tasks"] = event.value;
+        else
+            out["until"] = event.value;
+        break;
+    }
+    case EventKind::GilAcquire: out["handed_over"] = event.value != 0; break;
+    case EventKind::GilRelease:
+        out["reason"] = static_cast<GilReleaseCause>(event.value) == GilReleaseCause::Blocked ? "blocked"
+            : static_cast<GilReleaseCause>(event.value) == GilReleaseCause::Ended            ? "ended"
+                                                                                              : "interval";
+        break;
+    case EventKind::GilWait: out["holder"] = trace.name(static_cast<ThreadId>(event.value)); break;
     case EventKind::ThreadReady:
     case EventKind::Wake:
     case EventKind::ThreadExit:

@@ -255,6 +255,8 @@ private:
             auto on = wait_mnemonic(m_trace, event);
             if (on == "sleep")
                 say(fmt::format("{}'s sleep is over and it is ready again", name(event.thread)));
+            else if (on == "tasks")
+                say(fmt::format("a timer of {}'s event loop is due and the thread is ready again", name(event.thread)));
             else
                 say(fmt::format("{}'s {} is done and it is ready again", name(event.thread), on));
             return index;
@@ -278,7 +280,10 @@ private:
         case EventKind::Block: {
             auto on = wait_mnemonic(m_trace, event);
             auto phrase = on == "sleep" ? fmt::format("{} sleeps until tick {}", name(event.thread), event.value)
-                                        : fmt::format("{} waits on {} until tick {}", name(event.thread), on, event.value);
+                : on == "tasks"
+                ? fmt::format("every task of {} is waiting, so the thread blocks until its earliest timer, at tick {}",
+                    name(event.thread), event.value)
+                : fmt::format("{} waits on {} until tick {}", name(event.thread), on, event.value);
             if (event.core != no_core)
                 leave(event.core, Leave { event.thread, phrase, phrase });
             else
@@ -325,6 +330,38 @@ private:
         }
         case EventKind::TickLimit:
             say(fmt::format("the run stops here: it reached its tick limit ({})", m_trace.machine.max_ticks));
+            return index;
+        case EventKind::TaskStart:
+            say(fmt::format("{} creates the task {}", name(event.thread), task_label(m_trace, event)));
+            return index;
+        case EventKind::TaskRun:
+            say(fmt::format("{}'s event loop runs {}", name(event.thread), task_label(m_trace, event)));
+            return index;
+        case EventKind::TaskAwait: {
+            auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
+            auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+            if (opcode == Opcode::AwaitGather)
+                say(fmt::format("{} gathers {} task{} and waits until they all return", task_label(m_trace, event),
+                    event.value, event.value == 1 ? "" : "s"));
+            else
+                say(fmt::format("{} awaits {} until tick {}, so {}'s event loop can run another task",
+                    task_label(m_trace, event), opcode == Opcode::AwaitIo ? "I/O" : "a sleep", event.value,
+                    name(event.thread)));
+            return index;
+        }
+        case EventKind::TaskDone: say(fmt::format("{} returns", task_label(m_trace, event))); return index;
+        case EventKind::GilAcquire:
+            say(event.value != 0
+                    ? fmt::format("{} gets the GIL of {} and is ready again", name(event.thread), process(event.process))
+                    : fmt::format("{} takes the GIL of {}", name(event.thread), process(event.process)));
+            return index;
+        case EventKind::GilRelease:
+            say(fmt::format("{} lets the GIL of {} go ({})", name(event.thread), process(event.process),
+                gil_release_reason(event)));
+            return index;
+        case EventKind::GilWait:
+            say(fmt::format("{} cannot run: {} holds the GIL of {}, so it waits for it and the core stays free",
+                name(event.thread), name(static_cast<ThreadId>(event.value)), process(event.process)));
             return index;
         }
         return index;

@@ -97,6 +97,22 @@ void render_perfetto(std::ostream& out, Trace const& trace)
         case EventKind::TickLimit:
             events.push_back(instant(trace, event, "tick limit", { { "ticks", event.value } }));
             break;
+        case EventKind::TaskRun:
+            events.push_back(instant(trace, event, trace.name(event.thread) + " runs " + std::string(task_label(trace, event)),
+                { { "thread", trace.name(event.thread) }, { "task", std::string(task_label(trace, event)) } }));
+            break;
+        case EventKind::TaskDone:
+            events.push_back(instant(trace, event, std::string(task_label(trace, event)) + " returns",
+                { { "thread", trace.name(event.thread) }, { "task", std::string(task_label(trace, event)) } }));
+            break;
+        case EventKind::GilWait:
+            events.push_back(instant(trace, event, trace.name(event.thread) + " waits for the GIL",
+                { { "thread", trace.name(event.thread) }, { "holder", trace.name(static_cast<ThreadId>(event.value)) } }));
+            break;
+        case EventKind::GilAcquire:
+            events.push_back(instant(trace, event, trace.name(event.thread) + " takes the GIL",
+                { { "thread", trace.name(event.thread) } }));
+            break;
         default: break;
         }
     }

@@ -67,6 +67,23 @@ int digit_count(std::int64_t value)
     return digits;
 }
 
+std::string_view task_label(Trace const& trace, Event const& event)
+{
+    if (event.task < 0 || static_cast<std::size_t>(event.task) >= trace.tasks.size())
+        return "?";
+    return trace.tasks[static_cast<std::size_t>(event.task)].label;
+}
+
+std::string_view gil_release_reason(Event const& event)
+{
+    switch (static_cast<GilReleaseCause>(event.value)) {
+    case GilReleaseCause::Blocked: return "it blocks";
+    case GilReleaseCause::Ended: return "it ends";
+    case GilReleaseCause::Interval: return "switch interval";
+    }
+    return "?";
+}
+
 std::string_view wait_mnemonic(Trace const& trace, Event const& event)
 {
     if (event.thread == no_thread || event.pc < 0)
@@ -74,7 +91,12 @@ std::string_view wait_mnemonic(Trace const& trace, Event const& event)
     auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
     if (static_cast<std::size_t>(event.pc) >= code.size())
         return "wait";
-    return opcode_info(code[static_cast<std::size_t>(event.pc)].opcode).mnemonic;
+    auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+    if (event.kind == EventKind::Block
+        && (opcode == Opcode::AwaitSleep || opcode == Opcode::AwaitIo || opcode == Opcode::AwaitGather
+            || opcode == Opcode::Return || opcode == Opcode::Run))
+        return "tasks"; // its event loop has nothing to run until its earliest timer
+    return opcode_info(opcode).mnemonic;
 }
 
 }

@@ -26,5 +26,9 @@ int digit_count(std::int64_t);
 
 // The instruction a Block event waits on ("io" or "sleep"), from the thread's code.
 std::string_view wait_mnemonic(Trace const&, Event const&);
+// The label of a Task* event's task, "delivery(A, 9)"; "?" when it has none.
+std::string_view task_label(Trace const&, Event const&);
+// Why a GilRelease happened, as a phrase: "it blocks", "it ends", "switch interval".
+std::string_view gil_release_reason(Event const&);
 
 }

@@ -61,6 +61,8 @@ std::string event_phrase(Trace const& trace, Event const& event)
         auto on = wait_mnemonic(trace, event);
         if (on == "sleep")
             return fmt::format("{} sleeps until {}", thread, event.value);
+        if (on == "tasks")
+            return fmt::format("{}: every task awaits; it blocks until {}", thread, event.value);
         return fmt::format("{} waits on {} until {}", thread, on, event.value);
     }
     case EventKind::Wake: return fmt::format("{} wakes", thread);
@@ -69,6 +71,21 @@ std::string event_phrase(Trace const& trace, Event const& event)
         return fmt::format("{} killed (exit by {})", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
     case EventKind::Print: return fmt::format("{} prints \"{}\"", thread, trace.text(event));
     case EventKind::TickLimit: return "tick limit reached";
+    case EventKind::TaskStart: return fmt::format("{} starts task {}", thread, task_label(trace, event));
+    case EventKind::TaskRun: return fmt::format("{} runs {}", thread, task_label(trace, event));
+    case EventKind::TaskAwait: {
+        auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
+        auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+        if (opcode == Opcode::AwaitGather)
+            return fmt::format("{} awaits gather of {}", task_label(trace, event), event.value);
+        return fmt::format("{} awaits {} until {}", task_label(trace, event), opcode == Opcode::AwaitIo ? "io" : "sleep",
+            event.value);
+    }
+    case EventKind::TaskDone: return fmt::format("{} returns", task_label(trace, event));
+    case EventKind::GilAcquire: return fmt::format("{} takes the GIL", thread);
+    case EventKind::GilRelease: return fmt::format("{} releases the GIL ({})", thread, gil_release_reason(event));
+    case EventKind::GilWait:
+        return fmt::format("{} waits for the GIL (held by {})", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
     }
     return "?";
 }
@@ -115,6 +132,15 @@ public:
             m_entries.push_back(entry);
             break;
         }
+        case EventKind::GilWait: {
+            remove(event.thread);
+            Entry entry { event.thread, "GIL", -1, 0 };
+            entry.width = display_width(m_trace.name(event.thread)) + 6;
+            m_width += entry.width;
+            m_entries.push_back(entry);
+            break;
+        }
+        case EventKind::GilAcquire:
         case EventKind::Wake:
         case EventKind::ThreadExit:
         case EventKind::ThreadKilled: remove(event.thread); break;
@@ -136,7 +162,10 @@ public:
         for (auto const& entry : m_entries) {
             if (!out.empty())
                 out += ", ";
-            out += fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
+            if (entry.until < 0)
+                out += fmt::format("{} ({})", m_trace.name(entry.thread), entry.on);
+            else
+                out += fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
         }
         return out;
     }
@@ -173,11 +202,150 @@ private:
     int m_width = 0;
 };
 
+// Coroutine tasks alive in event loops, with what each is doing: "delivery(A, 9) (sleep until
+// 9)". Shown in a column of its own, only for programs that have tasks.
+class LiveTasks {
+public:
+    explicit LiveTasks(Trace const& trace)
+        : m_trace(trace)
+    {
+        std::vector<ThreadId> seen;
+        for (auto const& task : trace.tasks)
+            if (std::find(seen.begin(), seen.end(), task.thread) == seen.end())
+                seen.push_back(task.thread);
+        m_threads_with_tasks = static_cast<int>(seen.size());
+    }
+
+    void apply(Event const& event)
+    {
+        switch (event.kind) {
+        case EventKind::TaskStart: set(event.task, "ready"); break;
+        case EventKind::TaskRun: set(event.task, "runs"); break;
+        case EventKind::TaskAwait: {
+            auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
+            auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+            set(event.task, opcode == Opcode::AwaitGather ? std::string("gather")
+                    : fmt::format("{} until {}", opcode == Opcode::AwaitIo ? "io" : "sleep", event.value));
+            break;
+        }
+        case EventKind::TaskDone: remove(event.task); break;
+        case EventKind::ProcessExit:
+            for (std::size_t i = 0; i < m_entries.size();)
+                if (m_trace.threads[static_cast<std::size_t>(m_trace.tasks[static_cast<std::size_t>(m_entries[i].first)].thread)]
+                        .process
+                    == event.process)
+                    m_entries.erase(m_entries.begin() + static_cast<std::ptrdiff_t>(i));
+                else
+                    ++i;
+            break;
+        default: break;
+        }
+    }
+
+    std::string text() const
+    {
+        if (m_entries.empty())
+            return "-";
+        std::string out;
+        for (auto const& [task, state] : m_entries) {
+            if (!out.empty())
+                out += ", ";
+            auto const& info = m_trace.tasks[static_cast<std::size_t>(task)];
+            if (m_threads_with_tasks > 1)
+                out += m_trace.name(info.thread) + ": ";
+            out += fmt::format("{} ({})", info.label, state);
+        }
+        return out;
+    }
+
+private:
+    void set(std::int32_t task, std::string state)
+    {
+        for (auto& entry : m_entries)
+            if (entry.first == task) {
+                entry.second = std::move(state);
+                return;
+            }
+        m_entries.emplace_back(task, std::move(state));
+    }
+    void remove(std::int32_t task)
+    {
+        std::erase_if(m_entries, [&](auto const& entry) { return entry.first == task; });
+    }
+
+    Trace const& m_trace;
+    int m_threads_with_tasks = 0;
+    std::vector<std::pair<std::int32_t, std::string>> m_entries; // by creation
+};
+
+// Who holds each GIL and who waits for it: "py: t1 (waiting: t2)". Only for programs with a GIL.
+class GilHolders {
+public:
+    explicit GilHolders(Trace const& trace)
+        : m_trace(trace)
+        , m_holder(trace.processes.size(), no_thread)
+        , m_waiters(trace.processes.size())
+    {
+    }
+
+    void apply(Event const& event)
+    {
+        if (event.process == no_process)
+            return;
+        auto p = static_cast<std::size_t>(event.process);
+        auto& waiters = m_waiters[p];
+        switch (event.kind) {
+        case EventKind::GilAcquire:
+            m_holder[p] = event.thread;
+            std::erase(waiters, event.thread);
+            break;
+        case EventKind::GilRelease: m_holder[p] = no_thread; break;
+        case EventKind::GilWait: waiters.push_back(event.thread); break;
+        case EventKind::ProcessExit:
+            m_holder[p] = no_thread;
+            waiters.clear();
+            break;
+        default: break;
+        }
+    }
+
+    std::string text() const
+    {
+        std::string out;
+        for (std::size_t p = 0; p < m_trace.processes.size(); ++p) {
+            if (!m_trace.processes[p].gil)
+                continue;
+            if (!out.empty())
+                out += "; ";
+            out += m_trace.processes[p].name + ": " + (m_holder[p] == no_thread ? "free" : m_trace.name(m_holder[p]));
+            if (!m_waiters[p].empty()) {
+                out += " (waiting:";
+                for (ThreadId id : m_waiters[p])
+                    out += " " + m_trace.name(id);
+                out += ")";
+            }
+        }
+        return out;
+    }
+
+private:
+    Trace const& m_trace;
+    std::vector<ThreadId> m_holder;
+    std::vector<std::vector<ThreadId>> m_waiters;
+};
+
+bool has_gil(Trace const& trace)
+{
+    return std::any_of(trace.processes.begin(), trace.processes.end(), [](auto const& p) { return p.gil; });
+}
+
 struct Widths {
     int tick = 4;
     int core = 6;
     int ready = list_column_min;
     int blocked = list_column_min;
+    int tasks = list_column_min;
+    int gil = list_column_min;
 };
 
 // Column widths from cheap bounds and one pass over the stored events and snapshots (both
@@ -217,6 +385,24 @@ Widths column_widths(Trace const& trace)
             blocked_width = std::max(blocked_width, blocked.width());
     }
     widths.blocked = std::max(list_column_min, std::min(blocked_width, list_column_cap));
+
+    if (!trace.tasks.empty() || has_gil(trace)) {
+        LiveTasks tasks(trace);
+        GilHolders gil(trace);
+        int tasks_width = 0;
+        int gil_width = 0;
+        for (std::size_t i = 0; i < trace.events.size(); ++i) {
+            tasks.apply(trace.events[i]);
+            gil.apply(trace.events[i]);
+            if (i + 1 == trace.events.size() || trace.events[i + 1].tick != trace.events[i].tick) {
+                tasks_width = std::max(tasks_width, display_width(tasks.text()));
+                gil_width = std::max(gil_width, display_width(gil.text()));
+            }
+        }
+        // Wider caps than the other lists: these columns are what such programs are about.
+        widths.tasks = std::max(list_column_min, std::min(tasks_width, 3 * list_column_cap));
+        widths.gil = std::max(list_column_min, std::min(gil_width, 2 * list_column_cap));
+    }
     return widths;
 }
 
@@ -264,8 +450,14 @@ void render_table(std::ostream& out, Trace const& trace)
     std::vector<int> column_widths { widths.tick };
     for (std::size_t core = 0; core < cores; ++core)
         column_widths.push_back(widths.core);
+    bool show_tasks = !trace.tasks.empty();
+    bool show_gil = has_gil(trace);
     column_widths.push_back(widths.ready);
     column_widths.push_back(widths.blocked);
+    if (show_tasks)
+        column_widths.push_back(widths.tasks);
+    if (show_gil)
+        column_widths.push_back(widths.gil);
     column_widths.push_back(0);
 
     std::vector<std::string> cells;
@@ -277,6 +469,10 @@ void render_table(std::ostream& out, Trace const& trace)
         cells.push_back(fmt::format("core {}", core));
     cells.push_back("ready");
     cells.push_back("blocked");
+    if (show_tasks)
+        cells.push_back("tasks");
+    if (show_gil)
+        cells.push_back("GIL");
     cells.push_back("events");
     write_row(out, line, cells, column_widths, 1);
 
@@ -285,6 +481,8 @@ void render_table(std::ostream& out, Trace const& trace)
     std::size_t snapshot_cursor = 0;
     std::string ready = "-";
     BlockedThreads blocked(trace);
+    LiveTasks tasks(trace);
+    GilHolders gil(trace);
 
     // One row: tick `t` as the cores executed it, with the queues and waits in force during
     // it and the events of the boundary just before it. `executed` is false for the row at
@@ -297,6 +495,10 @@ void render_table(std::ostream& out, Trace const& trace)
         while (event_cursor < trace.events.size() && trace.events[event_cursor].tick <= t) {
             auto const& event = trace.events[event_cursor++];
             blocked.apply(event);
+            if (show_tasks)
+                tasks.apply(event);
+            if (show_gil)
+                gil.apply(event);
             if (!events.empty())
                 events += "; ";
             events += event_phrase(trace, event);
@@ -329,6 +531,10 @@ void render_table(std::ostream& out, Trace const& trace)
         }
         cells.push_back(ready);
         cells.push_back(blocked.text());
+        if (show_tasks)
+            cells.push_back(tasks.text());
+        if (show_gil)
+            cells.push_back(gil.text());
         cells.push_back(std::move(events));
         write_row(out, line, cells, column_widths, 1);
     };

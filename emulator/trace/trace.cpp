@@ -44,6 +44,13 @@ std::string_view to_string(EventKind kind)
     case EventKind::ThreadKilled: return "killed";
     case EventKind::Print: return "print";
     case EventKind::TickLimit: return "tick-limit";
+    case EventKind::TaskStart: return "task-start";
+    case EventKind::TaskRun: return "task-run";
+    case EventKind::TaskAwait: return "task-await";
+    case EventKind::TaskDone: return "task-done";
+    case EventKind::GilAcquire: return "gil-acquire";
+    case EventKind::GilRelease: return "gil-release";
+    case EventKind::GilWait: return "gil-wait";
     }
     return "?";
 }
@@ -60,7 +67,7 @@ std::string_view to_string(Outcome outcome)
 bool same_run(Trace const& a, Trace const& b)
 {
     return a.events == b.events && a.core_slices == b.core_slices && a.queue_snapshots == b.queue_snapshots
-        && a.texts == b.texts && a.totals == b.totals && a.core_busy == b.core_busy && a.core_switching == b.core_switching
+        && a.texts == b.texts && a.tasks == b.tasks && a.totals == b.totals && a.core_busy == b.core_busy && a.core_switching == b.core_switching
         && a.event_count == b.event_count && a.slice_count == b.slice_count && a.context_switches == b.context_switches && a.end == b.end
         && a.outcome == b.outcome;
 }

@@ -38,6 +38,15 @@ enum class EventKind : std::uint8_t {
     ThreadKilled,  // a thread ended because its process ended (value: the thread that caused it)
     Print,         // a thread printed a line (text)
     TickLimit,     // the run reached its tick limit and stopped
+    // Coroutines (a thread's event loop; `task` names the task, see Trace::tasks) and the GIL.
+    TaskStart,  // a task is created: by `run`, or one per call of `await gather` (line: the call)
+    TaskRun,    // the event loop runs a task, until it awaits or returns
+    TaskAwait,  // the running task awaits (pc: the await; value: the tick its sleep or I/O ends,
+                // or for a gather the number of tasks)
+    TaskDone,   // a task returned
+    GilAcquire, // a thread takes its process's GIL (value: 1 when a releasing holder hands it over)
+    GilRelease, // a thread lets its process's GIL go (value: GilReleaseCause)
+    GilWait,    // a thread must wait for its process's GIL (value: the holder); its core is free
 };
 std::string_view to_string(EventKind);
 
@@ -45,6 +54,7 @@ enum class ReadyCause : std::uint8_t { Arrived, Woke, Preempted };
 enum class PreemptCause : std::uint8_t { SliceEnded, Policy };
 enum class ExitCause : std::uint8_t { Finished, ExitInstruction };
 enum class BlockCause : std::uint8_t { Io, Sleep };
+enum class GilReleaseCause : std::uint8_t { Blocked, Ended, Interval };
 
 struct Event {
     Tick tick = 0;
@@ -56,6 +66,7 @@ struct Event {
     std::int32_t pc = -1;      // index of that instruction in the thread's code, -1 if none
     std::int64_t value = 0;    // kind-specific, see EventKind
     std::int32_t text = -1;    // index into Trace::texts (Print, and Block's cause name)
+    std::int32_t task = -1;    // index into Trace::tasks (Task* events)
     bool operator==(Event const&) const = default;
 };
 
@@ -91,12 +102,21 @@ struct ThreadInfo {
     std::vector<int> pinned;
 };
 
+// A coroutine task of a thread's event loop, numbered in the order tasks are created.
+struct TaskInfo {
+    ThreadId thread = no_thread;
+    std::string label; // "delivery(A, 9)"
+    bool operator==(TaskInfo const&) const = default;
+};
+
 struct ProcessInfo {
     std::string name;
     Tick arrival = 0;
     std::uint64_t memory = 0;
     int priority = 0;
     std::vector<ThreadId> threads;
+    bool gil = false;
+    Tick gil_interval = 0;
 };
 
 // What each thread did, accumulated by the Machine as it runs. Ticks are counted as
@@ -127,6 +147,7 @@ struct Trace {
     std::vector<std::vector<Slice>> core_slices; // per core, in time order, never overlapping
     std::vector<QueueSnapshot> queue_snapshots; // only when MachineConfig::record_queues
     std::vector<std::string> texts;             // strings referenced by events
+    std::vector<TaskInfo> tasks;                // coroutine tasks, by creation
 
     std::vector<ThreadTotals> totals; // per thread
     std::vector<Tick> core_busy;      // per core: ticks running threads' work
