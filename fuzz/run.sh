@@ -33,7 +33,7 @@ for target in parse-program parse-lesson run-program; do
         fi
     done
     log=$work/$target.log
-    "$build/fuzz/fuzz-$target" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$build/fuzz/fuzz-$target" "$corpus" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 \
         -max_len=4096 -artifact_prefix="fuzz/regressions/$target/" -print_final_stats=1 > "$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
