@@ -37,12 +37,14 @@ for target in parse-program parse-lesson run-program; do
         -max_len=4096 -artifact_prefix="fuzz/regressions/$target/" -print_final_stats=1 > "$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    # The last progress line's coverage: "cov: N" edges, "ft: N" features.
+    cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
     if [ $rc -ne 0 ]; then
         status=1
         echo "fuzz-$target: FOUND A PROBLEM after ${runs:-?} runs (exit $rc); input saved in fuzz/regressions/$target/"
         grep -E 'ERROR|SUMMARY|runtime error|VERIFY|==[0-9]+==' "$log" | head -20
     else
-        echo "fuzz-$target: ${runs:-?} runs in ${seconds}s from $n seeds, no crash"
+        echo "fuzz-$target: ${runs:-?} runs in ${seconds}s from $n seeds, ${cov:-cov: ?}, no crash"
     fi
 done
 exit $status
