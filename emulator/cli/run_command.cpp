@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/formats.hpp"
 #include "cli/paths.hpp"
+#include "cli/policy_table.hpp"
 #include "engine/machine.hpp"
 #include "lang/parser.hpp"
 #include "trace/metrics.hpp"
@@ -16,7 +17,7 @@ namespace tl {
 
 void add_machine_options(CLI::App& app, RunSettings& settings)
 {
-    app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers')")
+    app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers'); a list such as fcfs,sjf,rr or 'all' compares them in one metrics table")
         ->capture_default_str();
     app.add_option("-c,--cores", settings.cores, "Number of CPU cores")->capture_default_str();
     app.add_option("-q,--quantum", settings.quantum, "Time slice in ticks, for the policies that slice")
@@ -152,6 +153,8 @@ int run_command(RunSettings const& settings)
     auto program = load_program(settings);
     if (!program)
         return exit_code::bad_input;
+    if (is_policy_list(settings.scheduler))
+        return run_policy_table(settings, *prepared, *program);
     auto trace = simulate_with(*prepared, *program, settings.scheduler);
     if (!trace)
         return exit_code::bad_input;
