@@ -33,7 +33,7 @@ void print_text(std::ostream& out, Trace const& trace, Metrics const& metrics, P
     render_header(out, trace);
     if (table) {
         out << '\n';
-        render_table(out, trace);
+        render_table(out, trace, TableOptions { presentation.ram });
     }
     if (presentation.explain)
         print_narration(out, trace);
@@ -125,10 +125,15 @@ int terminal_width(int requested)
 
 Presentation presentation_for(std::string_view colour, int width, bool explain)
 {
-    return Presentation { colour_wanted(colour), terminal_width(width), explain };
+    Presentation presentation;
+    presentation.colour = colour_wanted(colour);
+    presentation.width = terminal_width(width);
+    presentation.explain = explain;
+    return presentation;
 }
 
 void set_presentation(Presentation const& presentation) { s_presentation = presentation; }
+Presentation const& current_presentation() { return s_presentation; }
 
 bool is_output_format(std::string_view name)
 {
@@ -154,6 +159,7 @@ void print_run(std::ostream& out, Trace const& trace, std::string_view format)
 void print_run(std::ostream& out, Trace const& trace, std::string_view format, Presentation const& presentation)
 {
     auto metrics = compute_metrics(trace);
+    metrics.one_core_makespan = presentation.one_core_makespan;
     for (auto const& entry : s_formats)
         if (entry.name == format)
             entry.print(out, trace, metrics, presentation);

@@ -5,6 +5,7 @@
 
 #include "trace/trace.hpp"
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -17,6 +18,8 @@ struct Presentation {
     bool colour = false;  // ANSI colours in the Gantt chart
     int width = 80;       // columns the Gantt chart may use
     bool explain = false; // tell each tick in sentences (table, summary and gantt)
+    bool ram = false;     // --show ram: the RAM map as a column of the per-tick table
+    std::optional<Tick> one_core_makespan; // measured by the caller, for the speed-up in the metrics
 };
 
 // --color: "always", "never", or "auto": colour when stdout is a terminal and NO_COLOR is unset
@@ -30,6 +33,7 @@ Presentation presentation_for(std::string_view colour, int width, bool explain);
 // (main.cpp), so every command that prints a run through print_run honours --color, --width
 // and --explain without threading them through each command's code.
 void set_presentation(Presentation const&);
+Presentation const& current_presentation();
 
 bool is_output_format(std::string_view);
 std::string output_format_names(); // "table, summary, json, ..."

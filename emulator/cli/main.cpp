@@ -153,6 +153,8 @@ int main(int argc, char** argv)
         ->capture_default_str();
     run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)")
         ->check(CLI::Range(20, 100000));
+    run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
+        ->check(CLI::IsMember({ "ram" }));
     run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 program faulted, 5 tick limit reached, 70 internal error.\n");
 
     tl::RunSettings demo_settings;
@@ -195,7 +197,9 @@ int main(int argc, char** argv)
     }
 
     try {
-        tl::set_presentation(tl::presentation_for(run_settings.colour, run_settings.width, run_settings.explain));
+        auto presentation = tl::presentation_for(run_settings.colour, run_settings.width, run_settings.explain);
+        presentation.ram = std::find(run_settings.show.begin(), run_settings.show.end(), "ram") != run_settings.show.end();
+        tl::set_presentation(presentation);
         if (*run)
             return tl::run_command(run_settings);
         if (*compare)

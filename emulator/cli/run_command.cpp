@@ -24,6 +24,9 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
         ->capture_default_str();
     app.add_option("--ram", settings.ram, "Main memory size, e.g. 64K, 1M")->capture_default_str();
     app.add_option("--bus", settings.bus, "Bus bandwidth in transfers per tick")->capture_default_str();
+    app.add_option("--load", settings.load,
+           "Bytes one bus transfer carries while a program loads from storage into RAM, e.g. 4K; 0 loads instantly")
+        ->capture_default_str();
     app.add_option("--switch-cost", settings.switch_cost, "Ticks a core spends on each context switch")
         ->capture_default_str();
     app.add_option("--max-ticks", settings.max_ticks, "Stop the run at this tick (a guard against endless programs)")
@@ -58,6 +61,17 @@ std::optional<Prepared> prepare(RunSettings const& settings)
         return std::nullopt;
     }
     machine.ram = *ram;
+    if (settings.load != "0") {
+        auto chunk = parse_size(settings.load);
+        if (!chunk) {
+            fmt::print(stderr,
+                "ticklab: error: --load '{}' is not a size; write bytes or a number with K, M or G (e.g. 4K), or 0 to "
+                "load instantly\n",
+                settings.load);
+            return std::nullopt;
+        }
+        machine.load_chunk = *chunk;
+    }
     machine.bus_bandwidth = settings.bus;
     machine.switch_cost = settings.switch_cost;
     machine.max_ticks = settings.max_ticks;
@@ -133,7 +147,38 @@ std::optional<Trace> simulate_with(Prepared const& prepared, Program const& prog
     return simulate(prepared.machine, program, std::move(choice.scheduler), choice.name, choice.description);
 }
 
-int exit_for(Trace const& trace) { return trace.outcome == tl::Outcome::TickLimit ? exit_code::tick_limit : exit_code::ok; }
+int exit_for(Trace const& trace)
+{
+    if (trace.outcome == Outcome::TickLimit)
+        return exit_code::tick_limit;
+    if (trace.outcome == Outcome::Deadlock)
+        return exit_code::program_failed;
+    for (auto const& event : trace.events)
+        if (event.kind == EventKind::Fault)
+            return exit_code::program_failed;
+    return exit_code::ok;
+}
+
+std::optional<Tick> one_core_makespan(Prepared const& prepared, Program const& program, std::string const& scheduler_name)
+{
+    if (prepared.machine.cores == 1)
+        return std::nullopt;
+    Prepared one = prepared;
+    one.machine.cores = 1;
+    one.options.cores = 1;
+    one.machine.record_events = false;
+    one.machine.record_queues = false;
+    if (!check_program_fits(one.machine, program).empty())
+        return std::nullopt;
+    auto made = make_scheduler(scheduler_name, one.options);
+    auto* choice = std::get_if<SchedulerChoice>(&made);
+    if (!choice)
+        return std::nullopt;
+    auto trace = simulate(one.machine, program, std::move(choice->scheduler), choice->name, choice->description);
+    if (trace.outcome != Outcome::Finished)
+        return std::nullopt;
+    return trace.end;
+}
 
 int run_command(RunSettings const& settings)
 {
@@ -158,7 +203,12 @@ int run_command(RunSettings const& settings)
     auto trace = simulate_with(*prepared, *program, settings.scheduler);
     if (!trace)
         return exit_code::bad_input;
-    print_run(std::cout, *trace, settings.format);
+    bool reports_metrics = settings.format == "table" || settings.format == "summary" || settings.format == "json"
+        || settings.format == "csv-metrics";
+    auto presentation = current_presentation();
+    if (reports_metrics && trace->outcome == Outcome::Finished)
+        presentation.one_core_makespan = one_core_makespan(*prepared, *program, settings.scheduler);
+    print_run(std::cout, *trace, settings.format, presentation);
     std::cout.flush();
     // The table and summary already say so in their closing lines; the other formats
     // are for machines, so the person running them hears it on stderr.
@@ -166,6 +216,12 @@ int run_command(RunSettings const& settings)
     if (trace->outcome == tl::Outcome::TickLimit && !says_it_itself)
         fmt::print(stderr, "ticklab: the run stopped at the tick limit ({} ticks); raise --max-ticks if it is meant to run longer\n",
             trace->machine.max_ticks);
+    if (!says_it_itself)
+        for (auto const& event : trace->events)
+            if (event.kind == EventKind::Deadlock || event.kind == EventKind::Fault)
+                fmt::print(stderr, "ticklab: {} at tick {}: {}{}\n", event.kind == EventKind::Fault ? "fault" : "stopped",
+                    event.tick, event.kind == EventKind::Fault ? trace->name(event.thread) + " " : std::string(),
+                    trace->text(event));
     return exit_for(*trace);
 }
 

@@ -21,6 +21,7 @@ struct RunSettings {
     std::string format = "table";
     int cores = 1;
     std::string ram = "1M";
+    std::string load = "0";       // --load: bytes a bus transfer carries while a program loads; 0: instant
     int bus = 8;
     Tick switch_cost = 0;
     Tick quantum = 2;
@@ -33,6 +34,7 @@ struct RunSettings {
     bool explain = false;         // --explain: tell each tick in sentences
     std::string colour = "auto";  // --color: auto, always or never (the gantt chart)
     int width = 0;                // --width: columns for the gantt chart; 0: $COLUMNS, else 80
+    std::vector<std::string> show; // --show ram: extra columns of the per-tick table
 };
 
 struct Prepared {
@@ -46,7 +48,10 @@ struct Prepared {
 std::optional<Prepared> prepare(RunSettings const&);
 std::optional<Program> load_program(RunSettings const&); // the file or --jobs of the settings
 std::optional<Trace> simulate_with(Prepared const&, Program const&, std::string const& scheduler_name);
-int exit_for(Trace const&); // exit_code::ok, or tick_limit
+int exit_for(Trace const&); // exit_code::ok, program_failed (a fault or a deadlock), or tick_limit
+// The makespan of the same run on one core, for the speed-up; nothing when the machine has
+// one core already, or the program cannot run on one (a thread pinned to another core).
+std::optional<Tick> one_core_makespan(Prepared const&, Program const&, std::string const& scheduler_name);
 
 // Adds the machine and scheduler options shared by every command that runs something.
 void add_machine_options(CLI::App&, RunSettings&);

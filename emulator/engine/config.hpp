@@ -19,6 +19,10 @@ struct MachineConfig {
     std::uint64_t ram = 1024 * 1024;        // main memory in bytes; a process must fit to be admitted
     int bus_bandwidth = 8;                  // transfers the system bus grants per tick
     std::uint64_t storage = 64 * 1024 * 1024; // where programs live before they are loaded
+    // Bytes one bus transfer carries from storage into RAM while a program loads. 0 loads
+    // programs instantly, so textbook examples keep their published numbers; 4K shows a
+    // process `loading` for ceil(memory / 4K) transfers, competing for the bus.
+    std::uint64_t load_chunk = 0;
     Tick switch_cost = 0;                   // ticks a core spends switching to another thread
     Tick max_ticks = 1'000'000;             // the run stops here: a guard against programs that never end
     // Conventions that textbooks and simulators disagree on, made explicit (the run header

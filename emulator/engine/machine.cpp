@@ -29,10 +29,17 @@
 //                 the thread it just stopped carries on without a switch. Otherwise a switch
 //                 costs MachineConfig::switch_cost ticks before the thread lands; a thread that
 //                 lands and at once blocks or ends frees the core, which asks again.
+//   7. Bus.       Each core whose thread is at a memory instruction (read, write, incr, atomic
+//                 incr) asks for one transfer for tick T, cores in id order starting at core
+//                 T mod cores (so no core is always last). The bus grants MachineConfig::
+//                 bus_bandwidth transfers a tick; a core that gets none stalls for tick T and
+//                 asks again at T+1. A granted access takes effect at once, in grant order. Incr's
+//                 middle step (the add) is CPU work and needs no transfer. Programs being loaded
+//                 from storage then get what is left, in the order their loading started.
 //
 // Between boundaries nothing but compute happens, so the Machine jumps straight to the next
 // boundary at which something is due (a compute instruction or slice ending, a switch ending,
-// an arrival, a wake-up). Stepping every tick visits boundaries where nothing is due; every
+// an arrival, a wake-up; every tick while a memory instruction runs or a program loads). Stepping every tick visits boundaries where nothing is due; every
 // phase is then a no-op, which is why both give the same trace.
 
 namespace tl {
@@ -78,8 +85,19 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
 
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
         auto const& spec = program.processes[p];
-        ProcessInfo info { spec.name, spec.arrival, spec.memory, spec.priority, {}, spec.gil,
-            spec.gil ? spec.gil_interval : 0 };
+        ProcessInfo info;
+        info.name = spec.name;
+        info.arrival = spec.arrival;
+        info.memory = spec.memory;
+        info.priority = spec.priority;
+        info.gil = spec.gil;
+        info.gil_interval = spec.gil ? spec.gil_interval : 0;
+        info.variables = spec.variables;
+        info.initial_values = spec.initial_values;
+        info.final_values = spec.initial_values;
+        info.mutexes = spec.mutexes;
+        if (config.load_chunk > 0)
+            info.load_transfers = static_cast<std::int64_t>((spec.memory + config.load_chunk - 1) / config.load_chunk);
         m_gils.push_back(Gil { spec.gil, spec.gil_interval, no_thread, {}, -1, -1 });
         m_any_gil |= spec.gil;
         for (std::size_t t = 0; t < spec.threads.size(); ++t) {
@@ -101,12 +119,14 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             runtime_plan.remaining_from.assign(code.size() + 1, 0);
             for (std::size_t i = code.size(); i-- > 0;) {
                 bool compute = is_compute(code[i]);
-                plan.remaining_from[i] = plan.remaining_from[i + 1] + (compute ? code[i].ticks : 0);
+                Tick work = compute ? code[i].ticks : memory_steps(code[i].opcode);
+                m_any_memory |= memory_steps(code[i].opcode) > 0;
+                plan.remaining_from[i] = plan.remaining_from[i + 1] + work;
                 bool waits = code[i].opcode == Opcode::Io || code[i].opcode == Opcode::Sleep
                     || code[i].opcode == Opcode::Exit || code[i].opcode == Opcode::AwaitSleep
                     || code[i].opcode == Opcode::AwaitIo || code[i].opcode == Opcode::AwaitGather
                     || code[i].opcode == Opcode::Return;
-                plan.burst_from[i] = waits ? 0 : plan.burst_from[i + 1] + (compute ? code[i].ticks : 0);
+                plan.burst_from[i] = waits ? 0 : plan.burst_from[i + 1] + work;
             }
             if (is_compute(code[0]))
                 runtime.left = runtime.pc_ticks = code[0].ticks;
@@ -115,8 +135,16 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             m_has_pins.push_back(thread.pinned.empty() ? 0 : 1);
             bool runs = std::any_of(code.begin(), code.end(), [](auto const& i) { return i.opcode == Opcode::Run; });
             m_loops.push_back(runs ? std::make_unique<EventLoop>() : nullptr);
+            m_memory.push_back(MemoryState { 0, 0, !thread.spawned });
+            m_trace.totals.back().started = !thread.spawned;
+            if (thread.spawned)
+                m_trace.totals.back().arrival = -1;
         }
-        m_processes.push_back(ProcessRuntime { false, false, false, static_cast<int>(spec.threads.size()) });
+        ProcessRuntime runtime;
+        runtime.values = spec.initial_values;
+        runtime.holders.assign(spec.mutexes.size(), no_thread);
+        runtime.lock_waiters.resize(spec.mutexes.size());
+        m_processes.push_back(std::move(runtime));
         m_trace.processes.push_back(std::move(info));
         m_by_arrival.push_back(static_cast<ProcessId>(p));
     }
@@ -124,6 +152,8 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
         return program.processes[static_cast<std::size_t>(a)].arrival
             < program.processes[static_cast<std::size_t>(b)].arrival;
     });
+    m_joiners.resize(m_threads.size());
+    m_trace.core_stalled.resize(static_cast<std::size_t>(config.cores));
     m_processes_left = static_cast<int>(m_processes.size());
     m_scheduler->attach(*this);
 }
@@ -160,6 +190,12 @@ bool Machine::advance()
         m_ended = true;
         m_trace.end = m_now;
         m_trace.outcome = Outcome::Finished;
+        for (ProcessId id = 0; id < static_cast<ProcessId>(m_processes.size()); ++id)
+            record_final_values(id);
+        return false;
+    }
+    if (nothing_due()) {
+        stop_deadlocked();
         return false;
     }
     if (m_now >= m_config.max_ticks) {
@@ -185,11 +221,31 @@ Tick Machine::next_boundary() const
     if (m_any_gil)
         for (auto const& gil : m_gils)
             next = std::min(next, std::max(gil_deadline(gil), m_now + 1));
-    // Nothing due and threads remain: nothing can ever happen again. With only compute, I/O
-    // and timers this cannot occur; the tick limit ends such a run cleanly all the same.
+    if (!m_loading.empty())
+        next = std::min(next, m_now + 1);
+    // Nothing due and threads remain: advance() has already stopped the run as deadlocked.
     if (next > max_tick_limit)
         next = m_config.max_ticks;
     return next;
+}
+
+// True when nothing is due ever again, yet processes remain: every thread left waits for
+// something only another waiting thread could give (a lock, a join, the GIL, memory).
+bool Machine::nothing_due() const
+{
+    for (Tick due : m_due)
+        if (due != no_due)
+            return false;
+    if (m_next_arrival < m_by_arrival.size() || !m_wakeups.empty() || !m_loading.empty() || m_policy_wakeup)
+        return false;
+    if (m_any_gil)
+        for (auto const& gil : m_gils)
+            if (gil_deadline(gil) <= max_tick_limit)
+                return false;
+    for (auto const& thread : m_threads)
+        if (thread.state == ThreadState::Ready || thread.state == ThreadState::Running)
+            return false;
+    return true;
 }
 
 void Machine::process_boundary()
@@ -234,8 +290,10 @@ void Machine::process_boundary()
         }
     }
 
-    // 6. Dispatch.
+    // 6. Dispatch. 7. Bus.
     dispatch_idle_cores();
+    if (m_any_memory || !m_loading.empty())
+        bus_phase();
     refresh_touched();
     m_policy_wakeup = m_scheduler->next_wakeup();
 
@@ -298,7 +356,10 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
     auto& core = m_cores[static_cast<std::size_t>(core_id)];
     if (core.thread == no_thread)
         return;
-    if (!core.switching)
+    // A thread on a core is either in a compute instruction or, with pc_ticks 0, in a memory
+    // instruction (settle runs every other kind at once).
+    bool memory = !core.switching && m_threads[static_cast<std::size_t>(core.thread)].pc_ticks == 0;
+    if (!core.switching && !memory)
         sync_left(core_id);
     touch(core_id);
     if (core.switching) {
@@ -311,7 +372,22 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
     }
     ThreadId id = core.thread;
     auto& thread = m_threads[static_cast<std::size_t>(id)];
-    if (thread.left == 0) {
+    if (memory) {
+        close_slice(core_id);
+        auto& state = m_memory[static_cast<std::size_t>(id)];
+        if (core.stepped)
+            ++state.step;
+        core.stepped = false;
+        auto opcode = m_trace.threads[static_cast<std::size_t>(id)].code[thread.pc].opcode;
+        if (state.step == memory_steps(opcode)) {
+            state.step = 0;
+            ++thread.pc;
+            load_pc(id);
+            settle(core_id);
+            if (core.thread != id)
+                return; // it blocked or ended
+        }
+    } else if (thread.left == 0) {
         close_slice(core_id);
         ++thread.pc;
         load_pc(id);
@@ -356,11 +432,24 @@ void Machine::flush_pending(CoreId core_id)
 
 void Machine::admit_processes()
 {
+    // Programs whose loading ended at this tick become processes first, in the order they
+    // started loading.
+    if (!m_loading.empty()) {
+        auto still = m_loading.begin();
+        for (ProcessId id : m_loading) {
+            auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
+            if (info.loaded == m_now)
+                start_threads(id);
+            else
+                *still++ = id;
+        }
+        m_loading.erase(still, m_loading.end());
+    }
     // Those already waiting for memory go first, strictly in order, so none is overtaken
     // forever by smaller late-comers.
     while (!m_memory_queue.empty()) {
         ProcessId first = m_memory_queue.front();
-        if (m_trace.processes[static_cast<std::size_t>(first)].memory > m_config.ram - m_ram_in_use)
+        if (!find_hole(m_trace.processes[static_cast<std::size_t>(first)].memory))
             break;
         m_memory_queue.erase(m_memory_queue.begin());
         admit(first);
@@ -376,7 +465,7 @@ void Machine::admit_processes()
             m_threads[static_cast<std::size_t>(thread)].since = m_now;
         emit({ .tick = m_now, .kind = EventKind::ProcessArrive, .process = id,
             .value = static_cast<std::int64_t>(info.memory) });
-        if (m_memory_queue.empty() && info.memory <= m_config.ram - m_ram_in_use) {
+        if (m_memory_queue.empty() && find_hole(info.memory)) {
             admit(id);
         } else {
             emit({ .tick = m_now, .kind = EventKind::ProcessWait, .process = id,
@@ -386,14 +475,67 @@ void Machine::admit_processes()
     }
 }
 
+// The first free block of RAM that holds `size` bytes, lowest address first (first fit).
+std::optional<std::uint64_t> Machine::find_hole(std::uint64_t size) const
+{
+    std::uint64_t at = 0;
+    for (auto const& block : m_ram_map) {
+        if (block.base - at >= size)
+            return at;
+        at = block.base + block.size;
+    }
+    if (m_config.ram - at >= size)
+        return at;
+    return std::nullopt;
+}
+
+void Machine::allocate(ProcessId id)
+{
+    auto& info = m_trace.processes[static_cast<std::size_t>(id)];
+    auto base = find_hole(info.memory);
+    VERIFY(base.has_value());
+    Allocation block { *base, info.memory, id };
+    auto at = std::lower_bound(m_ram_map.begin(), m_ram_map.end(), block.base,
+        [](Allocation const& a, std::uint64_t base) { return a.base < base; });
+    m_ram_map.insert(at, block);
+    m_ram_in_use += info.memory;
+    info.base = static_cast<std::int64_t>(*base);
+    info.allocated = m_now;
+}
+
+// Its memory fits: RAM is reserved, and the program becomes a process at once or, when
+// loading takes time (MachineConfig::load_chunk), once its bytes have come over the bus.
 void Machine::admit(ProcessId id)
 {
+    allocate(id);
+    auto& info = m_trace.processes[static_cast<std::size_t>(id)];
+    auto& process = m_processes[static_cast<std::size_t>(id)];
+    if (info.load_transfers > 0) {
+        process.loading = true;
+        process.transfers_left = info.load_transfers;
+        m_loading.push_back(id);
+        emit({ .tick = m_now, .kind = EventKind::ProcessLoad, .process = id, .value = info.base });
+        return;
+    }
+    info.loaded = m_now;
+    start_threads(id);
+}
+
+void Machine::start_threads(ProcessId id)
+{
     auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
-    m_ram_in_use += info.memory;
-    m_processes[static_cast<std::size_t>(id)].admitted = true;
+    auto& process = m_processes[static_cast<std::size_t>(id)];
+    process.loading = false;
+    process.admitted = true;
     emit({ .tick = m_now, .kind = EventKind::ProcessAdmit, .process = id, .value = static_cast<std::int64_t>(info.memory) });
-    for (ThreadId thread : info.threads)
+    int started = 0;
+    for (ThreadId thread : info.threads) {
+        if (!m_memory[static_cast<std::size_t>(thread)].started)
+            continue; // it waits for a `spawn`
+        ++started;
         make_ready(thread, EnqueueReason::Arrived);
+    }
+    process.live_threads = started;
 }
 
 void Machine::wake_due_threads()
@@ -598,6 +740,113 @@ void Machine::settle(CoreId core_id)
         case Opcode::Exit:
             end_process(info.process, ExitCause::ExitInstruction, id);
             return;
+        case Opcode::Read:
+        case Opcode::Write:
+        case Opcode::Incr:
+        case Opcode::AtomicIncr:
+            return; // it keeps the core; phase 7 asks the bus for its steps
+        case Opcode::Crash:
+            fault(id, core_id, "ran 'crash'");
+            return;
+        case Opcode::Lock: {
+            auto& process = m_processes[static_cast<std::size_t>(info.process)];
+            auto mutex = instruction.target;
+            auto& holder = process.holders[static_cast<std::size_t>(mutex)];
+            if (holder == id) {
+                fault(id, core_id, fmt::format("locked mutex '{}', which it already holds (a thread that waits for "
+                                               "itself would wait for ever)",
+                                       instruction.text));
+                return;
+            }
+            if (holder == no_thread) {
+                holder = id;
+                emit({ .tick = m_now, .kind = EventKind::LockAcquire, .core = core_id, .process = info.process,
+                    .thread = id, .line = instruction.where.line, .pc = pc, .value = 0, .object = mutex });
+                ++thread.pc;
+                load_pc(id);
+                break;
+            }
+            emit({ .tick = m_now, .kind = EventKind::LockWait, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .value = holder, .object = mutex });
+            stop_on_core(core_id, m_now);
+            enter_state(id, ThreadState::Blocked);
+            process.lock_waiters[static_cast<std::size_t>(mutex)].push_back(id);
+            if (m_any_gil)
+                gil_release(id, GilReleaseCause::Blocked);
+            return;
+        }
+        case Opcode::Unlock: {
+            auto& process = m_processes[static_cast<std::size_t>(info.process)];
+            auto mutex = instruction.target;
+            auto& holder = process.holders[static_cast<std::size_t>(mutex)];
+            if (holder != id) {
+                fault(id, core_id,
+                    holder == no_thread
+                        ? fmt::format("unlocked mutex '{}', which nobody holds", instruction.text)
+                        : fmt::format("unlocked mutex '{}', which thread '{}' holds", instruction.text, m_trace.name(holder)));
+                return;
+            }
+            emit({ .tick = m_now, .kind = EventKind::LockRelease, .core = core_id, .process = info.process,
+                .thread = id, .line = instruction.where.line, .pc = pc, .object = mutex });
+            holder = no_thread;
+            auto& waiters = process.lock_waiters[static_cast<std::size_t>(mutex)];
+            if (!waiters.empty()) {
+                ThreadId next = waiters.front();
+                waiters.pop_front();
+                holder = next;
+                emit({ .tick = m_now, .kind = EventKind::LockAcquire, .process = info.process, .thread = next,
+                    .line = line_of(next), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(next)].pc),
+                    .value = 1, .object = mutex });
+                wake_from_wait(next);
+            }
+            ++thread.pc;
+            load_pc(id);
+            break;
+        }
+        case Opcode::Spawn: {
+            ThreadId target = thread_of(info.process, instruction.target);
+            auto& memory = m_memory[static_cast<std::size_t>(target)];
+            if (memory.started) {
+                fault(id, core_id, fmt::format("spawned thread '{}', which was already started", instruction.text));
+                return;
+            }
+            memory.started = true;
+            auto& totals = m_trace.totals[static_cast<std::size_t>(target)];
+            totals.started = true;
+            totals.arrival = m_now;
+            auto& spawned = m_threads[static_cast<std::size_t>(target)];
+            spawned.since = m_now;
+            ++m_processes[static_cast<std::size_t>(info.process)].live_threads;
+            emit({ .tick = m_now, .kind = EventKind::Spawn, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .value = target });
+            spawned.state = ThreadState::Ready;
+            emit({ .tick = m_now, .kind = EventKind::ThreadReady, .process = info.process, .thread = target,
+                .value = static_cast<std::int64_t>(ReadyCause::Spawned) });
+            enqueue(target, EnqueueReason::Arrived);
+            ++thread.pc;
+            load_pc(id);
+            break;
+        }
+        case Opcode::Join: {
+            ThreadId target = thread_of(info.process, instruction.target);
+            if (target == id) {
+                fault(id, core_id, "joined itself: it would wait for ever");
+                return;
+            }
+            if (m_threads[static_cast<std::size_t>(target)].state == ThreadState::Done) {
+                ++thread.pc;
+                load_pc(id);
+                break;
+            }
+            emit({ .tick = m_now, .kind = EventKind::JoinWait, .core = core_id, .process = info.process, .thread = id,
+                .line = instruction.where.line, .pc = pc, .value = target });
+            stop_on_core(core_id, m_now);
+            enter_state(id, ThreadState::Blocked);
+            m_joiners[static_cast<std::size_t>(target)].push_back(id);
+            if (m_any_gil)
+                gil_release(id, GilReleaseCause::Blocked);
+            return;
+        }
         case Opcode::Run: {
             VERIFY(loop && !loop->active && instruction.calls.size() == 1);
             loop->active = true;
@@ -694,6 +943,7 @@ void Machine::stop_on_core(CoreId core_id, Tick until)
         m_scheduler->stopped(id, core_id, until - core.work_since);
     core.thread = no_thread;
     core.switching = false;
+    core.stepped = false;
     core.slice_end = -1;
     m_threads[static_cast<std::size_t>(id)].core = no_core;
     m_dispatch_dirty = true;
@@ -702,12 +952,26 @@ void Machine::stop_on_core(CoreId core_id, Tick until)
 void Machine::finish_thread(ThreadId id, CoreId core_id)
 {
     auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto const& process_info = m_trace.processes[static_cast<std::size_t>(info.process)];
+    auto const& holders = m_processes[static_cast<std::size_t>(info.process)].holders;
+    for (std::size_t mutex = 0; mutex < holders.size(); ++mutex)
+        if (holders[mutex] == id) {
+            fault(id, core_id,
+                fmt::format("ended while holding mutex '{}'; a thread must unlock what it locks",
+                    process_info.mutexes[mutex]));
+            return;
+        }
     emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = core_id, .process = info.process, .thread = id });
     stop_on_core(core_id, m_now);
     enter_state(id, ThreadState::Done);
     if (m_any_gil)
         gil_release(id, GilReleaseCause::Ended);
     m_trace.totals[static_cast<std::size_t>(id)].finish = m_now;
+    // Threads that joined it go on.
+    auto joiners = std::move(m_joiners[static_cast<std::size_t>(id)]);
+    m_joiners[static_cast<std::size_t>(id)].clear();
+    for (ThreadId joiner : joiners)
+        wake_from_wait(joiner);
     auto& process = m_processes[static_cast<std::size_t>(info.process)];
     if (--process.live_threads == 0)
         end_process(info.process, ExitCause::Finished, id);
@@ -718,15 +982,22 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
     auto& process = m_processes[static_cast<std::size_t>(id)];
     VERIFY(!process.done);
     auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
-    if (cause == ExitCause::ExitInstruction) {
-        // `exit` ends every thread of the process now; the one that ran it ends normally.
+    if (cause != ExitCause::Finished) {
+        // `exit` ends every thread of the process now; the one that ran it ends normally. A
+        // fault ends them all, the faulting one included.
         for (ThreadId thread_id : info.threads) {
             auto& thread = m_threads[static_cast<std::size_t>(thread_id)];
             if (thread.state == ThreadState::Done)
                 continue;
+            if (!m_memory[static_cast<std::size_t>(thread_id)].started) {
+                thread.state = ThreadState::Done; // never spawned: nothing to stop
+                continue;
+            }
             if (thread.pending_core != no_core)
                 flush_pending(thread.pending_core);
-            if (thread_id == by) {
+            if (thread_id == by && cause == ExitCause::Fault) {
+                m_trace.totals[static_cast<std::size_t>(thread_id)].killed = true; // the Fault event tells why
+            } else if (thread_id == by) {
                 emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = thread.core, .process = id,
                     .thread = thread_id, .line = line_of(thread_id), .pc = static_cast<std::int32_t>(thread.pc) });
                 m_trace.totals[static_cast<std::size_t>(thread_id)].finish = m_now;
@@ -761,6 +1032,9 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
     }
     process.done = true;
     m_ram_in_use -= info.memory;
+    m_ram_map.erase(std::find_if(m_ram_map.begin(), m_ram_map.end(), [&](Allocation const& a) { return a.process == id; }));
+    m_trace.processes[static_cast<std::size_t>(id)].freed = m_now;
+    record_final_values(id);
     --m_processes_left;
     emit({ .tick = m_now, .kind = EventKind::ProcessExit, .process = id, .thread = by,
         .value = static_cast<std::int64_t>(cause) });
@@ -789,6 +1063,8 @@ void Machine::open_slice(CoreId core_id, bool switching)
 {
     auto& core = m_cores[static_cast<std::size_t>(core_id)];
     auto const& thread = m_threads[static_cast<std::size_t>(core.thread)];
+    if (!switching && thread.pc_ticks == 0)
+        return; // a memory instruction: phase 7 records each of its ticks
     Tick done_before = 0;
     if (!switching && thread.pc_ticks > 0)
         done_before = thread.pc_ticks - left_of(core.thread);
@@ -803,7 +1079,10 @@ void Machine::close_slice(CoreId core_id)
     core.open.end = m_now;
     if (core.open.end > core.open.start) {
         auto length = core.open.end - core.open.start;
-        (core.open.switching ? m_trace.core_switching : m_trace.core_busy)[static_cast<std::size_t>(core_id)] += length;
+        auto& total = core.open.switching ? m_trace.core_switching
+            : core.open.stalled           ? m_trace.core_stalled
+                                          : m_trace.core_busy;
+        total[static_cast<std::size_t>(core_id)] += length;
         ++m_trace.slice_count;
         if (m_config.record_events)
             m_trace.core_slices[static_cast<std::size_t>(core_id)].push_back(core.open);
@@ -836,6 +1115,8 @@ void Machine::stop_at_tick_limit()
             enter_state(id, state); // account the time up to the limit
     }
     emit({ .tick = m_now, .kind = EventKind::TickLimit, .value = m_config.max_ticks });
+    for (ProcessId id = 0; id < static_cast<ProcessId>(m_processes.size()); ++id)
+        record_final_values(id);
     m_ended = true;
     m_trace.end = m_now;
     m_trace.outcome = Outcome::TickLimit;
@@ -868,6 +1149,8 @@ void Machine::refresh_touched()
         if (core.thread != no_thread) {
             if (core.switching) {
                 due = core.switch_end;
+            } else if (m_threads[static_cast<std::size_t>(core.thread)].pc_ticks == 0) {
+                due = m_now + 1; // a memory instruction goes a step a tick
             } else {
                 core.compute_end = m_now + m_threads[static_cast<std::size_t>(core.thread)].left;
                 due = core.compute_end;
@@ -887,6 +1170,8 @@ void Machine::sync_left(CoreId core_id)
     if (core.touched)
         return; // already synced this boundary; compute_end is stale until refresh_touched
     auto& thread = m_threads[static_cast<std::size_t>(core.thread)];
+    if (thread.pc_ticks == 0)
+        return; // not in a compute instruction
     thread.left = core.compute_end - m_now;
     VERIFY(thread.left >= 0);
 }
@@ -920,6 +1205,8 @@ ProcessState Machine::process_state(ProcessId id) const
         return ProcessState::Done;
     if (!process.arrived)
         return ProcessState::New;
+    if (process.loading)
+        return ProcessState::Loading;
     if (!process.admitted)
         return ProcessState::Waiting;
     bool ready = false;
@@ -939,6 +1226,8 @@ ThreadFacts Machine::facts(ThreadId id) const
     Tick done = 0;
     if (thread.pc < info.code.size() && is_compute(info.code[thread.pc]))
         done = info.code[thread.pc].ticks - left_of(id);
+    else if (thread.pc < info.code.size() && memory_steps(info.code[thread.pc].opcode) > 0)
+        done = m_memory[static_cast<std::size_t>(id)].step;
     ThreadFacts facts;
     facts.id = id;
     facts.process = info.process;
@@ -1134,6 +1423,217 @@ void Machine::gil_handoffs()
             make_ready(old, EnqueueReason::Preempted);
         }
     }
+}
+
+// Phase 7. See the phase list at the top of this file.
+void Machine::bus_phase()
+{
+    int budget = m_config.bus_bandwidth;
+    BusTick use { m_now, 0, 0, 0 };
+    auto cores = m_config.cores;
+    for (CoreId k = 0; k < cores; ++k) {
+        auto core_id = static_cast<CoreId>((m_now + k) % cores);
+        auto& core = m_cores[static_cast<std::size_t>(core_id)];
+        if (core.thread == no_thread || core.switching)
+            continue;
+        ThreadId id = core.thread;
+        if (m_threads[static_cast<std::size_t>(id)].pc_ticks != 0)
+            continue; // computing
+        auto opcode = m_trace.threads[static_cast<std::size_t>(id)].code[m_threads[static_cast<std::size_t>(id)].pc].opcode;
+        auto step = m_memory[static_cast<std::size_t>(id)].step;
+        bool granted = true;
+        if (step_uses_bus(opcode, step)) {
+            granted = budget > 0;
+            if (granted) {
+                --budget;
+                ++use.granted;
+            } else {
+                ++use.stalled;
+                ++m_trace.totals[static_cast<std::size_t>(id)].stalled;
+            }
+        }
+        memory_step(core_id, id, granted);
+    }
+    for (ProcessId id : m_loading) {
+        auto& process = m_processes[static_cast<std::size_t>(id)];
+        if (process.transfers_left == 0)
+            continue; // loaded; it becomes a process at the next boundary
+        auto take = std::min<std::int64_t>(budget, process.transfers_left);
+        budget -= static_cast<int>(take);
+        use.granted += static_cast<std::int32_t>(take);
+        use.loading += static_cast<std::int32_t>(take);
+        process.transfers_left -= take;
+        if (process.transfers_left == 0)
+            m_trace.processes[static_cast<std::size_t>(id)].loaded = m_now + 1;
+    }
+    m_trace.bus_transfers += use.granted;
+    if (m_config.record_events && (use.granted > 0 || use.stalled > 0))
+        m_trace.bus.push_back(use);
+}
+
+// One tick of a memory instruction on `core_id`: its step when `granted` (the access takes
+// effect now), else a stall. Either way the core is busy for tick m_now.
+void Machine::memory_step(CoreId core_id, ThreadId id, bool granted)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& state = m_memory[static_cast<std::size_t>(id)];
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto const& instruction = info.code[thread.pc];
+    auto pc = static_cast<std::int32_t>(thread.pc);
+    touch(core_id);
+    core.open = Slice { m_now, m_now, id, pc, state.step, false, !granted };
+    core.stepped = granted;
+    if (!granted)
+        return;
+    auto& values = m_processes[static_cast<std::size_t>(info.process)].values;
+    auto& value = values[static_cast<std::size_t>(instruction.target)];
+    auto access = [&](EventKind kind, std::int64_t seen) {
+        emit({ .tick = m_now, .kind = kind, .core = core_id, .process = info.process, .thread = id,
+            .line = instruction.where.line, .pc = pc, .value = seen, .object = instruction.target });
+    };
+    switch (instruction.opcode) {
+    case Opcode::Read:
+        state.reg = value;
+        access(EventKind::VarRead, value);
+        break;
+    case Opcode::Write:
+        value = instruction.ticks;
+        access(EventKind::VarWrite, value);
+        break;
+    case Opcode::AtomicIncr:
+        ++value;
+        access(EventKind::VarWrite, value);
+        break;
+    case Opcode::Incr:
+        if (state.step == 0) {
+            state.reg = value;
+            access(EventKind::VarRead, value);
+        } else if (state.step == 1) {
+            ++state.reg; // on the CPU: nobody else sees it yet
+        } else {
+            value = state.reg;
+            access(EventKind::VarWrite, value);
+        }
+        break;
+    default: VERIFY_NOT_REACHED();
+    }
+}
+
+// The thread did something the machine cannot allow: its whole process ends now.
+void Machine::fault(ThreadId id, CoreId core_id, std::string message)
+{
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    m_trace.texts.push_back(std::move(message));
+    emit({ .tick = m_now, .kind = EventKind::Fault, .core = core_id, .process = info.process, .thread = id,
+        .line = line_of(id), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc),
+        .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
+    m_trace.totals[static_cast<std::size_t>(id)].faulted = true;
+    end_process(info.process, ExitCause::Fault, id);
+}
+
+// A thread blocked on a lock or a join may go on: past that instruction, ready.
+void Machine::wake_from_wait(ThreadId id)
+{
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    VERIFY(thread.state == ThreadState::Blocked);
+    emit({ .tick = m_now, .kind = EventKind::Wake, .process = m_trace.threads[static_cast<std::size_t>(id)].process,
+        .thread = id, .line = line_of(id), .pc = static_cast<std::int32_t>(thread.pc) });
+    ++thread.pc;
+    load_pc(id);
+    make_ready(id, EnqueueReason::Woke);
+}
+
+void Machine::record_final_values(ProcessId id)
+{
+    m_trace.processes[static_cast<std::size_t>(id)].final_values = m_processes[static_cast<std::size_t>(id)].values;
+}
+
+// What a blocked thread waits for, as a clause: "waits for mutex 'a' held by t2".
+std::string Machine::describe_wait(ThreadId id) const
+{
+    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto const& process = m_processes[static_cast<std::size_t>(info.process)];
+    for (std::size_t mutex = 0; mutex < process.lock_waiters.size(); ++mutex)
+        for (ThreadId waiter : process.lock_waiters[mutex])
+            if (waiter == id)
+                return fmt::format("{} waits for mutex '{}' held by {}", m_trace.name(id),
+                    m_trace.processes[static_cast<std::size_t>(info.process)].mutexes[mutex],
+                    m_trace.name(process.holders[mutex]));
+    for (std::size_t target = 0; target < m_joiners.size(); ++target)
+        for (ThreadId joiner : m_joiners[target])
+            if (joiner == id)
+                return fmt::format("{} waits to join {}{}", m_trace.name(id), m_trace.name(static_cast<ThreadId>(target)),
+                    m_memory[target].started ? "" : ", which nobody spawned");
+    auto const& gil = m_gils[static_cast<std::size_t>(info.process)];
+    if (std::find(gil.waiters.begin(), gil.waiters.end(), id) != gil.waiters.end())
+        return fmt::format("{} waits for the GIL held by {}", m_trace.name(id), m_trace.name(gil.holder));
+    return fmt::format("{} is {}", m_trace.name(id), to_string(m_threads[static_cast<std::size_t>(id)].state));
+}
+
+// Nothing is due and nothing can become due: name who waits for whom, a cycle first when
+// there is one, and stop the run.
+void Machine::stop_deadlocked()
+{
+    // Who each thread waits for, when that is one other thread (a lock's holder, the thread
+    // it joins, the GIL's holder).
+    std::vector<ThreadId> waits_for(m_threads.size(), no_thread);
+    for (ProcessId p = 0; p < static_cast<ProcessId>(m_processes.size()); ++p) {
+        auto const& process = m_processes[static_cast<std::size_t>(p)];
+        for (std::size_t mutex = 0; mutex < process.lock_waiters.size(); ++mutex)
+            for (ThreadId waiter : process.lock_waiters[mutex])
+                waits_for[static_cast<std::size_t>(waiter)] = process.holders[mutex];
+        auto const& gil = m_gils[static_cast<std::size_t>(p)];
+        for (ThreadId waiter : gil.waiters)
+            waits_for[static_cast<std::size_t>(waiter)] = gil.holder;
+    }
+    for (std::size_t target = 0; target < m_joiners.size(); ++target)
+        for (ThreadId joiner : m_joiners[target])
+            waits_for[static_cast<std::size_t>(joiner)] = static_cast<ThreadId>(target);
+    std::vector<ThreadId> cycle;
+    for (ThreadId start = 0; start < static_cast<ThreadId>(m_threads.size()) && cycle.empty(); ++start) {
+        std::vector<ThreadId> path;
+        ThreadId at = start;
+        while (at != no_thread && m_threads[static_cast<std::size_t>(at)].state == ThreadState::Blocked) {
+            auto seen = std::find(path.begin(), path.end(), at);
+            if (seen != path.end()) {
+                cycle.assign(seen, path.end());
+                break;
+            }
+            path.push_back(at);
+            at = waits_for[static_cast<std::size_t>(at)];
+        }
+    }
+    std::string text;
+    if (!cycle.empty()) {
+        text = "deadlock: ";
+        for (std::size_t i = 0; i < cycle.size(); ++i)
+            text += (i == 0 ? "" : "; ") + describe_wait(cycle[i]);
+    } else {
+        text = "no thread can go on: ";
+        int listed = 0;
+        for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
+            if (m_threads[static_cast<std::size_t>(id)].state != ThreadState::Blocked)
+                continue;
+            if (listed++ == 8) {
+                text += "; ...";
+                break;
+            }
+            text += (listed == 1 ? "" : "; ") + describe_wait(id);
+        }
+    }
+    for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
+        auto state = m_threads[static_cast<std::size_t>(id)].state;
+        if (state != ThreadState::Done && state != ThreadState::New)
+            enter_state(id, state); // account the time up to now
+    }
+    m_trace.texts.push_back(std::move(text));
+    emit({ .tick = m_now, .kind = EventKind::Deadlock, .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
+    for (ProcessId id = 0; id < static_cast<ProcessId>(m_processes.size()); ++id)
+        record_final_values(id);
+    m_ended = true;
+    m_trace.end = m_now;
+    m_trace.outcome = Outcome::Deadlock;
 }
 
 }

@@ -90,13 +90,31 @@ private:
         Tick compute_end = 0;        // running: the tick its compute instruction ends (thread.left is
                                      // only brought up to date from it when read; see sync_left)
         bool touched = false;        // its due tick must be recomputed at the end of this boundary
+        bool stepped = false;        // its thread did a step of a memory instruction in the last tick
     };
 
     struct ProcessRuntime {
         bool arrived = false;
         bool admitted = false;
         bool done = false;
-        int live_threads = 0;
+        bool loading = false;
+        int live_threads = 0;            // started and not yet ended
+        std::int64_t transfers_left = 0; // of its loading
+        std::vector<std::int64_t> values;              // its shared variables
+        std::vector<ThreadId> holders;                 // per mutex: who holds it
+        std::vector<std::deque<ThreadId>> lock_waiters; // per mutex: who waits, first come first
+    };
+    // Per thread: the register of its memory instructions and its step in the current one.
+    struct MemoryState {
+        std::int64_t reg = 0;
+        std::int32_t step = 0;
+        bool started = true; // false until a `spawned` thread is spawned
+    };
+    // A block of RAM held by a process, for the map.
+    struct Allocation {
+        std::uint64_t base;
+        std::uint64_t size;
+        ProcessId process;
     };
 
     struct Wakeup {
@@ -160,6 +178,22 @@ private:
     void gil_handoffs();
 
     void process_boundary();
+    // Memory, the bus, locks and faults.
+    std::optional<std::uint64_t> find_hole(std::uint64_t size) const;
+    void allocate(ProcessId);
+    void start_threads(ProcessId);
+    void bus_phase();
+    void memory_step(CoreId, ThreadId, bool granted);
+    void fault(ThreadId, CoreId, std::string message);
+    void wake_from_wait(ThreadId);
+    bool nothing_due() const;
+    void stop_deadlocked();
+    std::string describe_wait(ThreadId) const;
+    void record_final_values(ProcessId);
+    ThreadId thread_of(ProcessId process, std::int32_t index) const
+    {
+        return m_trace.processes[static_cast<std::size_t>(process)].threads[static_cast<std::size_t>(index)];
+    }
     void retire_core(CoreId, std::vector<ThreadId>& slice_ended);
     void requeue(std::vector<ThreadId> const& slice_ended);
     void admit_processes();
@@ -220,6 +254,11 @@ private:
     std::vector<std::unique_ptr<EventLoop>> m_loops; // per thread; null when it runs no coroutines
     std::vector<Gil> m_gils;                         // per process
     bool m_any_gil = false;
+    bool m_any_memory = false;              // the program has memory instructions: the bus phase runs
+    std::vector<MemoryState> m_memory;      // per thread
+    std::vector<std::vector<ThreadId>> m_joiners; // per thread: who waits for it to end
+    std::vector<Allocation> m_ram_map;      // by base address
+    std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
 };
 
 // Convenience: build, run and return the trace.

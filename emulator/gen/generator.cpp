@@ -217,6 +217,10 @@ void layout(Program const& program, std::span<std::string const> header, std::st
                     case OperandKind::Text: emit(fmt::format("    {} {}", info.mnemonic, quote(instruction.text))); break;
                     case OperandKind::Call:
                     case OperandKind::Calls: emit(fmt::format("    {}", to_string(instruction))); break; // never generated
+                    case OperandKind::Variable:
+                    case OperandKind::Assign:
+                    case OperandKind::Mutex:
+                    case OperandKind::Thread: emit(fmt::format("    {}", to_string(instruction))); break;
                     }
                 } else {
                     emit(std::string_view());

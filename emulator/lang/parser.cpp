@@ -39,7 +39,14 @@ constexpr std::string_view keyword_async = "async";
 constexpr std::array<std::string_view, 4> process_attributes { "arrive", "memory", "priority", "gil" };
 // Limits of coroutine expansion (see link_coroutines): each call gets its own copy of the body.
 constexpr std::size_t max_expanded_code = 100'000;
-constexpr std::array<std::string_view, 1> thread_attributes { "pin" };
+constexpr std::array<std::string_view, 2> thread_attributes { "pin", "spawned" };
+constexpr std::string_view keyword_shared = "shared";
+constexpr std::string_view keyword_mutex = "mutex";
+constexpr std::string_view keyword_repeat = "repeat";
+// Shared variables hold whole numbers up to 10^15 either way (so that a run of increments
+// can never overflow); `repeat` runs its block at most this many times.
+constexpr std::int64_t max_variable_value = 1'000'000'000'000'000;
+constexpr std::int64_t max_repeat = 1'000'000;
 
 std::size_t levenshtein(std::string_view a, std::string_view b)
 {
@@ -70,7 +77,7 @@ std::optional<std::string_view> closest(std::string_view word, Candidates const&
         if (longer - std::min(word.size(), candidate.size()) > 2)
             continue; // too far apart for a suggestion, and cheap to rule out on long garbage
         auto distance = levenshtein(word, candidate);
-        if (distance < best_distance && distance < longer) {
+        if (distance < best_distance && 2 * distance < longer) {
             best = candidate;
             best_distance = distance;
         }
@@ -127,9 +134,20 @@ struct Piece {
 // An instruction before linking: its operand may still name a parameter.
 struct Pending {
     Instruction instruction;
+    SourceLocation target_where; // the name operand of a Variable, Assign, Mutex or Thread instruction
     int ticks_param = -1; // the ticks operand is this parameter of the coroutine
     std::vector<RawCall> calls;
     std::vector<Piece> pieces; // Print
+};
+
+// An open `repeat N` block: its body is code[start..], and when the block ends the body is
+// copied until it appears `count` times.
+struct Repeat {
+    std::size_t start = 0;
+    std::int64_t count = 1;
+    int header_indent = 0;
+    int body_indent = -1; // set by its first line
+    SourceLocation where; // the 'repeat' keyword
 };
 
 struct Coroutine {
@@ -150,6 +168,7 @@ struct OpenThread {
     bool poisoned = false; // its header was broken: parse its body, but keep nothing
     int code_indent = -1;  // set by its first instruction line
     int body_lines = 0;
+    std::vector<Repeat> repeats; // open repeat blocks, innermost last
 };
 
 struct OpenProcess {
@@ -160,11 +179,13 @@ struct OpenProcess {
     bool saw_thread = false; // a thread line, even a broken one
     bool saw_direct = false; // an instruction line right under the process, even a broken one
     std::vector<Pending> direct; // instructions written right under the process
+    std::vector<Repeat> direct_repeats;
     std::vector<std::vector<Pending>> thread_code; // per spec.threads entry, before linking
     std::vector<Coroutine> coroutines;
     bool broken_async = false; // an async header too broken to name its routine
     int body_lines = 0;
     std::unordered_map<std::string, int> thread_lines; // thread name -> line of its header
+    std::unordered_map<std::string, int> declaration_lines; // shared variable or mutex -> its line
     std::optional<OpenThread> thread;
 };
 
@@ -186,6 +207,16 @@ private:
     void thread_header(LexedLine const&);
     std::optional<Pending> instruction(LexedLine const&, OpenThread const* async_block);
     void async_header(LexedLine const&);
+    void declaration(LexedLine const&);
+    // A `repeat N` line: opens a block in `code`.
+    void repeat_header(LexedLine const&, std::vector<Pending>& code, std::vector<Repeat>& repeats);
+    // Closes the repeat blocks that `line` is not inside and checks its indentation against
+    // the innermost open one (or `base_indent`); reports and answers false when it fits none.
+    bool fit_block(LexedLine const&, std::vector<Pending>& code, std::vector<Repeat>& repeats, int base_indent);
+    void close_repeat(std::vector<Pending>& code, std::vector<Repeat>& repeats);
+    void close_repeats(std::vector<Pending>& code, std::vector<Repeat>& repeats);
+    // Names of shared variables, mutexes and threads used by instructions, resolved.
+    void resolve_names(OpenProcess&);
     // NAME(ARG, ...) at tokens[index]; with `many`, more calls may follow after commas.
     // Answers the index past the calls, or 0 after reporting an error.
     std::size_t parse_calls(LexedLine const&, std::size_t index, std::string_view after, bool many,
@@ -373,11 +404,18 @@ void Parser::line(LexedLine const& line)
 
     if (line.indent == process.child_indent) {
         if (is_word(first, keyword_thread)) {
+            close_repeats(process.direct, process.direct_repeats);
             thread_header(line);
             return;
         }
         if (is_word(first, keyword_async)) {
+            close_repeats(process.direct, process.direct_repeats);
             async_header(line);
+            return;
+        }
+        if (is_word(first, keyword_shared) || is_word(first, keyword_mutex)) {
+            close_repeats(process.direct, process.direct_repeats);
+            declaration(line);
             return;
         }
         if (process.saw_thread) {
@@ -390,12 +428,29 @@ void Parser::line(LexedLine const& line)
         process.saw_direct = true;
         if (process.thread)
             close_thread(); // the async routine above ends here
+        fit_block(line, process.direct, process.direct_repeats, process.child_indent);
+        if (is_word(first, keyword_repeat)) {
+            repeat_header(line, process.direct, process.direct_repeats);
+            return;
+        }
         if (auto parsed = instruction(line, nullptr))
             process.direct.push_back(std::move(*parsed));
         return;
     }
 
-    // Deeper than the process's children: the body of the open thread, if there is one.
+    // Deeper than the process's children: the body of a repeat block written right under
+    // the process, or of the open thread, if there is one.
+    if (!process.thread && !process.direct_repeats.empty()) {
+        if (!fit_block(line, process.direct, process.direct_repeats, process.child_indent))
+            return;
+        if (is_word(first, keyword_repeat)) {
+            repeat_header(line, process.direct, process.direct_repeats);
+            return;
+        }
+        if (auto parsed = instruction(line, nullptr))
+            process.direct.push_back(std::move(*parsed));
+        return;
+    }
     if (!process.thread) {
         inconsistent_indent(line, process.child_indent);
         return;
@@ -404,8 +459,10 @@ void Parser::line(LexedLine const& line)
     ++thread.body_lines;
     if (thread.code_indent < 0)
         thread.code_indent = line.indent;
-    if (line.indent != thread.code_indent) {
-        inconsistent_indent(line, thread.code_indent);
+    if (!fit_block(line, thread.code, thread.repeats, thread.code_indent))
+        return;
+    if (is_word(first, keyword_repeat)) {
+        repeat_header(line, thread.code, thread.repeats);
         return;
     }
     if (is_word(first, keyword_thread)) {
@@ -670,6 +727,15 @@ void Parser::thread_header(LexedLine const& line)
                 error_at(attribute, fmt::format("unexpected {} after '{}'", quoted(attribute), text_up_to(line, i - 1)));
             return;
         }
+        if (attribute.raw == "spawned") {
+            if (thread.spec.spawned) {
+                error_at(attribute.column, "duplicate attribute 'spawned'");
+                return;
+            }
+            thread.spec.spawned = true;
+            ++i;
+            continue;
+        }
         if (attribute.raw != "pin") {
             if (std::find(process_attributes.begin(), process_attributes.end(), attribute.raw)
                 != process_attributes.end())
@@ -677,7 +743,7 @@ void Parser::thread_header(LexedLine const& line)
                     fmt::format("'{}' belongs on the 'process' line, not on a thread", attribute.raw));
             else
                 error_at(attribute.column,
-                    fmt::format("unknown thread attribute {} (a thread can have only pin){}", quoted(attribute),
+                    fmt::format("unknown thread attribute {} (a thread can have pin and spawned){}", quoted(attribute),
                         did_you_mean(closest(attribute.raw, thread_attributes))));
             return;
         }
@@ -836,6 +902,14 @@ std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread con
         }
         if (*opcode != Opcode::AwaitCall)
             first_operand = 2;
+    } else if (mnemonic.raw == "atomic") {
+        if (tokens.size() < 2 || !is_word(tokens[1], "incr")) {
+            error_at(tokens.size() < 2 ? mnemonic.end_column : tokens[1].column,
+                "expected 'incr' after 'atomic': atomic incr NAME adds 1 to a shared variable in one step");
+            return std::nullopt;
+        }
+        opcode = Opcode::AtomicIncr;
+        first_operand = 2;
     } else {
         opcode = opcode_from_mnemonic(mnemonic.raw);
         if (!opcode) {
@@ -921,6 +995,50 @@ std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread con
         if (next == 0)
             return std::nullopt;
         break;
+    case OperandKind::Variable:
+    case OperandKind::Assign:
+    case OperandKind::Mutex:
+    case OperandKind::Thread: {
+        std::string_view what = info.operand == OperandKind::Mutex ? "a mutex name"
+            : info.operand == OperandKind::Thread                  ? "a thread name"
+                                                                   : "a shared variable name";
+        if (tokens.size() <= next) {
+            error_at(last_word.end_column, fmt::format("expected {} after '{}'", what, info.mnemonic));
+            return std::nullopt;
+        }
+        auto const& name = tokens[next];
+        if (name.kind != TokenKind::Word || !is_valid_name(name.raw)) {
+            error_at(name, fmt::format("expected {} after '{}', found {}", what, info.mnemonic, quoted(name)));
+            return std::nullopt;
+        }
+        result.text = std::string(name.raw);
+        pending.target_where = { m_line, name.column };
+        next += 1;
+        if (info.operand != OperandKind::Assign)
+            break;
+        if (tokens.size() <= next) {
+            error_at(name.end_column,
+                fmt::format("expected the value to write after 'write {}', e.g. write {} 0", result.text, result.text));
+            return std::nullopt;
+        }
+        auto const& value = tokens[next];
+        auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(),
+            max_variable_value);
+        if (value.kind != TokenKind::Word || number.status == WholeNumber::Status::NotANumber
+            || number.status == WholeNumber::Status::Decimal) {
+            error_at(value, fmt::format("expected a whole number to write, found {}", quoted(value)));
+            return std::nullopt;
+        }
+        if (number.status == WholeNumber::Status::TooLarge) {
+            error_at(value.column,
+                fmt::format("{} is too large; shared variables hold at most {} either way", shorten(value.raw),
+                    max_variable_value));
+            return std::nullopt;
+        }
+        result.ticks = number.value;
+        next += 1;
+        break;
+    }
     }
     if (next < tokens.size()) {
         error_at(tokens[next], fmt::format("unexpected {} after '{}'", quoted(tokens[next]), text_up_to(line, next - 1)));
@@ -1104,6 +1222,237 @@ bool Parser::parse_text(Token const& token, OpenThread const* async_block, std::
     if (!literal.empty() || out.empty())
         out.push_back(Piece { Piece::Kind::Literal, std::move(literal), -1 });
     return true;
+}
+
+void Parser::declaration(LexedLine const& line)
+{
+    auto& process = *m_process;
+    if (process.thread)
+        close_thread(); // the thread or routine above ends here
+    auto const& tokens = line.tokens;
+    auto const& keyword = tokens[0];
+    bool shared = keyword.raw == keyword_shared;
+    std::string_view what = shared ? "a shared variable" : "a mutex";
+    if (tokens.size() < 2) {
+        error_at(keyword.end_column, fmt::format("expected the name of {} after '{}'", what, keyword.raw));
+        return;
+    }
+    auto const& name = tokens[1];
+    if (name.kind != TokenKind::Word || !is_valid_name(name.raw)) {
+        if (name.kind == TokenKind::Word && name.raw.find('=') != std::string_view::npos)
+            error_at(name.column, "put blanks around '=': shared NAME = VALUE");
+        else
+            error_at(name, fmt::format("expected the name of {} after '{}', found {}", what, keyword.raw, quoted(name)));
+        return;
+    }
+    std::int64_t initial = 0;
+    std::size_t next = 2;
+    if (shared && tokens.size() > next && is_word(tokens[next], "=")) {
+        if (tokens.size() <= next + 1) {
+            error_at(tokens[next].end_column, fmt::format("expected the initial value after '='"));
+            return;
+        }
+        auto const& value = tokens[next + 1];
+        auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(),
+            max_variable_value);
+        if (value.kind != TokenKind::Word || number.status == WholeNumber::Status::NotANumber
+            || number.status == WholeNumber::Status::Decimal) {
+            error_at(value, fmt::format("expected a whole number after '=', found {}", quoted(value)));
+            return;
+        }
+        if (number.status == WholeNumber::Status::TooLarge) {
+            error_at(value.column,
+                fmt::format("{} is too large; shared variables hold at most {} either way", shorten(value.raw),
+                    max_variable_value));
+            return;
+        }
+        initial = number.value;
+        next += 2;
+    }
+    if (tokens.size() > next) {
+        error_at(tokens[next], fmt::format("unexpected {} after '{}'{}", quoted(tokens[next]), text_up_to(line, next - 1),
+                                   shared && next == 2 ? "; give an initial value as shared NAME = VALUE" : ""));
+        return;
+    }
+    auto [first, inserted] = process.declaration_lines.emplace(std::string(name.raw), m_line);
+    if (!inserted) {
+        error_at(name.column,
+            fmt::format("'{}' is declared twice in {}; the first is on line {}", shorten(name.raw), process_label(),
+                first->second));
+        return;
+    }
+    if (process.poisoned)
+        return;
+    if (shared) {
+        process.spec.variables.emplace_back(name.raw);
+        process.spec.initial_values.push_back(initial);
+    } else {
+        process.spec.mutexes.emplace_back(name.raw);
+    }
+}
+
+void Parser::repeat_header(LexedLine const& line, std::vector<Pending>& code, std::vector<Repeat>& repeats)
+{
+    auto const& tokens = line.tokens;
+    Repeat repeat;
+    repeat.start = code.size();
+    repeat.header_indent = line.indent;
+    repeat.where = { m_line, tokens[0].column };
+    repeat.count = 0; // stays 0 when the count is broken: the body is parsed but kept once
+    if (tokens.size() < 2) {
+        error_at(tokens[0].end_column, "expected how many times to repeat after 'repeat', e.g. repeat 10");
+    } else {
+        auto const& value = tokens[1];
+        auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(), max_repeat);
+        if (value.kind != TokenKind::Word || number.status == WholeNumber::Status::NotANumber
+            || number.status == WholeNumber::Status::Decimal)
+            error_at(value, fmt::format("expected a whole number of times after 'repeat', found {}", quoted(value)));
+        else if (number.status == WholeNumber::Status::TooLarge)
+            error_at(value.column, fmt::format("{} is too many; 'repeat' goes up to {}", shorten(value.raw), max_repeat));
+        else if (number.value < 1)
+            error_at(value.column, fmt::format("'repeat' needs at least 1 time, not {}", shorten(value.raw)));
+        else if (tokens.size() > 2)
+            error_at(tokens[2],
+                fmt::format("unexpected {} after '{}'; the instructions to repeat go on the lines below, indented",
+                    quoted(tokens[2]), text_up_to(line, 1)));
+        else
+            repeat.count = number.value;
+    }
+    repeats.push_back(repeat);
+}
+
+bool Parser::fit_block(LexedLine const& line, std::vector<Pending>& code, std::vector<Repeat>& repeats, int base_indent)
+{
+    while (!repeats.empty()) {
+        auto& top = repeats.back();
+        if (top.body_indent < 0) {
+            if (line.indent > top.header_indent) {
+                top.body_indent = line.indent;
+                return true;
+            }
+            close_repeat(code, repeats); // reports the empty block
+            continue;
+        }
+        if (line.indent == top.body_indent)
+            return true;
+        if (line.indent < top.body_indent) {
+            close_repeat(code, repeats);
+            continue;
+        }
+        inconsistent_indent(line, top.body_indent);
+        return false;
+    }
+    if (line.indent != base_indent) {
+        inconsistent_indent(line, base_indent);
+        return false;
+    }
+    return true;
+}
+
+void Parser::close_repeat(std::vector<Pending>& code, std::vector<Repeat>& repeats)
+{
+    auto repeat = repeats.back();
+    repeats.pop_back();
+    if (repeat.body_indent < 0) {
+        error_at(repeat.where.line, repeat.where.column,
+            "'repeat' has nothing to repeat; indent the instructions to repeat under it");
+        return;
+    }
+    if (repeat.count <= 1 || repeat.start >= code.size())
+        return;
+    auto body = code.size() - repeat.start;
+    auto total = code.size() + body * static_cast<std::size_t>(repeat.count - 1);
+    if (total > max_expanded_code) {
+        error_at(repeat.where.line, repeat.where.column,
+            fmt::format("'repeat {}' of {} instruction{} makes more than {} instructions in one thread; repeat fewer "
+                        "times, or let longer instructions (compute N) do the work",
+                repeat.count, body, body == 1 ? "" : "s", max_expanded_code));
+        return;
+    }
+    code.reserve(total);
+    for (std::int64_t i = 1; i < repeat.count; ++i)
+        for (std::size_t j = 0; j < body; ++j)
+            code.push_back(code[repeat.start + j]);
+}
+
+void Parser::close_repeats(std::vector<Pending>& code, std::vector<Repeat>& repeats)
+{
+    while (!repeats.empty())
+        close_repeat(code, repeats);
+}
+
+void Parser::resolve_names(OpenProcess& process)
+{
+    auto const& spec = process.spec;
+    std::vector<std::string_view> variables(spec.variables.begin(), spec.variables.end());
+    std::vector<std::string_view> mutexes(spec.mutexes.begin(), spec.mutexes.end());
+    std::vector<std::string_view> threads;
+    for (auto const& thread : spec.threads)
+        threads.push_back(thread.name);
+    auto index_of = [](std::vector<std::string_view> const& names, std::string_view name) {
+        auto found = std::find(names.begin(), names.end(), name);
+        return found == names.end() ? -1 : static_cast<std::int32_t>(found - names.begin());
+    };
+    // `self`: the thread whose own code this is (-1 in an async routine, which any thread may run).
+    auto resolve = [&](std::vector<Pending>& code, std::int32_t self) {
+        for (auto& pending : code) {
+            auto& instruction = pending.instruction;
+            auto kind = opcode_info(instruction.opcode).operand;
+            auto const& name = instruction.text;
+            auto where = pending.target_where;
+            auto mnemonic = opcode_info(instruction.opcode).mnemonic;
+            if (kind == OperandKind::Variable || kind == OperandKind::Assign) {
+                instruction.target = index_of(variables, name);
+                if (instruction.target >= 0)
+                    continue;
+                if (index_of(mutexes, name) >= 0)
+                    error_at(where.line, where.column,
+                        fmt::format("'{}' is a mutex, not a shared variable; '{}' works on variables declared with "
+                                    "'shared NAME'",
+                            name, mnemonic));
+                else
+                    error_at(where.line, where.column,
+                        fmt::format("unknown shared variable '{}' in {}{}", name, process_label(),
+                            variables.empty() ? fmt::format("; declare it under the process with 'shared {} = 0'", name)
+                                              : did_you_mean(closest(name, variables))));
+            } else if (kind == OperandKind::Mutex) {
+                instruction.target = index_of(mutexes, name);
+                if (instruction.target >= 0)
+                    continue;
+                if (index_of(variables, name) >= 0)
+                    error_at(where.line, where.column,
+                        fmt::format("'{}' is a shared variable, not a mutex; declare a mutex with 'mutex NAME'", name));
+                else
+                    error_at(where.line, where.column,
+                        fmt::format("unknown mutex '{}' in {}{}", name, process_label(),
+                            mutexes.empty() ? fmt::format("; declare it under the process with 'mutex {}'", name)
+                                            : did_you_mean(closest(name, mutexes))));
+            } else if (kind == OperandKind::Thread) {
+                instruction.target = index_of(threads, name);
+                if (instruction.target < 0) {
+                    error_at(where.line, where.column,
+                        fmt::format("unknown thread '{}' in {}{}", name, process_label(),
+                            did_you_mean(closest(name, threads))));
+                    continue;
+                }
+                auto const& target = spec.threads[static_cast<std::size_t>(instruction.target)];
+                if (instruction.target == self)
+                    error_at(where.line, where.column,
+                        instruction.opcode == Opcode::Join
+                            ? fmt::format("thread '{}' cannot join itself: it would wait for ever", name)
+                            : fmt::format("thread '{}' cannot spawn itself: it is already running", name));
+                else if (instruction.opcode == Opcode::Spawn && !target.spawned)
+                    error_at(where.line, where.column,
+                        fmt::format("thread '{}' starts with its process, so it cannot be spawned; declare it "
+                                    "'thread {} spawned' to start it with 'spawn {}'",
+                            name, name, name));
+            }
+        }
+    };
+    for (std::size_t t = 0; t < process.thread_code.size(); ++t)
+        resolve(process.thread_code[t], static_cast<std::int32_t>(t));
+    for (auto& coroutine : process.coroutines)
+        resolve(coroutine.body, -1);
 }
 
 void Parser::async_header(LexedLine const& line)
@@ -1445,6 +1794,7 @@ void Parser::close_thread()
         return;
     auto& process = *m_process;
     auto& thread = *process.thread;
+    close_repeats(thread.code, thread.repeats);
     if (thread.is_async) {
         if (!thread.poisoned) {
             if (thread.code.empty() && thread.body_lines == 0)
@@ -1469,6 +1819,7 @@ void Parser::close_process()
         return;
     close_thread();
     auto& process = *m_process;
+    close_repeats(process.direct, process.direct_repeats);
     if (!process.poisoned) {
         if (!process.direct.empty()) {
             // Instructions right under a process form its one thread, named after it.
@@ -1486,6 +1837,13 @@ void Parser::close_process()
                             "'run {}()' under it",
                     process.spec.name, process.coroutines.front().name));
         }
+        if (!process.spec.threads.empty()
+            && std::all_of(process.spec.threads.begin(), process.spec.threads.end(), [](auto const& t) { return t.spawned; }))
+            error_at(process.name_where.line, process.name_where.column,
+                fmt::format("every thread of process '{}' is 'spawned', so none starts with it and none can spawn the "
+                            "others; leave 'spawned' off the first",
+                    process.spec.name));
+        resolve_names(process);
         link(process);
         m_result.program.processes.push_back(std::move(process.spec));
     }

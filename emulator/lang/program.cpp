@@ -45,8 +45,27 @@ std::string to_string(Instruction const& instruction)
             text += (i == 0 ? " " : ", ") + instruction.calls[i].label;
         return text;
     }
+    case OperandKind::Variable:
+    case OperandKind::Mutex:
+    case OperandKind::Thread:
+        return fmt::format("{} {}", info.mnemonic, instruction.text);
+    case OperandKind::Assign:
+        return fmt::format("{} {} {}", info.mnemonic, instruction.text, instruction.ticks);
     }
     return std::string(info.mnemonic);
 }
+
+int memory_steps(Opcode opcode)
+{
+    switch (opcode) {
+    case Opcode::Read:
+    case Opcode::Write:
+    case Opcode::AtomicIncr: return 1;
+    case Opcode::Incr: return 3;
+    default: return 0;
+    }
+}
+
+bool step_uses_bus(Opcode opcode, int step) { return !(opcode == Opcode::Incr && step == 1); }
 
 }

@@ -20,7 +20,7 @@ enum class Opcode : std::uint8_t {
 #undef TL_OPCODE
 };
 
-enum class OperandKind : std::uint8_t { None, Ticks, Text, Call, Calls };
+enum class OperandKind : std::uint8_t { None, Ticks, Text, Call, Calls, Variable, Assign, Mutex, Thread };
 
 struct OpcodeInfo {
     Opcode opcode;
@@ -57,8 +57,18 @@ struct Instruction {
     SourceLocation where; // where the mnemonic starts
     std::vector<CallTarget> calls;     // Run, AwaitCall (one), AwaitGather (one or more)
     std::vector<std::uint32_t> tick_at; // Print: byte offsets in text where {tick} puts the tick
+    // Variable, Assign, Mutex and Thread operands: the name as written is in `text`, and
+    // `target` is its index in the process's variables, mutexes or threads. Assign's number
+    // is in `ticks`.
+    std::int32_t target = -1;
     bool operator==(Instruction const&) const = default;
 };
+
+// Ticks a shared-memory instruction takes, one step a tick (Read, Write, AtomicIncr: 1;
+// Incr: 3, read - add - write); 0 for every other instruction.
+int memory_steps(Opcode);
+// Whether step `step` of such an instruction uses the bus (all but Incr's add, step 1).
+bool step_uses_bus(Opcode, int step);
 
 // "compute 4", "print \"hi\"": the instruction as a learner would write it.
 std::string to_string(Instruction const&);
@@ -66,6 +76,7 @@ std::string to_string(Instruction const&);
 struct ThreadSpec {
     std::string name;
     std::vector<int> pinned; // cores this thread may run on; empty means any
+    bool spawned = false;    // starts only when another thread of its process runs `spawn NAME`
     std::vector<Instruction> code; // its own instructions, then the bodies of the coroutine calls
                                    // it makes (each ending with Return), see CallTarget
     SourceLocation where;
@@ -81,6 +92,9 @@ struct ProcessSpec {
     bool gil = false;                              // threads must hold the process's lock to run
     Tick gil_interval = 5;                         // ticks before a waiter gets the lock
     std::vector<ThreadSpec> threads;
+    std::vector<std::string> variables;           // shared variables, in declaration order
+    std::vector<std::int64_t> initial_values;     // one per variable
+    std::vector<std::string> mutexes;             // mutexes, in declaration order
     SourceLocation where;
 };
 

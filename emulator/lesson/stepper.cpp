@@ -12,7 +12,7 @@ namespace tl {
 namespace {
 
 constexpr std::string_view s_event_names[] = { "arrive", "wait", "admit", "ready", "dispatch", "preempt", "block",
-    "wake", "print", "exit", "task", "gil", "fault", "any" };
+    "wake", "print", "exit", "task", "gil", "load", "read", "write", "lock", "spawn", "join", "fault", "deadlock", "any" };
 
 std::unique_ptr<Scheduler> make(std::string const& name, SchedulerOptions const& options)
 {
@@ -149,6 +149,16 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
         case EventKind::GilAcquire:
         case EventKind::GilRelease:
         case EventKind::GilWait: matches |= kind == "gil"; break;
+        case EventKind::ProcessLoad: matches |= kind == "load"; break;
+        case EventKind::VarRead: matches |= kind == "read"; break;
+        case EventKind::VarWrite: matches |= kind == "write"; break;
+        case EventKind::LockAcquire:
+        case EventKind::LockRelease:
+        case EventKind::LockWait: matches |= kind == "lock"; break;
+        case EventKind::Spawn: matches |= kind == "spawn"; break;
+        case EventKind::JoinWait: matches |= kind == "join"; break;
+        case EventKind::Fault: matches |= kind == "fault"; break;
+        case EventKind::Deadlock: matches |= kind == "deadlock"; break;
         case EventKind::TickLimit: break;
         }
         if (!matches)
@@ -159,7 +169,8 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
                     || m_whole.threads[static_cast<std::size_t>(event.thread)].name == breakpoint.who);
             bool process = event.process != no_process
                 && m_whole.processes[static_cast<std::size_t>(event.process)].name == breakpoint.who;
-            if (!thread && !process)
+            bool object = event.object >= 0 && object_name(m_whole, event) == breakpoint.who;
+            if (!thread && !process && !object)
                 continue;
         }
         return fmt::format("Breakpoint {} ({}{}{}): {}.\n", breakpoint.id, breakpoint.event,
@@ -228,6 +239,28 @@ std::string Stepper::event_text(Event const& event) const
     case EventKind::GilWait:
         return fmt::format("at tick {}, {} waits for the GIL of {}, held by {}", event.tick, thread, process,
             m_whole.name(static_cast<ThreadId>(event.value)));
+    case EventKind::ProcessLoad:
+        return fmt::format("at tick {}, {} starts loading from storage into RAM", event.tick, process);
+    case EventKind::VarRead:
+        return fmt::format("at tick {}, {} reads {} = {}", event.tick, thread, object_name(m_whole, event), event.value);
+    case EventKind::VarWrite:
+        return fmt::format("at tick {}, {} writes {} = {}", event.tick, thread, object_name(m_whole, event), event.value);
+    case EventKind::LockAcquire:
+        return fmt::format("at tick {}, {} takes mutex {}", event.tick, thread, object_name(m_whole, event));
+    case EventKind::LockRelease:
+        return fmt::format("at tick {}, {} unlocks mutex {}", event.tick, thread, object_name(m_whole, event));
+    case EventKind::LockWait:
+        return fmt::format("at tick {}, {} waits for mutex {}, held by {}", event.tick, thread,
+            object_name(m_whole, event), m_whole.name(static_cast<ThreadId>(event.value)));
+    case EventKind::Spawn:
+        return fmt::format("at tick {}, {} spawns {}", event.tick, thread, m_whole.name(static_cast<ThreadId>(event.value)));
+    case EventKind::JoinWait:
+        return fmt::format("at tick {}, {} waits for {} to end", event.tick, thread,
+            m_whole.name(static_cast<ThreadId>(event.value)));
+    case EventKind::Fault:
+        return fmt::format("at tick {}, {} faults at line {}: {}", event.tick, thread, event.line,
+            m_machine->trace().text(event));
+    case EventKind::Deadlock: return fmt::format("at tick {}, the run stops: {}", event.tick, m_machine->trace().text(event));
     }
     return "";
 }
@@ -342,8 +375,9 @@ std::string Stepper::help() const
            "  (an empty line repeats the last 'next' or 'back')\n"
            "Breakpoints (stop when something happens):\n"
            "  b, break EVENT [NAME]   EVENT: arrive, wait, admit, ready, dispatch, preempt, block,\n"
-           "                          wake, print, exit, task, gil, fault, any; NAME: a thread or a\n"
-           "                          process\n"
+           "                          wake, print, exit, task, gil, load, read, write, lock, spawn,\n"
+           "                          join, fault, deadlock, any; NAME: a thread, a process, or a\n"
+           "                          shared variable or mutex ('break write count')\n"
            "  b, breaks          list the breakpoints\n"
            "  d, delete [N]      delete breakpoint N, or all of them\n"
            "Looking around:\n"
@@ -365,9 +399,6 @@ std::string Stepper::add_breakpoint(std::vector<std::string> const& words)
             names += fmt::format("{}{}", names.empty() ? "" : ", ", name);
         return fmt::format("Unknown event '{}'; break on one of: {}\n", event, names);
     }
-    if (event == "fault")
-        return "Faults are not in ticklab yet: no thread can crash, so a 'fault' breakpoint could never stop. "
-               "Try 'break exit' to stop when a thread or process ends.\n";
     std::string who = words.size() > 2 ? words[2] : "";
     if (!who.empty() && !find_thread(who) && !find_process(who))
         return fmt::format("No thread or process is called '{}'.\n", who);
@@ -566,6 +597,10 @@ std::string Stepper::inspect_process(std::string_view name) const
     switch (state) {
     case ProcessState::New: memory = fmt::format("still a program in storage; it arrives at tick {}", info.arrival); break;
     case ProcessState::Waiting: memory = fmt::format("arrived, but its {} does not fit in free RAM yet", format_bytes(info.memory)); break;
+    case ProcessState::Loading:
+        memory = fmt::format("loading: {} of RAM reserved at {}, its bytes coming from storage over the bus",
+            format_bytes(info.memory), info.base == 0 ? std::string("0") : format_bytes(static_cast<std::uint64_t>(info.base)));
+        break;
     case ProcessState::Done: memory = fmt::format("ended; its {} of RAM is free again", format_bytes(info.memory)); break;
     case ProcessState::Ready:
     case ProcessState::Running:
@@ -597,11 +632,20 @@ std::string Stepper::queues() const
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id) {
         if (m_machine->state(id) != ThreadState::Blocked)
             continue;
-        Tick until = -1;
-        for (auto const& event : live.events)
-            if (event.thread == id && event.kind == EventKind::Block)
-                until = event.value;
-        blocked += fmt::format("{}{} (until tick {})", blocked.empty() ? "" : ", ", m_whole.name(id), until);
+        std::string why = "?";
+        for (auto const& event : live.events) {
+            if (event.thread != id)
+                continue;
+            if (event.kind == EventKind::Block)
+                why = fmt::format("until tick {}", event.value);
+            else if (event.kind == EventKind::LockWait)
+                why = fmt::format("for mutex {}", object_name(live, event));
+            else if (event.kind == EventKind::JoinWait)
+                why = fmt::format("to join {}", m_whole.name(static_cast<ThreadId>(event.value)));
+            else if (event.kind == EventKind::GilWait)
+                why = "for the GIL";
+        }
+        blocked += fmt::format("{}{} ({})", blocked.empty() ? "" : ", ", m_whole.name(id), why);
     }
     out += fmt::format("  blocked: {}\n", blocked.empty() ? "-" : blocked);
     std::string waiting;
@@ -621,14 +665,19 @@ std::string Stepper::ram() const
         format_bytes(total), format_bytes(total - in_use));
     std::string loaded;
     std::string waiting;
+    std::string loading;
     std::string storage;
     std::string done;
     for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id) {
         auto const& info = m_whole.processes[static_cast<std::size_t>(id)];
-        auto entry = fmt::format("    {:<12} {}\n", info.name, format_bytes(info.memory));
+        auto entry = info.base >= 0 && m_machine->process_state(id) != ProcessState::Done
+            ? fmt::format("    {:<12} {} at {}\n", info.name, format_bytes(info.memory),
+                  info.base == 0 ? std::string("0") : format_bytes(static_cast<std::uint64_t>(info.base)))
+            : fmt::format("    {:<12} {}\n", info.name, format_bytes(info.memory));
         switch (m_machine->process_state(id)) {
         case ProcessState::New: storage += entry; break;
         case ProcessState::Waiting: waiting += entry; break;
+        case ProcessState::Loading: loading += entry; break;
         case ProcessState::Done: done += entry; break;
         case ProcessState::Ready:
         case ProcessState::Running:
@@ -640,6 +689,7 @@ std::string Stepper::ram() const
             out += fmt::format("  {}:\n{}", title, entries);
     };
     section("loaded (processes)", loaded);
+    section("loading from storage over the bus", loading);
     section("arrived, waiting for RAM", waiting);
     section("still in storage (programs, not yet arrived)", storage);
     section("ended (memory freed)", done);
@@ -648,10 +698,22 @@ std::string Stepper::ram() const
 
 std::string Stepper::bus() const
 {
-    return fmt::format("The bus is not modelled yet: its bandwidth is set ({} transfers per tick) but nothing uses it, so "
-                       "loading programs and memory traffic take no bus time and cores never wait for it. "
-                       "Lesson 10 explains what it will show.\n",
-        m_config.bus_bandwidth);
+    auto const& live = m_machine->trace();
+    Tick now = m_machine->now();
+    std::string out = fmt::format("The bus moves {} transfers per tick; {} granted so far.\n", m_config.bus_bandwidth,
+        live.bus_transfers);
+    BusTick use { now, 0, 0, 0 };
+    for (auto it = live.bus.rbegin(); it != live.bus.rend(); ++it)
+        if (it->tick == now) {
+            use = *it;
+            break;
+        }
+    out += fmt::format("  tick {}: {} granted ({} for loading), {} core{} waiting for it\n", now, use.granted, use.loading,
+        use.stalled, use.stalled == 1 ? "" : "s");
+    for (CoreId core = 0; core < static_cast<CoreId>(live.core_stalled.size()); ++core)
+        out += fmt::format("  core {}: {} tick{} stalled on the bus so far\n", core, live.core_stalled[static_cast<std::size_t>(core)],
+            live.core_stalled[static_cast<std::size_t>(core)] == 1 ? "" : "s");
+    return out;
 }
 
 std::string Stepper::table_so_far() const

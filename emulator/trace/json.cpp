@@ -22,6 +22,7 @@ json machine_json(MachineConfig const& machine)
         { "ram", machine.ram },
         { "bus_bandwidth", machine.bus_bandwidth },
         { "storage", machine.storage },
+        { "load_chunk", machine.load_chunk },
         { "switch_cost", machine.switch_cost },
         { "max_ticks", machine.max_ticks },
         { "arrivals_first", machine.arrivals_first },
@@ -45,6 +46,9 @@ json job_json(JobMetrics const& job)
         { "blocked", job.blocked },
         { "finished", job.finished },
         { "killed", job.killed },
+        { "faulted", job.faulted },
+        { "started", job.started },
+        { "stalled", job.stalled },
     };
 }
 
@@ -68,8 +72,32 @@ json event_json(Trace const& trace, Event const& event)
     case EventKind::ProcessWait:
     case EventKind::ProcessAdmit: out["memory"] = event.value; break;
     case EventKind::ProcessExit:
-        out["cause"] = static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction ? "exit" : "finished";
+        out["cause"] = static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction ? "exit"
+            : static_cast<ExitCause>(event.value) == ExitCause::Fault                    ? "fault"
+                                                                                         : "finished";
         break;
+    case EventKind::ProcessLoad:
+        out["base"] = event.value;
+        out["transfers"] = trace.processes[static_cast<std::size_t>(event.process)].load_transfers;
+        break;
+    case EventKind::VarRead:
+    case EventKind::VarWrite:
+        out["variable"] = std::string(object_name(trace, event));
+        out["value"] = event.value;
+        break;
+    case EventKind::LockAcquire:
+        out["mutex"] = std::string(object_name(trace, event));
+        out["handed_over"] = event.value != 0;
+        break;
+    case EventKind::LockRelease: out["mutex"] = std::string(object_name(trace, event)); break;
+    case EventKind::LockWait:
+        out["mutex"] = std::string(object_name(trace, event));
+        out["holder"] = trace.name(static_cast<ThreadId>(event.value));
+        break;
+    case EventKind::Spawn: out["spawned"] = trace.name(static_cast<ThreadId>(event.value)); break;
+    case EventKind::JoinWait: out["joins"] = trace.name(static_cast<ThreadId>(event.value)); break;
+    case EventKind::Fault:
+    case EventKind::Deadlock: out["message"] = std::string(trace.text(event)); break;
     case EventKind::Dispatch:
         if (event.value != 0)
             out["slice"] = event.value;
@@ -106,6 +134,9 @@ json event_json(Trace const& trace, Event const& event)
         break;
     case EventKind::GilWait: out["holder"] = trace.name(static_cast<ThreadId>(event.value)); break;
     case EventKind::ThreadReady:
+        if (static_cast<ReadyCause>(event.value) == ReadyCause::Spawned)
+            out["spawned"] = true;
+        break;
     case EventKind::Wake:
     case EventKind::ThreadExit:
     case EventKind::TickLimit: break;
@@ -139,9 +170,36 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
 
     json cores = json::array();
     for (auto const& core : metrics.cores)
-        cores.push_back(json {
-            { "id", core.id }, { "busy", core.busy }, { "switching", core.switching }, { "utilisation", core.utilisation } });
+        cores.push_back(json { { "id", core.id }, { "busy", core.busy }, { "switching", core.switching },
+            { "stalled", core.stalled }, { "utilisation", core.utilisation } });
     document["cores"] = std::move(cores);
+
+    document["bus"] = json { { "bandwidth", trace.machine.bus_bandwidth }, { "transfers", metrics.bus_transfers },
+        { "utilisation", metrics.bus_utilisation }, { "stalled", metrics.stalled } };
+    document["speedup"] = metrics.speedup() ? json(*metrics.speedup()) : json(nullptr);
+    document["one_core_makespan"] = metrics.one_core_makespan ? json(*metrics.one_core_makespan) : json(nullptr);
+
+    json processes = json::array();
+    for (auto const& process : trace.processes) {
+        json variables = json::object();
+        for (std::size_t v = 0; v < process.variables.size(); ++v)
+            variables[process.variables[v]] = process.final_values[v];
+        processes.push_back(json {
+            { "name", process.name },
+            { "arrival", process.arrival },
+            { "memory", process.memory },
+            { "base", process.base >= 0 ? json(process.base) : json(nullptr) },
+            { "allocated", process.allocated >= 0 ? json(process.allocated) : json(nullptr) },
+            { "loaded", process.loaded >= 0 ? json(process.loaded) : json(nullptr) },
+            { "freed", process.freed >= 0 ? json(process.freed) : json(nullptr) },
+            { "variables", std::move(variables) },
+            { "mutexes", process.mutexes },
+        });
+    }
+    document["processes"] = std::move(processes);
+    for (auto const& event : trace.events)
+        if (event.kind == EventKind::Deadlock)
+            document["deadlock"] = std::string(trace.text(event));
 
     json events = json::array();
     json output = json::array();

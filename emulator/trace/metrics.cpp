@@ -23,6 +23,9 @@ Metrics compute_metrics(Trace const& trace)
         job.blocked = totals.blocked;
         job.waiting = totals.ready;
         job.killed = totals.killed;
+        job.faulted = totals.faulted;
+        job.started = totals.started;
+        job.stalled = totals.stalled;
         job.finished = totals.finish >= 0 && !totals.killed;
         job.turnaround = job.finished ? totals.finish - totals.arrival : 0;
         job.response = totals.first_run >= 0 ? totals.first_run - totals.arrival : 0;
@@ -45,11 +48,17 @@ Metrics compute_metrics(Trace const& trace)
         core_metrics.id = core;
         core_metrics.busy = trace.core_busy[static_cast<std::size_t>(core)];
         core_metrics.switching = trace.core_switching[static_cast<std::size_t>(core)];
+        core_metrics.stalled = trace.core_stalled[static_cast<std::size_t>(core)];
+        metrics.stalled += core_metrics.stalled;
         if (metrics.makespan > 0)
             core_metrics.utilisation = static_cast<double>(core_metrics.busy) / static_cast<double>(metrics.makespan);
         metrics.busy += core_metrics.busy;
         metrics.cores.push_back(core_metrics);
     }
+    metrics.bus_transfers = trace.bus_transfers;
+    if (metrics.makespan > 0)
+        metrics.bus_utilisation = static_cast<double>(trace.bus_transfers)
+            / (static_cast<double>(metrics.makespan) * static_cast<double>(trace.machine.bus_bandwidth));
     if (metrics.makespan > 0 && !metrics.cores.empty())
         metrics.utilisation = static_cast<double>(metrics.busy)
             / (static_cast<double>(metrics.makespan) * static_cast<double>(metrics.cores.size()));

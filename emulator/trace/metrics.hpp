@@ -11,6 +11,7 @@
 
 #include "trace/trace.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,14 +29,18 @@ struct JobMetrics {
     Tick response = 0;
     Tick running = 0;
     Tick blocked = 0;
+    Tick stalled = 0;     // of `running`, ticks waiting on its core for the bus
     bool finished = false;
     bool killed = false;
+    bool faulted = false; // it faulted, which ended its process
+    bool started = true;  // false: a spawned thread that nobody spawned (arrival is then -1)
 };
 
 struct CoreMetrics {
     CoreId id = 0;
     Tick busy = 0;      // ticks running threads' work
     Tick switching = 0; // ticks spent in context switches
+    Tick stalled = 0;   // ticks its thread waited for the bus (not counted as busy)
     double utilisation = 0; // busy / makespan (0 when the makespan is 0)
 };
 
@@ -53,6 +58,18 @@ struct Metrics {
     std::int64_t context_switches = 0;
     Tick busy = 0;                // total busy core-ticks
     double utilisation = 0;       // busy / (cores x makespan)
+    Tick stalled = 0;             // total core-ticks stalled on the bus
+    std::int64_t bus_transfers = 0;
+    double bus_utilisation = 0;   // transfers / (bandwidth x makespan)
+    // The makespan of the same run on one core, when it was measured (ticklab run does when
+    // the machine has several cores): speed-up = one_core_makespan / makespan.
+    std::optional<Tick> one_core_makespan;
+    std::optional<double> speedup() const
+    {
+        if (!one_core_makespan || makespan <= 0)
+            return std::nullopt;
+        return static_cast<double>(*one_core_makespan) / static_cast<double>(makespan);
+    }
 };
 
 Metrics compute_metrics(Trace const&);

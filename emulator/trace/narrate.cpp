@@ -306,10 +306,12 @@ private:
             return index;
         }
         case EventKind::ThreadKilled: {
-            auto phrase = fmt::format("{} was killed because {} ran exit, which ends its whole process", name(event.thread),
-                name(static_cast<ThreadId>(event.value)));
-            auto alone = fmt::format("{} is killed because {} ran exit, which ends its whole process", name(event.thread),
-                name(static_cast<ThreadId>(event.value)));
+            auto by = static_cast<ThreadId>(event.value);
+            auto what = m_trace.totals[static_cast<std::size_t>(by)].faulted ? "faulted" : "ran exit";
+            auto phrase = fmt::format("{} was killed because {} {}, which ends its whole process", name(event.thread),
+                name(by), what);
+            auto alone = fmt::format("{} is killed because {} {}, which ends its whole process", name(event.thread),
+                name(by), what);
             if (event.core != no_core && core < m_cores.size())
                 leave(event.core, Leave { event.thread, phrase, alone });
             else
@@ -323,6 +325,10 @@ private:
             if (static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction)
                 say(fmt::format("process {} ends because {} ran exit, and its {} of memory is freed", info.name,
                     name(event.thread), format_bytes(info.memory)));
+            else if (static_cast<ExitCause>(event.value) == ExitCause::Fault)
+                say(fmt::format("process {} ends because {} faulted, and its {} of memory is freed; other processes "
+                                "carry on",
+                    info.name, name(event.thread), format_bytes(info.memory)));
             else
                 say(fmt::format("process {} ends: all its threads have finished, and its {} of memory is freed", info.name,
                     format_bytes(info.memory)));
@@ -363,6 +369,50 @@ private:
             say(fmt::format("{} cannot run: {} holds the GIL of {}, so it waits for it and the core stays free",
                 name(event.thread), name(static_cast<ThreadId>(event.value)), process(event.process)));
             return index;
+        case EventKind::ProcessLoad: {
+            auto const& info = m_trace.processes[static_cast<std::size_t>(event.process)];
+            say(fmt::format("{}'s {} of RAM is reserved; the program now loads from storage, {} bus transfers", info.name,
+                format_bytes(info.memory), info.load_transfers));
+            return index;
+        }
+        case EventKind::VarRead:
+            say(fmt::format("{} reads {} over the bus: {}", name(event.thread), object_name(m_trace, event), event.value));
+            return index;
+        case EventKind::VarWrite:
+            say(fmt::format("{} writes {} = {} over the bus", name(event.thread), object_name(m_trace, event), event.value));
+            return index;
+        case EventKind::LockAcquire:
+            say(event.value != 0 ? fmt::format("{} is handed mutex {} and is ready again", name(event.thread),
+                                       object_name(m_trace, event))
+                                 : fmt::format("{} locks mutex {}", name(event.thread), object_name(m_trace, event)));
+            return index;
+        case EventKind::LockRelease:
+            say(fmt::format("{} unlocks mutex {}", name(event.thread), object_name(m_trace, event)));
+            return index;
+        case EventKind::LockWait: {
+            auto phrase = fmt::format("{} must wait for mutex {}, which {} holds", name(event.thread),
+                object_name(m_trace, event), name(static_cast<ThreadId>(event.value)));
+            if (event.core != no_core)
+                leave(event.core, Leave { event.thread, phrase, phrase });
+            else
+                say(phrase);
+            return index;
+        }
+        case EventKind::Spawn:
+            say(fmt::format("{} spawns {}", name(event.thread), name(static_cast<ThreadId>(event.value))));
+            return index;
+        case EventKind::JoinWait: {
+            auto phrase = fmt::format("{} waits for {} to end", name(event.thread), name(static_cast<ThreadId>(event.value)));
+            if (event.core != no_core)
+                leave(event.core, Leave { event.thread, phrase, phrase });
+            else
+                say(phrase);
+            return index;
+        }
+        case EventKind::Fault:
+            say(fmt::format("{} faults at line {}: it {}", name(event.thread), event.line, m_trace.text(event)));
+            return index;
+        case EventKind::Deadlock: say(fmt::format("the run stops: {}", m_trace.text(event))); return index;
         }
         return index;
     }

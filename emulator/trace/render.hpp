@@ -16,6 +16,10 @@ void render_header(std::ostream&, Trace const&);
 // The per-tick table: a row a tick, a column a core, then ready queues, blocked threads and
 // the events of that tick.
 void render_table(std::ostream&, Trace const&);
+struct TableOptions {
+    bool ram = false; // a column with the RAM map: who holds which addresses
+};
+void render_table(std::ostream&, Trace const&, TableOptions const&);
 
 // The lines the program printed, each stamped with its tick.
 void render_output(std::ostream&, Trace const&);

@@ -1,5 +1,9 @@
 #include "trace/render_util.hpp"
 
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+
 namespace tl {
 
 namespace {
@@ -97,6 +101,35 @@ std::string_view wait_mnemonic(Trace const& trace, Event const& event)
             || opcode == Opcode::Return || opcode == Opcode::Run))
         return "tasks"; // its event loop has nothing to run until its earliest timer
     return opcode_info(opcode).mnemonic;
+}
+
+std::string_view object_name(Trace const& trace, Event const& event)
+{
+    if (event.process == no_process || event.object < 0)
+        return "?";
+    auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
+    bool lock = event.kind == EventKind::LockAcquire || event.kind == EventKind::LockRelease
+        || event.kind == EventKind::LockWait;
+    auto const& names = lock ? process.mutexes : process.variables;
+    auto index = static_cast<std::size_t>(event.object);
+    return index < names.size() ? std::string_view(names[index]) : std::string_view("?");
+}
+
+std::string slice_activity(Trace const& trace, Slice const& slice, Tick t)
+{
+    auto const& instruction = trace.instruction(slice);
+    auto steps = memory_steps(instruction.opcode);
+    if (steps == 0)
+        return fmt::format("{} {}/{}", opcode_info(instruction.opcode).mnemonic, slice.done_before + (t - slice.start) + 1,
+            instruction.ticks);
+    std::string text = to_string(instruction);
+    if (instruction.opcode == Opcode::Incr) {
+        constexpr std::array<std::string_view, 3> step_names { "read", "add", "write" };
+        text += fmt::format(": {}", step_names[static_cast<std::size_t>(std::clamp<Tick>(slice.done_before, 0, 2))]);
+    }
+    if (slice.stalled)
+        text += " (bus wait)";
+    return text;
 }
 
 }

@@ -65,20 +65,34 @@ std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 
 
 void render_summary(std::ostream& out, Trace const& trace, Metrics const& metrics)
 {
-    if (trace.outcome == Outcome::TickLimit)
+    if (trace.outcome == Outcome::TickLimit) {
         out << fmt::format("stopped at the tick limit ({} ticks): raise --max-ticks if the program is meant to run longer\n",
             trace.machine.max_ticks);
-    else
+    } else if (trace.outcome == Outcome::Deadlock) {
+        for (auto const& event : trace.events)
+            if (event.kind == EventKind::Deadlock)
+                out << fmt::format("stopped at tick {}: {}\n", event.tick, trace.text(event));
+    } else {
         out << fmt::format("finished at tick {}: makespan {}, {}, {}\n", trace.end, metrics.makespan,
             plural(metrics.context_switches, "context switch", "context switches"),
             plural(static_cast<std::int64_t>(metrics.jobs.size()), "thread", "threads"));
+    }
+    for (auto const& event : trace.events)
+        if (event.kind == EventKind::Fault)
+            out << fmt::format("fault at tick {}: {} (process {}, line {}) {}; the rest of {} was killed\n", event.tick,
+                trace.name(event.thread), trace.processes[static_cast<std::size_t>(event.process)].name, event.line,
+                trace.text(event), trace.processes[static_cast<std::size_t>(event.process)].name);
 
     TextTable jobs({ "job", "process", "arrival", "first run", "finish", "turnaround", "waiting", "response" }, 2);
     bool any_finished = false;
     for (auto const& job : metrics.jobs) {
         any_finished = any_finished || job.finished;
         bool ran = job.first_run >= 0;
-        jobs.add({ job.killed ? job.name + " (killed)" : job.name, job.process, fmt::format("{}", job.arrival),
+        auto name = job.faulted ? job.name + " (faulted)"
+            : job.killed        ? job.name + " (killed)"
+            : !job.started      ? job.name + " (never spawned)"
+                                : job.name;
+        jobs.add({ name, job.process, job.started ? fmt::format("{}", job.arrival) : "-",
             tick_or_dash(ran, job.first_run), tick_or_dash(job.finished, job.finish),
             tick_or_dash(job.finished, job.turnaround), fmt::format("{}", job.waiting), tick_or_dash(ran, job.response) });
     }
@@ -89,15 +103,42 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
         average(metrics.averages.response) });
     jobs.write(out);
 
-    TextTable cores({ "core", "busy", "switching", "utilisation" }, 1);
+    bool bus = metrics.bus_transfers > 0 || metrics.stalled > 0;
+    std::vector<std::string> header { "core", "busy", "switching" };
+    if (bus)
+        header.emplace_back("bus stalls");
+    header.emplace_back("utilisation");
+    TextTable cores(header, 1);
     Tick switching = 0;
     for (auto const& core : metrics.cores) {
         switching += core.switching;
-        cores.add({ fmt::format("{}", core.id), fmt::format("{}", core.busy), fmt::format("{}", core.switching),
-            percent(core.utilisation) });
+        std::vector<std::string> row { fmt::format("{}", core.id), fmt::format("{}", core.busy),
+            fmt::format("{}", core.switching) };
+        if (bus)
+            row.push_back(fmt::format("{}", core.stalled));
+        row.push_back(percent(core.utilisation));
+        cores.add(std::move(row));
     }
-    cores.add({ "all", fmt::format("{}", metrics.busy), fmt::format("{}", switching), percent(metrics.utilisation) });
+    std::vector<std::string> all { "all", fmt::format("{}", metrics.busy), fmt::format("{}", switching) };
+    if (bus)
+        all.push_back(fmt::format("{}", metrics.stalled));
+    all.push_back(percent(metrics.utilisation));
+    cores.add(std::move(all));
     cores.write(out);
+    if (bus)
+        out << fmt::format("bus: {} transfers in {} ticks at {} per tick, {} busy\n", metrics.bus_transfers,
+            metrics.makespan, trace.machine.bus_bandwidth, percent(metrics.bus_utilisation));
+    if (auto speedup = metrics.speedup())
+        out << fmt::format("speed-up: {:.2f}x against the same run on 1 core (makespan {}), efficiency {}\n", *speedup,
+            *metrics.one_core_makespan, percent(*speedup / static_cast<double>(trace.machine.cores)));
+    for (auto const& process : trace.processes) {
+        if (process.variables.empty())
+            continue;
+        std::string values;
+        for (std::size_t v = 0; v < process.variables.size(); ++v)
+            values += fmt::format("{}{} = {}", v == 0 ? "" : ", ", process.variables[v], process.final_values[v]);
+        out << fmt::format("shared variables of {}: {}\n", process.name, values);
+    }
 }
 
 }

@@ -48,9 +48,14 @@ std::string event_phrase(Trace const& trace, Event const& event)
         auto subject = shares_name ? fmt::format("process {}", process) : std::string(process);
         if (static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction)
             return fmt::format("{} ends (exit by {})", subject, thread);
+        if (static_cast<ExitCause>(event.value) == ExitCause::Fault)
+            return fmt::format("{} ends (fault in {}); its memory is freed", subject, thread);
         return fmt::format("{} ends", subject);
     }
-    case EventKind::ThreadReady: return fmt::format("{} ready", thread);
+    case EventKind::ThreadReady:
+        if (static_cast<ReadyCause>(event.value) == ReadyCause::Spawned)
+            return fmt::format("{} starts, ready", thread);
+        return fmt::format("{} ready", thread);
     case EventKind::Migrate: return fmt::format("{} moves from core {} to core {}", thread, event.value, event.core);
     case EventKind::Dispatch: return fmt::format("core {} runs {}", event.core, thread);
     case EventKind::Preempt:
@@ -67,8 +72,11 @@ std::string event_phrase(Trace const& trace, Event const& event)
     }
     case EventKind::Wake: return fmt::format("{} wakes", thread);
     case EventKind::ThreadExit: return fmt::format("{} ends", thread);
-    case EventKind::ThreadKilled:
-        return fmt::format("{} killed (exit by {})", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
+    case EventKind::ThreadKilled: {
+        auto by = static_cast<ThreadId>(event.value);
+        bool faulted = by != no_thread && trace.totals[static_cast<std::size_t>(by)].faulted;
+        return fmt::format("{} killed ({} by {})", thread, faulted ? "fault" : "exit", thread_name(trace, by));
+    }
     case EventKind::Print: return fmt::format("{} prints \"{}\"", thread, trace.text(event));
     case EventKind::TickLimit: return "tick limit reached";
     case EventKind::TaskStart: return fmt::format("{} starts task {}", thread, task_label(trace, event));
@@ -86,6 +94,24 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::GilRelease: return fmt::format("{} releases the GIL ({})", thread, gil_release_reason(event));
     case EventKind::GilWait:
         return fmt::format("{} waits for the GIL (held by {})", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
+    case EventKind::ProcessLoad:
+        return fmt::format("{} loading into RAM at address {} ({} bus transfers)", process,
+            event.value == 0 ? std::string("0") : format_bytes(static_cast<std::uint64_t>(event.value)),
+            trace.processes[static_cast<std::size_t>(event.process)].load_transfers);
+    case EventKind::VarRead: return fmt::format("{} reads {} = {}", thread, object_name(trace, event), event.value);
+    case EventKind::VarWrite: return fmt::format("{} writes {} = {}", thread, object_name(trace, event), event.value);
+    case EventKind::LockAcquire:
+        return fmt::format("{} {} {}", thread, event.value == 1 ? "is handed" : "locks", object_name(trace, event));
+    case EventKind::LockRelease: return fmt::format("{} unlocks {}", thread, object_name(trace, event));
+    case EventKind::LockWait:
+        return fmt::format("{} waits for {} (held by {})", thread, object_name(trace, event),
+            thread_name(trace, static_cast<ThreadId>(event.value)));
+    case EventKind::Spawn: return fmt::format("{} spawns {}", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
+    case EventKind::JoinWait:
+        return fmt::format("{} waits to join {}", thread, thread_name(trace, static_cast<ThreadId>(event.value)));
+    case EventKind::Fault:
+        return fmt::format("FAULT: {} (line {}) {}", thread, event.line, trace.text(event));
+    case EventKind::Deadlock: return fmt::format("STOP: {}", trace.text(event));
     }
     return "?";
 }
@@ -140,6 +166,18 @@ public:
             m_entries.push_back(entry);
             break;
         }
+        case EventKind::LockWait:
+        case EventKind::JoinWait: {
+            remove(event.thread);
+            Entry entry { event.thread, std::string_view(), -1, 0 };
+            entry.label = event.kind == EventKind::LockWait
+                ? fmt::format("lock {}", object_name(m_trace, event))
+                : fmt::format("join {}", m_trace.name(static_cast<ThreadId>(event.value)));
+            entry.width = display_width(m_trace.name(event.thread)) + 3 + display_width(entry.label);
+            m_width += entry.width;
+            m_entries.push_back(entry);
+            break;
+        }
         case EventKind::GilAcquire:
         case EventKind::Wake:
         case EventKind::ThreadExit:
@@ -162,7 +200,9 @@ public:
         for (auto const& entry : m_entries) {
             if (!out.empty())
                 out += ", ";
-            if (entry.until < 0)
+            if (!entry.label.empty())
+                out += fmt::format("{} ({})", m_trace.name(entry.thread), entry.label);
+            else if (entry.until < 0)
                 out += fmt::format("{} ({})", m_trace.name(entry.thread), entry.on);
             else
                 out += fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
@@ -184,6 +224,7 @@ private:
         std::string_view on;
         Tick until;
         int width;
+        std::string label = {}; // "lock m", "join t"; empty: `on` and `until` say what it waits for
     };
 
     void remove(ThreadId thread)
@@ -334,6 +375,101 @@ private:
     std::vector<std::vector<ThreadId>> m_waiters;
 };
 
+// The value of every shared variable, kept up to date event by event: "count=3 done=1", with
+// the process's name in front when several processes have variables.
+class SharedValues {
+public:
+    explicit SharedValues(Trace const& trace)
+        : m_trace(trace)
+    {
+        for (auto const& process : trace.processes) {
+            m_values.push_back(process.initial_values);
+            m_with_variables += process.variables.empty() ? 0 : 1;
+        }
+    }
+
+    void apply(Event const& event)
+    {
+        if (event.kind == EventKind::VarWrite)
+            m_values[static_cast<std::size_t>(event.process)][static_cast<std::size_t>(event.object)] = event.value;
+    }
+
+    std::string text() const
+    {
+        std::string out;
+        for (std::size_t p = 0; p < m_trace.processes.size(); ++p) {
+            auto const& process = m_trace.processes[p];
+            if (process.variables.empty())
+                continue;
+            if (!out.empty())
+                out += "; ";
+            if (m_with_variables > 1)
+                out += process.name + ": ";
+            for (std::size_t v = 0; v < process.variables.size(); ++v)
+                out += fmt::format("{}{}={}", v == 0 ? "" : " ", process.variables[v], m_values[p][v]);
+        }
+        return out;
+    }
+
+private:
+    Trace const& m_trace;
+    std::vector<std::vector<std::int64_t>> m_values;
+    int m_with_variables = 0;
+};
+
+bool has_shared(Trace const& trace)
+{
+    return std::any_of(trace.processes.begin(), trace.processes.end(), [](auto const& p) { return !p.variables.empty(); });
+}
+
+// "2/4" transfers granted of the bandwidth, with "+1 wait" for cores that stalled.
+std::string bus_text(Trace const& trace, BusTick const& use)
+{
+    auto text = fmt::format("{}/{}", use.granted, trace.machine.bus_bandwidth);
+    if (use.stalled > 0)
+        text += fmt::format(" +{} wait", use.stalled);
+    return text;
+}
+
+// The RAM map during tick t: "kitchen 0-16K, free 16K-1M".
+std::string ram_text(Trace const& trace, Tick t)
+{
+    std::vector<ProcessInfo const*> held;
+    for (auto const& process : trace.processes)
+        if (process.allocated >= 0 && process.allocated <= t && (process.freed < 0 || process.freed > t))
+            held.push_back(&process);
+    std::sort(held.begin(), held.end(), [](auto const* a, auto const* b) { return a->base < b->base; });
+    std::string out;
+    std::uint64_t at = 0;
+    auto add = [&](std::string_view what, std::uint64_t from, std::uint64_t to) {
+        if (!out.empty())
+            out += ", ";
+        out += fmt::format("{} {}-{}", what, from == 0 ? "0" : format_bytes(from), format_bytes(to));
+    };
+    for (auto const* process : held) {
+        auto base = static_cast<std::uint64_t>(process->base);
+        if (base > at)
+            add("free", at, base);
+        bool loading = process->loaded < 0 || process->loaded > t;
+        add(loading ? process->name + " (loading)" : process->name, base, base + process->memory);
+        at = base + process->memory;
+    }
+    if (at < trace.machine.ram)
+        add("free", at, trace.machine.ram);
+    return out;
+}
+
+// The next tick after t at which the RAM map may change (or past the end).
+Tick next_ram_change(Trace const& trace, Tick t)
+{
+    Tick next = trace.end + 1;
+    for (auto const& process : trace.processes)
+        for (Tick at : { process.allocated, process.loaded, process.freed })
+            if (at > t)
+                next = std::min(next, at);
+    return next;
+}
+
 bool has_gil(Trace const& trace)
 {
     return std::any_of(trace.processes.begin(), trace.processes.end(), [](auto const& p) { return p.gil; });
@@ -346,11 +482,14 @@ struct Widths {
     int blocked = list_column_min;
     int tasks = list_column_min;
     int gil = list_column_min;
+    int bus = 3;
+    int shared = list_column_min;
+    int ram = list_column_min;
 };
 
 // Column widths from cheap bounds and one pass over the stored events and snapshots (both
 // already in memory: the table itself is what must not be).
-Widths column_widths(Trace const& trace)
+Widths column_widths(Trace const& trace, TableOptions const& options)
 {
     Widths widths;
     widths.tick = std::max(4, digit_count(trace.end));
@@ -364,6 +503,8 @@ Widths column_widths(Trace const& trace)
         for (auto const& instruction : thread.code)
             if (instruction.opcode == Opcode::Compute)
                 longest = std::max(longest, compute + 2 + 2 * digit_count(instruction.ticks));
+            else if (memory_steps(instruction.opcode) > 0)
+                longest = std::max(longest, display_width(to_string(instruction)) + 11); // ": write", " (bus wait)"
         if (longest > 0)
             core = std::max(core, name + 1 + longest);
         if (trace.machine.switch_cost > 0)
@@ -403,6 +544,21 @@ Widths column_widths(Trace const& trace)
         widths.tasks = std::max(list_column_min, std::min(tasks_width, 3 * list_column_cap));
         widths.gil = std::max(list_column_min, std::min(gil_width, 2 * list_column_cap));
     }
+    for (auto const& use : trace.bus)
+        widths.bus = std::max(widths.bus, display_width(bus_text(trace, use)));
+    if (has_shared(trace)) {
+        SharedValues shared(trace);
+        int shared_width = display_width(shared.text());
+        for (auto const& event : trace.events) {
+            shared.apply(event);
+            if (event.kind == EventKind::VarWrite)
+                shared_width = std::max(shared_width, display_width(shared.text()));
+        }
+        widths.shared = std::max(list_column_min, std::min(shared_width, 2 * list_column_cap));
+    }
+    if (options.ram)
+        for (Tick t = 0; t <= trace.end; t = next_ram_change(trace, t))
+            widths.ram = std::max(widths.ram, display_width(ram_text(trace, t)));
     return widths;
 }
 
@@ -434,17 +590,20 @@ void write_row(std::ostream& out, std::string& line, std::vector<std::string> co
 void render_header(std::ostream& out, Trace const& trace)
 {
     auto const& machine = trace.machine;
-    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick; scheduler: {}; switch cost {}; {}; {}\n",
+    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick{}; scheduler: {}; switch cost {}; {}; {}\n",
         trace.program_file, machine.cores, machine.cores == 1 ? "" : "s", format_bytes(machine.ram),
-        machine.bus_bandwidth, trace.scheduler_description.empty() ? trace.scheduler : trace.scheduler_description,
+        machine.bus_bandwidth,
+        machine.load_chunk > 0 ? fmt::format(", loading {} per bus transfer", format_bytes(machine.load_chunk)) : "", trace.scheduler_description.empty() ? trace.scheduler : trace.scheduler_description,
         machine.switch_cost,
         machine.arrivals_first ? "arrivals queue before a preempted thread" : "a preempted thread queues before arrivals",
         machine.wake_preempts ? "wake-ups may preempt" : "wake-ups never preempt");
 }
 
-void render_table(std::ostream& out, Trace const& trace)
+void render_table(std::ostream& out, Trace const& trace) { render_table(out, trace, TableOptions {}); }
+
+void render_table(std::ostream& out, Trace const& trace, TableOptions const& options)
 {
-    auto widths = column_widths(trace);
+    auto widths = column_widths(trace, options);
     auto cores = trace.core_slices.size();
 
     std::vector<int> column_widths { widths.tick };
@@ -452,12 +611,20 @@ void render_table(std::ostream& out, Trace const& trace)
         column_widths.push_back(widths.core);
     bool show_tasks = !trace.tasks.empty();
     bool show_gil = has_gil(trace);
+    bool show_bus = !trace.bus.empty();
+    bool show_shared = has_shared(trace);
+    if (show_bus)
+        column_widths.push_back(widths.bus);
     column_widths.push_back(widths.ready);
     column_widths.push_back(widths.blocked);
     if (show_tasks)
         column_widths.push_back(widths.tasks);
     if (show_gil)
         column_widths.push_back(widths.gil);
+    if (show_shared)
+        column_widths.push_back(widths.shared);
+    if (options.ram)
+        column_widths.push_back(widths.ram);
     column_widths.push_back(0);
 
     std::vector<std::string> cells;
@@ -467,22 +634,30 @@ void render_table(std::ostream& out, Trace const& trace)
     cells.push_back("tick");
     for (std::size_t core = 0; core < cores; ++core)
         cells.push_back(fmt::format("core {}", core));
+    if (show_bus)
+        cells.push_back("bus");
     cells.push_back("ready");
     cells.push_back("blocked");
     if (show_tasks)
         cells.push_back("tasks");
     if (show_gil)
         cells.push_back("GIL");
+    if (show_shared)
+        cells.push_back("shared");
+    if (options.ram)
+        cells.push_back("RAM");
     cells.push_back("events");
     write_row(out, line, cells, column_widths, 1);
 
     std::vector<std::size_t> slice_cursor(cores, 0);
+    std::size_t bus_cursor = 0;
     std::size_t event_cursor = 0;
     std::size_t snapshot_cursor = 0;
     std::string ready = "-";
     BlockedThreads blocked(trace);
     LiveTasks tasks(trace);
     GilHolders gil(trace);
+    SharedValues shared(trace);
 
     // One row: tick `t` as the cores executed it, with the queues and waits in force during
     // it and the events of the boundary just before it. `executed` is false for the row at
@@ -499,6 +674,8 @@ void render_table(std::ostream& out, Trace const& trace)
                 tasks.apply(event);
             if (show_gil)
                 gil.apply(event);
+            if (show_shared)
+                shared.apply(event);
             if (!events.empty())
                 events += "; ";
             events += event_phrase(trace, event);
@@ -525,9 +702,15 @@ void render_table(std::ostream& out, Trace const& trace)
                 cells.push_back(fmt::format("-> {} (switch)", name));
                 continue;
             }
-            auto const& instruction = trace.instruction(slice);
-            cells.push_back(fmt::format("{} {} {}/{}", name, opcode_info(instruction.opcode).mnemonic,
-                slice.done_before + (t - slice.start) + 1, instruction.ticks));
+            cells.push_back(fmt::format("{} {}", name, slice_activity(trace, slice, t)));
+        }
+        if (show_bus) {
+            while (bus_cursor < trace.bus.size() && trace.bus[bus_cursor].tick < t)
+                ++bus_cursor;
+            if (!executed || bus_cursor == trace.bus.size() || trace.bus[bus_cursor].tick != t)
+                cells.push_back(executed ? fmt::format("0/{}", trace.machine.bus_bandwidth) : "-");
+            else
+                cells.push_back(bus_text(trace, trace.bus[bus_cursor]));
         }
         cells.push_back(ready);
         cells.push_back(blocked.text());
@@ -535,6 +718,10 @@ void render_table(std::ostream& out, Trace const& trace)
             cells.push_back(tasks.text());
         if (show_gil)
             cells.push_back(gil.text());
+        if (show_shared)
+            cells.push_back(shared.text());
+        if (options.ram)
+            cells.push_back(ram_text(trace, t));
         cells.push_back(std::move(events));
         write_row(out, line, cells, column_widths, 1);
     };

@@ -19,6 +19,7 @@ std::string_view to_string(ProcessState state)
     switch (state) {
     case ProcessState::New: return "new";
     case ProcessState::Waiting: return "waiting for memory";
+    case ProcessState::Loading: return "loading";
     case ProcessState::Ready: return "ready";
     case ProcessState::Running: return "running";
     case ProcessState::Blocked: return "blocked";
@@ -51,6 +52,16 @@ std::string_view to_string(EventKind kind)
     case EventKind::GilAcquire: return "gil-acquire";
     case EventKind::GilRelease: return "gil-release";
     case EventKind::GilWait: return "gil-wait";
+    case EventKind::ProcessLoad: return "process-load";
+    case EventKind::VarRead: return "read";
+    case EventKind::VarWrite: return "write";
+    case EventKind::LockAcquire: return "lock-acquire";
+    case EventKind::LockRelease: return "lock-release";
+    case EventKind::LockWait: return "lock-wait";
+    case EventKind::Spawn: return "spawn";
+    case EventKind::JoinWait: return "join-wait";
+    case EventKind::Fault: return "fault";
+    case EventKind::Deadlock: return "deadlock";
     }
     return "?";
 }
@@ -60,6 +71,7 @@ std::string_view to_string(Outcome outcome)
     switch (outcome) {
     case Outcome::Finished: return "finished";
     case Outcome::TickLimit: return "tick-limit";
+    case Outcome::Deadlock: return "deadlock";
     }
     return "?";
 }
@@ -68,6 +80,7 @@ bool same_run(Trace const& a, Trace const& b)
 {
     return a.events == b.events && a.core_slices == b.core_slices && a.queue_snapshots == b.queue_snapshots
         && a.texts == b.texts && a.tasks == b.tasks && a.totals == b.totals && a.core_busy == b.core_busy && a.core_switching == b.core_switching
+        && a.core_stalled == b.core_stalled && a.bus == b.bus && a.bus_transfers == b.bus_transfers
         && a.event_count == b.event_count && a.slice_count == b.slice_count && a.context_switches == b.context_switches && a.end == b.end
         && a.outcome == b.outcome;
 }

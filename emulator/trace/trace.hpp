@@ -17,7 +17,7 @@
 namespace tl {
 
 enum class ThreadState : std::uint8_t { New, Ready, Running, Blocked, Done };
-enum class ProcessState : std::uint8_t { New, Waiting, Ready, Running, Blocked, Done };
+enum class ProcessState : std::uint8_t { New, Waiting, Loading, Ready, Running, Blocked, Done };
 
 std::string_view to_string(ThreadState);
 std::string_view to_string(ProcessState);
@@ -47,12 +47,25 @@ enum class EventKind : std::uint8_t {
     GilAcquire, // a thread takes its process's GIL (value: 1 when a releasing holder hands it over)
     GilRelease, // a thread lets its process's GIL go (value: GilReleaseCause)
     GilWait,    // a thread must wait for its process's GIL (value: the holder); its core is free
+    // Memory, the bus, shared variables, locks and faults. `object` names the variable or
+    // mutex: its index in ProcessInfo::variables or ::mutexes.
+    ProcessLoad, // RAM is reserved (value: the base address) and the program starts loading
+                 // from storage over the bus (ProcessInfo::load_transfers transfers)
+    VarRead,     // a thread read a shared variable (value: the value read)
+    VarWrite,    // a thread wrote a shared variable (value: the new value)
+    LockAcquire, // a thread takes a mutex (value: 1 when an unlocking holder hands it over)
+    LockRelease, // a thread lets a mutex go
+    LockWait,    // a thread must wait for a mutex (value: the holder); its core is free
+    Spawn,       // a thread starts another thread of its process (value: the new thread)
+    JoinWait,    // a thread waits for another to end (value: that thread); its core is free
+    Fault,       // a thread faulted (text: what happened; line and pc: where); its process ends
+    Deadlock,    // no thread can ever go on (text: who waits for what); the run stops
 };
 std::string_view to_string(EventKind);
 
-enum class ReadyCause : std::uint8_t { Arrived, Woke, Preempted };
+enum class ReadyCause : std::uint8_t { Arrived, Woke, Preempted, Spawned };
 enum class PreemptCause : std::uint8_t { SliceEnded, Policy };
-enum class ExitCause : std::uint8_t { Finished, ExitInstruction };
+enum class ExitCause : std::uint8_t { Finished, ExitInstruction, Fault };
 enum class BlockCause : std::uint8_t { Io, Sleep };
 enum class GilReleaseCause : std::uint8_t { Blocked, Ended, Interval };
 
@@ -67,6 +80,7 @@ struct Event {
     std::int64_t value = 0;    // kind-specific, see EventKind
     std::int32_t text = -1;    // index into Trace::texts (Print, and Block's cause name)
     std::int32_t task = -1;    // index into Trace::tasks (Task* events)
+    std::int32_t object = -1;  // Var* and Lock* events: the variable or mutex, see EventKind
     bool operator==(Event const&) const = default;
 };
 
@@ -78,6 +92,7 @@ struct Slice {
     std::int32_t pc = 0;      // index of the instruction in the thread's code
     Tick done_before = 0;     // ticks of that instruction already done when the slice began
     bool switching = false;   // a context switch into `thread`, not useful work
+    bool stalled = false;     // the thread waited on the core for the bus (a one-tick slice)
     bool operator==(Slice const&) const = default;
 };
 
@@ -117,6 +132,26 @@ struct ProcessInfo {
     std::vector<ThreadId> threads;
     bool gil = false;
     Tick gil_interval = 0;
+    std::vector<std::string> variables; // shared variables, in declaration order
+    std::vector<std::int64_t> initial_values;
+    std::vector<std::int64_t> final_values; // as they stood when the run ended
+    std::vector<std::string> mutexes;
+    // Its place in RAM: [base, base + memory) from tick `allocated` until tick `freed`
+    // (-1: not yet, or never). Loading over the bus ends at `loaded`.
+    std::int64_t base = -1;
+    Tick allocated = -1;
+    Tick loaded = -1;
+    Tick freed = -1;
+    std::int64_t load_transfers = 0; // bus transfers its loading takes (0: loads instantly)
+};
+
+// The bus during one tick on which anything asked for it (ticks not listed had no demand).
+struct BusTick {
+    Tick tick = 0;
+    std::int32_t granted = 0; // transfers granted: memory instructions, then loading
+    std::int32_t loading = 0; // of those, for programs being loaded
+    std::int32_t stalled = 0; // cores that asked and had to wait
+    bool operator==(BusTick const&) const = default;
 };
 
 // What each thread did, accumulated by the Machine as it runs. Ticks are counted as
@@ -127,12 +162,15 @@ struct ThreadTotals {
     Tick finish = -1;    // -1: never finished (tick limit, or killed)
     Tick running = 0;    // ticks on a core doing its own work
     Tick ready = 0;      // ticks waiting: in a ready queue, being switched in, or for memory
-    Tick blocked = 0;    // ticks waiting on I/O or timers
+    Tick blocked = 0;    // ticks waiting on I/O, timers, locks, joins or the GIL
+    Tick stalled = 0;    // ticks on a core waiting for the bus (counted in `running` too)
     bool killed = false;
+    bool faulted = false; // it faulted: `crash`, or a mistake the machine caught
+    bool started = true;  // false for a spawned thread that nobody spawned
     bool operator==(ThreadTotals const&) const = default;
 };
 
-enum class Outcome : std::uint8_t { Finished, TickLimit };
+enum class Outcome : std::uint8_t { Finished, TickLimit, Deadlock };
 std::string_view to_string(Outcome);
 
 struct Trace {
@@ -152,6 +190,9 @@ struct Trace {
     std::vector<ThreadTotals> totals; // per thread
     std::vector<Tick> core_busy;      // per core: ticks running threads' work
     std::vector<Tick> core_switching; // per core: ticks spent switching
+    std::vector<Tick> core_stalled;   // per core: ticks its thread waited for the bus
+    std::vector<BusTick> bus;         // only when MachineConfig::record_events
+    std::int64_t bus_transfers = 0;   // transfers granted over the whole run
     std::int64_t event_count = 0;     // events that happened, stored or not
     std::int64_t slice_count = 0;     // slices that happened, stored or not
     std::int64_t context_switches = 0;
