@@ -338,8 +338,26 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
             result.evidence.push_back(with_context(say(language, "{} was loaded into RAM at tick {}, as soon as it arrived",
                 "{} 프로세스는 도착하자마자 {}틱에 RAM에 올라갔습니다", info_process.name, tick)));
     } else if (text == "value") {
-        result.value.type = ValueType::Number;
-        result.value.missing = std::string(info->needs);
+        // "count", or "process.count" to say whose when several processes have one.
+        std::optional<std::int64_t> found;
+        std::string owner;
+        std::string variables;
+        for (auto const& process : trace.processes)
+            for (std::size_t v = 0; v < process.variables.size(); ++v) {
+                auto const& variable = process.variables[v];
+                variables += fmt::format("{}{}", variables.empty() ? "" : ", ", variable);
+                if (!found && (variable == name || process.name + "." + variable == name)) {
+                    found = process.final_values[v];
+                    owner = process.name;
+                }
+            }
+        if (!found)
+            return fail(expr.argument_where, fmt::format("run '{}' has no shared variable named '{}' ({})", run.name, name,
+                                                 variables.empty() ? std::string("it has none")
+                                                                   : fmt::format("its variables: {}", variables)));
+        result.value = number_value(static_cast<double>(*found));
+        result.evidence.push_back(with_context(say(language, "the shared variable {0} of {1} ended at {2}",
+            "{1} 프로세스의 공유 변수 {0}의 최종 값은 {2}입니다", name, owner, *found)));
     } else {
         // Per-thread times, from the metrics.
         auto const& job = metrics.jobs[static_cast<std::size_t>(thread)];

@@ -38,6 +38,8 @@ struct RunSpec {
     Tick max_ticks = 1'000'000;
     bool step_every_tick = false;
     std::uint64_t seed = 1;
+    int bus = 8;
+    std::uint64_t load_chunk = 0;
 };
 
 inline Trace run(Program const& program, RunSpec const& spec)
@@ -48,6 +50,8 @@ inline Trace run(Program const& program, RunSpec const& spec)
     machine.ram = spec.ram;
     machine.max_ticks = spec.max_ticks;
     machine.step_every_tick = spec.step_every_tick;
+    machine.bus_bandwidth = spec.bus;
+    machine.load_chunk = spec.load_chunk;
     REQUIRE(check_machine(machine).empty());
     REQUIRE(check_program_fits(machine, program).empty());
     SchedulerOptions options;
