@@ -28,6 +28,7 @@ constexpr std::string_view s_reset = "\x1b[0m";
 
 constexpr char s_idle = '.';
 constexpr char s_switching = '~';
+constexpr char s_stalled = '!'; // on a core, waiting for the bus
 constexpr char s_ended = ' ';
 
 std::string_view colour_of(ThreadId thread) { return s_palette[static_cast<std::size_t>(thread) % s_palette.size()]; }
@@ -83,6 +84,7 @@ std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& 
     auto columns = static_cast<std::size_t>(scale.columns);
     std::vector<std::vector<std::pair<ThreadId, Tick>>> work(columns);
     std::vector<Tick> switching(columns, 0);
+    std::vector<Tick> stalled(columns, 0);
     for (auto const& slice : trace.core_slices[core]) {
         for (Tick column = slice.start / scale.per_column; column < scale.columns && column * scale.per_column < slice.end;
              ++column) {
@@ -93,6 +95,10 @@ std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& 
             auto index = static_cast<std::size_t>(column);
             if (slice.switching) {
                 switching[index] += to - from;
+                continue;
+            }
+            if (slice.stalled) {
+                stalled[index] += to - from;
                 continue;
             }
             auto& entries = work[index];
@@ -109,7 +115,7 @@ std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& 
         auto column = static_cast<Tick>(index);
         Tick in_run = ticks_in(scale, column, trace.end);
         Tick ended = ticks_in(scale, column, axis_end) - in_run;
-        Tick busy = switching[index];
+        Tick busy = switching[index] + stalled[index];
         Cell best { s_ended, no_thread };
         Tick best_ticks = ended;
         auto& entries = work[index];
@@ -132,6 +138,10 @@ std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& 
         if (switching[index] >= best_ticks && switching[index] > 0) {
             best = { s_switching, no_thread };
             best_ticks = switching[index];
+        }
+        if (stalled[index] >= best_ticks && stalled[index] > 0) {
+            best = { s_stalled, no_thread };
+            best_ticks = stalled[index];
         }
         if (top != no_thread && top_ticks >= best_ticks)
             best = { thread_letter(top), top };
@@ -314,6 +324,7 @@ private:
         std::vector<std::string> names;
         std::vector<ThreadId> ids;
         bool switches = false;
+        bool stalls = false;
         bool ended = false;
         for (auto const& run : m_runs) {
             auto const& trace = *run.trace;
@@ -324,6 +335,8 @@ private:
                 ids.push_back(id);
             }
             switches = switches || trace.machine.switch_cost > 0;
+            for (auto const& stalled : trace.core_stalled)
+                stalls = stalls || stalled > 0;
             ended = ended || trace.end < m_axis_end;
         }
         std::vector<std::pair<std::string, int>> items; // text, display width
@@ -345,6 +358,8 @@ private:
         dimmed(s_idle, "idle");
         if (switches)
             dimmed(s_switching, "switching");
+        if (stalls)
+            dimmed(s_stalled, "stalled, waiting for the bus");
         if (ended)
             items.emplace_back("blank: the run had ended", 24);
 

@@ -150,7 +150,7 @@ public:
         out << "<title>" << xml_escape(title()) << "</title>\n";
         out << "<style>.axis{fill:#555}.grid{stroke:#e4e4e4;stroke-width:1}.lane{fill:#f3f3f3}"
                ".label{fill:#222}.head{fill:#111;font-weight:bold}.note{fill:#444}.end{stroke:#222;stroke-width:1.5}"
-               ".run text{fill:#111}.switch{fill:#bbb}.running{fill:#555}.ready{fill:#c9c9c9}</style>\n";
+               ".run text{fill:#111}.switch{fill:#bbb}.stall{fill-opacity:0.35}.running{fill:#555}.ready{fill:#c9c9c9}</style>\n";
         out << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height) << "\" fill=\"#fff\"/>\n";
         out << m_grid << m_body;
         out << "</svg>\n";
@@ -224,12 +224,15 @@ private:
         auto const& name = trace.name(slice.thread);
         auto title = slice.switching
             ? fmt::format("switch to {}, ticks {}-{}", name, slice.start, slice.end)
-            : fmt::format("{}: {}, ticks {}-{}", name, to_string(trace.instruction(slice)), slice.start, slice.end);
+            : fmt::format("{}: {}{}, ticks {}-{}", name, to_string(trace.instruction(slice)),
+                  slice.stalled ? " (stalled, waiting for the bus)" : "", slice.start, slice.end);
         double x = x_of(slice.start);
         double width = x_of(slice.end) - x;
         m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}><title>{}</title></rect>\n", num(x),
             num(y), num(width), num(s_row_height),
-            slice.switching ? std::string("class=\"switch\"") : fmt::format("fill=\"{}\"", colour_of(slice.thread)),
+            slice.switching ? std::string("class=\"switch\"")
+                : slice.stalled ? fmt::format("fill=\"{}\" class=\"stall\"", colour_of(slice.thread))
+                                : fmt::format("fill=\"{}\"", colour_of(slice.thread)),
             xml_escape(title));
         // The name when it fits, else the thread's letter, else nothing.
         std::string label = slice.switching ? std::string("~") : name;
