@@ -4,6 +4,8 @@
 
 #include "support/run.hpp"
 
+#include "gen/generator.hpp"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -365,4 +367,36 @@ TEST_CASE("repeat copies its block, nested blocks included", "[memory]")
         == "compute 1; atomic incr x; atomic incr x; atomic incr x; compute 1; atomic incr x; atomic incr x; "
            "atomic incr x; print \"done\"; ");
     CHECK(final_value(run(program, {}), "x") == 6);
+}
+
+TEST_CASE("Generated workloads with memory traffic and locks parse back and run the same stepped and jumped", "[memory]")
+{
+    GeneratorOptions options;
+    options.processes = 6;
+    options.threads = 3;
+    options.length = 12;
+    options.seed = 11;
+    options.arrival_spread = 20;
+    options.memory_ratio = 0.2;
+    options.lock_ratio = 0.2;
+    REQUIRE_FALSE(check_generator_options(options).has_value());
+    auto program = generate_program(options);
+    auto text = generated_text(options, program);
+    CHECK(text.find("  shared total = 0\n  mutex m\n") != std::string::npos);
+    auto parsed = parse_or_fail(text);
+    REQUIRE(parsed.processes.size() == program.processes.size());
+    for (std::size_t p = 0; p < program.processes.size(); ++p) {
+        CHECK(parsed.processes[p].variables == program.processes[p].variables);
+        CHECK(parsed.processes[p].mutexes == program.processes[p].mutexes);
+        for (std::size_t t = 0; t < program.processes[p].threads.size(); ++t)
+            CHECK(parsed.processes[p].threads[t].code == program.processes[p].threads[t].code);
+    }
+    for (auto const& entry : all_schedulers()) {
+        INFO(entry.name);
+        RunSpec spec { .scheduler = std::string(entry.name), .cores = 4, .bus = 1 };
+        auto jumped = run(parsed, spec);
+        spec.step_every_tick = true;
+        CHECK(same_run(jumped, run(parsed, spec)));
+        CHECK(jumped.outcome == Outcome::Finished);
+    }
 }

@@ -51,6 +51,12 @@ void add_generate_options(CLI::App& app, GenerateSettings& settings)
         "RATIO");
     text_option(app, "--sleep-ratio", flags.sleep_ratio,
         fmt::format("Share of instructions that are sleep, 0 to 1 (default {})", defaults.sleep_ratio), "RATIO");
+    text_option(app, "--memory-ratio", flags.memory_ratio,
+        "Share of instructions that are 'incr total' on a shared variable (memory traffic over the bus), 0 to 1 "
+        "(default 0)",
+        "RATIO");
+    text_option(app, "--lock-ratio", flags.lock_ratio,
+        "Share of instructions that are a critical section: lock m, incr total, unlock m, 0 to 1 (default 0)", "RATIO");
     text_option(app, "-l,--length", flags.length,
         fmt::format("Instructions per thread; the first is always compute (default {})", defaults.length));
     text_option(app, "--priorities", flags.priorities,

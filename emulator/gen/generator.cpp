@@ -145,16 +145,35 @@ std::variant<double, std::string> ratio_option(std::string_view option, std::str
 
 // One instruction of a thread after its first. Memory traffic and locks, once the language
 // has them, are drawn here too (see GeneratorOptions).
-Instruction draw_instruction(SplitMix64& random, GeneratorOptions const& options, std::uint32_t io,
-    std::uint32_t sleep)
+// One drawn slot: io, sleep, an unlocked increment, a critical section (three instructions)
+// or compute, by the ratios (per million).
+void draw_instructions(SplitMix64& random, GeneratorOptions const& options, std::uint32_t io, std::uint32_t sleep,
+    std::uint32_t memory, std::uint32_t lock, std::vector<Instruction>& code)
 {
-    Instruction instruction;
     auto roll = static_cast<std::uint32_t>(random.between(0, per_million - 1));
+    auto shared = [&](Opcode opcode, std::string name) {
+        Instruction instruction;
+        instruction.opcode = opcode;
+        instruction.text = std::move(name);
+        instruction.target = 0;
+        code.push_back(std::move(instruction));
+    };
+    if (roll >= io + sleep && roll < io + sleep + memory) {
+        shared(Opcode::Incr, "total");
+        return;
+    }
+    if (roll >= io + sleep + memory && roll < io + sleep + memory + lock) {
+        shared(Opcode::Lock, "m");
+        shared(Opcode::Incr, "total");
+        shared(Opcode::Unlock, "m");
+        return;
+    }
+    Instruction instruction;
     instruction.opcode = roll < io ? Opcode::Io : roll < io + sleep ? Opcode::Sleep : Opcode::Compute;
     auto range = instruction.opcode == Opcode::Compute ? options.burst : options.wait;
     instruction.ticks = static_cast<Tick>(
         random.between(static_cast<std::uint64_t>(range.min), static_cast<std::uint64_t>(range.max)));
-    return instruction;
+    code.push_back(std::move(instruction));
 }
 
 std::string numbered(char prefix, int index, int count)
@@ -193,6 +212,10 @@ void layout(Program const& program, std::span<std::string const> header, std::st
         }
         if (locate)
             locate->processes[p].where = { line, 1 };
+        for (std::size_t v = 0; v < process.variables.size(); ++v)
+            emit(out ? fmt::format("  shared {} = {}", process.variables[v], process.initial_values[v]) : std::string());
+        for (auto const& mutex : process.mutexes)
+            emit(out ? fmt::format("  mutex {}", mutex) : std::string());
         for (std::size_t t = 0; t < process.threads.size(); ++t) {
             auto const& thread = process.threads[t];
             if (out) {
@@ -292,7 +315,8 @@ std::optional<std::string> check_generator_options(GeneratorOptions const& o)
             return fmt::format("{} must be a range of ticks from 1 to {} with MIN <= MAX, not {}-{}", option,
                 max_generated_ticks, range.min, range.max);
     }
-    for (auto [option, ratio] : { std::pair { "--io-ratio", o.io_ratio }, std::pair { "--sleep-ratio", o.sleep_ratio } }) {
+    for (auto [option, ratio] : { std::pair { "--io-ratio", o.io_ratio }, std::pair { "--sleep-ratio", o.sleep_ratio },
+             std::pair { "--memory-ratio", o.memory_ratio }, std::pair { "--lock-ratio", o.lock_ratio } }) {
         if (!(ratio >= 0.0 && ratio <= 1.0))
             return fmt::format("{} must be a number from 0 to 1, not {}", option, ratio);
     }
@@ -301,13 +325,19 @@ std::optional<std::string> check_generator_options(GeneratorOptions const& o)
     if (io + sleep > per_million)
         return fmt::format("--io-ratio {} and --sleep-ratio {} add up to more than 1", format_per_million(io),
             format_per_million(sleep));
+    auto memory = to_per_million(o.memory_ratio);
+    auto lock = to_per_million(o.lock_ratio);
+    if (io + sleep + memory + lock > per_million)
+        return fmt::format("--io-ratio {}, --sleep-ratio {}, --memory-ratio {} and --lock-ratio {} add up to more than 1",
+            format_per_million(io), format_per_million(sleep), format_per_million(memory), format_per_million(lock));
     auto threads = static_cast<std::int64_t>(o.processes) * o.threads;
     if (threads > max_generated_thread_total)
         return fmt::format("{} processes of {} threads make {} threads; the most is {}", o.processes, o.threads,
             threads, max_generated_thread_total);
-    if (threads * o.length > max_generated_instructions)
+    auto per_slot = lock > 0 ? 3 : 1; // a critical section is three instructions
+    if (threads * o.length * per_slot > max_generated_instructions)
         return fmt::format("{} threads of {} instructions make {} instructions; the most is {}", threads, o.length,
-            threads * o.length, max_generated_instructions);
+            threads * o.length * per_slot, max_generated_instructions);
     return std::nullopt;
 }
 
@@ -385,6 +415,18 @@ std::variant<GeneratorOptions, std::string> generator_options_from(GeneratorFlag
             return *error;
         options.io_ratio = std::get<double>(ratio);
     }
+    if (flags.memory_ratio) {
+        auto ratio = ratio_option("--memory-ratio", *flags.memory_ratio);
+        if (auto* error = std::get_if<std::string>(&ratio))
+            return *error;
+        options.memory_ratio = std::get<double>(ratio);
+    }
+    if (flags.lock_ratio) {
+        auto ratio = ratio_option("--lock-ratio", *flags.lock_ratio);
+        if (auto* error = std::get_if<std::string>(&ratio))
+            return *error;
+        options.lock_ratio = std::get<double>(ratio);
+    }
     if (flags.sleep_ratio) {
         auto ratio = ratio_option("--sleep-ratio", *flags.sleep_ratio);
         if (auto* error = std::get_if<std::string>(&ratio))
@@ -401,6 +443,8 @@ Program generate_program(GeneratorOptions const& options)
     SplitMix64 random(options.seed);
     auto io = to_per_million(options.io_ratio);
     auto sleep = to_per_million(options.sleep_ratio);
+    auto memory = to_per_million(options.memory_ratio);
+    auto lock = to_per_million(options.lock_ratio);
 
     Program program;
     program.file = "<generated>";
@@ -411,6 +455,11 @@ Program generate_program(GeneratorOptions const& options)
         process.arrival = static_cast<Tick>(random.between(0, static_cast<std::uint64_t>(options.arrival_spread)));
         process.priority = static_cast<int>(random.between(0, static_cast<std::uint64_t>(options.priorities - 1)));
         process.threads.resize(static_cast<std::size_t>(options.threads));
+        if (memory + lock > 0) {
+            process.variables = { "total" };
+            process.initial_values = { 0 };
+            process.mutexes = { "m" };
+        }
         for (std::size_t t = 0; t < process.threads.size(); ++t) {
             auto& thread = process.threads[t];
             thread.name = numbered('t', static_cast<int>(t) + 1, options.threads);
@@ -421,7 +470,7 @@ Program generate_program(GeneratorOptions const& options)
                 static_cast<std::uint64_t>(options.burst.max)));
             thread.code.push_back(first);
             for (int i = 1; i < options.length; ++i)
-                thread.code.push_back(draw_instruction(random, options, io, sleep));
+                draw_instructions(random, options, io, sleep, memory, lock, thread.code);
         }
     }
     // Listed by arrival, and named in that order, so the file reads top to bottom in time.
@@ -457,10 +506,14 @@ void locate_program(Program& program, std::size_t header_lines)
 std::string generator_command(GeneratorOptions const& o)
 {
     return fmt::format("ticklab generate --processes {} --threads {} --cores {} --seed {} --arrival-spread {} "
-                       "--burst {} --wait {} --io-ratio {} --sleep-ratio {} --length {} --priorities {}",
+                       "--burst {} --wait {} --io-ratio {} --sleep-ratio {} --length {} --priorities {}{}",
         o.processes, o.threads, o.cores, o.seed, o.arrival_spread, format_range(o.burst), format_range(o.wait),
         format_per_million(to_per_million(o.io_ratio)), format_per_million(to_per_million(o.sleep_ratio)), o.length,
-        o.priorities);
+        o.priorities,
+        o.memory_ratio > 0 || o.lock_ratio > 0
+            ? fmt::format(" --memory-ratio {} --lock-ratio {}", format_per_million(to_per_million(o.memory_ratio)),
+                  format_per_million(to_per_million(o.lock_ratio)))
+            : std::string());
 }
 
 std::string suggested_run(GeneratorOptions const& options, Program const& program, std::string_view file)

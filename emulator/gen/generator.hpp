@@ -38,11 +38,12 @@ struct GeneratorOptions {
     TickRange wait { 1, 10 };   // the length of each io and sleep instruction
     double io_ratio = 0.2;      // the share of instructions after the first that are io
     double sleep_ratio = 0.1;   // the share that are sleep; the rest compute
+    double memory_ratio = 0;    // the share that are `incr total` (memory traffic over the bus)
+    double lock_ratio = 0;      // the share that are `lock m` + `incr total` + `unlock m`
     int length = 8;             // instructions per thread; the first is always compute
     int priorities = 1;         // each process gets a priority drawn from 0 to priorities-1
-    // Extension point: memory traffic and locks do not exist in the language yet. When they
-    // do, their ratios go here, next to io_ratio and sleep_ratio, and their opcodes into
-    // draw_instruction() in generator.cpp; nothing else in the generator needs to change.
+    // With memory_ratio or lock_ratio above 0 every process declares `shared total = 0` and
+    // `mutex m`; critical sections never nest, so generated programs cannot deadlock.
 };
 
 // Upper bounds, so that no option can make the generator exhaust memory or overflow a tick.
@@ -72,6 +73,8 @@ struct GeneratorFlags {
     std::optional<std::string> wait {};       // "MIN-MAX" or "N"; the burst range when not given
     std::optional<std::string> io_ratio {};
     std::optional<std::string> sleep_ratio {};
+    std::optional<std::string> memory_ratio {};
+    std::optional<std::string> lock_ratio {};
     std::optional<std::string> length {};
     std::optional<std::string> priorities {};
 };
