@@ -87,6 +87,12 @@ std::variant<RunSetup, RunArgsError> test_run_args(std::vector<std::string> cons
             if (!size)
                 return RunArgsError { at, "--ram needs a size" };
             setup.machine.ram = *size;
+        } else if (word == "--load") {
+            auto text = value();
+            auto size = text ? parse_size(*text) : std::nullopt;
+            if (!size)
+                return RunArgsError { at, "--load needs a size" };
+            setup.machine.load_chunk = *size;
         } else if (word == "--set") {
             auto text = value();
             auto equals = text ? text->find('=') : std::string::npos;
@@ -372,13 +378,15 @@ TEST_CASE("malformed lessons get every error in one pass, each at its line and c
                "    2 | @needs threads\n"
                "      |        ^\n");
     }
-    SECTION("a measure of something ticklab cannot do yet must be declared")
+    SECTION("value(V) names a shared variable of the run")
     {
-        CHECK(diagnostics_of("# T\n@run k = kitchen\n@predict value(counter): What is left?\n")
-            == "test.lesson:3:10: error: 'value' needs shared-memory, which ticklab does not have yet; say so with "
-               "'@needs shared-memory' at the top\n"
-               "    3 | @predict value(counter): What is left?\n"
-               "      |          ^\n");
+        CHECK(diagnostics_of("# T\n@run k = kitchen\n@predict k.value(counter): What is left?\n")
+            == "test.lesson:3:18: error: run 'k' has no shared variable named 'counter' (it has none)\n"
+               "    3 | @predict k.value(counter): What is left?\n"
+               "      |                  ^\n");
+        CHECK(diagnostics_of("# T\n@run r = race --cores 2\n@check r.value(count) == 100\n")
+            .empty());
+        CHECK(diagnostics_of("# T\n@run r = race --cores 2\n@check r.value(count) == 200\n").find("error") != std::string::npos);
     }
 }
 

@@ -118,6 +118,14 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
         return RunArgsError { value_word(words, { "--ram" }),
             fmt::format("--ram '{}' is not a size; write bytes or a number with K, M or G (e.g. 64K)", settings.ram) };
     machine.ram = *ram;
+    if (settings.load != "0") {
+        auto chunk = parse_size(settings.load);
+        if (!chunk)
+            return RunArgsError { value_word(words, { "--load" }),
+                fmt::format("--load '{}' is not a size; write bytes or a number with K, M or G (e.g. 4K), or 0",
+                    settings.load) };
+        machine.load_chunk = *chunk;
+    }
     machine.bus_bandwidth = settings.bus;
     machine.switch_cost = settings.switch_cost;
     machine.max_ticks = settings.max_ticks;

@@ -122,9 +122,19 @@ int describe_language()
             : info.operand == tl::OperandKind::Text                      ? "\"text\""
             : info.operand == tl::OperandKind::Call                      ? "NAME(ARGS)"
             : info.operand == tl::OperandKind::Calls                     ? "NAME(ARGS), ..."
+            : info.operand == tl::OperandKind::Variable                  ? "VAR"
+            : info.operand == tl::OperandKind::Assign                    ? "VAR N"
+            : info.operand == tl::OperandKind::Mutex                     ? "MUTEX"
+            : info.operand == tl::OperandKind::Thread                    ? "THREAD"
                                                                          : "";
         fmt::print("  {:<29} {}\n", fmt::format("{} {}", info.mnemonic, operand), info.summary);
     }
+    fmt::print("declarations, under a process at the level of its threads:\n");
+    fmt::print("  {:<29} {}\n", "shared VAR [= N]", "a shared variable of the process, a whole number (default 0)");
+    fmt::print("  {:<29} {}\n", "mutex MUTEX", "a mutex (lock) of the process");
+    fmt::print("  {:<29} {}\n", "thread NAME spawned", "a thread that starts only when another runs 'spawn NAME'");
+    fmt::print("blocks:\n");
+    fmt::print("  {:<29} {}\n", "repeat N", "the instructions indented under it, N times over");
     return tl::exit_code::ok;
 }
 
@@ -155,7 +165,8 @@ int main(int argc, char** argv)
         ->check(CLI::Range(20, 100000));
     run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
-    run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 program faulted, 5 tick limit reached, 70 internal error.\n");
+    run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
+                "reached, 70 internal error.\n");
 
     tl::RunSettings demo_settings;
     auto* demo = app.add_subcommand("demo",

@@ -203,8 +203,7 @@ int run_command(RunSettings const& settings)
     auto trace = simulate_with(*prepared, *program, settings.scheduler);
     if (!trace)
         return exit_code::bad_input;
-    bool reports_metrics = settings.format == "table" || settings.format == "summary" || settings.format == "json"
-        || settings.format == "csv-metrics";
+    bool reports_metrics = settings.format == "table" || settings.format == "summary" || settings.format == "json";
     auto presentation = current_presentation();
     if (reports_metrics && trace->outcome == Outcome::Finished)
         presentation.one_core_makespan = one_core_makespan(*prepared, *program, settings.scheduler);
@@ -299,8 +298,12 @@ int check_command(std::string const& name)
     for (auto const& process : parsed.program.processes) {
         fmt::print("  process {} (arrives at {}, memory {}, priority {})\n", process.name, process.arrival,
             format_bytes(process.memory), process.priority);
+        for (std::size_t v = 0; v < process.variables.size(); ++v)
+            fmt::print("    shared {} = {}\n", process.variables[v], process.initial_values[v]);
+        for (auto const& mutex : process.mutexes)
+            fmt::print("    mutex {}\n", mutex);
         for (auto const& thread : process.threads) {
-            fmt::print("    thread {}\n", thread.name);
+            fmt::print("    thread {}{}\n", thread.name, thread.spawned ? " (spawned)" : "");
             for (auto const& instruction : thread.code)
                 fmt::print("      {:>4}  {}\n", instruction.where.line, to_string(instruction));
         }

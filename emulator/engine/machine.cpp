@@ -1193,7 +1193,8 @@ std::int32_t Machine::line_of(ThreadId id) const
         return 0; // the event is only counted: skip the cache miss on the thread's code
     auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
     auto pc = m_threads[static_cast<std::size_t>(id)].pc;
-    return pc < code.size() ? code[pc].where.line : 0;
+    // Past its last instruction (it is ending): the line of that instruction.
+    return pc < code.size() ? code[pc].where.line : !code.empty() ? code.back().where.line : 0;
 }
 
 ThreadState Machine::state(ThreadId id) const { return m_threads[static_cast<std::size_t>(id)].state; }

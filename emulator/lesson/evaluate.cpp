@@ -338,7 +338,7 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
             result.evidence.push_back(with_context(say(language, "{} was loaded into RAM at tick {}, as soon as it arrived",
                 "{} 프로세스는 도착하자마자 {}틱에 RAM에 올라갔습니다", info_process.name, tick)));
     } else if (text == "value") {
-        // "count", or "process.count" to say whose when several processes have one.
+        // The first process (in declaration order) that has a variable of that name.
         std::optional<std::int64_t> found;
         std::string owner;
         std::string variables;
@@ -346,7 +346,7 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
             for (std::size_t v = 0; v < process.variables.size(); ++v) {
                 auto const& variable = process.variables[v];
                 variables += fmt::format("{}{}", variables.empty() ? "" : ", ", variable);
-                if (!found && (variable == name || process.name + "." + variable == name)) {
+                if (!found && variable == name) {
                     found = process.final_values[v];
                     owner = process.name;
                 }
@@ -387,8 +387,8 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
             clause = say(language, "{} ran on a core for {} ticks", "{} 스레드는 코어에서 {}틱 동안 실행되었습니다", name, value);
         } else {
             value = job.blocked;
-            clause = say(language, "{} was blocked, waiting on I/O or a timer, for {} ticks",
-                "{} 스레드는 I/O나 타이머를 기다리며 {}틱 동안 막혀(blocked) 있었습니다", name, value);
+            clause = say(language, "{} was blocked (waiting on I/O, a timer, a lock, a join or the GIL) for {} ticks",
+                "{} 스레드는 I/O, 타이머, 락, join 또는 GIL을 기다리며 {}틱 동안 막혀(blocked) 있었습니다", name, value);
         }
         result.value = number_value(static_cast<double>(value));
         result.evidence.push_back(with_context(std::move(clause)));

@@ -26,7 +26,7 @@ constexpr std::array s_measures {
     MeasureInfo { "waiting", MeasureArgument::Thread, ValueType::Number, "", "ticks ready but not running" },
     MeasureInfo { "response", MeasureArgument::Thread, ValueType::Number, "", "first run - arrival" },
     MeasureInfo { "running", MeasureArgument::Thread, ValueType::Number, "", "ticks on a core" },
-    MeasureInfo { "blocked", MeasureArgument::Thread, ValueType::Number, "", "ticks waiting on I/O or a timer" },
+    MeasureInfo { "blocked", MeasureArgument::Thread, ValueType::Number, "", "ticks blocked: on I/O, a timer, a lock, a join or the GIL" },
     MeasureInfo { "admitted", MeasureArgument::Process, ValueType::Number, "",
         "the tick a process was loaded into RAM" },
     MeasureInfo { "value", MeasureArgument::Variable, ValueType::Number, "shared-memory",

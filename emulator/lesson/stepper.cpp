@@ -117,6 +117,8 @@ std::string Stepper::current() const
     if (m_machine->ended()) {
         if (m_machine->trace().outcome == Outcome::TickLimit)
             out += fmt::format("The run stopped at its tick limit, tick {}.\n", tick);
+        else if (m_machine->trace().outcome == Outcome::Deadlock)
+            out += fmt::format("The run stopped at tick {}: no thread can ever go on.\n", tick);
         else
             out += fmt::format("The run ended at tick {}: every thread has finished.\n", tick);
     }
@@ -400,8 +402,15 @@ std::string Stepper::add_breakpoint(std::vector<std::string> const& words)
         return fmt::format("Unknown event '{}'; break on one of: {}\n", event, names);
     }
     std::string who = words.size() > 2 ? words[2] : "";
-    if (!who.empty() && !find_thread(who) && !find_process(who))
-        return fmt::format("No thread or process is called '{}'.\n", who);
+    auto is_object = [&] {
+        for (auto const& process : m_whole.processes)
+            if (std::find(process.variables.begin(), process.variables.end(), who) != process.variables.end()
+                || std::find(process.mutexes.begin(), process.mutexes.end(), who) != process.mutexes.end())
+                return true;
+        return false;
+    };
+    if (!who.empty() && !find_thread(who) && !find_process(who) && !is_object())
+        return fmt::format("No thread, process, shared variable or mutex is called '{}'.\n", who);
     m_breakpoints.push_back(Breakpoint { m_next_breakpoint++, event, who });
     auto const& added = m_breakpoints.back();
     return fmt::format("Breakpoint {}: stop when {}{}.\n", added.id,

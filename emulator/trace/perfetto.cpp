@@ -65,15 +65,19 @@ void render_perfetto(std::ostream& out, Trace const& trace)
             json args { { "process", process }, { "instruction", to_string(trace.instruction(slice)) } };
             if (slice.switching)
                 args["instruction"] = "context switch";
+            if (slice.stalled)
+                args["stalled"] = "waiting for the bus";
             events.push_back(json { { "ph", "X" }, { "pid", s_pid }, { "tid", core_tid(core) }, { "ts", micros(slice.start) },
                 { "dur", micros(slice.end - slice.start) },
-                { "name", slice.switching ? "switch to " + info.display_name : info.display_name },
-                { "cat", slice.switching ? "switch" : "run" }, { "args", std::move(args) } });
+                { "name", slice.switching ? "switch to " + info.display_name
+                        : slice.stalled   ? info.display_name + " (bus wait)"
+                                          : info.display_name },
+                { "cat", slice.switching ? "switch" : slice.stalled ? "stall" : "run" }, { "args", std::move(args) } });
         }
     }
 
     // Instants for what a learner looks for on a timeline: output, wake-ups, and threads or
-    // processes cut short (a thread killed by `exit`, the tick limit). Faults will join them.
+    // processes cut short (a thread killed by `exit` or a fault, the tick limit, a deadlock).
     for (auto const& event : trace.events) {
         switch (event.kind) {
         case EventKind::Print:
@@ -97,6 +101,18 @@ void render_perfetto(std::ostream& out, Trace const& trace)
         case EventKind::TickLimit:
             events.push_back(instant(trace, event, "tick limit", { { "ticks", event.value } }));
             break;
+        case EventKind::Fault:
+            events.push_back(instant(trace, event, trace.name(event.thread) + " faults",
+                { { "thread", trace.name(event.thread) }, { "line", event.line },
+                    { "message", std::string(trace.text(event)) } }));
+            break;
+        case EventKind::Deadlock:
+            events.push_back(instant(trace, event, "deadlock", { { "message", std::string(trace.text(event)) } }));
+            break;
+        case EventKind::LockWait:
+            events.push_back(instant(trace, event, trace.name(event.thread) + " waits for " + std::string(object_name(trace, event)),
+                { { "thread", trace.name(event.thread) }, { "holder", trace.name(static_cast<ThreadId>(event.value)) } }));
+            break;
         case EventKind::TaskRun:
             events.push_back(instant(trace, event, trace.name(event.thread) + " runs " + std::string(task_label(trace, event)),
                 { { "thread", trace.name(event.thread) }, { "task", std::string(task_label(trace, event)) } }));
@@ -118,8 +134,8 @@ void render_perfetto(std::ostream& out, Trace const& trace)
     }
 
     // Counter tracks. The ready-queue length comes from the snapshots, one series per queue
-    // when the policy keeps several. The bus model does not exist yet: its utilisation is a
-    // constant 0 so that the track (and any tooling built on it) is already in place.
+    // when the policy keeps several. The bus utilisation is the share of its bandwidth granted
+    // each tick, a sample at every change.
     for (auto const& snapshot : trace.queue_snapshots) {
         json args = json::object();
         for (std::size_t i = 0; i < snapshot.queues.size(); ++i) {
@@ -129,9 +145,31 @@ void render_perfetto(std::ostream& out, Trace const& trace)
         events.push_back(json { { "ph", "C" }, { "pid", s_pid }, { "ts", micros(snapshot.tick) }, { "name", "ready queue" },
             { "args", std::move(args) } });
     }
-    for (Tick tick : { Tick { 0 }, trace.end })
+    auto bus_sample = [&](Tick tick, double percent) {
         events.push_back(json { { "ph", "C" }, { "pid", s_pid }, { "ts", micros(tick) }, { "name", "bus utilisation" },
-            { "args", { { "percent", 0 } } } });
+            { "args", { { "percent", percent } } } });
+    };
+    // Ticks missing from trace.bus had no demand: 0%.
+    double last = -1;
+    Tick expected = 0; // the tick after the last one listed
+    if (trace.bus.empty() || trace.bus.front().tick > 0) {
+        bus_sample(0, 0);
+        last = 0;
+    }
+    for (auto const& use : trace.bus) {
+        if (use.tick > expected && last != 0) {
+            bus_sample(expected, 0);
+            last = 0;
+        }
+        double percent = 100.0 * use.granted / trace.machine.bus_bandwidth;
+        if (percent != last)
+            bus_sample(use.tick, percent);
+        last = percent;
+        expected = use.tick + 1;
+    }
+    if (last != 0 && expected < trace.end)
+        bus_sample(expected, 0);
+    bus_sample(trace.end, 0);
 
     json document { { "traceEvents", std::move(events) }, { "displayTimeUnit", "ms" },
         { "otherData",
