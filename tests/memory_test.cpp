@@ -400,3 +400,29 @@ TEST_CASE("Generated workloads with memory traffic and locks parse back and run 
         CHECK(jumped.outcome == Outcome::Finished);
     }
 }
+
+TEST_CASE("A thread waiting to join one that crashes dies with its process", "[memory]")
+{
+    // main spawns worker and waits for it; worker crashes at tick 2 (after compute 2): the
+    // whole process ends, main included, while it is still blocked in its join.
+    auto trace = run(parse_or_fail(R"(process p
+  mutex m
+  thread main
+    spawn worker
+    lock m
+    join worker
+    unlock m
+  thread worker spawned
+    compute 2
+    crash
+  thread waiter
+    lock m
+)"),
+        { .scheduler = "fcfs", .cores = 2 });
+    CHECK(trace.outcome == Outcome::Finished);
+    CHECK(trace.end == 2);
+    CHECK(trace.totals[0].killed); // main, blocked in join
+    CHECK(trace.totals[1].faulted);
+    CHECK(trace.totals[2].killed); // waiter, blocked on m
+    CHECK(trace.processes[0].freed == 2);
+}

@@ -342,6 +342,34 @@ void Machine::check_invariants()
         }
     }
     VERIFY(held == queued);
+
+    // A blocked thread waits in at most one line (a mutex's, a join's, a GIL's); a mutex
+    // with a line has a live holder of its own process.
+    std::vector<int> waits(m_threads.size(), 0);
+    for (ProcessId p = 0; p < static_cast<ProcessId>(m_processes.size()); ++p) {
+        auto const& process = m_processes[static_cast<std::size_t>(p)];
+        if (process.done)
+            continue;
+        for (std::size_t mutex = 0; mutex < process.holders.size(); ++mutex) {
+            ThreadId holder = process.holders[mutex];
+            VERIFY(process.lock_waiters[mutex].empty() || holder != no_thread);
+            if (holder != no_thread) {
+                VERIFY(m_trace.threads[static_cast<std::size_t>(holder)].process == p);
+                VERIFY(m_threads[static_cast<std::size_t>(holder)].state != ThreadState::Done);
+            }
+            for (ThreadId waiter : process.lock_waiters[mutex])
+                ++waits[static_cast<std::size_t>(waiter)];
+        }
+        for (ThreadId waiter : m_gils[static_cast<std::size_t>(p)].waiters)
+            ++waits[static_cast<std::size_t>(waiter)];
+    }
+    for (auto const& joiners : m_joiners)
+        for (ThreadId joiner : joiners)
+            ++waits[static_cast<std::size_t>(joiner)];
+    for (std::size_t id = 0; id < m_threads.size(); ++id) {
+        VERIFY(waits[id] <= 1);
+        VERIFY(waits[id] == 0 || m_threads[id].state == ThreadState::Blocked);
+    }
 }
 
 void Machine::requeue(std::vector<ThreadId> const& slice_ended)
@@ -1031,6 +1059,8 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
         gil.request_at = -1;
     }
     process.done = true;
+    for (ThreadId thread_id : info.threads)
+        m_joiners[static_cast<std::size_t>(thread_id)].clear(); // they were all of this process
     m_ram_in_use -= info.memory;
     m_ram_map.erase(std::find_if(m_ram_map.begin(), m_ram_map.end(), [&](Allocation const& a) { return a.process == id; }));
     m_trace.processes[static_cast<std::size_t>(id)].freed = m_now;

@@ -77,11 +77,18 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
             plural(metrics.context_switches, "context switch", "context switches"),
             plural(static_cast<std::int64_t>(metrics.jobs.size()), "thread", "threads"));
     }
-    for (auto const& event : trace.events)
-        if (event.kind == EventKind::Fault)
-            out << fmt::format("fault at tick {}: {} (process {}, line {}) {}; the rest of {} was killed\n", event.tick,
-                trace.name(event.thread), trace.processes[static_cast<std::size_t>(event.process)].name, event.line,
-                trace.text(event), trace.processes[static_cast<std::size_t>(event.process)].name);
+    for (auto const& event : trace.events) {
+        if (event.kind != EventKind::Fault)
+            continue;
+        auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
+        int killed = 0;
+        for (ThreadId id : process.threads)
+            killed += id != event.thread && trace.totals[static_cast<std::size_t>(id)].killed ? 1 : 0;
+        out << fmt::format("fault at tick {}: {} (process {}, line {}) {}; {}\n", event.tick, trace.name(event.thread),
+            process.name, event.line, trace.text(event),
+            killed > 0 ? fmt::format("the rest of {} was killed ({})", process.name, plural(killed, "thread", "threads"))
+                       : fmt::format("process {} ended", process.name));
+    }
 
     TextTable jobs({ "job", "process", "arrival", "first run", "finish", "turnaround", "waiting", "response" }, 2);
     bool any_finished = false;
