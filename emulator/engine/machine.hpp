@@ -190,7 +190,10 @@ private:
     void stop_deadlocked();
     std::string describe_wait(ThreadId) const;
     void record_final_values(ProcessId);
-    ThreadId thread_of(ProcessId process, std::int32_t index) const
+    // A thread's process, from a compact array: the events of a dispatch need it, and the
+    // thread's ThreadInfo would be one more cache miss per dispatch.
+    ProcessId process_of(ThreadId id) const { return m_thread_process[static_cast<std::size_t>(id)]; }
+        ThreadId thread_of(ProcessId process, std::int32_t index) const
     {
         return m_trace.processes[static_cast<std::size_t>(process)].threads[static_cast<std::size_t>(index)];
     }
@@ -256,6 +259,7 @@ private:
     bool m_any_gil = false;
     bool m_any_memory = false;              // the program has memory instructions: the bus phase runs
     std::vector<MemoryState> m_memory;      // per thread
+    std::vector<ProcessId> m_thread_process; // per thread, see process_of
     std::vector<std::vector<ThreadId>> m_joiners; // per thread: who waits for it to end
     std::vector<Allocation> m_ram_map;      // by base address
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
