@@ -29,6 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     machine.switch_cost = (knobs >> 2) & 1;
     machine.arrivals_first = ((knobs >> 3) & 1) == 0;
     machine.max_ticks = 2000;
+    // The policy bits also pick a narrow or wide bus and whether programs load over it, so the
+    // bus phase, stalls and loading are fuzzed too.
+    machine.bus_bandwidth = 1 + (knobs >> 6);
+    machine.load_chunk = (knobs & 0x20) != 0 ? 4096 : 0;
     if (!tl::check_machine(machine).empty() || !tl::check_program_fits(machine, parsed.program).empty())
         return 0;
     auto policies = tl::all_schedulers();

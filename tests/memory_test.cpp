@@ -426,3 +426,37 @@ TEST_CASE("A thread waiting to join one that crashes dies with its process", "[m
     CHECK(trace.totals[2].killed); // waiter, blocked on m
     CHECK(trace.processes[0].freed == 2);
 }
+
+TEST_CASE("A finished I/O copies its data into RAM over the bus, before the cores get theirs", "[memory]")
+{
+    // Bus 1. dev's io ends at tick 2; at that boundary its transfer takes the bus, so reader,
+    // at its read since tick 2, stalls for tick 2 and reads at 3. The I/O thread is not held up.
+    auto trace = run(parse_or_fail(R"(process p
+  shared x = 4
+  thread dev
+    io 2
+  thread reader
+    compute 2
+    read x
+)"),
+        { .scheduler = "rr", .cores = 2, .bus = 1 });
+    CHECK(accesses(trace) == "reader@3 read x=4");
+    CHECK(trace.totals[0].finish == 2);
+    CHECK(trace.totals[1].stalled == 1);
+    CHECK(trace.end == 4);
+    REQUIRE(trace.bus.size() == 2);
+    CHECK(trace.bus[0] == BusTick { 2, 1, 1, 0, 1 });
+    CHECK(trace.bus[1] == BusTick { 3, 1, 0, 0, 0 });
+    // With a bus of 2 both fit at tick 2.
+    CHECK(run(parse_or_fail(R"(process p
+  shared x = 4
+  thread dev
+    io 2
+  thread reader
+    compute 2
+    read x
+)"),
+              { .scheduler = "rr", .cores = 2, .bus = 2 })
+              .end
+        == 3);
+}

@@ -29,8 +29,11 @@
 //                 the thread it just stopped carries on without a switch. Otherwise a switch
 //                 costs MachineConfig::switch_cost ticks before the thread lands; a thread that
 //                 lands and at once blocks or ends frees the core, which asks again.
-//   7. Bus.       Each core whose thread is at a memory instruction (read, write, incr, atomic
-//                 incr) asks for one transfer for tick T, cores in id order starting at core
+//   7. Bus.       First, each I/O that finished (phase 3) copies its data into RAM with one
+//                 transfer (the thread does not wait for it; what the bandwidth cannot take
+//                 goes first at T+1). Then each core whose thread is at a memory instruction
+//                 (read, write, incr, atomic incr) asks for one transfer for tick T, cores in
+//                 id order starting at core
 //                 T mod cores (so no core is always last). The bus grants MachineConfig::
 //                 bus_bandwidth transfers a tick; a core that gets none stalls for tick T and
 //                 asks again at T+1. A granted access takes effect at once, in grant order. Incr's
@@ -222,7 +225,7 @@ Tick Machine::next_boundary() const
     if (m_any_gil)
         for (auto const& gil : m_gils)
             next = std::min(next, std::max(gil_deadline(gil), m_now + 1));
-    if (!m_loading.empty())
+    if (!m_loading.empty() || m_device_backlog > 0)
         next = std::min(next, m_now + 1);
     // Nothing due and threads remain: advance() has already stopped the run as deadlocked.
     if (next > max_tick_limit)
@@ -237,7 +240,8 @@ bool Machine::nothing_due() const
     for (Tick due : m_due)
         if (due != no_due)
             return false;
-    if (m_next_arrival < m_by_arrival.size() || !m_wakeups.empty() || !m_loading.empty() || m_policy_wakeup)
+    if (m_next_arrival < m_by_arrival.size() || !m_wakeups.empty() || !m_loading.empty() || m_policy_wakeup
+        || m_device_backlog > 0)
         return false;
     if (m_any_gil)
         for (auto const& gil : m_gils)
@@ -293,7 +297,7 @@ void Machine::process_boundary()
 
     // 6. Dispatch. 7. Bus.
     dispatch_idle_cores();
-    if (m_any_memory || !m_loading.empty())
+    if (m_any_memory || !m_loading.empty() || m_device_backlog > 0)
         bus_phase();
     refresh_touched();
     m_policy_wakeup = m_scheduler->next_wakeup();
@@ -580,6 +584,10 @@ void Machine::wake_due_threads()
             .line = line_of(wakeup.thread), .pc = static_cast<std::int32_t>(thread.pc) });
         // It resumes after the instruction it waited on; an event loop that had nothing to
         // run picks a task when the thread runs again.
+        // A finished I/O request copies its data into RAM: one bus transfer (phase 7).
+        auto const& code = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].code;
+        if (thread.pc < code.size() && code[thread.pc].opcode == Opcode::Io)
+            ++m_device_backlog;
         auto* loop = m_loops[static_cast<std::size_t>(wakeup.thread)].get();
         if (loop && loop->idle) {
             loop->idle = false;
@@ -1464,7 +1472,15 @@ void Machine::gil_handoffs()
 void Machine::bus_phase()
 {
     int budget = m_config.bus_bandwidth;
-    BusTick use { m_now, 0, 0, 0 };
+    BusTick use { m_now, 0, 0, 0, 0 };
+    // Devices first: each I/O that finished copies its data into RAM with one transfer. The
+    // waiting thread is not held up (it woke already); the transfers take bandwidth that cores
+    // and loading then do not get, and what does not fit this tick goes first the next.
+    auto devices = static_cast<int>(std::min<std::int64_t>(m_device_backlog, budget));
+    m_device_backlog -= devices;
+    budget -= devices;
+    use.granted += devices;
+    use.devices = devices;
     auto cores = m_config.cores;
     for (CoreId k = 0; k < cores; ++k) {
         auto core_id = static_cast<CoreId>((m_now + k) % cores);

@@ -263,6 +263,7 @@ private:
     std::vector<std::vector<ThreadId>> m_joiners; // per thread: who waits for it to end
     std::vector<Allocation> m_ram_map;      // by base address
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
+    std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
 };
 
 // Convenience: build, run and return the trace.

@@ -711,14 +711,14 @@ std::string Stepper::bus() const
     Tick now = m_machine->now();
     std::string out = fmt::format("The bus moves {} transfers per tick; {} granted so far.\n", m_config.bus_bandwidth,
         live.bus_transfers);
-    BusTick use { now, 0, 0, 0 };
+    BusTick use { now, 0, 0, 0, 0 };
     for (auto it = live.bus.rbegin(); it != live.bus.rend(); ++it)
         if (it->tick == now) {
             use = *it;
             break;
         }
-    out += fmt::format("  tick {}: {} granted ({} for loading), {} core{} waiting for it\n", now, use.granted, use.loading,
-        use.stalled, use.stalled == 1 ? "" : "s");
+    out += fmt::format("  tick {}: {} granted ({} for finished I/O, {} for loading), {} core{} waiting for it\n", now,
+        use.granted, use.devices, use.loading, use.stalled, use.stalled == 1 ? "" : "s");
     for (CoreId core = 0; core < static_cast<CoreId>(live.core_stalled.size()); ++core)
         out += fmt::format("  core {}: {} tick{} stalled on the bus so far\n", core, live.core_stalled[static_cast<std::size_t>(core)],
             live.core_stalled[static_cast<std::size_t>(core)] == 1 ? "" : "s");

@@ -103,6 +103,17 @@ std::string_view wait_mnemonic(Trace const& trace, Event const& event)
     return opcode_info(opcode).mnemonic;
 }
 
+bool watches_bus(Trace const& trace)
+{
+    if (trace.machine.load_chunk > 0)
+        return true;
+    for (auto const& thread : trace.threads)
+        for (auto const& instruction : thread.code)
+            if (memory_steps(instruction.opcode) > 0)
+                return true;
+    return false;
+}
+
 std::string_view object_name(Trace const& trace, Event const& event)
 {
     if (event.process == no_process || event.object < 0)

@@ -30,6 +30,9 @@ std::string_view wait_mnemonic(Trace const&, Event const&);
 std::string_view task_label(Trace const&, Event const&);
 // Why a GilRelease happened, as a phrase: "it blocks", "it ends", "switch interval".
 std::string_view gil_release_reason(Event const&);
+// Whether the run has memory traffic a learner would watch on the bus: memory instructions,
+// or programs loading over it. (Finished I/O uses the bus too, but alone it never stalls a core.)
+bool watches_bus(Trace const&);
 // The shared variable (Var* events) or mutex (Lock* events) an event is about.
 std::string_view object_name(Trace const&, Event const&);
 // What a core does in a slice, without the thread's name: "compute 2/4", "incr count: add",

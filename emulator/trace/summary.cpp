@@ -110,7 +110,7 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
         average(metrics.averages.response) });
     jobs.write(out);
 
-    bool bus = metrics.bus_transfers > 0 || metrics.stalled > 0;
+    bool bus = watches_bus(trace);
     std::vector<std::string> header { "core", "busy", "switching" };
     if (bus)
         header.emplace_back("bus stalls");

@@ -611,7 +611,7 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         column_widths.push_back(widths.core);
     bool show_tasks = !trace.tasks.empty();
     bool show_gil = has_gil(trace);
-    bool show_bus = !trace.bus.empty();
+    bool show_bus = watches_bus(trace);
     bool show_shared = has_shared(trace);
     if (show_bus)
         column_widths.push_back(widths.bus);

@@ -148,7 +148,8 @@ struct ProcessInfo {
 // The bus during one tick on which anything asked for it (ticks not listed had no demand).
 struct BusTick {
     Tick tick = 0;
-    std::int32_t granted = 0; // transfers granted: memory instructions, then loading
+    std::int32_t granted = 0; // transfers granted: devices, memory instructions, then loading
+    std::int32_t devices = 0; // of those, for I/O that finished (its data copied into RAM)
     std::int32_t loading = 0; // of those, for programs being loaded
     std::int32_t stalled = 0; // cores that asked and had to wait
     bool operator==(BusTick const&) const = default;
