@@ -500,7 +500,7 @@ TEST_CASE("the stepper stops at breakpoints and tells about threads, queues and 
     CHECK(stepper.execute("break fault").text == "Breakpoint 2: stop when a 'fault' event happens.\n");
     CHECK(stepper.execute("bus").text
         == "The bus moves 8 transfers per tick; 0 granted so far.\n"
-           "  tick 1: 0 granted (0 for loading), 0 cores waiting for it\n"
+           "  tick 1: 0 granted (0 for finished I/O, 0 for loading), 0 cores waiting for it\n"
            "  core 0: 0 ticks stalled on the bus so far\n"
            "  core 1: 0 ticks stalled on the bus so far\n");
     CHECK(stepper.execute("delete").text == "Deleted every breakpoint.\n");
