@@ -215,6 +215,9 @@ private:
     bool fit_block(LexedLine const&, std::vector<Pending>& code, std::vector<Repeat>& repeats, int base_indent);
     void close_repeat(std::vector<Pending>& code, std::vector<Repeat>& repeats);
     void close_repeats(std::vector<Pending>& code, std::vector<Repeat>& repeats);
+    // A line of code that fits its block: a `repeat N` header or an instruction.
+    void code_line(LexedLine const&, std::vector<Pending>& code, std::vector<Repeat>& repeats,
+        OpenThread const* async_block);
     // Names of shared variables, mutexes and threads used by instructions, resolved.
     void resolve_names(OpenProcess&);
     // NAME(ARG, ...) at tokens[index]; with `many`, more calls may follow after commas.
@@ -429,26 +432,15 @@ void Parser::line(LexedLine const& line)
         if (process.thread)
             close_thread(); // the async routine above ends here
         fit_block(line, process.direct, process.direct_repeats, process.child_indent);
-        if (is_word(first, keyword_repeat)) {
-            repeat_header(line, process.direct, process.direct_repeats);
-            return;
-        }
-        if (auto parsed = instruction(line, nullptr))
-            process.direct.push_back(std::move(*parsed));
+        code_line(line, process.direct, process.direct_repeats, nullptr);
         return;
     }
 
     // Deeper than the process's children: the body of a repeat block written right under
     // the process, or of the open thread, if there is one.
     if (!process.thread && !process.direct_repeats.empty()) {
-        if (!fit_block(line, process.direct, process.direct_repeats, process.child_indent))
-            return;
-        if (is_word(first, keyword_repeat)) {
-            repeat_header(line, process.direct, process.direct_repeats);
-            return;
-        }
-        if (auto parsed = instruction(line, nullptr))
-            process.direct.push_back(std::move(*parsed));
+        if (fit_block(line, process.direct, process.direct_repeats, process.child_indent))
+            code_line(line, process.direct, process.direct_repeats, nullptr);
         return;
     }
     if (!process.thread) {
@@ -461,10 +453,6 @@ void Parser::line(LexedLine const& line)
         thread.code_indent = line.indent;
     if (!fit_block(line, thread.code, thread.repeats, thread.code_indent))
         return;
-    if (is_word(first, keyword_repeat)) {
-        repeat_header(line, thread.code, thread.repeats);
-        return;
-    }
     if (is_word(first, keyword_thread)) {
         error_at(first.column,
             fmt::format("threads cannot be nested; a 'thread' line goes at {} spaces, like the other threads of "
@@ -472,8 +460,18 @@ void Parser::line(LexedLine const& line)
                 process.child_indent, process_label()));
         return;
     }
-    if (auto parsed = instruction(line, thread.is_async ? &thread : nullptr))
-        thread.code.push_back(std::move(*parsed));
+    code_line(line, thread.code, thread.repeats, thread.is_async ? &thread : nullptr);
+}
+
+void Parser::code_line(LexedLine const& line, std::vector<Pending>& code, std::vector<Repeat>& repeats,
+    OpenThread const* async_block)
+{
+    if (is_word(line.tokens.front(), keyword_repeat)) {
+        repeat_header(line, code, repeats);
+        return;
+    }
+    if (auto parsed = instruction(line, async_block))
+        code.push_back(std::move(*parsed));
 }
 
 void Parser::column_one_line(LexedLine const& line)
