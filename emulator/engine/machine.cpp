@@ -668,6 +668,7 @@ void Machine::dispatch_pass()
                 touch(core_id);
                 core.thread = id;
                 thread.core = core_id;
+                m_scheduler->started(id, core_id);
                 enter_state(id, ThreadState::Running);
                 auto slice = m_scheduler->slice(id, core_id);
                 VERIFY(!slice || *slice >= 1);
@@ -728,6 +729,7 @@ void Machine::land(CoreId core_id)
         if (gil.holder == id)
             gil.run_since = m_now;
     }
+    m_scheduler->started(id, core_id);
     settle(core_id);
 }
 

@@ -46,6 +46,7 @@ public:
     ThreadFacts facts(ThreadId) const override;
     ThreadId running_on(CoreId) const override;
     Tick worked(CoreId) const override;
+    ProcessId process(ThreadId id) const override { return process_of(id); }
     std::span<int const> pinned(ThreadId id) const override
     {
         if (!m_has_pins[static_cast<std::size_t>(id)])

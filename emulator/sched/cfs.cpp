@@ -45,11 +45,8 @@ std::int64_t CfsScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason)
     std::optional<std::int64_t> lowest;
     if (!ready().empty())
         lowest = ready().begin()->key;
-    for (CoreId core = 0; core < host().core_count(); ++core) {
-        ThreadId running = host().running_on(core);
-        if (running != no_thread)
-            lowest = std::min(lowest.value_or(vruntime(running)), vruntime(running));
-    }
+    if (auto running = m_running.lowest())
+        lowest = std::min(lowest.value_or(*running), *running);
     if (lowest)
         m_min_vruntime = std::max(m_min_vruntime, *lowest);
 
@@ -70,8 +67,11 @@ void CfsScheduler::on_picked(ThreadId thread, CoreId)
 
 void CfsScheduler::on_dequeued(ThreadId thread) { m_ready_weight -= account(thread).weight; }
 
-void CfsScheduler::on_stopped(ThreadId thread, CoreId, Tick ran)
+void CfsScheduler::on_started(ThreadId thread, CoreId core) { m_running.set(core, vruntime(thread)); }
+
+void CfsScheduler::on_stopped(ThreadId thread, CoreId core, Tick ran)
 {
+    m_running.clear(core);
     auto& self = account(thread);
     self.vruntime += scaled(ran, self.weight);
 }

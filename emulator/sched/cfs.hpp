@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sched/lowest_on_cores.hpp"
 #include "sched/ranked.hpp"
 #include "sched/settings.hpp"
 
@@ -51,6 +52,7 @@ protected:
     std::int64_t preempt_margin() const override { return m_config.min_granularity * 1024; }
     void on_picked(ThreadId, CoreId) override;
     void on_dequeued(ThreadId) override;
+    void on_started(ThreadId, CoreId) override;
     void on_stopped(ThreadId, CoreId, Tick ran) override;
 
 private:
@@ -65,6 +67,7 @@ private:
     std::vector<Account> m_accounts;       // per thread
     std::int64_t m_min_vruntime = 0;
     std::int64_t m_ready_weight = 0;       // the sum of the ready threads' weights
+    LowestOnCores m_running;               // the running threads' virtual runtimes (constant while they run)
 };
 
 }

@@ -7,8 +7,8 @@ namespace tl {
 
 void FairShareScheduler::enqueue(ThreadId thread, EnqueueReason)
 {
-    // The policy's own table, keyed by the thread's process: ThreadFacts says which one.
-    auto process = static_cast<std::size_t>(host().facts(thread).process);
+    // The policy's own table, keyed by the thread's process.
+    auto process = static_cast<std::size_t>(host().process(thread));
     if (process >= m_ready.size())
         m_ready.resize(process + 1);
     auto& queue = m_ready[process];
@@ -24,7 +24,7 @@ void FairShareScheduler::leave_rotation(ProcessId process)
 
 void FairShareScheduler::dequeue(ThreadId thread)
 {
-    auto process = host().facts(thread).process;
+    auto process = host().process(thread);
     auto& queue = m_ready[static_cast<std::size_t>(process)];
     std::erase(queue, thread);
     if (queue.empty())

@@ -91,20 +91,43 @@ std::int64_t LotteryScheduler::tickets_of(ThreadId thread)
     return m_tickets[index];
 }
 
+bool LotteryScheduler::is_ready(ThreadId thread) const
+{
+    auto index = static_cast<std::size_t>(thread);
+    return index < m_is_ready.size() && m_is_ready[index] != 0;
+}
+
 void LotteryScheduler::enqueue(ThreadId thread, EnqueueReason)
 {
-    m_ready.insert(thread);
-    if (!host().facts(thread).pinned.empty())
+    auto index = static_cast<std::size_t>(thread);
+    if (index >= m_is_ready.size())
+        m_is_ready.resize(index + 1, 0);
+    VERIFY(m_is_ready[index] == 0);
+    m_is_ready[index] = 1;
+    ++m_ready_count;
+    if (!host().pinned(thread).empty())
         m_pinned_ready.insert(thread);
     else
-        m_unpinned.set(static_cast<std::size_t>(thread), tickets_of(thread));
+        m_unpinned.set(index, tickets_of(thread));
 }
 
 void LotteryScheduler::remove(ThreadId thread)
 {
-    m_ready.erase(thread);
+    VERIFY(is_ready(thread));
+    m_is_ready[static_cast<std::size_t>(thread)] = 0;
+    --m_ready_count;
     if (m_pinned_ready.erase(thread) == 0)
         m_unpinned.set(static_cast<std::size_t>(thread), 0);
+}
+
+std::vector<ThreadId> LotteryScheduler::ready_in_ticket_order() const
+{
+    std::vector<ThreadId> ready;
+    ready.reserve(m_ready_count);
+    for (std::size_t index = 0; index < m_is_ready.size(); ++index)
+        if (m_is_ready[index] != 0)
+            ready.push_back(static_cast<ThreadId>(index));
+    return ready;
 }
 
 void LotteryScheduler::dequeue(ThreadId thread) { remove(thread); }
@@ -115,7 +138,7 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
     for (ThreadId thread : m_pinned_ready)
         if (may_run_on(host().pinned(thread), core))
             pinned_here.push_back(thread);
-    std::size_t unpinned = m_ready.size() - m_pinned_ready.size();
+    std::size_t unpinned = m_ready_count - m_pinned_ready.size();
     std::size_t candidates = unpinned + pinned_here.size();
     if (candidates == 0)
         return std::nullopt;
@@ -132,12 +155,13 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
             return !m_pinned_ready.contains(thread)
                 || std::find(pinned_here.begin(), pinned_here.end(), thread) != pinned_here.end();
         };
+        auto ready = ready_in_ticket_order();
         std::int64_t total = 0;
-        for (ThreadId thread : m_ready)
+        for (ThreadId thread : ready)
             if (allowed(thread))
                 total += tickets_of(thread);
         auto number = static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(total)));
-        for (ThreadId thread : m_ready) {
+        for (ThreadId thread : ready) {
             if (!allowed(thread))
                 continue;
             number -= tickets_of(thread);
@@ -154,7 +178,7 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
 
 std::vector<ReadyQueue> LotteryScheduler::ready_queues() const
 {
-    return { ReadyQueue { "", { m_ready.begin(), m_ready.end() } } };
+    return { ReadyQueue { "", ready_in_ticket_order() } };
 }
 
 }

@@ -62,13 +62,19 @@ private:
     };
 
     std::int64_t tickets_of(ThreadId);
+    bool is_ready(ThreadId) const;
     void remove(ThreadId);
+    std::vector<ThreadId> ready_in_ticket_order() const;
 
     TicketConfig m_config;
     Tick m_quantum;
     SchedulerRandom m_random;
     std::vector<std::int64_t> m_tickets; // per thread; 0: not seen yet
-    std::set<ThreadId> m_ready;          // in ticket order
+    // Per thread: 1 while ready. A flag array, not a set: a draw never walks the ready
+    // threads (the tree answers it), and a set's insert and erase at every dispatch were half
+    // of this policy's cost with 10,000 threads.
+    std::vector<std::uint8_t> m_is_ready;
+    std::size_t m_ready_count = 0;
     std::set<ThreadId> m_pinned_ready;   // the ready threads that are pinned
     TicketTree m_unpinned;               // tickets of the ready threads that are not
 };

@@ -23,37 +23,37 @@ ThreadId RankedScheduler::on_core(CoreId core) const
 bool RankedScheduler::is_ready(ThreadId thread) const
 {
     auto index = static_cast<std::size_t>(thread);
-    return index < m_entry.size() && m_entry[index].thread != no_thread;
+    return index < m_slots.size() && m_slots[index].ready;
 }
 
 void RankedScheduler::enqueue(ThreadId thread, EnqueueReason reason)
 {
     catch_up();
     auto index = static_cast<std::size_t>(thread);
-    if (index >= m_entry.size())
-        m_entry.resize(index + 1);
-    VERIFY(m_entry[index].thread == no_thread);
+    if (index >= m_slots.size())
+        m_slots.resize(index + 1);
+    VERIFY(!m_slots[index].ready);
     Entry entry { key_on_enqueue(thread, reason), m_sequence++, thread };
-    m_entry[index] = entry;
-    m_ready.insert(entry);
+    m_slots[index] = { m_ready.insert(entry).first, true };
 }
 
 void RankedScheduler::dequeue(ThreadId thread)
 {
     catch_up();
     VERIFY(is_ready(thread));
-    auto& entry = m_entry[static_cast<std::size_t>(thread)];
-    m_ready.erase(entry);
-    entry = Entry {};
+    auto& slot = m_slots[static_cast<std::size_t>(thread)];
+    m_ready.erase(slot.where);
+    slot.ready = false;
     on_dequeued(thread);
 }
 
 void RankedScheduler::rekey(ThreadId thread, std::int64_t key)
 {
-    auto& entry = m_entry[static_cast<std::size_t>(thread)];
-    m_ready.erase(entry);
+    auto& slot = m_slots[static_cast<std::size_t>(thread)];
+    Entry entry = *slot.where;
+    m_ready.erase(slot.where);
     entry.key = key;
-    m_ready.insert(entry);
+    slot.where = m_ready.insert(entry).first;
 }
 
 bool RankedScheduler::any_ready_for(CoreId core) const
@@ -105,8 +105,9 @@ std::optional<ThreadId> RankedScheduler::pick_next(CoreId core)
     auto best = best_for(core);
     VERIFY(best.has_value());
     ThreadId thread = best->thread;
-    m_ready.erase(m_entry[static_cast<std::size_t>(thread)]);
-    m_entry[static_cast<std::size_t>(thread)] = Entry {};
+    auto& slot = m_slots[static_cast<std::size_t>(thread)];
+    m_ready.erase(slot.where);
+    slot.ready = false;
     m_on_core[static_cast<std::size_t>(core)] = thread;
     on_picked(thread, core);
     return thread;

@@ -30,6 +30,7 @@ public:
     void dequeue(ThreadId) final;
     std::optional<ThreadId> pick_next(CoreId) final;
     bool should_preempt(CoreId, ThreadId) final;
+    void started(ThreadId thread, CoreId core) final { on_started(thread, core); }
     void stopped(ThreadId, CoreId, Tick ran) final;
     // One queue, best first (label ""). Policies with levels override it.
     std::vector<ReadyQueue> ready_queues() const override;
@@ -68,6 +69,7 @@ protected:
     virtual void advance(Tick) { }
     virtual void on_picked(ThreadId, CoreId) { }
     virtual void on_dequeued(ThreadId) { }
+    virtual void on_started(ThreadId, CoreId) { }
     virtual void on_stopped(ThreadId, CoreId, Tick) { }
 
     // The time of the last hook that could change state: what ready_queues() shows.
@@ -89,7 +91,12 @@ private:
 
     bool m_preemptive;
     std::set<Entry> m_ready;
-    std::vector<Entry> m_entry;   // per thread: its entry while ready, thread == no_thread otherwise
+    // Per thread: where its entry is while it is ready, so that taking it out needs no search.
+    struct Slot {
+        std::set<Entry>::iterator where;
+        bool ready = false;
+    };
+    std::vector<Slot> m_slots;
     std::vector<ThreadId> m_on_core;
     std::uint64_t m_sequence = 0;
     Tick m_view_tick = 0;

@@ -54,6 +54,8 @@ public:
     virtual Tick worked(CoreId) const = 0;
     // The cores the thread may use (empty: any). Cheap, unlike facts(): for a policy's inner loop.
     virtual std::span<int const> pinned(ThreadId) const = 0;
+    // The thread's process. Cheap, unlike facts().
+    virtual ProcessId process(ThreadId) const = 0;
 };
 
 enum class EnqueueReason : std::uint8_t { Arrived, Woke, Preempted };
@@ -84,6 +86,11 @@ public:
     // Something became ready this boundary: should the thread running on `core` give way now?
     // If yes, the Machine preempts it (it is enqueued as Preempted) and calls pick_next.
     virtual bool should_preempt(CoreId, ThreadId) { return false; }
+
+    // The thread starts running on `core`: from now on host().running_on(core) is it. Called
+    // when it lands (after its context switch, if any) and when the policy gives it back the
+    // core its slice just ended on. Each is followed by a stopped() for the same core.
+    virtual void started(ThreadId, CoreId) { }
 
     // The thread stopped running on `core` after `ran` ticks of work since its dispatch (or
     // since its slice was renewed). Called before it is enqueued again, if it is.

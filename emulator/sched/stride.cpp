@@ -37,11 +37,8 @@ std::int64_t StrideScheduler::global_pass()
     std::optional<std::int64_t> lowest;
     if (!ready().empty())
         lowest = ready().begin()->key;
-    for (CoreId core = 0; core < host().core_count(); ++core) {
-        ThreadId running = host().running_on(core);
-        if (running != no_thread)
-            lowest = std::min(lowest.value_or(pass(running)), pass(running));
-    }
+    if (auto running = m_running.lowest())
+        lowest = std::min(lowest.value_or(*running), *running);
     if (lowest)
         m_global_pass = std::max(m_global_pass, *lowest);
     return m_global_pass;
@@ -58,6 +55,12 @@ std::int64_t StrideScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reas
     return self.pass;
 }
 
-void StrideScheduler::on_stopped(ThreadId thread, CoreId, Tick ran) { account(thread).pass += account(thread).stride * ran; }
+void StrideScheduler::on_started(ThreadId thread, CoreId core) { m_running.set(core, pass(thread)); }
+
+void StrideScheduler::on_stopped(ThreadId thread, CoreId core, Tick ran)
+{
+    m_running.clear(core);
+    account(thread).pass += account(thread).stride * ran;
+}
 
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sched/lottery.hpp"
+#include "sched/lowest_on_cores.hpp"
 #include "sched/ranked.hpp"
 
 #include <vector>
@@ -35,6 +36,7 @@ public:
 
 protected:
     std::int64_t key_on_enqueue(ThreadId, EnqueueReason) override;
+    void on_started(ThreadId, CoreId) override;
     void on_stopped(ThreadId, CoreId, Tick ran) override;
 
 private:
@@ -49,6 +51,7 @@ private:
     Tick m_quantum;
     std::vector<Account> m_accounts; // per thread
     std::int64_t m_global_pass = 0;
+    LowestOnCores m_running; // the running threads' passes (constant while they run)
 };
 
 }
