@@ -5,7 +5,9 @@
 #include "gen/generator.hpp"
 #include "sched/cfs.hpp"
 #include "sched/mlfq.hpp"
+#include "sched/lowest_on_cores.hpp"
 #include "sched/per_core.hpp"
+#include "sched/prng.hpp"
 #include "sched/registry.hpp"
 #include "support/run.hpp"
 
@@ -397,6 +399,142 @@ TEST_CASE("Every registered policy keeps the scheduling contract", "[scheduler]"
                 }
             }
         }
+    }
+}
+
+namespace {
+
+// Wraps a registered policy and checks, at every hook, that started() and stopped() bracket
+// exactly the time host().running_on(core) names the thread: the promise stride and cfs rely
+// on to keep their lowest running key without asking every core.
+class HookWatcher final : public Scheduler {
+public:
+    explicit HookWatcher(std::unique_ptr<Scheduler> inner)
+        : m_inner(std::move(inner))
+    {
+    }
+
+    int started_count = 0;
+    int stopped_count = 0;
+
+    void enqueue(ThreadId thread, EnqueueReason reason) override
+    {
+        check_cores();
+        m_inner->enqueue(thread, reason);
+    }
+    void dequeue(ThreadId thread) override
+    {
+        check_cores();
+        m_inner->dequeue(thread);
+    }
+    std::optional<ThreadId> pick_next(CoreId core) override
+    {
+        check_cores();
+        return m_inner->pick_next(core);
+    }
+    std::optional<Tick> slice(ThreadId thread, CoreId core) override { return m_inner->slice(thread, core); }
+    bool should_preempt(CoreId core, ThreadId thread) override
+    {
+        check_cores();
+        return m_inner->should_preempt(core, thread);
+    }
+    void started(ThreadId thread, CoreId core) override
+    {
+        attach_once();
+        CHECK(running(core) == no_thread);
+        m_running[static_cast<std::size_t>(core)] = thread;
+        check_cores(); // running_on(core) is already the thread
+        ++started_count;
+        m_inner->started(thread, core);
+    }
+    void stopped(ThreadId thread, CoreId core, Tick ran) override
+    {
+        check_cores(); // running_on(core) is still the thread
+        CHECK(running(core) == thread);
+        m_running[static_cast<std::size_t>(core)] = no_thread;
+        ++stopped_count;
+        m_inner->stopped(thread, core, ran);
+    }
+    std::optional<Tick> next_wakeup() const override { return m_inner->next_wakeup(); }
+    void on_timer() override { m_inner->on_timer(); }
+    std::vector<ReadyQueue> ready_queues() const override { return m_inner->ready_queues(); }
+
+private:
+    ThreadId running(CoreId core) const { return m_running[static_cast<std::size_t>(core)]; }
+    void attach_once()
+    {
+        if (m_running.empty()) {
+            m_inner->attach(host());
+            m_running.assign(static_cast<std::size_t>(host().core_count()), no_thread);
+        }
+    }
+    void check_cores()
+    {
+        attach_once();
+        for (CoreId core = 0; core < host().core_count(); ++core)
+            CHECK(host().running_on(core) == running(core));
+    }
+
+    std::unique_ptr<Scheduler> m_inner;
+    std::vector<ThreadId> m_running;
+};
+
+}
+
+TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a core, for every policy", "[scheduler]")
+{
+    for (auto const& entry : all_schedulers()) {
+        for (int cores : { 1, 3 }) {
+            for (Tick switch_cost : { Tick(0), Tick(1) }) {
+                std::vector<std::pair<std::string, Program>> workloads {
+                    { "mixed", mixed_workload(cores) },
+                    { "exits", exits_and_memory(cores) },
+                    { "generated 7", generated_workload(cores, 7) },
+                };
+                for (auto const& [name, program] : workloads) {
+                    INFO(fmt::format("{} on {} cores, switch cost {}, workload {}", entry.name, cores, switch_cost, name));
+                    Spec spec { .scheduler = std::string(entry.name), .cores = cores, .switch_cost = switch_cost, .seed = 42 };
+                    auto made = make_scheduler(spec.scheduler, options_for(spec));
+                    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+                    auto& choice = std::get<SchedulerChoice>(made);
+                    auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
+                    auto const* watching = watcher.get();
+                    Machine machine(machine_for(spec), program, std::move(watcher), choice.name, choice.description);
+                    machine.run();
+                    // Every start was matched by a stop (all threads end), and wrapping the
+                    // policy changed nothing.
+                    CHECK(watching->started_count > 0);
+                    CHECK(watching->started_count == watching->stopped_count);
+                    CHECK(same_run(machine.trace(), simulate_spec(program, spec)));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("LowestOnCores keeps the lowest value held, against a walk over every core", "[scheduler]")
+{
+    LowestOnCores lowest;
+    CHECK_FALSE(lowest.lowest().has_value());
+    std::vector<std::optional<std::int64_t>> model(70);
+    SchedulerRandom random(3);
+    for (int step = 0; step < 5000; ++step) {
+        // Cores come in growing: the tree must grow and keep what it holds.
+        auto core = static_cast<CoreId>(random.below(step < 100 ? 5 : 70));
+        if (random.below(3) == 0) {
+            lowest.clear(core);
+            model[static_cast<std::size_t>(core)].reset();
+        } else {
+            auto value = static_cast<std::int64_t>(random.below(1000)) - 500;
+            lowest.set(core, value);
+            model[static_cast<std::size_t>(core)] = value;
+        }
+        std::optional<std::int64_t> expected;
+        for (auto const& held : model)
+            if (held)
+                expected = std::min(expected.value_or(*held), *held);
+        INFO("step " << step);
+        REQUIRE(lowest.lowest() == expected);
     }
 }
 
