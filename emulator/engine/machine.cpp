@@ -157,6 +157,13 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             < program.processes[static_cast<std::size_t>(b)].arrival;
     });
     m_joiners.resize(m_threads.size());
+    // Now that m_trace.threads no longer grows. A code vector's buffer stays where it is when
+    // the trace moves, so these stay valid as long as the Machine (or the trace it gave away).
+    for (std::size_t t = 0; t < m_threads.size(); ++t) {
+        auto const& code = m_trace.threads[t].code;
+        m_threads[t].code = code.data();
+        m_threads[t].code_size = static_cast<std::uint32_t>(code.size());
+    }
     m_trace.core_stalled.resize(static_cast<std::size_t>(config.cores));
     m_processes_left = static_cast<int>(m_processes.size());
     m_scheduler->attach(*this);
@@ -411,7 +418,7 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
         if (core.stepped)
             ++state.step;
         core.stepped = false;
-        auto opcode = m_trace.threads[static_cast<std::size_t>(id)].code[thread.pc].opcode;
+        auto opcode = thread.code[thread.pc].opcode;
         if (state.step == memory_steps(opcode)) {
             state.step = 0;
             ++thread.pc;
@@ -644,8 +651,13 @@ void Machine::dispatch_pass()
                 break;
             ThreadId id = *picked;
             // Its totals are written on every dispatch (enter_state, land) and, with thousands
-            // of threads, are not in cache: start that load now, beside the runtime's.
+            // of threads, are not in cache: start that load now, beside the runtime's. And
+            // start loading the thread the policy expects to hand out next.
             __builtin_prefetch(&m_trace.totals[static_cast<std::size_t>(id)], 1);
+            if (ThreadId next = m_scheduler->likely_next(); next != no_thread) {
+                __builtin_prefetch(&m_threads[static_cast<std::size_t>(next)], 1);
+                __builtin_prefetch(&m_trace.totals[static_cast<std::size_t>(next)], 1);
+            }
             auto& thread = m_threads[static_cast<std::size_t>(id)];
             VERIFY(thread.state == ThreadState::Ready && thread.queued);
             thread.queued = false;
@@ -748,12 +760,12 @@ void Machine::settle(CoreId core_id)
             open_slice(core_id, false);
         return;
     }
-    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    ProcessId const process_id = process_of(id);
     auto* loop = m_loops[static_cast<std::size_t>(id)].get();
     if (loop && loop->active && loop->current < 0 && !loop_next(core_id, id, thread.pc))
         return; // nothing to run yet: it blocked again
-    while (thread.pc < info.code.size()) {
-        auto const& instruction = info.code[thread.pc];
+    while (thread.pc < thread.code_size) {
+        auto const& instruction = thread.code[thread.pc];
         auto pc = static_cast<std::int32_t>(thread.pc);
         switch (instruction.opcode) {
         case Opcode::Compute:
@@ -769,18 +781,17 @@ void Machine::settle(CoreId core_id)
         case Opcode::Io:
         case Opcode::Sleep: {
             Tick wake = m_now + instruction.ticks;
-            emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = info.process, .thread = id,
+            emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .value = wake });
             stop_on_core(core_id, m_now);
             enter_state(id, ThreadState::Blocked);
-            thread.wake_at = wake;
             m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
             if (m_any_gil)
                 gil_release(id, GilReleaseCause::Blocked);
             return;
         }
         case Opcode::Exit:
-            end_process(info.process, ExitCause::ExitInstruction, id);
+            end_process(process_id, ExitCause::ExitInstruction, id);
             return;
         case Opcode::Read:
         case Opcode::Write:
@@ -791,7 +802,7 @@ void Machine::settle(CoreId core_id)
             fault(id, core_id, "ran 'crash'");
             return;
         case Opcode::Lock: {
-            auto& process = m_processes[static_cast<std::size_t>(info.process)];
+            auto& process = m_processes[static_cast<std::size_t>(process_id)];
             auto mutex = instruction.target;
             auto& holder = process.holders[static_cast<std::size_t>(mutex)];
             if (holder == id) {
@@ -802,13 +813,13 @@ void Machine::settle(CoreId core_id)
             }
             if (holder == no_thread) {
                 holder = id;
-                emit({ .tick = m_now, .kind = EventKind::LockAcquire, .core = core_id, .process = info.process,
+                emit({ .tick = m_now, .kind = EventKind::LockAcquire, .core = core_id, .process = process_id,
                     .thread = id, .line = instruction.where.line, .pc = pc, .value = 0, .object = mutex });
                 ++thread.pc;
                 load_pc(id);
                 break;
             }
-            emit({ .tick = m_now, .kind = EventKind::LockWait, .core = core_id, .process = info.process, .thread = id,
+            emit({ .tick = m_now, .kind = EventKind::LockWait, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .value = holder, .object = mutex });
             stop_on_core(core_id, m_now);
             enter_state(id, ThreadState::Blocked);
@@ -818,7 +829,7 @@ void Machine::settle(CoreId core_id)
             return;
         }
         case Opcode::Unlock: {
-            auto& process = m_processes[static_cast<std::size_t>(info.process)];
+            auto& process = m_processes[static_cast<std::size_t>(process_id)];
             auto mutex = instruction.target;
             auto& holder = process.holders[static_cast<std::size_t>(mutex)];
             if (holder != id) {
@@ -828,7 +839,7 @@ void Machine::settle(CoreId core_id)
                         : fmt::format("unlocked mutex '{}', which thread '{}' holds", instruction.text, m_trace.name(holder)));
                 return;
             }
-            emit({ .tick = m_now, .kind = EventKind::LockRelease, .core = core_id, .process = info.process,
+            emit({ .tick = m_now, .kind = EventKind::LockRelease, .core = core_id, .process = process_id,
                 .thread = id, .line = instruction.where.line, .pc = pc, .object = mutex });
             holder = no_thread;
             auto& waiters = process.lock_waiters[static_cast<std::size_t>(mutex)];
@@ -836,7 +847,7 @@ void Machine::settle(CoreId core_id)
                 ThreadId next = waiters.front();
                 waiters.pop_front();
                 holder = next;
-                emit({ .tick = m_now, .kind = EventKind::LockAcquire, .process = info.process, .thread = next,
+                emit({ .tick = m_now, .kind = EventKind::LockAcquire, .process = process_id, .thread = next,
                     .line = line_of(next), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(next)].pc),
                     .value = 1, .object = mutex });
                 wake_from_wait(next);
@@ -846,7 +857,7 @@ void Machine::settle(CoreId core_id)
             break;
         }
         case Opcode::Spawn: {
-            ThreadId target = thread_of(info.process, instruction.target);
+            ThreadId target = thread_of(process_id, instruction.target);
             auto& memory = m_memory[static_cast<std::size_t>(target)];
             if (memory.started) {
                 fault(id, core_id, fmt::format("spawned thread '{}', which was already started", instruction.text));
@@ -858,11 +869,11 @@ void Machine::settle(CoreId core_id)
             totals.arrival = m_now;
             auto& spawned = m_threads[static_cast<std::size_t>(target)];
             spawned.since = m_now;
-            ++m_processes[static_cast<std::size_t>(info.process)].live_threads;
-            emit({ .tick = m_now, .kind = EventKind::Spawn, .core = core_id, .process = info.process, .thread = id,
+            ++m_processes[static_cast<std::size_t>(process_id)].live_threads;
+            emit({ .tick = m_now, .kind = EventKind::Spawn, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .value = target });
             spawned.state = ThreadState::Ready;
-            emit({ .tick = m_now, .kind = EventKind::ThreadReady, .process = info.process, .thread = target,
+            emit({ .tick = m_now, .kind = EventKind::ThreadReady, .process = process_id, .thread = target,
                 .value = static_cast<std::int64_t>(ReadyCause::Spawned) });
             enqueue(target, EnqueueReason::Arrived);
             ++thread.pc;
@@ -870,7 +881,7 @@ void Machine::settle(CoreId core_id)
             break;
         }
         case Opcode::Join: {
-            ThreadId target = thread_of(info.process, instruction.target);
+            ThreadId target = thread_of(process_id, instruction.target);
             if (target == id) {
                 fault(id, core_id, "joined itself: it would wait for ever");
                 return;
@@ -880,7 +891,7 @@ void Machine::settle(CoreId core_id)
                 load_pc(id);
                 break;
             }
-            emit({ .tick = m_now, .kind = EventKind::JoinWait, .core = core_id, .process = info.process, .thread = id,
+            emit({ .tick = m_now, .kind = EventKind::JoinWait, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .value = target });
             stop_on_core(core_id, m_now);
             enter_state(id, ThreadState::Blocked);
@@ -916,7 +927,7 @@ void Machine::settle(CoreId core_id)
             loop->tasks[static_cast<std::size_t>(current)].waiting = static_cast<std::int32_t>(instruction.calls.size());
             for (auto const& call : instruction.calls)
                 loop->ready.push_back(new_task(id, call, current, instruction.where.line));
-            emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = info.process, .thread = id,
+            emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .value = static_cast<std::int64_t>(instruction.calls.size()),
                 .task = loop->tasks[static_cast<std::size_t>(current)].id });
             if (!loop_next(core_id, id, thread.pc))
@@ -930,7 +941,7 @@ void Machine::settle(CoreId core_id)
             task.pc = thread.pc + 1;
             Tick until = m_now + instruction.ticks;
             loop->timers.push(Timer { until, m_wait_sequence++, loop->current });
-            emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = info.process, .thread = id,
+            emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .value = until, .task = task.id });
             if (!loop_next(core_id, id, thread.pc))
                 return;
@@ -951,7 +962,7 @@ void Machine::settle(CoreId core_id)
                 load_pc(id);
                 break;
             }
-            emit({ .tick = m_now, .kind = EventKind::TaskDone, .core = core_id, .process = info.process, .thread = id,
+            emit({ .tick = m_now, .kind = EventKind::TaskDone, .core = core_id, .process = process_id, .thread = id,
                 .line = instruction.where.line, .pc = pc, .task = task.id });
             if (current == loop->main) {
                 // asyncio.run returns: the thread goes on after `run`.
@@ -1301,8 +1312,7 @@ Tick Machine::worked(CoreId core) const
 void Machine::load_pc(ThreadId id)
 {
     auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
-    thread.pc_ticks = thread.pc < code.size() && is_compute(code[thread.pc]) ? code[thread.pc].ticks : 0;
+    thread.pc_ticks = thread.pc < thread.code_size && is_compute(thread.code[thread.pc]) ? thread.code[thread.pc].ticks : 0;
     if (thread.pc_ticks > 0)
         thread.left = thread.pc_ticks;
 }
@@ -1376,7 +1386,6 @@ bool Machine::loop_next(CoreId core_id, ThreadId id, std::size_t await_pc)
         .line = info.code[await_pc].where.line, .pc = static_cast<std::int32_t>(await_pc), .value = wake });
     stop_on_core(core_id, m_now);
     enter_state(id, ThreadState::Blocked);
-    thread.wake_at = wake;
     m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
     if (m_any_gil)
         gil_release(id, GilReleaseCause::Blocked);
@@ -1492,7 +1501,8 @@ void Machine::bus_phase()
         ThreadId id = core.thread;
         if (m_threads[static_cast<std::size_t>(id)].pc_ticks != 0)
             continue; // computing
-        auto opcode = m_trace.threads[static_cast<std::size_t>(id)].code[m_threads[static_cast<std::size_t>(id)].pc].opcode;
+        auto const& thread = m_threads[static_cast<std::size_t>(id)];
+        auto opcode = thread.code[thread.pc].opcode;
         auto step = m_memory[static_cast<std::size_t>(id)].step;
         bool granted = true;
         if (step_uses_bus(opcode, step)) {

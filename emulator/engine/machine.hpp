@@ -62,7 +62,8 @@ private:
         Tick pc_ticks = 0;   // the length of the compute instruction at pc; 0: pc is not at one.
                              // Saves reading the code (a cache miss) on every dispatch.
         Tick since = 0;      // when it entered its current state, for accounting
-        Tick wake_at = 0;
+        Instruction const* code = nullptr; // its ThreadInfo's code, without a miss on the ThreadInfo
+        std::uint32_t code_size = 0;
         CoreId core = no_core;
         CoreId last_core = no_core;
         CoreId pending_core = no_core;     // its slice ended there this boundary; see flush_pending

@@ -243,6 +243,8 @@ private:
     // The operand of a Ticks instruction (1 or more) or of `arrive` (0 or more), at
     // line.tokens[index]; reports the error and answers false when it is not one.
     bool parse_ticks(LexedLine const&, std::size_t index, std::string_view after, bool arrival, std::int64_t& out);
+    // A value for a shared variable (`shared x = N`, `write x N`); reports what is wrong with it.
+    std::optional<std::int64_t> variable_value(Token const& value, std::string_view expected);
 
     // "process 'kitchen'", or "this process" when its header was too broken to name it.
     std::string process_label() const;
@@ -845,6 +847,23 @@ std::string param_list(std::vector<std::string> const& params)
 
 }
 
+std::optional<std::int64_t> Parser::variable_value(Token const& value, std::string_view expected)
+{
+    auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(), max_variable_value);
+    if (value.kind != TokenKind::Word || number.status == WholeNumber::Status::NotANumber
+        || number.status == WholeNumber::Status::Decimal) {
+        error_at(value, fmt::format("expected {}, found {}", expected, quoted(value)));
+        return std::nullopt;
+    }
+    if (number.status == WholeNumber::Status::TooLarge) {
+        error_at(value.column,
+            fmt::format("{} is too large; shared variables hold at most {} either way", shorten(value.raw),
+                max_variable_value));
+        return std::nullopt;
+    }
+    return number.value;
+}
+
 std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread const* async_block)
 {
     auto const& tokens = line.tokens;
@@ -1019,21 +1038,10 @@ std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread con
                 fmt::format("expected the value to write after 'write {}', e.g. write {} 0", result.text, result.text));
             return std::nullopt;
         }
-        auto const& value = tokens[next];
-        auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(),
-            max_variable_value);
-        if (value.kind != TokenKind::Word || number.status == WholeNumber::Status::NotANumber
-            || number.status == WholeNumber::Status::Decimal) {
-            error_at(value, fmt::format("expected a whole number to write, found {}", quoted(value)));
+        auto value = variable_value(tokens[next], "a whole number to write");
+        if (!value)
             return std::nullopt;
-        }
-        if (number.status == WholeNumber::Status::TooLarge) {
-            error_at(value.column,
-                fmt::format("{} is too large; shared variables hold at most {} either way", shorten(value.raw),
-                    max_variable_value));
-            return std::nullopt;
-        }
-        result.ticks = number.value;
+        result.ticks = *value;
         next += 1;
         break;
     }
@@ -1250,21 +1258,10 @@ void Parser::declaration(LexedLine const& line)
             error_at(tokens[next].end_column, fmt::format("expected the initial value after '='"));
             return;
         }
-        auto const& value = tokens[next + 1];
-        auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(),
-            max_variable_value);
-        if (value.kind != TokenKind::Word || number.status == WholeNumber::Status::NotANumber
-            || number.status == WholeNumber::Status::Decimal) {
-            error_at(value, fmt::format("expected a whole number after '=', found {}", quoted(value)));
+        auto value = variable_value(tokens[next + 1], "a whole number after '='");
+        if (!value)
             return;
-        }
-        if (number.status == WholeNumber::Status::TooLarge) {
-            error_at(value.column,
-                fmt::format("{} is too large; shared variables hold at most {} either way", shorten(value.raw),
-                    max_variable_value));
-            return;
-        }
-        initial = number.value;
+        initial = *value;
         next += 2;
     }
     if (tokens.size() > next) {
