@@ -416,6 +416,8 @@ public:
 
     int started_count = 0;
     int stopped_count = 0;
+    int picks = 0;        // pick_next calls that returned a thread
+    int hinted_picks = 0; // ... that returned the thread likely_next() named just before
 
     void enqueue(ThreadId thread, EnqueueReason reason) override
     {
@@ -430,7 +432,13 @@ public:
     std::optional<ThreadId> pick_next(CoreId core) override
     {
         check_cores();
-        return m_inner->pick_next(core);
+        ThreadId hint = m_inner->likely_next();
+        auto picked = m_inner->pick_next(core);
+        if (picked) {
+            ++picks;
+            hinted_picks += *picked == hint ? 1 : 0;
+        }
+        return picked;
     }
     std::optional<Tick> slice(ThreadId thread, CoreId core) override { return m_inner->slice(thread, core); }
     bool should_preempt(CoreId core, ThreadId thread) override
@@ -508,6 +516,37 @@ TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a 
                     CHECK(same_run(machine.trace(), simulate_spec(program, spec)));
                 }
             }
+        }
+    }
+}
+
+TEST_CASE("likely_next() names the thread pick_next() hands out, for the policies that give the hint", "[scheduler]")
+{
+    // No pinning: then these policies always take the head of their order, which is what the
+    // hint names. (It only steers a prefetch; a wrong hint would cost speed, not results.)
+    GeneratorOptions options;
+    options.processes = 8;
+    options.threads = 3;
+    options.seed = 5;
+    options.arrival_spread = 25;
+    options.burst = { 1, 6 };
+    options.wait = { 1, 5 };
+    options.length = 6;
+    options.priorities = 4;
+    auto program = generate_program(options);
+    for (std::string policy : { "fcfs", "rr", "sjf", "srtf", "mlfq", "stride", "cfs", "fair-share" }) {
+        for (int cores : { 1, 3 }) {
+            INFO(fmt::format("{} on {} cores", policy, cores));
+            Spec spec { .scheduler = policy, .cores = cores, .seed = 42 };
+            auto made = make_scheduler(spec.scheduler, options_for(spec));
+            REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+            auto& choice = std::get<SchedulerChoice>(made);
+            auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
+            auto const* watching = watcher.get();
+            Machine machine(machine_for(spec), program, std::move(watcher), choice.name, choice.description);
+            machine.run();
+            CHECK(watching->picks >= 24);
+            CHECK(watching->hinted_picks == watching->picks);
         }
     }
 }
