@@ -432,7 +432,7 @@ public:
     std::optional<ThreadId> pick_next(CoreId core) override
     {
         check_cores();
-        ThreadId hint = m_inner->likely_next();
+        ThreadId hint = m_inner->likely_next(core);
         auto picked = m_inner->pick_next(core);
         if (picked) {
             ++picks;
@@ -520,7 +520,7 @@ TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a 
     }
 }
 
-TEST_CASE("likely_next() names the thread pick_next() hands out, for the policies that give the hint", "[scheduler]")
+TEST_CASE("likely_next(core) names the thread pick_next(core) hands out, for the policies that give the hint", "[scheduler]")
 {
     // No pinning: then these policies always take the head of their order, which is what the
     // hint names. (It only steers a prefetch; a wrong hint would cost speed, not results.)
@@ -534,7 +534,7 @@ TEST_CASE("likely_next() names the thread pick_next() hands out, for the policie
     options.length = 6;
     options.priorities = 4;
     auto program = generate_program(options);
-    for (std::string policy : { "fcfs", "rr", "sjf", "srtf", "mlfq", "stride", "cfs", "fair-share" }) {
+    for (std::string policy : { "fcfs", "rr", "sjf", "srtf", "mlfq", "stride", "cfs", "fair-share", "per-core" }) {
         for (int cores : { 1, 3 }) {
             INFO(fmt::format("{} on {} cores", policy, cores));
             Spec spec { .scheduler = policy, .cores = cores, .seed = 42 };

@@ -652,9 +652,13 @@ void Machine::dispatch_pass()
             ThreadId id = *picked;
             // Its totals are written on every dispatch (enter_state, land) and, with thousands
             // of threads, are not in cache: start that load now, beside the runtime's. And
-            // start loading the thread the policy expects to hand out next.
+            // start loading the thread the policy expects to hand the next idle core.
             __builtin_prefetch(&m_trace.totals[static_cast<std::size_t>(id)], 1);
-            if (ThreadId next = m_scheduler->likely_next(); next != no_thread) {
+            CoreId next_idle = core_id + 1;
+            while (next_idle < m_config.cores && m_cores[static_cast<std::size_t>(next_idle)].thread != no_thread)
+                ++next_idle;
+            if (ThreadId next = next_idle < m_config.cores ? m_scheduler->likely_next(next_idle) : no_thread;
+                next != no_thread) {
                 __builtin_prefetch(&m_threads[static_cast<std::size_t>(next)], 1);
                 __builtin_prefetch(&m_trace.totals[static_cast<std::size_t>(next)], 1);
             }

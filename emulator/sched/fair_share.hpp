@@ -29,7 +29,7 @@ public:
     std::optional<Tick> slice(ThreadId, CoreId) override { return m_quantum; }
     // One queue per process in the rotation, front first, labelled "process N".
     std::vector<ReadyQueue> ready_queues() const override;
-    ThreadId likely_next() const override
+    ThreadId likely_next(CoreId) const override
     {
         return m_rotation.empty() ? no_thread : m_ready[static_cast<std::size_t>(m_rotation.front())].front();
     }

@@ -15,7 +15,7 @@ public:
     void dequeue(ThreadId) override;
     std::optional<ThreadId> pick_next(CoreId) override;
     std::vector<ReadyQueue> ready_queues() const override;
-    ThreadId likely_next() const override { return m_queue.empty() ? no_thread : m_queue.front(); }
+    ThreadId likely_next(CoreId) const override { return m_queue.empty() ? no_thread : m_queue.front(); }
 
 protected:
     std::deque<ThreadId> m_queue;

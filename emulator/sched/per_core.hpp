@@ -45,6 +45,11 @@ public:
     void enqueue(ThreadId, EnqueueReason) override;
     void dequeue(ThreadId) override;
     std::optional<ThreadId> pick_next(CoreId) override;
+    ThreadId likely_next(CoreId core) const override
+    {
+        auto const& queue = m_queues[static_cast<std::size_t>(core)];
+        return queue.empty() ? no_thread : queue.front();
+    }
     std::optional<Tick> slice(ThreadId, CoreId) override { return m_quantum; }
     void stopped(ThreadId, CoreId, Tick) override;
     std::vector<ReadyQueue> ready_queues() const override;

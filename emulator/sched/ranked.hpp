@@ -34,7 +34,7 @@ public:
     void stopped(ThreadId, CoreId, Tick ran) final;
     // One queue, best first (label ""). Policies with levels override it.
     std::vector<ReadyQueue> ready_queues() const override;
-    ThreadId likely_next() const override { return m_ready.empty() ? no_thread : m_ready.begin()->thread; }
+    ThreadId likely_next(CoreId) const override { return m_ready.empty() ? no_thread : m_ready.begin()->thread; }
 
     // The Machine calls it at the tick a policy asked for with next_wakeup(), before
     // should_preempt: time-based rules (aging, boosts) take effect on their exact tick.

@@ -105,11 +105,11 @@ public:
     // then asked for every running core as when something arrives).
     virtual void on_timer() { }
 
-    // A hint, for speed only: the thread pick_next() will most likely return next, or
-    // no_thread. The Machine starts loading that thread's state while it dispatches the one
-    // just picked (with thousands of threads it is not in cache). Must not change state; a
-    // wrong guess costs nothing but the load.
-    virtual ThreadId likely_next() const { return no_thread; }
+    // A hint, for speed only: the thread pick_next(core) would most likely return now, or
+    // no_thread. After each dispatch the Machine asks it for the next idle core and starts
+    // loading that thread's state (with thousands of threads it is not in cache). Must not
+    // change state; a wrong guess costs nothing but the load.
+    virtual ThreadId likely_next(CoreId) const { return no_thread; }
 
     // The ready queues, front first, for the learner's table. Must not change state.
     virtual std::vector<ReadyQueue> ready_queues() const = 0;
