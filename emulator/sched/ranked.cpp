@@ -34,7 +34,9 @@ void RankedScheduler::enqueue(ThreadId thread, EnqueueReason reason)
         m_slots.resize(index + 1);
     VERIFY(!m_slots[index].ready);
     Entry entry { key_on_enqueue(thread, reason), m_sequence++, thread };
-    m_slots[index] = { m_ready.insert(entry).first, true };
+    // Keys mostly grow (a pass, a virtual runtime, a sequence number on ties): try the end
+    // first, which costs one comparison and saves a walk down the tree when it is right.
+    m_slots[index] = { m_ready.insert(m_ready.end(), entry), true };
 }
 
 void RankedScheduler::dequeue(ThreadId thread)
