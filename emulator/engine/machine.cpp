@@ -111,6 +111,7 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             m_trace.threads.push_back(ThreadInfo {
                 thread.name, unique_display_name(program, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned });
             m_thread_process.push_back(static_cast<ProcessId>(p));
+            m_thread_priority.push_back(spec.priority);
             ThreadTotals totals;
             totals.arrival = spec.arrival;
             m_trace.totals.push_back(totals);
@@ -592,8 +593,7 @@ void Machine::wake_due_threads()
         // It resumes after the instruction it waited on; an event loop that had nothing to
         // run picks a task when the thread runs again.
         // A finished I/O request copies its data into RAM: one bus transfer (phase 7).
-        auto const& code = m_trace.threads[static_cast<std::size_t>(wakeup.thread)].code;
-        if (thread.pc < code.size() && code[thread.pc].opcode == Opcode::Io)
+        if (thread.pc < thread.code_size && thread.code[thread.pc].opcode == Opcode::Io)
             ++m_device_backlog;
         auto* loop = m_loops[static_cast<std::size_t>(wakeup.thread)].get();
         if (loop && loop->idle) {
@@ -1281,23 +1281,23 @@ ProcessState Machine::process_state(ProcessId id) const
 
 ThreadFacts Machine::facts(ThreadId id) const
 {
+    // Policies call this at every enqueue: read the compact arrays, not the ThreadInfo.
     auto const& thread = m_threads[static_cast<std::size_t>(id)];
-    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
     Tick done = 0;
-    if (thread.pc < info.code.size() && is_compute(info.code[thread.pc]))
-        done = info.code[thread.pc].ticks - left_of(id);
-    else if (thread.pc < info.code.size() && memory_steps(info.code[thread.pc].opcode) > 0)
+    if (thread.pc < thread.code_size && is_compute(thread.code[thread.pc]))
+        done = thread.code[thread.pc].ticks - left_of(id);
+    else if (thread.pc < thread.code_size && memory_steps(thread.code[thread.pc].opcode) > 0)
         done = m_memory[static_cast<std::size_t>(id)].step;
     ThreadFacts facts;
     facts.id = id;
-    facts.process = info.process;
+    facts.process = process_of(id);
     facts.arrival = m_trace.totals[static_cast<std::size_t>(id)].arrival;
-    facts.priority = m_trace.processes[static_cast<std::size_t>(info.process)].priority;
+    facts.priority = priority(id);
     auto const& plan = m_plans[static_cast<std::size_t>(id)];
     facts.next_burst = plan.burst_from[thread.pc] - done;
     facts.remaining = plan.remaining_from[thread.pc] - done;
     facts.last_core = thread.last_core;
-    facts.pinned = info.pinned;
+    facts.pinned = pinned(id);
     return facts;
 }
 

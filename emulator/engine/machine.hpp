@@ -47,6 +47,7 @@ public:
     ThreadId running_on(CoreId) const override;
     Tick worked(CoreId) const override;
     ProcessId process(ThreadId id) const override { return process_of(id); }
+    int priority(ThreadId id) const override { return m_thread_priority[static_cast<std::size_t>(id)]; }
     std::span<int const> pinned(ThreadId id) const override
     {
         if (!m_has_pins[static_cast<std::size_t>(id)])
@@ -262,6 +263,7 @@ private:
     bool m_any_memory = false;              // the program has memory instructions: the bus phase runs
     std::vector<MemoryState> m_memory;      // per thread
     std::vector<ProcessId> m_thread_process; // per thread, see process_of
+    std::vector<int> m_thread_priority;     // per thread: its process's priority, compact for priority()
     std::vector<std::vector<ThreadId>> m_joiners; // per thread: who waits for it to end
     std::vector<Allocation> m_ram_map;      // by base address
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started

@@ -54,8 +54,9 @@ public:
     virtual Tick worked(CoreId) const = 0;
     // The cores the thread may use (empty: any). Cheap, unlike facts(): for a policy's inner loop.
     virtual std::span<int const> pinned(ThreadId) const = 0;
-    // The thread's process. Cheap, unlike facts().
+    // The thread's process, and its priority (its process's). Cheap, unlike facts().
     virtual ProcessId process(ThreadId) const = 0;
+    virtual int priority(ThreadId) const = 0;
 };
 
 enum class EnqueueReason : std::uint8_t { Arrived, Woke, Preempted };
