@@ -340,3 +340,27 @@ process b arrive 1
     CHECK_FALSE(machine.advance()); // boundary 6: a ends, the run is over
     CHECK(machine.trace().end == 6);
 }
+
+TEST_CASE("Thread names shared between processes are shown as process.name, the others as they are", "[machine]")
+{
+    auto program = parse_or_fail(R"(
+process web
+  thread main
+    compute 1
+  thread worker
+    compute 1
+process db
+  thread main
+    compute 1
+  thread flusher
+    compute 1
+process cache
+  thread worker
+    compute 1
+)");
+    auto trace = run(program, {});
+    std::vector<std::string> names;
+    for (auto const& thread : trace.threads)
+        names.push_back(thread.display_name);
+    CHECK(names == std::vector<std::string> { "web.main", "web.worker", "db.main", "flusher", "cache.worker" });
+}

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 // One tick boundary T, the moment between tick T-1 and tick T, runs these phases in this
 // order. Tick T is then executed: every core with a thread does one tick of its compute.
@@ -53,16 +56,27 @@ constexpr Tick no_due = max_tick_limit + 1;
 
 bool is_compute(Instruction const& instruction) { return instruction.opcode == Opcode::Compute; }
 
-std::string unique_display_name(Program const& program, std::size_t process, std::size_t thread)
+// For each thread name, how many processes have a thread of that name: built once, so that
+// naming 10,000 threads is not 10^8 string comparisons.
+std::unordered_map<std::string_view, int> processes_per_thread_name(Program const& program)
+{
+    std::unordered_map<std::string_view, int> count;
+    for (auto const& process : program.processes) {
+        std::unordered_set<std::string_view> seen;
+        for (auto const& thread : process.threads)
+            if (seen.insert(thread.name).second)
+                ++count[thread.name];
+    }
+    return count;
+}
+
+// "name", or "process.name" when another process has a thread of the same name.
+std::string unique_display_name(Program const& program, std::unordered_map<std::string_view, int> const& count,
+    std::size_t process, std::size_t thread)
 {
     auto const& name = program.processes[process].threads[thread].name;
-    for (std::size_t p = 0; p < program.processes.size(); ++p) {
-        if (p == process)
-            continue;
-        for (auto const& other : program.processes[p].threads)
-            if (other.name == name)
-                return program.processes[process].name + "." + name;
-    }
+    if (count.at(name) > 1)
+        return program.processes[process].name + "." + name;
     return name;
 }
 
@@ -86,6 +100,7 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_cores.resize(static_cast<std::size_t>(config.cores));
     m_due.assign(static_cast<std::size_t>(config.cores), no_due);
 
+    auto const names = processes_per_thread_name(program);
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
         auto const& spec = program.processes[p];
         ProcessInfo info;
@@ -109,7 +124,7 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             auto id = static_cast<ThreadId>(m_trace.threads.size());
             info.threads.push_back(id);
             m_trace.threads.push_back(ThreadInfo {
-                thread.name, unique_display_name(program, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned });
+                thread.name, unique_display_name(program, names, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned });
             m_thread_process.push_back(static_cast<ProcessId>(p));
             m_thread_priority.push_back(spec.priority);
             ThreadTotals totals;
