@@ -240,9 +240,9 @@ Result run_case(Case const& bench_case, std::string const& policy, int repeats, 
     }
 
     // Every case runs `repeats` times and the median is taken: a run that is memory-latency
-    // bound swings by a fifth from one run to the next on a shared machine. Small cases run
-    // more often (up to ~0.3 s): one run of the kitchen is microseconds, below the clock's
-    // noise; `budget` seconds of them (less for --quick, a smoke test). Each run frees its
+    // bound swings by a fifth from one run to the next on a shared machine. Runs under 0.25 s
+    // go on for `budget` seconds (1 s; less for --quick, a smoke test): one run of the kitchen
+    // is microseconds, below the clock's noise, and a 60 ms run swings by a third. Each run frees its
     // trace before the next, so the peak is still one run's.
     auto cpu_seconds = [] {
         rusage usage {};
@@ -274,7 +274,7 @@ Result run_case(Case const& bench_case, std::string const& policy, int repeats, 
             result.finished = trace.outcome == tl::Outcome::Finished;
             result.trace_bytes = stored_bytes(trace);
         }
-        if (static_cast<int>(walls.size()) >= repeats && (spent > budget || walls.size() >= 2000 || wall > 0.05))
+        if (static_cast<int>(walls.size()) >= repeats && (spent > budget || walls.size() >= 2000 || wall > 0.25))
             break;
     }
     std::sort(walls.begin(), walls.end());
@@ -556,7 +556,7 @@ int main(int argc, char** argv)
             auto const* bench_case = find_case(case_names[0]);
             if (!bench_case)
                 return usage("unknown case");
-            fmt::print("{}", encode(run_case(*bench_case, policies[0], repeats, quick ? 0.02 : 0.3)));
+            fmt::print("{}", encode(run_case(*bench_case, policies[0], repeats, quick ? 0.02 : 1.0)));
             return 0;
         }
 
@@ -586,7 +586,7 @@ int main(int argc, char** argv)
         self[length] = '\0';
 
         fmt::print("ticklab-bench: each row is one run in a fresh process. wall: steady_clock around simulate() only\n"
-                   "(the median of {} runs, more for runs under 50 ms); cpu: user+system time of that run, which waiting for a\n"
+                   "(the median of {} runs, more for runs under 250 ms); cpu: user+system time of that run, which waiting for a\n"
                    "core does not inflate; peak: that process's ru_maxrss (program + trace + everything); trace: the\n"
                    "stored events, slices and queue snapshots (the cases without recording keep only totals). '!' after\n"
                    "ticks: stopped at the tick limit. {}\n\n",
