@@ -18,6 +18,7 @@ namespace {
 struct OutputFormat {
     std::string_view name;
     void (*print)(std::ostream&, Trace const&, Metrics const&, Presentation const&);
+    bool reads_queues = false; // it shows the ready queues, so the run must record their snapshots
 };
 
 // The narration goes where the per-tick table would be: after it with --format table, in its
@@ -65,7 +66,8 @@ constexpr std::array s_formats {
     OutputFormat { "table",
         [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation) {
             print_text(out, trace, metrics, presentation, true);
-        } },
+        },
+        true },
     OutputFormat { "summary",
         [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation) {
             print_text(out, trace, metrics, presentation, false);
@@ -76,13 +78,15 @@ constexpr std::array s_formats {
         } },
     OutputFormat { "gantt", print_gantt },
     OutputFormat { "csv",
-        [](std::ostream& out, Trace const& trace, Metrics const&, Presentation const&) { render_csv_ticks(out, trace); } },
+        [](std::ostream& out, Trace const& trace, Metrics const&, Presentation const&) { render_csv_ticks(out, trace); },
+        true },
     OutputFormat { "csv-metrics",
         [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
             render_csv_metrics(out, trace, metrics);
         } },
     OutputFormat { "perfetto",
-        [](std::ostream& out, Trace const& trace, Metrics const&, Presentation const&) { render_perfetto(out, trace); } },
+        [](std::ostream& out, Trace const& trace, Metrics const&, Presentation const&) { render_perfetto(out, trace); },
+        true },
     OutputFormat { "svg",
         [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
             print_single(out, trace, metrics, false);
@@ -140,6 +144,16 @@ bool is_output_format(std::string_view name)
     for (auto const& format : s_formats)
         if (format.name == name)
             return true;
+    return false;
+}
+
+bool format_reads_queues(std::string_view name, Presentation const& presentation)
+{
+    if (presentation.explain)
+        return true; // the narration says why each thread was the one picked
+    for (auto const& format : s_formats)
+        if (format.name == name)
+            return format.reads_queues;
     return false;
 }
 

@@ -36,6 +36,10 @@ void set_presentation(Presentation const&);
 Presentation const& current_presentation();
 
 bool is_output_format(std::string_view);
+// Whether printing a run in this format (with this presentation) shows ready-queue snapshots.
+// A run printed otherwise need not record them: with thousands of ready threads, a copy of
+// the queue at every boundary is most of the trace.
+bool format_reads_queues(std::string_view, Presentation const&);
 std::string output_format_names(); // "table, summary, json, ..."
 
 // Renders a finished run in the given format (which must be valid).

@@ -195,6 +195,7 @@ int run_command(RunSettings const& settings)
     auto prepared = prepare(settings);
     if (!prepared)
         return exit_code::bad_input;
+    prepared->machine.record_queues = format_reads_queues(settings.format, current_presentation());
     auto program = load_program(settings);
     if (!program)
         return exit_code::bad_input;

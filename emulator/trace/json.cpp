@@ -1,4 +1,6 @@
 #include "trace/render.hpp"
+
+#include "engine/verify.hpp"
 #include "trace/render_util.hpp"
 
 #include <nlohmann/json.hpp>
@@ -201,20 +203,49 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
         if (event.kind == EventKind::Deadlock)
             document["deadlock"] = std::string(trace.text(event));
 
-    json events = json::array();
     json output = json::array();
-    for (auto const& event : trace.events) {
-        events.push_back(event_json(trace, event));
+    for (auto const& event : trace.events)
         if (event.kind == EventKind::Print)
             output.push_back(json {
                 { "tick", event.tick }, { "thread", trace.name(event.thread) }, { "text", std::string(trace.text(event)) } });
-    }
-    document["events"] = std::move(events);
     document["output"] = std::move(output);
 
+    // The events are streamed: a million-tick run has tens of millions, and a json value for
+    // each would take gigabytes. The document is dumped with a placeholder where they go, and
+    // each event is written in its place, indented exactly as dump() would have indented it.
     // Names and printed text come from the learner's file: a malformed UTF-8 byte must not
     // abort the dump, so it is replaced (U+FFFD) rather than thrown about.
-    out << document.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    // The placeholder is found with its key and indentation: a learner's string that happens
+    // to read "ticklab-events" is escaped inside its quotes and cannot match.
+    constexpr std::string_view key = "\n  \"events\": ";
+    constexpr std::string_view placeholder = "\"ticklab-events\"";
+    document["events"] = "ticklab-events";
+    auto text = document.dump(2, ' ', false, json::error_handler_t::replace);
+    auto found = text.find(std::string(key) + std::string(placeholder));
+    VERIFY(found != std::string::npos);
+    auto at = found + key.size();
+    out << std::string_view(text).substr(0, at);
+    if (trace.events.empty()) {
+        out << "[]";
+    } else {
+        out << "[\n";
+        bool first = true;
+        for (auto const& event : trace.events) {
+            if (!first)
+                out << ",\n";
+            first = false;
+            // An element of a top-level key's array sits 4 spaces in; its own lines follow.
+            auto element = event_json(trace, event).dump(2, ' ', false, json::error_handler_t::replace);
+            out << "    ";
+            for (char c : element) {
+                out << c;
+                if (c == '\n')
+                    out << "    ";
+            }
+        }
+        out << "\n  ]";
+    }
+    out << std::string_view(text).substr(at + placeholder.size()) << '\n';
 }
 
 }
