@@ -170,8 +170,8 @@ Program exits_and_memory(int cores)
     return program;
 }
 
-// A seeded random workload from the generator, with some threads pinned.
-Program generated_workload(int cores, std::uint64_t seed)
+// A seeded random workload from the generator: 8 processes of 3 threads, 4 priorities.
+Program unpinned_workload(std::uint64_t seed)
 {
     GeneratorOptions options;
     options.processes = 8;
@@ -182,7 +182,13 @@ Program generated_workload(int cores, std::uint64_t seed)
     options.wait = { 1, 5 };
     options.length = 6;
     options.priorities = 4;
-    auto program = generate_program(options);
+    return generate_program(options);
+}
+
+// The same, with some threads pinned.
+Program generated_workload(int cores, std::uint64_t seed)
+{
+    auto program = unpinned_workload(seed);
     int count = 0;
     for (auto& process : program.processes) {
         for (auto& thread : process.threads) {
@@ -487,6 +493,28 @@ private:
     std::vector<ThreadId> m_running;
 };
 
+struct Watched {
+    Trace trace;
+    int started = 0;
+    int stopped = 0;
+    int picks = 0;
+    int hinted_picks = 0;
+};
+
+// Runs the program under the spec's policy wrapped in a HookWatcher.
+Watched run_watched(Program const& program, Spec const& spec)
+{
+    auto made = make_scheduler(spec.scheduler, options_for(spec));
+    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+    auto& choice = std::get<SchedulerChoice>(made);
+    auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
+    auto const* watching = watcher.get();
+    Machine machine(machine_for(spec), program, std::move(watcher), choice.name, choice.description);
+    machine.run();
+    return { machine.take_trace(), watching->started_count, watching->stopped_count, watching->picks,
+        watching->hinted_picks };
+}
+
 }
 
 TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a core, for every policy", "[scheduler]")
@@ -502,18 +530,12 @@ TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a 
                 for (auto const& [name, program] : workloads) {
                     INFO(fmt::format("{} on {} cores, switch cost {}, workload {}", entry.name, cores, switch_cost, name));
                     Spec spec { .scheduler = std::string(entry.name), .cores = cores, .switch_cost = switch_cost, .seed = 42 };
-                    auto made = make_scheduler(spec.scheduler, options_for(spec));
-                    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-                    auto& choice = std::get<SchedulerChoice>(made);
-                    auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
-                    auto const* watching = watcher.get();
-                    Machine machine(machine_for(spec), program, std::move(watcher), choice.name, choice.description);
-                    machine.run();
+                    auto watched = run_watched(program, spec);
                     // Every start was matched by a stop (all threads end), and wrapping the
                     // policy changed nothing.
-                    CHECK(watching->started_count > 0);
-                    CHECK(watching->started_count == watching->stopped_count);
-                    CHECK(same_run(machine.trace(), simulate_spec(program, spec)));
+                    CHECK(watched.started > 0);
+                    CHECK(watched.started == watched.stopped);
+                    CHECK(same_run(watched.trace, simulate_spec(program, spec)));
                 }
             }
         }
@@ -524,29 +546,13 @@ TEST_CASE("likely_next(core) names the thread pick_next(core) hands out, for the
 {
     // No pinning: then these policies always take the head of their order, which is what the
     // hint names. (It only steers a prefetch; a wrong hint would cost speed, not results.)
-    GeneratorOptions options;
-    options.processes = 8;
-    options.threads = 3;
-    options.seed = 5;
-    options.arrival_spread = 25;
-    options.burst = { 1, 6 };
-    options.wait = { 1, 5 };
-    options.length = 6;
-    options.priorities = 4;
-    auto program = generate_program(options);
+    auto program = unpinned_workload(5);
     for (std::string policy : { "fcfs", "rr", "sjf", "srtf", "mlfq", "stride", "cfs", "fair-share", "per-core" }) {
         for (int cores : { 1, 3 }) {
             INFO(fmt::format("{} on {} cores", policy, cores));
-            Spec spec { .scheduler = policy, .cores = cores, .seed = 42 };
-            auto made = make_scheduler(spec.scheduler, options_for(spec));
-            REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-            auto& choice = std::get<SchedulerChoice>(made);
-            auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
-            auto const* watching = watcher.get();
-            Machine machine(machine_for(spec), program, std::move(watcher), choice.name, choice.description);
-            machine.run();
-            CHECK(watching->picks >= 24);
-            CHECK(watching->hinted_picks == watching->picks);
+            auto watched = run_watched(program, Spec { .scheduler = policy, .cores = cores, .seed = 42 });
+            CHECK(watched.picks >= 24);
+            CHECK(watched.hinted_picks == watched.picks);
         }
     }
 }
