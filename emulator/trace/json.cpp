@@ -215,8 +215,9 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     // each event is written in its place, indented exactly as dump() would have indented it.
     // Names and printed text come from the learner's file: a malformed UTF-8 byte must not
     // abort the dump, so it is replaced (U+FFFD) rather than thrown about.
-    // The placeholder is found with its key and indentation: a learner's string that happens
-    // to read "ticklab-events" is escaped inside its quotes and cannot match.
+    // The placeholder is found with the newline and indentation before its key: dump() escapes
+    // every newline inside a string, so a learner's text that reads "ticklab-events" (a thread
+    // name, printed output) cannot match, only the top-level "events" key can.
     constexpr std::string_view key = "\n  \"events\": ";
     constexpr std::string_view placeholder = "\"ticklab-events\"";
     document["events"] = "ticklab-events";
