@@ -273,6 +273,50 @@ TEST_CASE("a translation that asks something else is reported where it differs",
            "      | ^\n");
 }
 
+TEST_CASE("a figure in prose shows the value it states, or the one the run computes", "[lesson]")
+{
+    auto checked = check_text("# Jarvis\n"
+                              "@run jarvis = kitchen --cores 1 --scheduler rr\n"
+                              "@run team = kitchen --cores 3 --scheduler per-core\n"
+                              "Alone at tick {jarvis.makespan = 13}, as a team at {team.makespan}:\n"
+                              "{jarvis.makespan / team.makespan = 1.9} times as fast; {team.first-finish = pasta} first,\n"
+                              "{jarvis.utilisation = 100%} busy; a brace: \\{ \\}.\n");
+    INFO(format_diagnostics(checked.errors));
+    REQUIRE(checked.ok());
+    PlayOptions options;
+    CHECK(play(checked, options).find("Alone at tick 13, as a team at 7:\n"
+                                      "1.9 times as fast; pasta first,\n"
+                                      "100% busy; a brace: { }.\n\n")
+        != std::string::npos);
+}
+
+TEST_CASE("a figure stated wrong fails the check, to the decimals it is written with", "[lesson]")
+{
+    // 13 / 7 is 1.857...: "1.86" and "1.9" hold, "1.8" and "2" do not.
+    auto text = "# T\n@run one = kitchen --cores 1 --scheduler rr\n@run three = kitchen --cores 3 --scheduler per-core\n"
+                "{one.makespan / three.makespan = 1.86} or {one.makespan / three.makespan = 1.9}\n"
+                "{one.makespan / three.makespan = 1.8} or {one.makespan / three.makespan = 2}\n";
+    CHECK(diagnostics_of(text)
+        == "test.lesson:5:34: error: this figure is wrong: one.makespan / three.makespan is 1.86 (the lesson says 1.8)\n"
+           "    5 | {one.makespan / three.makespan = 1.8} or {one.makespan / three.makespan = 2}\n"
+           "      |                                  ^\n"
+           "test.lesson:5:74: error: this figure is wrong: one.makespan / three.makespan is 1.86 (the lesson says 2)\n"
+           "    5 | {one.makespan / three.makespan = 1.8} or {one.makespan / three.makespan = 2}\n"
+           "      |                                                                          ^\n");
+}
+
+TEST_CASE("a translation states the same figures as the lesson it translates", "[lesson]")
+{
+    std::string original = "# T\n@run k = kitchen\nIt ends at tick {makespan = 13}.\n";
+    std::string translation = "# 제목\n@run k = kitchen\n\n{makespan = 12}틱에 끝납니다.\n";
+    auto a = parse_lesson(original, "en.lesson");
+    auto b = parse_lesson(translation, "ko.lesson");
+    CHECK(format_diagnostics(compare_translation(a.lesson, b.lesson, translation))
+        == "ko.lesson:4:1: error: the translation has '{makespan = 12}' here, but en.lesson:3 has '{makespan = 13}'\n"
+           "    4 | {makespan = 12}틱에 끝납니다.\n"
+           "      | ^\n");
+}
+
 TEST_CASE("malformed lessons get every error in one pass, each at its line and column", "[lesson]")
 {
     SECTION("a lesson without a title")

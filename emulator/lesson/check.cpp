@@ -5,6 +5,7 @@
 #include "lesson/evaluate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <map>
 
@@ -241,8 +242,11 @@ private:
         case BlockKind::Choice:
             evaluate_choice(block);
             break;
-        case BlockKind::Heading:
         case BlockKind::Prose:
+            for (auto const& figure : block.figures)
+                evaluate_figure(figure);
+            break;
+        case BlockKind::Heading:
         case BlockKind::Pause:
         case BlockKind::Code:
         case BlockKind::NotYet:
@@ -252,6 +256,37 @@ private:
         case BlockKind::Step:
             break;
         }
+    }
+
+    // A figure the prose states must be what the run says: exactly for a whole number, to
+    // the decimals written otherwise ("1.86" and "1.9" for 1.857, not "1.8" or "2").
+    void evaluate_figure(Figure const& figure)
+    {
+        auto result = evaluate_here(figure.expr, figure.source_line);
+        if (!result || !result->value.missing.empty() || !figure.stated)
+            return;
+        auto stated = evaluate(*figure.stated, m_checked, Language::En);
+        auto* stated_value = std::get_if<Evaluation>(&stated);
+        if (!stated_value)
+            return;
+        if (!figure_holds(stated_value->value, figure.stated_text, result->value))
+            error(figure.stated_where,
+                fmt::format("this figure is wrong: {} is {} (the lesson says {})", to_string(figure.expr),
+                    to_string(result->value), figure.stated_text),
+                figure.source_line);
+    }
+
+    static bool figure_holds(Value const& stated, std::string_view written, Value const& truth)
+    {
+        if (truth.type != ValueType::Number)
+            return same_value(stated, truth);
+        auto point = written.find('.');
+        if (point == std::string_view::npos)
+            return std::abs(stated.number - truth.number) < 1e-9;
+        auto decimals = written.size() - point - 1;
+        if (!written.empty() && written.back() == '%')
+            --decimals;
+        return std::abs(stated.number - truth.number) <= 0.5 * std::pow(10.0, -static_cast<double>(decimals)) + 1e-9;
     }
 
     void evaluate_choice(Block const& block)

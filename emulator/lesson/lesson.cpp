@@ -244,6 +244,8 @@ private:
     void parse_question(Line const&, std::size_t from, BlockKind);
     std::size_t parse_options(std::size_t index, Block&);
     void parse_check(Line const&, std::size_t from);
+    void add_prose_line(Line const&, std::size_t from, std::string& paragraph, std::vector<Figure>& figures);
+    std::optional<Expr> parse_stated(Line const&, std::size_t begin, std::size_t end, ValueType);
 
     std::optional<std::vector<Word>> split_words(Line const&, std::size_t from);
     std::optional<Expr> parse_expression(Line const&, std::size_t begin, std::size_t end);
@@ -752,13 +754,16 @@ LessonParse LessonParser::parse()
     auto& lesson = m_result.lesson;
     bool have_title = false;
     std::string paragraph;
+    std::vector<Figure> figures;
     std::optional<Line> paragraph_start;
     auto flush = [&] {
-        if (!paragraph.empty()) {
+        if (!paragraph.empty() || !figures.empty()) {
             auto& block = add_block(BlockKind::Prose, *paragraph_start);
             block.text = std::move(paragraph);
+            block.figures = std::move(figures);
         }
         paragraph.clear();
+        figures.clear();
         paragraph_start.reset();
     };
 
@@ -816,13 +821,14 @@ LessonParse LessonParser::parse()
             continue;
         }
         // A backslash lets prose start with a character that would begin a directive.
+        std::size_t from = 0;
         if (starts_with(text, "\\@") || starts_with(text, "\\:::") || starts_with(text, "\\#"))
-            text.remove_prefix(1);
+            from = 1;
         if (!paragraph_start)
             paragraph_start = line;
-        if (!paragraph.empty())
+        if (paragraph_start->number != line.number)
             paragraph += '\n';
-        paragraph += text;
+        add_prose_line(line, from, paragraph, figures);
         ++i;
     }
     flush();
@@ -840,6 +846,112 @@ LessonParse LessonParser::parse()
         return a.where.line != b.where.line ? a.where.line < b.where.line : a.where.column < b.where.column;
     });
     return std::move(m_result);
+}
+
+// One line of prose, with its figures: "{EXPRESSION}" or "{EXPRESSION = VALUE}" ('\\{' is a
+// brace).
+void LessonParser::add_prose_line(Line const& line, std::size_t from, std::string& paragraph, std::vector<Figure>& figures)
+{
+    auto text = line.text;
+    std::size_t i = from;
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '{' || text[i + 1] == '}')) {
+            paragraph += text[i + 1];
+            i += 2;
+            continue;
+        }
+        if (c == '}') {
+            error(line, i, "this '}' closes no figure (write '\\}' for a brace in prose)");
+            paragraph += c;
+            ++i;
+            continue;
+        }
+        if (c != '{') {
+            paragraph += c;
+            ++i;
+            continue;
+        }
+        auto close = text.find('}', i + 1);
+        if (close == std::string_view::npos) {
+            error(line, i, "this figure is never closed with '}' (write '\\{' for a brace in prose)");
+            paragraph += text.substr(i);
+            return;
+        }
+        // The '=' between the expression and the value it states; '==', '<=', '>=' and '!='
+        // are comparisons, and a figure is no comparison.
+        auto eq = std::string_view::npos;
+        for (auto k = i + 1; k < close; ++k) {
+            if (text[k] != '=')
+                continue;
+            bool part_of_operator = (k + 1 < close && text[k + 1] == '=')
+                || (k > i + 1 && (text[k - 1] == '=' || text[k - 1] == '<' || text[k - 1] == '>' || text[k - 1] == '!'));
+            if (!part_of_operator) {
+                eq = k;
+                break;
+            }
+        }
+        Figure figure;
+        figure.offset = paragraph.size();
+        figure.where = SourceLocation { line.number, column_at(text, i) };
+        figure.source_line = std::string(text);
+        auto expr_end = eq == std::string_view::npos ? close : eq;
+        if (trim(text.substr(i + 1, expr_end - i - 1)).empty()) {
+            error(line, i, "this figure is empty: write '{EXPRESSION}' or '{EXPRESSION = VALUE}', such as '{makespan = 13}'");
+        } else if (auto expr = parse_expression(line, i + 1, expr_end)) {
+            if (expr->type == ValueType::Truth) {
+                error(line, i + 1, "a figure is a number or a name, not a comparison: write '{EXPRESSION = VALUE}', such as '{makespan = 13}'");
+            } else {
+                figure.expr = std::move(*expr);
+                bool ok = true;
+                if (eq != std::string_view::npos) {
+                    auto begin = eq + 1;
+                    while (begin < close && is_space(text[begin]))
+                        ++begin;
+                    figure.stated_where = SourceLocation { line.number, column_at(text, begin) };
+                    figure.stated_text = std::string(trim(text.substr(eq + 1, close - eq - 1)));
+                    figure.stated = parse_stated(line, eq + 1, close, figure.expr.type);
+                    ok = figure.stated.has_value();
+                }
+                if (ok)
+                    figures.push_back(std::move(figure));
+            }
+        }
+        i = close + 1;
+    }
+}
+
+// The value a figure states: a number ("13", "1.85", "71%"), a name, or names in order.
+std::optional<Expr> LessonParser::parse_stated(Line const& line, std::size_t begin, std::size_t end, ValueType type)
+{
+    auto text = trim(line.text.substr(begin, end - begin));
+    while (begin < end && is_space(line.text[begin]))
+        ++begin;
+    Expr expr;
+    expr.where = SourceLocation { line.number, column_at(line.text, begin) };
+    if (text.empty()) {
+        error(line, begin, "this figure states no value after '='");
+        return std::nullopt;
+    }
+    if (type == ValueType::Number) {
+        auto number_text = text;
+        if (number_text.back() == '%')
+            number_text.remove_suffix(1);
+        double value = 0;
+        auto [rest, status] = std::from_chars(number_text.data(), number_text.data() + number_text.size(), value);
+        if (status != std::errc() || rest != number_text.data() + number_text.size() || number_text.empty()) {
+            error(line, begin, fmt::format("this figure is a number, so the value it states must be one, not '{}'", text));
+            return std::nullopt;
+        }
+        expr.kind = Expr::Kind::Number;
+        expr.type = ValueType::Number;
+        expr.number = value;
+        return expr;
+    }
+    expr.kind = Expr::Kind::Text;
+    expr.type = type;
+    expr.text = std::string(text);
+    return expr;
 }
 
 std::size_t LessonParser::parse_fenced(std::size_t index)
@@ -1341,6 +1453,13 @@ std::optional<std::string> signature(Block const& block, Lesson const& lesson)
     return std::nullopt;
 }
 
+// "{makespan = 13}", as a figure is written, spaced the one way.
+std::string figure_signature(Figure const& figure)
+{
+    return figure.stated ? fmt::format("{{{} = {}}}", to_string(figure.expr), figure.stated_text)
+                         : fmt::format("{{{}}}", to_string(figure.expr));
+}
+
 std::string first_line(std::string_view text)
 {
     return std::string(text.substr(0, text.find('\n')));
@@ -1366,13 +1485,18 @@ std::vector<Diagnostic> compare_translation(Lesson const& original, Lesson const
     }
     struct Entry {
         std::string text;
-        Block const* block;
+        SourceLocation where;
+        std::string source_line;
     };
     auto entries = [](Lesson const& lesson) {
         std::vector<Entry> out;
-        for (auto const& block : lesson.blocks)
+        for (auto const& block : lesson.blocks) {
             if (auto text = signature(block, lesson))
-                out.push_back(Entry { *text, &block });
+                out.push_back(Entry { *text, block.where, block.source_line });
+            // A figure in prose states the same value in every language.
+            for (auto const& figure : block.figures)
+                out.push_back(Entry { figure_signature(figure), figure.where, figure.source_line });
+        }
         return out;
     };
     auto a = entries(original);
@@ -1380,19 +1504,19 @@ std::vector<Diagnostic> compare_translation(Lesson const& original, Lesson const
     for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
         if (i < a.size() && i < b.size() && a[i].text == b[i].text)
             continue;
-        auto const* here = i < b.size() ? b[i].block : nullptr;
-        auto where = here ? here->where : SourceLocation { 1, 1 };
+        bool here = i < b.size();
+        auto where = here ? b[i].where : SourceLocation { 1, 1 };
         std::string message;
         if (i >= b.size())
             message = fmt::format("the translation ends here, but {}:{} goes on with '{}'", original.file,
-                a[i].block->where.line, first_line(a[i].text));
+                a[i].where.line, first_line(a[i].text));
         else if (i >= a.size())
             message = fmt::format("the translation has '{}' here, which {} does not have", first_line(b[i].text), original.file);
         else
             message = fmt::format("the translation has '{}' here, but {}:{} has '{}'", first_line(b[i].text), original.file,
-                a[i].block->where.line, first_line(a[i].text));
+                a[i].where.line, first_line(a[i].text));
         problems.push_back(Diagnostic { translation.file, where, std::move(message),
-            here ? here->source_line : first_line(translation_source) });
+            here ? b[i].source_line : first_line(translation_source) });
         break;
     }
     return problems;

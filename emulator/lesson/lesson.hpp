@@ -87,6 +87,19 @@ enum class BlockKind : std::uint8_t {
     Check,   // "@check": a claim of the prose that must hold (the tests evaluate it)
 };
 
+// A figure in prose: "{makespan = 13}" states 13 and claims that the run's makespan is 13
+// (the player shows "13"; the check fails when the run says otherwise); "{makespan}" shows
+// the value itself, computed from the run.
+struct Figure {
+    std::size_t offset = 0;        // where in its paragraph's text it is shown
+    Expr expr;
+    std::optional<Expr> stated;    // the value the prose states, if it states one
+    std::string stated_text;       // the stated value as written, shown to the learner
+    SourceLocation where;          // the '{'
+    SourceLocation stated_where;
+    std::string source_line;
+};
+
 struct Block {
     BlockKind kind = BlockKind::Prose;
     SourceLocation where;
@@ -99,6 +112,7 @@ struct Block {
     Tick to = -1;                    // Step: the last tick shown; -1: the end of the run
     std::optional<Expr> expr;        // Predict, Check, and a Choice on an expression
     std::vector<ChoiceOption> options;
+    std::vector<Figure> figures;     // Prose: its figures, in order
     std::size_t run = 0;             // Run: its index in Lesson::runs
 };
 

@@ -109,7 +109,7 @@ private:
             return true;
         }
         case BlockKind::Prose:
-            m_out << block.text << "\n\n";
+            m_out << prose(block) << "\n\n";
             return true;
         case BlockKind::Pause:
             return pause(tr(language, "[Enter: go on, q: stop] ", "[Enter: 계속, q: 그만] "));
@@ -142,6 +142,27 @@ private:
             return true;
         }
         return true;
+    }
+
+    // A paragraph with its figures in place: the value the prose states, or the one the run
+    // computes.
+    std::string prose(Block const& block) const
+    {
+        std::string out;
+        std::size_t at = 0;
+        for (auto const& figure : block.figures) {
+            out.append(block.text, at, figure.offset - at);
+            at = figure.offset;
+            if (figure.stated) {
+                out += figure.stated_text;
+            } else {
+                auto result = evaluate(figure.expr, m_lesson, m_options.language);
+                auto const* evaluation = std::get_if<Evaluation>(&result);
+                out += evaluation ? to_string(evaluation->value) : "?";
+            }
+        }
+        out.append(block.text, at);
+        return out;
     }
 
     // The command that repeats a run; a program of the lesson itself has to be saved to a
