@@ -300,9 +300,9 @@ TEST_CASE("a figure stated wrong fails the check, to the decimals it is written 
         == "test.lesson:5:34: error: this figure is wrong: one.makespan / three.makespan is 1.86 (the lesson says 1.8)\n"
            "    5 | {one.makespan / three.makespan = 1.8} or {one.makespan / three.makespan = 2}\n"
            "      |                                  ^\n"
-           "test.lesson:5:74: error: this figure is wrong: one.makespan / three.makespan is 1.86 (the lesson says 2)\n"
+           "test.lesson:5:75: error: this figure is wrong: one.makespan / three.makespan is 1.86 (the lesson says 2)\n"
            "    5 | {one.makespan / three.makespan = 1.8} or {one.makespan / three.makespan = 2}\n"
-           "      |                                                                          ^\n");
+           "      |                                                                           ^\n");
 }
 
 TEST_CASE("a translation states the same figures as the lesson it translates", "[lesson]")
