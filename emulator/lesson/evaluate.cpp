@@ -328,15 +328,32 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
         if (tick < 0)
             return fail(expr.argument_where, fmt::format("process '{}' was never loaded in run '{}'", info_process.name, run.name));
         result.value = number_value(static_cast<double>(tick));
-        auto waited = tick - info_process.arrival;
-        if (waited > 0)
-            result.evidence.push_back(with_context(say(language,
-                "{} arrived at tick {} but was loaded into RAM only at tick {}, after waiting {} ticks for memory",
-                "{0} 프로세스는 {1}틱에 도착했지만 메모리를 {3}틱 기다린 뒤 {2}틱에야 RAM에 올라갔습니다", info_process.name,
-                info_process.arrival, tick, waited)));
+        // Two different waits: for free memory (until `allocated`), then for the bus to bring
+        // the program in (until admitted).
+        auto arrival = info_process.arrival;
+        auto reserved = info_process.allocated >= 0 ? info_process.allocated : tick;
+        auto waited = reserved - arrival;
+        auto loading = tick - reserved;
+        std::string what;
+        if (waited == 0 && loading == 0)
+            what = say(language, "{} was loaded into RAM at tick {}, as soon as it arrived",
+                "{} 프로세스는 도착한 {}틱에 곧바로 RAM에 적재되었습니다", info_process.name, tick);
+        else if (loading == 0)
+            what = say(language, "{} arrived at tick {}, waited {} ticks for free memory, and was loaded into RAM at tick {}",
+                "{} 프로세스는 {}틱에 도착해 빈 메모리를 {}틱 동안 기다린 뒤 {}틱에 RAM에 적재되었습니다", info_process.name,
+                arrival, waited, tick);
+        else if (waited == 0)
+            what = say(language, "{} arrived at tick {} and was loading over the bus ({} transfers) until tick {}",
+                "{} 프로세스는 {}틱에 도착해 버스로 적재되다가({}번 전송) {}틱에 적재를 마쳤습니다", info_process.name, arrival,
+                info_process.load_transfers, tick);
         else
-            result.evidence.push_back(with_context(say(language, "{} was loaded into RAM at tick {}, as soon as it arrived",
-                "{} 프로세스는 도착하자마자 {}틱에 RAM에 올라갔습니다", info_process.name, tick)));
+            what = say(language,
+                "{} arrived at tick {}, waited {} ticks for free memory, then was loading over the bus ({} transfers) "
+                "until tick {}",
+                "{} 프로세스는 {}틱에 도착해 빈 메모리를 {}틱 동안 기다렸고, 그 뒤 버스로 적재되다가({}번 전송) {}틱에 "
+                "적재를 마쳤습니다",
+                info_process.name, arrival, waited, info_process.load_transfers, tick);
+        result.evidence.push_back(with_context(what));
     } else if (text == "value") {
         // The first process (in declaration order) that has a variable of that name.
         std::optional<std::int64_t> found;
