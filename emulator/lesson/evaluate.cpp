@@ -235,6 +235,26 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
         result.evidence.push_back(with_context(say(language, "the cores switched threads {} time{}",
             "문맥 교환(context switch)이 {}번 일어났습니다{}", metrics.context_switches,
             language == Language::Ko || metrics.context_switches == 1 ? "" : "s")));
+    } else if (text == "deadlocked") {
+        int stuck = 0;
+        for (auto const& totals : trace.totals)
+            if (totals.finish < 0 && !totals.killed)
+                ++stuck;
+        if (trace.outcome != Outcome::Deadlock)
+            stuck = 0;
+        result.value = number_value(stuck);
+        if (stuck == 0) {
+            result.evidence.push_back(with_context(say(language, "no deadlock: the run finished at tick {}",
+                "교착 상태는 없었습니다. 실행은 {}틱에 끝났습니다", metrics.makespan)));
+        } else {
+            std::string who;
+            for (auto const& event : trace.events)
+                if (event.kind == EventKind::Deadlock && event.text >= 0)
+                    who = trace.texts[static_cast<std::size_t>(event.text)];
+            result.evidence.push_back(with_context(say(language, "the run stopped at tick {} in a deadlock: {}",
+                "실행은 {}틱에 교착 상태(deadlock)로 멈췄습니다. 스레드 {}개가 서로가 쥔 락을 기다립니다",
+                metrics.makespan, language == Language::Ko ? fmt::format("{}", stuck) : who)));
+        }
     } else if (text == "cores") {
         result.value = number_value(trace.machine.cores);
         result.evidence.push_back(say(language, "the machine has {}", "이 기계의 코어는 {}개입니다",
@@ -405,10 +425,29 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
         } else {
             value = job.blocked;
             clause = say(language, "{} was blocked (waiting on I/O, a timer, a lock, a join or the GIL) for {} ticks",
-                "{} 스레드는 I/O, 타이머, 락, join 또는 GIL을 기다리며 {}틱 동안 막혀(blocked) 있었습니다", name, value);
+                "{} 스레드는 I/O, 타이머, 락, join 또는 GIL을 기다리며 {}틱 동안 대기(blocked) 상태였습니다", name, value);
+        }
+        // A thread cut short: when, and by whom, is what the learner needs to know.
+        std::string killed;
+        for (auto const& event : trace.events) {
+            if (event.kind != EventKind::ThreadKilled || event.thread != thread)
+                continue;
+            auto cause = event.value >= 0 && event.value < static_cast<std::int64_t>(trace.threads.size())
+                ? trace.name(static_cast<ThreadId>(event.value))
+                : std::string();
+            auto const& process_name
+                = trace.processes[static_cast<std::size_t>(trace.threads[static_cast<std::size_t>(thread)].process)].name;
+            killed = cause.empty() || cause == name
+                ? say(language, "it was killed at tick {} when its process {} ended",
+                      "{1} 프로세스가 끝나면서 {0}틱에 강제 종료되었습니다", event.tick, process_name)
+                : say(language, "it was killed at tick {} when {} ended its process {}",
+                      "{1} 스레드가 {2} 프로세스를 끝내면서 {0}틱에 강제 종료되었습니다", event.tick, cause, process_name);
+            break;
         }
         result.value = number_value(static_cast<double>(value));
         result.evidence.push_back(with_context(std::move(clause)));
+        if (!killed.empty())
+            result.evidence.push_back(std::move(killed));
     }
     return result;
 }

@@ -9,6 +9,8 @@ namespace {
 constexpr std::array s_measures {
     MeasureInfo { "makespan", MeasureArgument::None, ValueType::Number, "", "the tick at which the run ended" },
     MeasureInfo { "switches", MeasureArgument::None, ValueType::Number, "", "context switches" },
+    MeasureInfo { "deadlocked", MeasureArgument::None, ValueType::Number, "locks",
+        "threads caught in a deadlock when the run stopped (0 when it finished)" },
     MeasureInfo { "cores", MeasureArgument::None, ValueType::Number, "", "the machine's cores" },
     MeasureInfo { "utilisation", MeasureArgument::OptionalCore, ValueType::Number, "",
         "percent of core-ticks spent on work (of one core, given its number)" },

@@ -42,6 +42,24 @@ std::string indented(std::string_view text, std::string_view prefix)
     return out;
 }
 
+// A program file without the comment block it opens with: that block explains the program,
+// often with the very answers a lesson asks for, and the lesson's prose does the explaining.
+std::string_view without_header(std::string_view source)
+{
+    std::size_t start = 0;
+    while (start < source.size()) {
+        auto end = source.find('\n', start);
+        if (end == std::string_view::npos)
+            end = source.size();
+        auto line = source.substr(start, end - start);
+        auto first = line.find_first_not_of(" \t\r");
+        if (first != std::string_view::npos && line[first] != '#')
+            break;
+        start = end + 1;
+    }
+    return start < source.size() ? source.substr(start) : source;
+}
+
 class Player {
 public:
     Player(CheckedLesson const& lesson, PlayOptions const& options, std::ostream& out, LineReader const& read)
@@ -184,7 +202,7 @@ private:
         m_out << command_line(*run);
         for (auto const& view : block.views) {
             if (view == "program") {
-                m_out << '\n' << indented(run->program_source, "    ");
+                m_out << '\n' << indented(without_header(run->program_source), "    ");
             } else if (view == "summary") {
                 m_out << '\n';
                 render_summary(m_out, run->trace, run->metrics);
