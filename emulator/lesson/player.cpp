@@ -180,6 +180,50 @@ private:
             }
         }
         out.append(block.text, at);
+        return block.figures.empty() ? out : rewrapped(out);
+    }
+
+    // A figure is shorter on screen than in the lesson's source, so a paragraph with figures
+    // is wrapped again, at spaces, to the width lessons are written to. Paragraphs whose lines
+    // are items or indented keep their lines.
+    static std::string rewrapped(std::string const& text)
+    {
+        constexpr int width = 90;
+        std::vector<std::string_view> words;
+        std::size_t start = 0;
+        std::string_view all(text);
+        while (start <= all.size()) {
+            auto end = all.find('\n', start);
+            if (end == std::string_view::npos)
+                end = all.size();
+            auto line = all.substr(start, end - start);
+            if (!line.empty() && (line.front() == ' ' || line.front() == '-' || line.front() == '|'))
+                return text;
+            std::size_t at = 0;
+            while (at < line.size()) {
+                auto space = line.find(' ', at);
+                if (space == std::string_view::npos)
+                    space = line.size();
+                if (space > at)
+                    words.push_back(line.substr(at, space - at));
+                at = space + 1;
+            }
+            start = end + 1;
+        }
+        std::string out;
+        int used = 0;
+        for (auto word : words) {
+            int w = display_width(word);
+            if (used > 0 && used + 1 + w > width) {
+                out += '\n';
+                used = 0;
+            } else if (used > 0) {
+                out += ' ';
+                ++used;
+            }
+            out += word;
+            used += w;
+        }
         return out;
     }
 
