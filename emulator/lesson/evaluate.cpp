@@ -251,6 +251,8 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
             for (auto const& event : trace.events)
                 if (event.kind == EventKind::Deadlock && event.text >= 0)
                     who = trace.texts[static_cast<std::size_t>(event.text)];
+            if (who.starts_with("deadlock: "))
+                who.erase(0, std::string_view("deadlock: ").size());
             result.evidence.push_back(with_context(say(language, "the run stopped at tick {} in a deadlock: {}",
                 "실행은 {}틱에 교착 상태(deadlock)로 멈췄습니다. 스레드 {}개가 서로가 쥔 락을 기다립니다",
                 metrics.makespan, language == Language::Ko ? fmt::format("{}", stuck) : who)));
