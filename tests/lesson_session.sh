@@ -102,13 +102,29 @@ fi
 
 # In Korean, from LANG, with the same progress.
 LANG=ko_KR.UTF-8 "$ticklab" lesson > "$work/list_ko.txt" 2>&1
-expect "$work/list_ko.txt" "레슨 목록" "the Korean list"
+expect "$work/list_ko.txt" "강 목록" "the Korean list"
 if grep -E '^ +4  .*완료$' "$work/list_ko.txt" > /dev/null; then
     passed=$((passed + 1))
 else
     fail "the Korean list shows lesson 4 done"
     cat "$work/list_ko.txt"
 fi
+
+# Forgetting progress says so plainly, in both languages; the list then shows it.
+cp "$TICKLAB_PROGRESS" "$work/progress.saved"
+"$ticklab" lesson --reset > "$work/reset.txt" 2>&1
+expect_exit $? 0 "ticklab lesson --reset"
+expect "$work/reset.txt" "Progress forgotten: every lesson is marked not started." "the reset message"
+"$ticklab" lesson --reset --lang ko > "$work/reset_ko.txt" 2>&1
+expect "$work/reset_ko.txt" "진행 기록을 지웠습니다. 이제 모든 강이 '시작 전'입니다." "the Korean reset message"
+"$ticklab" lesson > "$work/list3.txt" 2>&1
+if grep -E '^ +4  Concurrency on one core.* not started$' "$work/list3.txt" > /dev/null; then
+    passed=$((passed + 1))
+else
+    fail "after --reset, lesson 4 is not started"
+    cat "$work/list3.txt"
+fi
+cp "$work/progress.saved" "$TICKLAB_PROGRESS"
 
 # Reading a lesson with its answers is deterministic and asks nothing.
 "$ticklab" lesson 4 --all --lang ko < /dev/null > "$work/all1.txt" 2>&1

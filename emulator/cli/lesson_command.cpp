@@ -246,7 +246,7 @@ int list_lessons(fs::path const& lessons, Language language, Progress const& pro
 {
     auto files = lesson_files(lessons, language);
     std::cout << tr(language, "Lessons (in English; in Korean: ticklab lesson --lang ko)\n",
-        "레슨 목록 (한국어; 영어로 보려면 ticklab lesson --lang en)\n");
+        "강 목록 (한국어; 영어로 보려면 ticklab lesson --lang en)\n");
     std::vector<std::string> titles;
     std::vector<std::string> notes;
     int width = 0;
@@ -273,7 +273,7 @@ int list_lessons(fs::path const& lessons, Language language, Progress const& pro
         std::cout << fmt::format("  {:>2}  {}  {}{}\n", files[i].number, pad_right(titles[i], width),
             status_text(progress.status(files[i].stem), language), notes[i]);
     std::cout << tr(language, "Play one with: ticklab lesson N   (--all shows a whole lesson with its answers)\n",
-        "레슨 시작: ticklab lesson N   (--all: 정답까지 한 번에 보기)\n");
+        "N강 시작: ticklab lesson N   (--all: 정답까지 한 번에 보기)\n");
     return exit_code::ok;
 }
 
@@ -443,7 +443,7 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
     if (result != PlayResult::Stopped) {
         for (auto const& next : files) {
             if (next.number > file->number) {
-                std::cout << fmt::format(fmt::runtime(tr(language, "Next: ticklab lesson {}\n", "다음 레슨: ticklab lesson {}\n")),
+                std::cout << fmt::format(fmt::runtime(tr(language, "Next: ticklab lesson {}\n", "다음 강: ticklab lesson {}\n")),
                     next.number);
                 break;
             }
@@ -484,8 +484,8 @@ int lesson_command(LessonSettings const& settings)
         auto path = progress_path();
         Progress progress;
         save_progress(progress, path);
-        std::cout << tr(language, "Progress forgotten: every lesson is not started again.\n",
-            "진행 기록을 지웠습니다. 모든 레슨이 다시 '시작 전'입니다.\n");
+        std::cout << tr(language, "Progress forgotten: every lesson is marked not started.\n",
+            "진행 기록을 지웠습니다. 이제 모든 강이 '시작 전'입니다.\n");
         if (settings.lesson.empty() && !settings.check)
             return exit_code::ok;
     }

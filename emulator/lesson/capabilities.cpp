@@ -14,7 +14,7 @@ constexpr std::array s_capabilities {
     Capability { "exit", true, "`exit` ends the whole process, every thread of it",
         "`exit`는 프로세스 전체, 그 안의 모든 스레드를 끝냅니다" },
     Capability { "loading-time", true, "loading a program from storage into RAM takes time on the bus",
-        "저장장치에서 RAM으로 프로그램을 올리는 데 버스 시간이 걸리는 것" },
+        "저장장치에서 RAM으로 프로그램을 적재하는 데 버스 시간이 걸리는 것" },
     Capability { "shared-memory", true, "shared variables that threads of one process read and write",
         "한 프로세스의 스레드들이 함께 읽고 쓰는 공유 변수" },
     Capability { "crash", true, "a fault in one thread that ends its whole process",

@@ -84,7 +84,7 @@ public:
             m_out << say(language,
                 "Not yet available: part of this lesson is about something ticklab cannot run yet:{}\n"
                 "The lesson shows what ticklab can show today, and marks the rest \"not yet in ticklab\".\n\n",
-                "아직 준비 중: 이 레슨의 일부는 ticklab이 아직 실행하지 못하는 내용을 다룹니다:{}\n"
+                "아직 준비 중: 이번 강의 일부는 ticklab이 아직 실행하지 못하는 내용을 다룹니다:{}\n"
                 "오늘 보여 줄 수 있는 것은 직접 실행해 보고, 나머지는 \"ticklab에 아직 없음\"으로 표시해 두었습니다.\n\n",
                 missing);
         }
@@ -96,7 +96,7 @@ public:
                 first_section = false;
         }
         m_out << (m_options.number > 0 ? say(language, "End of lesson {}.\n", "{}강 끝.\n", m_options.number)
-                                       : say(language, "End of the lesson.\n", "레슨 끝.\n"));
+                                       : say(language, "End of the lesson.\n", "이번 강 끝.\n"));
         return m_input_ended ? PlayResult::InputEnded : PlayResult::Finished;
     }
 
@@ -234,7 +234,7 @@ private:
         auto line = "$ " + run.command;
         if (run.program_in_lesson)
             line += say(m_options.language, "    ({}: the program above, saved as {}.tl)",
-                "    ({}: 위의 프로그램을 {}.tl로 저장해서)", run.program.file, run.program.file);
+                "    ({}: 위의 프로그램을 {}.tl 파일로 저장하면 실행할 수 있습니다)", run.program.file, run.program.file);
         return line + "\n";
     }
 
