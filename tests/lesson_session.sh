@@ -133,6 +133,22 @@ if cmp -s "$work/all1.txt" "$work/all2.txt"; then passed=$((passed + 1)); else f
 expect "$work/all1.txt" "4강: " "the Korean lesson's title"
 expect "$work/all1.txt" "정답: 13 — kitchen 프로세스가 코어 1개에서 13틱에 끝났습니다 (rr)." "a Korean answer"
 
+# A lesson file of one's own: its figures shown, and no "Next:" lesson after it.
+cat > "$work/mine.lesson" <<'EOF'
+# My lesson
+@run k = kitchen --cores 1
+The kitchen ends at tick {makespan = 13}, after {switches} switches.
+EOF
+"$ticklab" lesson "$work/mine.lesson" --all > "$work/mine.txt" 2>&1
+expect_exit $? 0 "a lesson file of one's own"
+expect "$work/mine.txt" "The kitchen ends at tick 13, after 7 switches." "figures in prose"
+if grep -q "^Next:" "$work/mine.txt"; then
+    fail "a lesson file of one's own names no next lesson"
+    cat "$work/mine.txt"
+else
+    passed=$((passed + 1))
+fi
+
 # A malformed lesson: every error, file:line:col and a caret, exit code 3; its @run
 # options are read by `ticklab run`'s own parser.
 cat > "$work/bad.lesson" <<'EOF'

@@ -440,7 +440,8 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
         progress.record(file->stem, LessonStatus::Done);
         save_progress(progress, path);
     }
-    if (result != PlayResult::Stopped) {
+    // A lesson file of one's own (no number) has no next lesson.
+    if (result != PlayResult::Stopped && file->number > 0) {
         for (auto const& next : files) {
             if (next.number > file->number) {
                 std::cout << fmt::format(fmt::runtime(tr(language, "Next: ticklab lesson {}\n", "다음 강: ticklab lesson {}\n")),
