@@ -365,13 +365,13 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
                 "{} 프로세스는 {}틱에 도착해 빈 메모리를 {}틱 동안 기다린 뒤 {}틱에 RAM에 적재되었습니다", info_process.name,
                 arrival, waited, tick);
         else if (waited == 0)
-            what = say(language, "{} arrived at tick {} and was loading over the bus ({} transfers) until tick {}",
+            what = say(language, "{} arrived at tick {} and was loaded over the bus in {} transfers, ready at tick {}",
                 "{} 프로세스는 {}틱에 도착해 버스로 적재되다가({}번 전송) {}틱에 적재를 마쳤습니다", info_process.name, arrival,
                 info_process.load_transfers, tick);
         else
             what = say(language,
-                "{} arrived at tick {}, waited {} ticks for free memory, then was loading over the bus ({} transfers) "
-                "until tick {}",
+                "{} arrived at tick {}, waited {} ticks for free memory, then was loaded over the bus in {} transfers, "
+                "ready at tick {}",
                 "{} 프로세스는 {}틱에 도착해 빈 메모리를 {}틱 동안 기다렸고, 그 뒤 버스로 적재되다가({}번 전송) {}틱에 "
                 "적재를 마쳤습니다",
                 info_process.name, arrival, waited, info_process.load_transfers, tick);
@@ -454,11 +454,43 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
     return result;
 }
 
+// The run a clause is about, as context() wrote it at its start ("on 2 cores (rr), ",
+// "코어 2개(rr)에서 "), or "" when it has none.
+std::string_view clause_context(std::string_view clause)
+{
+    for (auto [start, end] : { std::pair<std::string_view, std::string_view> { "on ", "), " }, { "코어 ", ")에서 " } }) {
+        if (!clause.starts_with(start))
+            continue;
+        auto at = clause.find(end);
+        if (at != std::string_view::npos)
+            return clause.substr(0, at + end.size());
+    }
+    return {};
+}
+
+// Clauses in order, each once; a run already named is not named again.
 void add_evidence(std::vector<std::string>& into, std::vector<std::string> const& from)
 {
-    for (auto const& clause : from)
-        if (std::find(into.begin(), into.end(), clause) == into.end())
+    for (auto clause : from) {
+        auto context = clause_context(clause);
+        if (!context.empty()
+            && std::any_of(into.begin(), into.end(), [&](std::string const& had) { return clause_context(had) == context; }))
+            clause.erase(0, context.size());
+        bool had = std::any_of(into.begin(), into.end(), [&](std::string const& earlier) {
+            return earlier == clause || earlier.substr(clause_context(earlier).size()) == clause;
+        });
+        if (!had)
             into.push_back(clause);
+    }
+}
+
+// Whether a measure's evidence already says what `arrival` of the same thing would: the
+// admission, turnaround and response clauses all state the arrival tick.
+bool states_arrival(Expr const& expr, Expr const& arrival)
+{
+    return arrival.kind == Expr::Kind::Measure && arrival.text == "arrival" && expr.kind == Expr::Kind::Measure
+        && (expr.text == "admitted" || expr.text == "turnaround" || expr.text == "response") && expr.run == arrival.run
+        && expr.argument == arrival.argument;
 }
 
 // `top`: the whole expression, the only one whose arithmetic is spelled out ("so 13 / 7 = 1.86").
@@ -487,8 +519,10 @@ Result evaluate_in(Expr const& expr, CheckedLesson const& lesson, Language langu
     auto& l = std::get<Evaluation>(left);
     auto& r = std::get<Evaluation>(right);
     Evaluation result;
-    add_evidence(result.evidence, l.evidence);
-    add_evidence(result.evidence, r.evidence);
+    if (!states_arrival(expr.operands[1], expr.operands[0]))
+        add_evidence(result.evidence, l.evidence);
+    if (!states_arrival(expr.operands[0], expr.operands[1]))
+        add_evidence(result.evidence, r.evidence);
     if (!l.value.missing.empty() || !r.value.missing.empty()) {
         result.value.type = expr.type;
         result.value.missing = !l.value.missing.empty() ? l.value.missing : r.value.missing;
