@@ -42,6 +42,7 @@ public:
             m_checked.runs[i] = simulate_run(lesson.runs[i]);
         for (auto const& block : lesson.blocks)
             evaluate_block(block);
+        check_answers_unseen();
         auto const& file = lesson.file;
         std::stable_sort(m_checked.errors.begin(), m_checked.errors.end(), [&](Diagnostic const& a, Diagnostic const& b) {
             // The lesson's own errors in source order; errors inside a program file it names come
@@ -330,6 +331,74 @@ private:
             fmt::format("options {} and {} are both right; a choice has exactly one right option",
                 static_cast<char>('a' + right[0]), static_cast<char>('a' + right[1])),
             second.source_line);
+    }
+
+    // A question must come before any view that prints its answer: a chart's footer states
+    // the makespan, the switches and the utilisation; a summary states those and every
+    // thread's times; a table ends at the makespan and shows who finished when. (Questions
+    // whose options are conditions ask why, not what, and may follow the view they reason
+    // about, and a question that computes with figures already shown is still a question.)
+    static bool reveals(std::string_view view, std::string_view measure, bool has_argument)
+    {
+        static constexpr std::string_view chart[] = { "makespan", "switches" };
+        static constexpr std::string_view summary[] = { "makespan", "switches", "average-waiting", "average-turnaround",
+            "average-response", "first-finish", "last-finish", "finish-order", "finish", "arrival", "first-run",
+            "turnaround", "waiting", "response" };
+        static constexpr std::string_view table[] = { "makespan", "first-finish", "last-finish", "finish-order", "finish" };
+        auto in = [&](auto const& list) { return std::find(std::begin(list), std::end(list), measure) != std::end(list); };
+        if (view == "chart")
+            return in(chart) || (measure == "utilisation" && !has_argument);
+        if (view == "summary")
+            return in(summary) || measure == "utilisation";
+        if (view == "table")
+            return in(table);
+        return false;
+    }
+
+    static void measures_of(Expr const& expr, std::vector<Expr const*>& out)
+    {
+        if (expr.kind == Expr::Kind::Measure)
+            out.push_back(&expr);
+        for (auto const& operand : expr.operands)
+            measures_of(operand, out);
+    }
+
+    void check_answers_unseen()
+    {
+        struct Shown {
+            std::string run;
+            std::string view;
+            int line;
+        };
+        std::vector<Shown> shown;
+        for (auto const& block : m_checked.lesson.blocks) {
+            if (block.kind == BlockKind::Show) {
+                for (auto const& view : block.views)
+                    shown.push_back(Shown { block.name, view, block.where.line });
+                continue;
+            }
+            if ((block.kind != BlockKind::Predict && block.kind != BlockKind::Choice) || !block.expr)
+                continue;
+            // Arithmetic over figures already seen ("how many times faster") is still a
+            // question; a single measure that a view printed is not.
+            if (block.expr->kind != Expr::Kind::Measure)
+                continue;
+            std::vector<Expr const*> measures;
+            measures_of(*block.expr, measures);
+            for (auto const* measure : measures) {
+                auto seen = std::find_if(shown.begin(), shown.end(), [&](Shown const& earlier) {
+                    return earlier.run == measure->run && reveals(earlier.view, measure->text, measure->has_argument);
+                });
+                if (seen == shown.end())
+                    continue;
+                error(block.where,
+                    fmt::format("this question's answer is already shown: the {} of run '{}' (line {}) states its {}; "
+                                "ask the question before that @show",
+                        seen->view, seen->run, seen->line, measure->text),
+                    block.source_line);
+                break;
+            }
+        }
     }
 
     LessonEnvironment const& m_environment;
