@@ -232,9 +232,9 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
                 language == Language::Ko ? fmt::format("{}", metrics.makespan) : plural(cores, "core"), trace.scheduler));
     } else if (text == "switches") {
         result.value = number_value(static_cast<double>(metrics.context_switches));
-        result.evidence.push_back(with_context(say(language, "the cores switched threads {} time{}",
-            "문맥 교환(context switch)이 {}번 일어났습니다{}", metrics.context_switches,
-            language == Language::Ko || metrics.context_switches == 1 ? "" : "s")));
+        result.evidence.push_back(with_context(say(language, "the {} switched threads {} time{}",
+            "{}문맥 교환(context switch)이 {}번 일어났습니다{}", language == Language::Ko ? "" : trace.machine.cores == 1 ? "core" : "cores",
+            metrics.context_switches, language == Language::Ko || metrics.context_switches == 1 ? "" : "s")));
     } else if (text == "deadlocked") {
         int stuck = 0;
         for (auto const& totals : trace.totals)
