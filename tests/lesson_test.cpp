@@ -567,3 +567,46 @@ TEST_CASE("progress is remembered per lesson and never undone by replaying", "[l
     CHECK(loaded.status("06-coroutines") == LessonStatus::NotStarted);
     fs::remove_all(path.parent_path());
 }
+
+TEST_CASE("an answer's evidence bears on its question: a killed thread, a deadlock, loading", "[lesson]")
+{
+    PlayOptions options;
+    options.reveal = true;
+    SECTION("a thread killed by its process's exit says when and by whom")
+    {
+        auto checked = check_text("# T\n@run shop = exit --cores 2\n@predict running(worker): How much work?\n");
+        REQUIRE(checked.ok());
+        CHECK(play(checked, options).find("Answer: 2 — worker ran on a core for 2 ticks; it was killed at tick 3 when "
+                                          "manager ended its process shop.\n")
+            != std::string::npos);
+        options.language = Language::Ko;
+        CHECK(play(checked, options).find("정답: 2 — worker 스레드는 코어에서 2틱 동안 실행되었습니다. manager 스레드가 "
+                                          "shop 프로세스를 끝내면서 3틱에 강제 종료되었습니다.\n")
+            != std::string::npos);
+    }
+    SECTION("a deadlock is judged on the deadlock itself")
+    {
+        auto checked = check_text("# T\n@run stuck = deadlock --cores 2\n@choice: What happens?\n"
+                                  "- [deadlocked == 2] They wait for ever.\n- [deadlocked == 0] They eat in turn.\n");
+        REQUIRE(checked.ok());
+        CHECK(play(checked, options).find("Answer: a) They wait for ever — the run stopped at tick 2 in a deadlock: left "
+                                          "waits for mutex 'fork2' held by right; right waits for mutex 'fork1' held by left.\n")
+            != std::string::npos);
+    }
+    SECTION("waiting for memory and loading over the bus are told apart, and a run is named once")
+    {
+        auto checked = check_text("# T\n@run small = memory_wait --ram 64K --cores 2\n"
+                                  "@choice: The clock?\n- [admitted(clock) > arrival(clock)] It waits.\n"
+                                  "- [admitted(clock) == arrival(clock)] It fits.\n"
+                                  "@run loaded = memory_wait --cores 2 --load 4K\n"
+                                  "@predict loaded.admitted(browser): When?\n");
+        REQUIRE(checked.ok());
+        auto text = play(checked, options);
+        CHECK(text.find("Answer: a) It waits — on 2 cores (rr, 64K of RAM), clock arrived at tick 1, waited 3 ticks for "
+                        "free memory, and was loaded into RAM at tick 4.\n")
+            != std::string::npos);
+        CHECK(text.find("Answer: 3 — on 2 cores (rr), browser arrived at tick 0 and was loaded over the bus in 8 "
+                        "transfers, ready at tick 3.\n")
+            != std::string::npos);
+    }
+}
