@@ -50,6 +50,10 @@ CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
     step->add_option("program", settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
     step->add_option("-j,--jobs", settings.jobs, "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],...");
     add_machine_options(*step, settings);
+    // The debugger follows one run: one policy, not a list or 'all'; and it visits every
+    // tick anyway, so --step-every-tick would change nothing.
+    step->get_option("--scheduler")->description("Scheduling policy, one name (see 'ticklab schedulers')");
+    step->remove_option(step->get_option("--step-every-tick"));
     step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
     return step;
 }
