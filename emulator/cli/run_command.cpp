@@ -114,7 +114,7 @@ std::optional<Program> load_program(RunSettings const& settings)
         parsed = parse_jobs(settings.jobs);
     } else {
         std::string error;
-        auto file = load_program_file(settings.file, error);
+        auto file = load_program_file(settings.file, error, true);
         if (!file) {
             fmt::print(stderr, "ticklab: error: {}\n", error);
             return std::nullopt;
@@ -279,7 +279,7 @@ int demo_command(RunSettings const& settings)
 int check_command(std::string const& name)
 {
     std::string error;
-    auto file = load_program_file(name, error);
+    auto file = load_program_file(name, error, true);
     if (!file) {
         fmt::print(stderr, "ticklab: error: {}\n", error);
         return exit_code::bad_input;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <editline/readline.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <iostream>
 #include <unistd.h>
@@ -47,7 +48,9 @@ CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
 {
     auto* step = app.add_subcommand("step",
         "Step through a program tick by tick, like a debugger: next, continue, until TICK, back, break, inspect");
-    step->add_option("program", settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
+    step->add_option("program", settings.file,
+        "A program file, a bundled program's name (e.g. kitchen), or - for standard input (the commands are then read "
+        "from the terminal)");
     step->add_option("-j,--jobs", settings.jobs, "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],...");
     add_machine_options(*step, settings);
     // The debugger follows one run: one policy, not a list or 'all'; and it visits every
@@ -77,6 +80,18 @@ int step_command(RunSettings const& settings)
         return exit_code::bad_input;
     }
 
+    if (settings.file == "-") {
+        // The program came through standard input, so the commands come from the terminal,
+        // as `less` reads its keys; without one there is nothing more to read.
+        int terminal = open("/dev/tty", O_RDONLY | O_CLOEXEC);
+        if (terminal >= 0 && dup2(terminal, STDIN_FILENO) >= 0)
+            std::clearerr(stdin);
+        else
+            fmt::print(stderr, "ticklab: note: the program came from standard input and there is no terminal to "
+                               "type commands on; only tick 0 is shown\n");
+        if (terminal >= 0)
+            close(terminal);
+    }
     Stepper stepper(std::move(*program), prepared->machine, prepared->options, settings.scheduler);
     auto read = terminal_line_reader();
     std::cout << stepper.banner() << '\n' << stepper.current();
