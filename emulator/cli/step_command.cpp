@@ -1,6 +1,7 @@
 #include "cli/step_command.hpp"
 
 #include "cli/exit_codes.hpp"
+#include "cli/policy_table.hpp"
 #include "lesson/stepper.hpp"
 
 #include <cstdio>
@@ -63,6 +64,12 @@ CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
 
 int step_command(RunSettings const& settings)
 {
+    if (is_policy_list(settings.scheduler)) {
+        fmt::print(stderr, "ticklab: error: ticklab step follows one run: give --scheduler one policy, not '{}' (to "
+                           "compare policies: ticklab run PROGRAM -s {})\n",
+            settings.scheduler, settings.scheduler);
+        return exit_code::usage;
+    }
     auto prepared = prepare(settings);
     if (!prepared)
         return exit_code::bad_input;
