@@ -551,6 +551,69 @@ TEST_CASE("the stepper stops at breakpoints and tells about threads, queues and 
     CHECK(stepper.execute("quit").quit);
 }
 
+TEST_CASE("the stepper points at the instruction a thread is at and tells how the run really ended", "[lesson]")
+{
+    MachineConfig config;
+    config.cores = 2;
+    SchedulerOptions options;
+    options.cores = 2;
+    Stepper stepper(load_program_file("crash"), config, options, "rr");
+    stepper.execute("t 3");
+    // Tick 3 is the add of tab's `incr pages` (its read was at tick 2; the write comes at 6).
+    CHECK(stepper.execute("p tab").text
+        == "thread tab (process browser) at tick 3: running on core 1: tick 2 of 'incr pages'\n"
+           "      11  compute 2\n"
+           "  >   12  incr pages\n"
+           "      13  crash\n"
+           "  so far: ran 3 ticks; 0 ticks of compute and 2 memory steps left\n");
+    stepper.execute("t 7");
+    CHECK(stepper.execute("p tab").text
+        == "thread tab (process browser) at tick 7: done: it faulted at tick 7 on line 13 (ran 'crash'), which ended "
+           "its process\n"
+           "      11  compute 2\n"
+           "      12  incr pages\n"
+           "  >   13  crash\n"
+           "  so far: ran 5 ticks; 0 ticks of compute left\n");
+    CHECK(stepper.execute("p network").text
+        == "thread network (process browser) at tick 7: done: killed at tick 7, when tab faulted and so ended its "
+           "process\n"
+           "      17  io 4\n"
+           "  >   18  compute 4\n"
+           "  so far: ran 1 tick; 3 ticks of compute were never run\n");
+    auto end = stepper.execute("until 100").text;
+    CHECK(end.find("every thread has finished") == std::string::npos);
+    CHECK(end.substr(end.find("The run ends at tick 9"))
+        == "The run ends at tick 9, before tick 100.\n"
+           "tick | core 0                    | core 1                    | bus | ready           | blocked              "
+           "| shared       | events\n"
+           "   9 | -                         | -                         | -   | -               | -                    "
+           "| pages=1      | typing prints \"the editor saved its file\"; typing ends; editor ends\n"
+           "The run ended at tick 9.\n"
+           "  finished: typing\n"
+           "  faulted: tab, at tick 7 on line 13: ran 'crash'\n"
+           "  killed when their process ended: renderer and network\n");
+    CHECK(stepper.execute("break migrate").text == "Breakpoint 1: stop when a 'migrate' event happens.\n");
+    stepper.execute("t 0");
+    CHECK(stepper.execute("c").text.find("Breakpoint 1 (migrate): at tick 2, tab moves from core 0 to core 1.\n") == 0);
+}
+
+TEST_CASE("the stepper names what a blocked thread waits for, and a deadlock's stuck threads", "[lesson]")
+{
+    MachineConfig config;
+    config.cores = 2;
+    SchedulerOptions options;
+    options.cores = 2;
+    Stepper stepper(load_program_file("deadlock"), config, options, "rr");
+    auto end = stepper.execute("c").text;
+    CHECK(end.substr(end.find("The run stopped"))
+        == "The run stopped at tick 2: no thread can ever go on (deadlock: left waits for mutex 'fork2' held by right; "
+           "right waits for mutex 'fork1' held by left).\n"
+           "  stuck for ever: left and right\n");
+    CHECK(stepper.execute("p left").text.find("thread left (process philosophers) at tick 2: blocked: it waits for mutex "
+                                              "fork2, held by right\n")
+        == 0);
+}
+
 TEST_CASE("progress is remembered per lesson and never undone by replaying", "[lesson]")
 {
     auto path = fs::temp_directory_path() / "ticklab-lesson-test" / "progress";

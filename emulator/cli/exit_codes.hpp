@@ -9,5 +9,6 @@ inline constexpr int bad_input = 3;   // a program, jobs list or machine setting
 inline constexpr int program_failed = 4; // the simulated program faulted or deadlocked
 inline constexpr int tick_limit = 5;  // the run reached its tick limit
 inline constexpr int internal = 70;   // a ticklab bug
+inline constexpr int output_failed = 74; // writing the output failed (sysexits' EX_IOERR)
 
 }

@@ -80,7 +80,7 @@ int generate_command(GenerateSettings const& settings)
     if (settings.output.empty() || settings.output == "-") {
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
             fmt::print(stderr, "ticklab: error: cannot write the program to standard output: {}\n", std::strerror(errno));
-            return exit_code::bad_input;
+            return exit_code::output_failed;
         }
         return exit_code::ok;
     }

@@ -15,10 +15,15 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <cctype>
 #include <exception>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <iostream>
 
 namespace {
 
@@ -77,18 +82,49 @@ std::string explain(CLI::ParseError const& error, CLI::App const& app, int argc,
     return what;
 }
 
-// The first comment line of a program file is its one-line description.
+// A program file's description: the first sentence of its opening comment (a sentence ends
+// at a full stop before a capital letter, or with the comment's first paragraph).
 std::string describe_program(std::filesystem::path const& path)
 {
     std::ifstream in(path);
     std::string line;
+    std::string paragraph;
     while (std::getline(in, line)) {
-        if (line.rfind("# ", 0) == 0)
-            return line.substr(2);
-        if (!line.empty())
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (line.rfind("# ", 0) != 0)
             break;
+        paragraph += (paragraph.empty() ? "" : " ") + line.substr(2);
     }
-    return "";
+    for (std::size_t i = 0; i + 2 < paragraph.size(); ++i)
+        if (paragraph[i] == '.' && paragraph[i + 1] == ' ' && std::isupper(static_cast<unsigned char>(paragraph[i + 2])))
+            return paragraph.substr(0, i + 1);
+    return paragraph;
+}
+
+// Words of `text` in lines of at most `width` columns (a longer word gets a line of its own).
+std::vector<std::string> wrap(std::string const& text, std::size_t width)
+{
+    std::vector<std::string> lines;
+    std::string current;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string::npos)
+            end = text.size();
+        auto word = text.substr(start, end - start);
+        start = end + 1;
+        if (word.empty())
+            continue;
+        if (!current.empty() && current.size() + 1 + word.size() > width) {
+            lines.push_back(current);
+            current.clear();
+        }
+        current += (current.empty() ? "" : " ") + word;
+    }
+    if (!current.empty() || lines.empty())
+        lines.push_back(current);
+    return lines;
 }
 
 int list_programs()
@@ -104,9 +140,19 @@ int list_programs()
             if (entry.path().extension() == ".tl")
                 files.push_back(entry.path());
         std::sort(files.begin(), files.end());
-        fmt::print("bundled programs (in {}):\n", programs.lexically_normal().string());
+        std::size_t width = 0;
         for (auto const& file : files)
-            fmt::print("  {:<16} {}\n", file.stem().string(), describe_program(file));
+            width = std::max(width, file.stem().string().size());
+        // Descriptions wrap under themselves, so that the list fits 80 columns.
+        auto indent = 2 + width + 2;
+        auto room = indent + 30 < 80 ? 80 - indent : 30;
+        fmt::print("bundled programs (in {}):\n", programs.lexically_normal().string());
+        for (auto const& file : files) {
+            auto lines = wrap(describe_program(file), room);
+            fmt::print("  {:<{}}  {}\n", file.stem().string(), width, lines.front());
+            for (std::size_t i = 1; i < lines.size(); ++i)
+                fmt::print("{:<{}}{}\n", "", indent, lines[i]);
+        }
         fmt::print("run one with: ticklab run NAME\n");
         return tl::exit_code::ok;
     }
@@ -140,7 +186,24 @@ int describe_language()
 
 }
 
-int main(int argc, char** argv)
+// Everything ticklab prints goes through stdio's stdout (std::cout is synchronised with it),
+// so one check after the last flush catches every failed write: a full disk, a closed file.
+static int finish_output(int code)
+{
+    errno = 0;
+    std::cout.flush(); // flushes stdout too, and so may be what fails
+    int error = errno;
+    bool flushed = std::fflush(stdout) == 0;
+    if (!flushed)
+        error = errno;
+    if (code == tl::exit_code::output_failed || (flushed && !std::ferror(stdout) && !std::cout.fail()))
+        return code; // all written, or the command said already what failed
+    fmt::print(stderr, "ticklab: error: cannot write the output to standard output{}\n",
+        error != 0 ? fmt::format(": {}", std::strerror(error)) : std::string());
+    return tl::exit_code::output_failed;
+}
+
+static int run_ticklab(int argc, char** argv)
 {
     CLI::App app { "ticklab: watch an operating system schedule threads, tick by tick.\n"
                    "Concurrency is one core switching between tasks; parallelism is several cores at once.",
@@ -151,7 +214,8 @@ int main(int argc, char** argv)
 
     tl::RunSettings run_settings;
     auto* run = app.add_subcommand("run", "Run a program (or quick jobs) and show each tick and the metrics");
-    run->add_option("program", run_settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
+    run->add_option("program", run_settings.file,
+        "A program file, a bundled program's name (e.g. kitchen), or - to read it from standard input");
     run->add_option("-j,--jobs", run_settings.jobs,
         "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],... e.g. \"P1:0:24,P2:0:3\"");
     run->add_option("-f,--format", run_settings.format, fmt::format("Output: {}", tl::output_format_names()))
@@ -179,7 +243,8 @@ int main(int argc, char** argv)
 
     std::string check_file;
     auto* check = app.add_subcommand("check", "Check a program for errors and show how it was understood");
-    check->add_option("program", check_file, "A program file or bundled program name")->required();
+    check->add_option("program", check_file, "A program file, a bundled program name, or - for standard input")
+        ->required();
 
     auto* schedulers = app.add_subcommand("schedulers", "List the scheduling policies and their settings");
     auto* programs = app.add_subcommand("programs", "List the bundled example programs");
@@ -232,8 +297,12 @@ int main(int argc, char** argv)
         if (*step)
             return tl::step_command(step_settings);
     } catch (std::exception const& error) {
+        if (std::ferror(stdout))
+            return finish_output(tl::exit_code::ok); // fmt::print's complaint, said plainly
         fmt::print(stderr, "ticklab: internal error: {}\n", error.what());
         return tl::exit_code::internal;
     }
     return tl::exit_code::usage;
 }
+
+int main(int argc, char** argv) { return finish_output(run_ticklab(argc, argv)); }

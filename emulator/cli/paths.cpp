@@ -2,7 +2,10 @@
 
 #include "ticklab_config.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -38,8 +41,28 @@ std::vector<fs::path> data_directories()
     return directories;
 }
 
-std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error)
+std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin)
 {
+    if (name == "-" && allow_stdin) {
+        // As Unix tools do: the program comes from standard input, with the same cap as a file.
+        std::string content;
+        char buffer[65536];
+        std::size_t got = 0;
+        while ((got = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+            content.append(buffer, got);
+            if (content.size() > max_program_bytes) {
+                error = fmt::format("cannot run the program on standard input: it is larger than {} MiB; is it really "
+                                    "a program?",
+                    max_program_bytes / (1024 * 1024));
+                return std::nullopt;
+            }
+        }
+        if (std::ferror(stdin)) {
+            error = fmt::format("cannot read the program from standard input: {}", std::strerror(errno));
+            return std::nullopt;
+        }
+        return LoadedFile { "<stdin>", std::move(content) };
+    }
     // Each candidate with the directory it was found under (empty: as the learner wrote it).
     std::vector<fs::path> candidates { fs::path(name), fs::path(name + ".tl") };
     std::vector<fs::path> roots { fs::path(), fs::path() };

@@ -19,7 +19,9 @@ struct LoadedFile {
 
 // Finds a program the way a learner names it: a path ("programs/kitchen.tl"), a path without
 // its .tl ("programs/kitchen"), or a bundled program's name ("kitchen") from any directory.
+// With `allow_stdin`, "-" is standard input, read to its end and named "<stdin>" (the
+// commands a learner runs allow it; a lesson's @run lines do not: stdin holds the answers).
 // On failure returns a one-line error ("cannot open 'x': no such file ...").
-std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error);
+std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin = false);
 
 }

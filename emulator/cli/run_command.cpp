@@ -114,7 +114,7 @@ std::optional<Program> load_program(RunSettings const& settings)
         parsed = parse_jobs(settings.jobs);
     } else {
         std::string error;
-        auto file = load_program_file(settings.file, error);
+        auto file = load_program_file(settings.file, error, true);
         if (!file) {
             fmt::print(stderr, "ticklab: error: {}\n", error);
             return std::nullopt;
@@ -268,18 +268,35 @@ int demo_command(RunSettings const& settings)
         m1.makespan, m1.context_switches);
     out << fmt::format("3 cores, {}: makespan {} ticks, {} context switches\n", trace_three->scheduler_description,
         m3.makespan, m3.context_switches);
+    // What the two runs show, from their figures: the time spent waiting for a core, and
+    // when each thread finished.
+    auto waited = [](Metrics const& metrics) {
+        Tick total = 0;
+        for (auto const& job : metrics.jobs)
+            total += job.waiting;
+        return total;
+    };
+    auto finish = [](JobMetrics const& job) { return job.finished ? fmt::format("{}", job.finish) : std::string("-"); };
+    std::string finishes;
+    for (std::size_t i = 0; i < m1.jobs.size() && i < m3.jobs.size(); ++i)
+        finishes += fmt::format("{}{} {} -> {}", i == 0 ? "" : ", ", m1.jobs[i].name, finish(m1.jobs[i]), finish(m3.jobs[i]));
     if (m3.makespan > 0)
-        out << fmt::format("speed-up {:.2f}x with 3 cores. On one core the orders take turns (concurrency); on three "
-                           "they cook at the same time (parallelism), and the ramen's boil (an I/O wait) no longer "
-                           "holds anyone up.\n",
-            static_cast<double>(m1.makespan) / static_cast<double>(m3.makespan));
+        out << fmt::format("speed-up {:.2f}x with 3 cores. ", static_cast<double>(m1.makespan) / static_cast<double>(m3.makespan));
+    auto ticks = [](Tick n) { return fmt::format("{} tick{}", n, n == 1 ? "" : "s"); };
+    out << fmt::format("On 1 core the threads take turns (concurrency): together they wait {} for the core. {}\n"
+                       "Each finishes at tick (1 core -> 3 cores): {}.\n",
+        ticks(waited(m1)),
+        waited(m3) == 0 ? std::string("On 3 cores they run at the same time (parallelism): none waits for a core.")
+                        : fmt::format("On 3 cores up to three run at the same time (parallelism): together they wait {}.",
+                              ticks(waited(m3))),
+        finishes);
     return std::max(exit_for(*trace_one), exit_for(*trace_three));
 }
 
 int check_command(std::string const& name)
 {
     std::string error;
-    auto file = load_program_file(name, error);
+    auto file = load_program_file(name, error, true);
     if (!file) {
         fmt::print(stderr, "ticklab: error: {}\n", error);
         return exit_code::bad_input;

@@ -1,11 +1,13 @@
 #include "cli/step_command.hpp"
 
 #include "cli/exit_codes.hpp"
+#include "cli/policy_table.hpp"
 #include "lesson/stepper.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 #include <editline/readline.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <iostream>
 #include <unistd.h>
@@ -47,15 +49,27 @@ CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
 {
     auto* step = app.add_subcommand("step",
         "Step through a program tick by tick, like a debugger: next, continue, until TICK, back, break, inspect");
-    step->add_option("program", settings.file, "A program file, or a bundled program's name (e.g. kitchen)");
+    step->add_option("program", settings.file,
+        "A program file, a bundled program's name (e.g. kitchen), or - for standard input (the commands are then read "
+        "from the terminal)");
     step->add_option("-j,--jobs", settings.jobs, "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],...");
     add_machine_options(*step, settings);
+    // The debugger follows one run: one policy, not a list or 'all'; and it visits every
+    // tick anyway, so --step-every-tick would change nothing.
+    step->get_option("--scheduler")->description("Scheduling policy, one name (see 'ticklab schedulers')");
+    step->remove_option(step->get_option("--step-every-tick"));
     step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
     return step;
 }
 
 int step_command(RunSettings const& settings)
 {
+    if (is_policy_list(settings.scheduler)) {
+        fmt::print(stderr, "ticklab: error: ticklab step follows one run: give --scheduler one policy, not '{}' (to "
+                           "compare policies: ticklab run PROGRAM -s {})\n",
+            settings.scheduler, settings.scheduler);
+        return exit_code::usage;
+    }
     auto prepared = prepare(settings);
     if (!prepared)
         return exit_code::bad_input;
@@ -73,6 +87,18 @@ int step_command(RunSettings const& settings)
         return exit_code::bad_input;
     }
 
+    if (settings.file == "-") {
+        // The program came through standard input, so the commands come from the terminal,
+        // as `less` reads its keys; without one there is nothing more to read.
+        int terminal = open("/dev/tty", O_RDONLY | O_CLOEXEC);
+        if (terminal >= 0 && dup2(terminal, STDIN_FILENO) >= 0)
+            std::clearerr(stdin);
+        else
+            fmt::print(stderr, "ticklab: note: the program came from standard input and there is no terminal to "
+                               "type commands on; only tick 0 is shown\n");
+        if (terminal >= 0)
+            close(terminal);
+    }
     Stepper stepper(std::move(*program), prepared->machine, prepared->options, settings.scheduler);
     auto read = terminal_line_reader();
     std::cout << stepper.banner() << '\n' << stepper.current();

@@ -38,6 +38,9 @@ public:
     // Inspection, for steppers and tests.
     ThreadState state(ThreadId) const;
     ProcessState process_state(ProcessId) const;
+    // The index in its code of the instruction the thread is at (code.size() once it ran
+    // them all); for a thread that faulted or was killed, where it stopped.
+    std::size_t pc(ThreadId id) const { return m_threads[static_cast<std::size_t>(id)].pc; }
     std::uint64_t ram_in_use() const { return m_ram_in_use; }
 
     // SchedulerHost

@@ -36,8 +36,22 @@ std::string to_string(Instruction const& instruction)
         return std::string(info.mnemonic);
     case OperandKind::Ticks:
         return fmt::format("{} {}", info.mnemonic, instruction.ticks);
-    case OperandKind::Text:
-        return fmt::format("{} \"{}\"", info.mnemonic, instruction.text);
+    case OperandKind::Text: {
+        // As written: {tick} back where it goes, and a brace of the text doubled.
+        std::string text;
+        std::size_t hole = 0;
+        for (std::size_t i = 0; i <= instruction.text.size(); ++i) {
+            for (; hole < instruction.tick_at.size() && instruction.tick_at[hole] == i; ++hole)
+                text += "{tick}";
+            if (i == instruction.text.size())
+                break;
+            char c = instruction.text[i];
+            text += c;
+            if (c == '{' || c == '}')
+                text += c;
+        }
+        return fmt::format("{} \"{}\"", info.mnemonic, text);
+    }
     case OperandKind::Call:
     case OperandKind::Calls: {
         std::string text(info.mnemonic);

@@ -11,7 +11,7 @@ namespace tl {
 
 namespace {
 
-constexpr std::string_view s_event_names[] = { "arrive", "wait", "admit", "ready", "dispatch", "preempt", "block",
+constexpr std::string_view s_event_names[] = { "arrive", "wait", "admit", "ready", "migrate", "dispatch", "preempt", "block",
     "wake", "print", "exit", "task", "gil", "load", "read", "write", "lock", "spawn", "join", "fault", "deadlock", "any" };
 
 std::unique_ptr<Scheduler> make(std::string const& name, SchedulerOptions const& options)
@@ -114,14 +114,63 @@ std::string Stepper::current() const
         out += *row;
     else
         out += fmt::format("{} | (nothing happens at this tick)\n", pad_left(fmt::format("{}", tick), 4));
-    if (m_machine->ended()) {
-        if (m_machine->trace().outcome == Outcome::TickLimit)
-            out += fmt::format("The run stopped at its tick limit, tick {}.\n", tick);
-        else if (m_machine->trace().outcome == Outcome::Deadlock)
-            out += fmt::format("The run stopped at tick {}: no thread can ever go on.\n", tick);
+    return out + ending();
+}
+
+std::string Stepper::ending() const
+{
+    if (!m_machine->ended())
+        return "";
+    auto const& live = m_machine->trace();
+    auto tick = m_machine->now();
+    auto list = [&](std::vector<ThreadId> const& ids) {
+        std::string names;
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            names += fmt::format("{}{}", i == 0 ? "" : i + 1 == ids.size() ? " and " : ", ", m_whole.name(ids[i]));
+        return names;
+    };
+    std::vector<ThreadId> finished, killed, never_spawned, unfinished;
+    for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id) {
+        auto const& totals = live.totals[static_cast<std::size_t>(id)];
+        if (totals.faulted)
+            continue; // told with its fault, below
+        if (!totals.started)
+            never_spawned.push_back(id);
+        else if (totals.killed)
+            killed.push_back(id);
+        else if (totals.finish >= 0)
+            finished.push_back(id);
         else
-            out += fmt::format("The run ended at tick {}: every thread has finished.\n", tick);
+            unfinished.push_back(id);
     }
+    std::string stop;
+    if (live.outcome == Outcome::TickLimit) {
+        stop = fmt::format("The run stopped at its tick limit, tick {}", tick);
+    } else if (live.outcome == Outcome::Deadlock) {
+        stop = fmt::format("The run stopped at tick {}: no thread can ever go on", tick);
+        for (auto const& event : live.events)
+            if (event.kind == EventKind::Deadlock)
+                stop += fmt::format(" ({})", live.text(event));
+    } else {
+        stop = fmt::format("The run ended at tick {}", tick);
+    }
+    if (killed.empty() && never_spawned.empty() && unfinished.empty()
+        && std::none_of(live.totals.begin(), live.totals.end(), [](auto const& totals) { return totals.faulted; }))
+        return stop + ": every thread has finished.\n";
+    std::string out = stop + ".\n";
+    if (!finished.empty())
+        out += fmt::format("  finished: {}\n", list(finished));
+    for (auto const& event : live.events)
+        if (event.kind == EventKind::Fault)
+            out += fmt::format("  faulted: {}, at tick {} on line {}: {}\n", m_whole.name(event.thread), event.tick,
+                event.line, live.text(event));
+    if (!killed.empty())
+        out += fmt::format("  killed when their process ended: {}\n", list(killed));
+    if (!unfinished.empty())
+        out += fmt::format("  {}: {}\n",
+            live.outcome == Outcome::Deadlock ? "stuck for ever" : "not finished", list(unfinished));
+    if (!never_spawned.empty())
+        out += fmt::format("  never spawned: {}\n", list(never_spawned));
     return out;
 }
 
@@ -376,9 +425,9 @@ std::string Stepper::help() const
            "                     since runs are deterministic it is the same run\n"
            "  (an empty line repeats the last 'next' or 'back')\n"
            "Breakpoints (stop when something happens):\n"
-           "  b, break EVENT [NAME]   EVENT: arrive, wait, admit, ready, dispatch, preempt, block,\n"
-           "                          wake, print, exit, task, gil, load, read, write, lock, spawn,\n"
-           "                          join, fault, deadlock, any; NAME: a thread, a process, or a\n"
+           "  b, break EVENT [NAME]   EVENT: arrive, wait, admit, ready, migrate, dispatch, preempt,\n"
+           "                          block, wake, print, exit, task, gil, load, read, write, lock,\n"
+           "                          spawn, join, fault, deadlock, any; NAME: a thread, a process, or a\n"
            "                          shared variable or mutex ('break write count')\n"
            "  b, breaks          list the breakpoints\n"
            "  d, delete [N]      delete breakpoint N, or all of them\n"
@@ -466,38 +515,6 @@ std::optional<ProcessId> Stepper::find_process(std::string_view name) const
     return std::nullopt;
 }
 
-// The instruction a thread is at now, from what happened to it so far: every event and
-// slice moves it on, never back.
-std::size_t Stepper::current_pc(ThreadId id) const
-{
-    auto now = m_machine->now();
-    std::size_t pc = 0;
-    for (auto const& event : m_machine->trace().events) {
-        if (event.thread != id || event.pc < 0)
-            continue;
-        auto at = static_cast<std::size_t>(event.pc);
-        switch (event.kind) {
-        case EventKind::Print:
-        case EventKind::Wake: pc = std::max(pc, at + 1); break;
-        default: pc = std::max(pc, at); break;
-        }
-    }
-    for (auto const& slices : m_whole.core_slices) {
-        for (auto const& slice : slices) {
-            if (slice.thread != id || slice.switching || slice.start > now)
-                continue;
-            auto at = static_cast<std::size_t>(slice.pc);
-            if (slice.end <= now) {
-                bool finished = slice.done_before + (slice.end - slice.start) >= m_whole.instruction(slice).ticks;
-                pc = std::max(pc, at + (finished ? 1 : 0));
-            } else {
-                pc = std::max(pc, at);
-            }
-        }
-    }
-    return pc;
-}
-
 Tick Stepper::ran_so_far(ThreadId id) const
 {
     auto now = m_machine->now();
@@ -559,11 +576,23 @@ std::string Stepper::inspect_thread(std::string_view name) const
         break;
     }
     case ThreadState::Blocked: {
+        // The last wait it began says what it waits for now.
         where = "blocked";
-        for (auto const& event : live.events)
-            if (event.thread == id && event.kind == EventKind::Block)
+        for (auto const& event : live.events) {
+            if (event.thread != id)
+                continue;
+            if (event.kind == EventKind::Block)
                 where = fmt::format("blocked on '{}' until tick {}; its core is free for others",
                     to_string(info.code[static_cast<std::size_t>(event.pc)]), event.value);
+            else if (event.kind == EventKind::LockWait)
+                where = fmt::format("blocked: it waits for mutex {}, held by {}", object_name(live, event),
+                    m_whole.name(static_cast<ThreadId>(event.value)));
+            else if (event.kind == EventKind::JoinWait)
+                where = fmt::format("blocked: it waits for {} to end", m_whole.name(static_cast<ThreadId>(event.value)));
+            else if (event.kind == EventKind::GilWait)
+                where = fmt::format("blocked: it waits for the GIL of {}, held by {}", process.name,
+                    m_whole.name(static_cast<ThreadId>(event.value)));
+        }
         break;
     }
     case ThreadState::Done: {
@@ -571,21 +600,45 @@ std::string Stepper::inspect_thread(std::string_view name) const
         for (auto const& event : live.events) {
             if (event.thread == id && event.kind == EventKind::ThreadExit)
                 where = fmt::format("done: it finished at tick {}", event.tick);
-            if (event.thread == id && event.kind == EventKind::ThreadKilled)
-                where = fmt::format("done: killed at tick {} when {} ended its process", event.tick,
-                    m_whole.name(static_cast<ThreadId>(event.value)));
+            if (event.thread == id && event.kind == EventKind::Fault)
+                where = fmt::format("done: it faulted at tick {} on line {} ({}), which ended its process", event.tick,
+                    event.line, live.text(event));
+            if (event.thread == id && event.kind == EventKind::ThreadKilled) {
+                auto by = static_cast<ThreadId>(event.value);
+                where = fmt::format("done: killed at tick {}, when {} {} and so ended its process", event.tick,
+                    m_whole.name(by), live.totals[static_cast<std::size_t>(by)].faulted ? "faulted" : "ran 'exit'");
+            }
         }
         break;
     }
     }
 
     std::string out = fmt::format("thread {} (process {}) at tick {}: {}\n", m_whole.name(id), process.name, now, where);
-    auto pc = state == ThreadState::Done ? info.code.size() : current_pc(id);
+    // Where it is in its code: for a thread that faulted or was killed, where it stopped.
+    auto pc = m_machine->pc(id);
     for (std::size_t i = 0; i < info.code.size(); ++i)
         out += fmt::format("  {} {:>4}  {}\n", i == pc ? ">" : " ", info.code[i].where.line, to_string(info.code[i]));
-    auto left = m_machine->facts(id).remaining;
-    out += fmt::format("  so far: ran {} tick{}; {} tick{} of compute left\n", ran_so_far(id), ran_so_far(id) == 1 ? "" : "s",
-        left, left == 1 ? "" : "s");
+    // What is left: compute ticks, and the steps of memory instructions (a tick each, more
+    // when the bus makes them wait), as ThreadFacts::remaining counts them together.
+    Tick compute = 0;
+    Tick steps = 0;
+    for (auto i = std::min(pc, info.code.size()); i < info.code.size(); ++i) {
+        if (info.code[i].opcode == Opcode::Compute)
+            compute += info.code[i].ticks;
+        steps += memory_steps(info.code[i].opcode);
+    }
+    auto done_here = compute + steps - m_machine->facts(id).remaining; // of the instruction at pc
+    if (pc < info.code.size() && info.code[pc].opcode == Opcode::Compute)
+        compute -= done_here;
+    else
+        steps -= done_here;
+    auto ran = ran_so_far(id);
+    bool stopped = live.totals[static_cast<std::size_t>(id)].killed;
+    std::string left = fmt::format("{} tick{} of compute", compute, compute == 1 ? "" : "s");
+    if (steps > 0)
+        left += fmt::format(" and {} memory step{}", steps, steps == 1 ? "" : "s");
+    out += fmt::format("  so far: ran {} tick{}; {} {}\n", ran, ran == 1 ? "" : "s", left,
+        stopped && compute + steps > 0 ? (compute + steps == 1 ? "was never run" : "were never run") : "left");
     return out;
 }
 

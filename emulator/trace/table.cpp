@@ -16,7 +16,10 @@ namespace {
 
 constexpr std::string_view separator = " | ";
 constexpr int core_column_cap = 28;
-constexpr int list_column_cap = 30; // ready and blocked: longer lists overflow their column
+// Columns fit their widest cell up to a cap; a longer cell is shortened to fit (see fit).
+constexpr int list_column_cap = 64; // ready and blocked
+constexpr int wide_list_cap = 120;  // tasks
+constexpr int short_list_cap = 60;  // the GIL holders, the shared variables
 constexpr int list_column_min = 12;
 
 std::string_view process_name(Trace const& trace, ProcessId id)
@@ -541,8 +544,8 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
             }
         }
         // Wider caps than the other lists: these columns are what such programs are about.
-        widths.tasks = std::max(list_column_min, std::min(tasks_width, 3 * list_column_cap));
-        widths.gil = std::max(list_column_min, std::min(gil_width, 2 * list_column_cap));
+        widths.tasks = std::max(list_column_min, std::min(tasks_width, wide_list_cap));
+        widths.gil = std::max(list_column_min, std::min(gil_width, short_list_cap));
     }
     for (auto const& use : trace.bus)
         widths.bus = std::max(widths.bus, display_width(bus_text(trace, use)));
@@ -554,7 +557,7 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
             if (event.kind == EventKind::VarWrite)
                 shared_width = std::max(shared_width, display_width(shared.text()));
         }
-        widths.shared = std::max(list_column_min, std::min(shared_width, 2 * list_column_cap));
+        widths.shared = std::max(list_column_min, std::min(shared_width, short_list_cap));
     }
     if (options.ram)
         for (Tick t = 0; t <= trace.end; t = next_ram_change(trace, t))
@@ -562,8 +565,36 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
     return widths;
 }
 
-// Joins the cells with " | ", padding all but the last, and drops trailing spaces (an empty
-// events cell would otherwise leave a dangling separator).
+// A cell no wider than `width` columns: whole when it fits, else cut at a word and marked
+// " ...", so that no column pushes the ones after it out of line. Linear in the cell.
+std::string fit(std::string const& cell, int width)
+{
+    if (static_cast<int>(cell.size()) <= width || display_width(cell) <= width)
+        return cell;
+    std::size_t cut = 0;      // bytes that fit in width - 4 columns, ending on a code point
+    std::size_t last_space = 0;
+    int used = 0;
+    for (std::size_t i = 0; i < cell.size();) {
+        std::size_t next = i + 1;
+        while (next < cell.size() && (static_cast<unsigned char>(cell[next]) & 0xC0) == 0x80)
+            ++next;
+        used += display_width(std::string_view(cell).substr(i, next - i));
+        if (used > width - 4)
+            break;
+        if (cell[i] == ' ')
+            last_space = i;
+        cut = next;
+        i = next;
+    }
+    if (last_space > 0)
+        cut = last_space;
+    while (cut > 0 && (cell[cut - 1] == ' ' || cell[cut - 1] == ','))
+        --cut;
+    return cell.substr(0, cut) + " ...";
+}
+
+// Joins the cells with " | ", padding all but the last (each fitted to its column), and drops
+// trailing spaces (an empty events cell would otherwise leave a dangling separator).
 void write_row(std::ostream& out, std::string& line, std::vector<std::string> const& cells, std::vector<int> const& widths,
     std::size_t right_aligned)
 {
@@ -574,10 +605,11 @@ void write_row(std::ostream& out, std::string& line, std::vector<std::string> co
     for (std::size_t i = 0; i < count; ++i) {
         if (i > 0)
             line += separator;
-        if (i + 1 == count)
-            line += cells[i];
+        if (i + 1 == cells.size())
+            line += cells[i]; // the events: as long as they are
         else
-            line += i < right_aligned ? pad_left(cells[i], widths[i]) : pad_right(cells[i], widths[i]);
+            line += i < right_aligned ? pad_left(fit(cells[i], widths[i]), widths[i])
+                                      : pad_right(fit(cells[i], widths[i]), widths[i]);
     }
     while (!line.empty() && line.back() == ' ')
         line.pop_back();
