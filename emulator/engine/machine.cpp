@@ -548,6 +548,9 @@ std::optional<std::uint64_t> Machine::find_hole(std::uint64_t size) const
 void Machine::allocate(ProcessId id)
 {
     auto& info = m_trace.processes[static_cast<std::size_t>(id)];
+    info.allocated = m_now;
+    if (info.memory == 0)
+        return; // a quick job (--jobs) needs no RAM: it holds no block and has no base
     auto base = find_hole(info.memory);
     VERIFY(base.has_value());
     Allocation block { *base, info.memory, id };
@@ -556,7 +559,6 @@ void Machine::allocate(ProcessId id)
     m_ram_map.insert(at, block);
     m_ram_in_use += info.memory;
     info.base = static_cast<std::int64_t>(*base);
-    info.allocated = m_now;
 }
 
 // Its memory fits: RAM is reserved, and the program becomes a process at once or, when
@@ -1106,7 +1108,8 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
     for (ThreadId thread_id : info.threads)
         m_joiners[static_cast<std::size_t>(thread_id)].clear(); // they were all of this process
     m_ram_in_use -= info.memory;
-    m_ram_map.erase(std::find_if(m_ram_map.begin(), m_ram_map.end(), [&](Allocation const& a) { return a.process == id; }));
+    if (info.memory > 0)
+        m_ram_map.erase(std::find_if(m_ram_map.begin(), m_ram_map.end(), [&](Allocation const& a) { return a.process == id; }));
     m_trace.processes[static_cast<std::size_t>(id)].freed = m_now;
     record_final_values(id);
     --m_processes_left;

@@ -182,7 +182,8 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     document["one_core_makespan"] = metrics.one_core_makespan ? json(*metrics.one_core_makespan) : json(nullptr);
 
     json processes = json::array();
-    for (auto const& process : trace.processes) {
+    for (std::size_t p = 0; p < trace.processes.size(); ++p) {
+        auto const& process = trace.processes[p];
         json variables = json::object();
         for (std::size_t v = 0; v < process.variables.size(); ++v)
             variables[process.variables[v]] = process.final_values[v];
@@ -194,6 +195,7 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
             { "allocated", process.allocated >= 0 ? json(process.allocated) : json(nullptr) },
             { "loaded", process.loaded >= 0 ? json(process.loaded) : json(nullptr) },
             { "freed", process.freed >= 0 ? json(process.freed) : json(nullptr) },
+            { "memory_wait", metrics.processes[p].memory_wait },
             { "variables", std::move(variables) },
             { "mutexes", process.mutexes },
         });

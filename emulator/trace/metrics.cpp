@@ -55,6 +55,17 @@ Metrics compute_metrics(Trace const& trace)
         metrics.busy += core_metrics.busy;
         metrics.cores.push_back(core_metrics);
     }
+    for (auto const& process : trace.processes)
+        metrics.processes.push_back(ProcessMetrics { .name = process.name });
+    for (auto const& event : trace.events) {
+        if (event.kind != EventKind::ProcessWait)
+            continue;
+        auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
+        auto& entry = metrics.processes[static_cast<std::size_t>(event.process)];
+        entry.waited = true;
+        entry.memory_wait = (process.allocated >= 0 ? process.allocated : trace.end) - event.tick;
+        entry.still_waiting = process.allocated < 0;
+    }
     metrics.bus_transfers = trace.bus_transfers;
     if (metrics.makespan > 0)
         metrics.bus_utilisation = static_cast<double>(trace.bus_transfers)

@@ -44,6 +44,16 @@ struct CoreMetrics {
     double utilisation = 0; // busy / makespan (0 when the makespan is 0)
 };
 
+// A process that did not fit in free RAM when it arrived waited for memory: from its
+// arrival until its RAM was allocated (or the run ended). Those ticks are part of its
+// threads' waiting.
+struct ProcessMetrics {
+    std::string name;
+    Tick memory_wait = 0;       // 0 when it was admitted the tick it arrived
+    bool waited = false;        // it had to wait (a process-wait event)
+    bool still_waiting = false; // it was still waiting when the run ended
+};
+
 struct Averages {
     double turnaround = 0;
     double waiting = 0;
@@ -54,6 +64,7 @@ struct Metrics {
     std::vector<JobMetrics> jobs; // one per thread, in declaration order
     Averages averages;            // over the threads that finished
     std::vector<CoreMetrics> cores;
+    std::vector<ProcessMetrics> processes; // one per process, in declaration order
     Tick makespan = 0;            // the tick at which the last thread finished
     std::int64_t context_switches = 0;
     Tick busy = 0;                // total busy core-ticks
