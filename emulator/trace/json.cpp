@@ -2,6 +2,7 @@
 
 #include "engine/verify.hpp"
 #include "trace/render_util.hpp"
+#include "trace/visual.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -158,6 +159,14 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     document["makespan"] = metrics.makespan;
     document["context_switches"] = metrics.context_switches;
     document["utilisation"] = metrics.utilisation;
+    auto averages = measure_parallelism(trace);
+    document["parallelism"] = json {
+        { "concurrency", averages.concurrency },
+        { "parallelism", averages.parallelism },
+        { "stalled", averages.stalled },
+        { "peak_concurrency", averages.peak_concurrency },
+        { "peak_parallelism", averages.peak_parallelism },
+    };
 
     json jobs = json::array();
     for (auto const& job : metrics.jobs)

@@ -19,7 +19,7 @@ Metrics compute_metrics(Trace const& trace)
         job.arrival = totals.arrival;
         job.first_run = totals.first_run;
         job.finish = totals.finish;
-        job.running = totals.running;
+        job.running = totals.running - totals.stalled; // a thread stalled on the bus does no work
         job.blocked = totals.blocked;
         job.waiting = totals.ready;
         job.killed = totals.killed;

@@ -5,7 +5,9 @@
 //   turnaround = finish - arrival          (arrival: when its process arrived)
 //   waiting    = ticks spent ready but not running: in a ready queue, being switched in,
 //                or (before that) waiting for memory to be admitted
-//   so turnaround = running + waiting + blocked for every finished thread.
+//   stalled    = ticks on its core waiting for the bus: not running (no work done), and
+//                not waiting either (it holds its core)
+//   so turnaround = running + stalled + waiting + blocked for every finished thread.
 //   response   = first run - arrival
 // A thread that runs ticks 0 to 23 finishes at 24.
 
@@ -27,9 +29,9 @@ struct JobMetrics {
     Tick turnaround = 0;
     Tick waiting = 0;
     Tick response = 0;
-    Tick running = 0;
+    Tick running = 0;     // ticks on a core doing its own work (stalls left out)
     Tick blocked = 0;
-    Tick stalled = 0;     // of `running`, ticks waiting on its core for the bus
+    Tick stalled = 0;     // ticks on its core waiting for the bus
     bool finished = false;
     bool killed = false;
     bool faulted = false; // it faulted, which ended its process
