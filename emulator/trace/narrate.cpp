@@ -241,7 +241,9 @@ private:
             bool next_is = index + 1 < events.size() && events[index + 1].process == event.process;
             if (next_is && events[index + 1].kind == EventKind::ProcessAdmit) {
                 admitted(events, index + 1,
-                    fmt::format("{} arrives and gets the {} of memory it needs", info.name, format_bytes(info.memory)));
+                    info.memory == 0 ? fmt::format("{} arrives (a job needs no memory)", info.name)
+                                     : fmt::format("{} arrives and gets the {} of memory it needs", info.name,
+                                           format_bytes(info.memory)));
                 return index + 1;
             }
             if (next_is && events[index + 1].kind == EventKind::ProcessWait) {
@@ -354,6 +356,8 @@ private:
                 say(fmt::format("process {} ends because {} faulted, and its {} of memory is freed; other processes "
                                 "carry on",
                     info.name, name(event.thread), format_bytes(info.memory)));
+            else if (info.memory == 0)
+                say(fmt::format("process {} ends: all its threads have finished", info.name));
             else
                 say(fmt::format("process {} ends: all its threads have finished, and its {} of memory is freed", info.name,
                     format_bytes(info.memory)));
