@@ -186,6 +186,34 @@ process small memory 16K
     CHECK(job(metrics, "small").turnaround == 5);
 }
 
+TEST_CASE("A process still waiting for memory when the run stops has waited all along", "[machine]")
+{
+    // big (24K) takes RAM at 0 and needs 3 ticks; small (16K) does not fit in the 8K left, so
+    // it waits from tick 0. The tick limit stops the run at 2: small waited 2 ticks, and its
+    // thread's waiting says so (it said 0: a thread not yet admitted was left uncounted).
+    auto program = parse_or_fail(R"(process big memory 24K
+  compute 3
+process small memory 16K
+  compute 2
+)");
+    auto trace = run(program, { .scheduler = "fcfs", .cores = 2, .ram = 32 * 1024, .max_ticks = 2 });
+    auto metrics = compute_metrics(trace);
+    REQUIRE(trace.outcome == Outcome::TickLimit);
+    CHECK(job(metrics, "small").waiting == 2);
+    REQUIRE(metrics.processes.size() == 2);
+    CHECK(metrics.processes[0].waited == false);
+    CHECK(metrics.processes[1].waited);
+    CHECK(metrics.processes[1].memory_wait == 2);
+    CHECK(metrics.processes[1].still_waiting);
+
+    SECTION("and once admitted, its wait is from arrival to allocation")
+    {
+        auto whole = compute_metrics(run(program, { .scheduler = "fcfs", .cores = 2, .ram = 32 * 1024 }));
+        CHECK(whole.processes[1].memory_wait == 3);
+        CHECK_FALSE(whole.processes[1].still_waiting);
+    }
+}
+
 TEST_CASE("100 quick jobs under round-robin quantum 1 all arrive at once and take turns", "[machine]")
 {
     // Jobs J1..J100 of 5 ticks each, all arriving at 0. A job needs no memory, so all 100 are

@@ -1179,6 +1179,15 @@ void Machine::record_queues()
         snapshots.push_back(QueueSnapshot { m_now, std::move(queues) });
 }
 
+// A thread of a process that has arrived but is not admitted yet (waiting for memory, or
+// loading): it is New, but its ticks count as waiting, up to the end of the run too.
+bool Machine::awaits_admission(ThreadId id) const
+{
+    auto const& process = m_processes[static_cast<std::size_t>(process_of(id))];
+    return m_threads[static_cast<std::size_t>(id)].state == ThreadState::New && process.arrived && !process.admitted
+        && m_memory[static_cast<std::size_t>(id)].started;
+}
+
 void Machine::stop_at_tick_limit()
 {
     for (CoreId core = 0; core < m_config.cores; ++core) {
@@ -1188,7 +1197,7 @@ void Machine::stop_at_tick_limit()
     }
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
         auto state = m_threads[static_cast<std::size_t>(id)].state;
-        if (state != ThreadState::Done && state != ThreadState::New)
+        if ((state != ThreadState::Done && state != ThreadState::New) || awaits_admission(id))
             enter_state(id, state); // account the time up to the limit
     }
     emit({ .tick = m_now, .kind = EventKind::TickLimit, .value = m_config.max_ticks });
@@ -1709,7 +1718,7 @@ void Machine::stop_deadlocked()
     }
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
         auto state = m_threads[static_cast<std::size_t>(id)].state;
-        if (state != ThreadState::Done && state != ThreadState::New)
+        if ((state != ThreadState::Done && state != ThreadState::New) || awaits_admission(id))
             enter_state(id, state); // account the time up to now
     }
     m_trace.texts.push_back(std::move(text));
