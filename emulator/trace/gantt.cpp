@@ -631,7 +631,12 @@ void render_gantt_compare(std::ostream& out, std::span<ChartRun const> runs, Gan
             first.makespan, f.makespan, f.speedup, f.speedup, plural(f.cores, "core", "cores"),
             plural(first.cores, "core", "cores"), percent(f.efficiency));
     }
-    out << "concurrency: average threads ready or running per tick; parallelism: average threads running per tick\n";
+    bool stalls = std::any_of(runs.begin(), runs.end(), [](ChartRun const& run) { return has_stalls(*run.trace); });
+    if (stalls)
+        out << "concurrency: average threads ready, stalled or running per tick; parallelism: average threads running "
+               "per tick (a thread stalled on the bus is not running)\n";
+    else
+        out << "concurrency: average threads ready or running per tick; parallelism: average threads running per tick\n";
 }
 
 }
