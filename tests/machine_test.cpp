@@ -4,6 +4,7 @@
 #include "support/run.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace tl;
 using namespace tl::test;
@@ -183,6 +184,67 @@ process small memory 16K
     CHECK(job(metrics, "small").arrival == 0);
     CHECK(job(metrics, "small").waiting == 3); // waiting for memory counts as waiting
     CHECK(job(metrics, "small").turnaround == 5);
+}
+
+TEST_CASE("A process still waiting for memory when the run stops has waited all along", "[machine]")
+{
+    // big (24K) takes RAM at 0 and needs 3 ticks; small (16K) does not fit in the 8K left, so
+    // it waits from tick 0. The tick limit stops the run at 2: small waited 2 ticks, and its
+    // thread's waiting says so (it said 0: a thread not yet admitted was left uncounted).
+    auto program = parse_or_fail(R"(process big memory 24K
+  compute 3
+process small memory 16K
+  compute 2
+)");
+    auto trace = run(program, { .scheduler = "fcfs", .cores = 2, .ram = 32 * 1024, .max_ticks = 2 });
+    auto metrics = compute_metrics(trace);
+    REQUIRE(trace.outcome == Outcome::TickLimit);
+    CHECK(job(metrics, "small").waiting == 2);
+    REQUIRE(metrics.processes.size() == 2);
+    CHECK(metrics.processes[0].waited == false);
+    CHECK(metrics.processes[1].waited);
+    CHECK(metrics.processes[1].memory_wait == 2);
+    CHECK(metrics.processes[1].still_waiting);
+
+    SECTION("and once admitted, its wait is from arrival to allocation")
+    {
+        auto whole = compute_metrics(run(program, { .scheduler = "fcfs", .cores = 2, .ram = 32 * 1024 }));
+        CHECK(whole.processes[1].memory_wait == 3);
+        CHECK_FALSE(whole.processes[1].still_waiting);
+    }
+}
+
+TEST_CASE("100 quick jobs under round-robin quantum 1 all arrive at once and take turns", "[machine]")
+{
+    // Jobs J1..J100 of 5 ticks each, all arriving at 0. A job needs no memory, so all 100 are
+    // admitted at tick 0 (with 16K each only 64 fitted the default 1M, and J100's response
+    // was 355). They queue in list order; with quantum 1 each round runs every job for one
+    // tick, so J k first runs at tick k - 1 (J100 at 99: response 99) and runs its 5th tick
+    // in the 5th round, at 400 + k - 1: J1 finishes at 401, J100 at 500. Waiting for J k is
+    // turnaround - burst = (400 + k) - 5.
+    std::string list;
+    for (int k = 1; k <= 100; ++k)
+        list += fmt::format("{}J{}:0:5", k == 1 ? "" : ",", k);
+    auto trace = run(jobs_or_fail(list), { .scheduler = "rr", .quantum = 1 });
+    auto metrics = compute_metrics(trace);
+    CHECK(job(metrics, "J100").response == 99);
+    CHECK(job(metrics, "J100").first_run == 99);
+    CHECK(job(metrics, "J65").response == 64);
+    CHECK(job(metrics, "J1").finish == 401);
+    CHECK(job(metrics, "J100").finish == 500);
+    CHECK(job(metrics, "J100").waiting == 495);
+    CHECK(metrics.makespan == 500);
+    CHECK(metrics.averages.response == Approx(49.5));
+    for (auto const& event : trace.events)
+        CHECK(event.kind != EventKind::ProcessWait);
+
+    SECTION("and --ram does not change that: a job holds no RAM")
+    {
+        auto tiny = run(jobs_or_fail(list), { .scheduler = "rr", .quantum = 1, .ram = 1024 });
+        CHECK(same_run(tiny, trace));
+        CHECK(tiny.processes[99].base == -1);
+        CHECK(tiny.processes[99].allocated == 0);
+    }
 }
 
 TEST_CASE("A program bigger than RAM is refused before the run, naming both sizes", "[machine]")

@@ -834,17 +834,17 @@ TEST_CASE("After 50 errors the parser says how many there were and stops listing
 
 // Quick jobs --------------------------------------------------------------------------------
 
-TEST_CASE("A jobs list becomes one-thread processes that compute for their burst", "[parser]")
+TEST_CASE("A jobs list becomes one-thread processes that compute for their burst and need no memory", "[parser]")
 {
     auto result = parse_jobs("P1:0:24,P2:0:3,P3:0:3");
     REQUIRE(result.ok());
-    CHECK(dump(result.program) == R"(process P1 @1:1 arrive 0 memory 16384 priority 0
+    CHECK(dump(result.program) == R"(process P1 @1:1 arrive 0 memory 0 priority 0
   thread P1 @1:1
     compute 24 @1:6
-process P2 @1:9 arrive 0 memory 16384 priority 0
+process P2 @1:9 arrive 0 memory 0 priority 0
   thread P2 @1:9
     compute 3 @1:14
-process P3 @1:16 arrive 0 memory 16384 priority 0
+process P3 @1:16 arrive 0 memory 0 priority 0
   thread P3 @1:16
     compute 3 @1:21
 )");
@@ -854,10 +854,10 @@ TEST_CASE("A jobs list takes an optional priority and blanks around its fields",
 {
     auto result = parse_jobs(" A : 1 : 2 : -5 , B:0:1:3");
     REQUIRE(result.ok());
-    CHECK(dump(result.program) == R"(process A @1:2 arrive 1 memory 16384 priority -5
+    CHECK(dump(result.program) == R"(process A @1:2 arrive 1 memory 0 priority -5
   thread A @1:2
     compute 2 @1:10
-process B @1:19 arrive 0 memory 16384 priority 3
+process B @1:19 arrive 0 memory 0 priority 3
   thread B @1:19
     compute 1 @1:23
 )");

@@ -7,6 +7,7 @@
 #include "trace/visual.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -401,6 +402,52 @@ TEST_CASE("Concurrency counts ready and running threads; parallelism only runnin
     CHECK(spans[3].blocked == 1); // the ramen boils
 }
 
+TEST_CASE("A core stalled on the bus is not running: bus_bound on 4 cores with a 1-wide bus has parallelism about 2", "[visual]")
+{
+    // programs/bus_bound.tl: four threads each do 40 times `read table` (one bus transfer)
+    // then `compute 1`. The bus grants one transfer a tick, so each tick one core reads and
+    // at most one other computes; the other cores hold their threads, stalled. Work: 4 x 40
+    // x 2 = 320 core-ticks in a makespan of 161, so parallelism = 320 / 161 = 1.99 (it was
+    // reported as 3.96, stalls counted as running). Of the 4 x 161 = 644 core-ticks, 318 are
+    // stalls and 6 idle at the end. The stalled threads still want to go on, so concurrency
+    // counts them: (320 + 318) / 161 = 3.96.
+    auto program = parse_or_fail(R"(process analysis
+  shared table = 7
+  thread w0
+    repeat 40
+      read table
+      compute 1
+  thread w1
+    repeat 40
+      read table
+      compute 1
+  thread w2
+    repeat 40
+      read table
+      compute 1
+  thread w3
+    repeat 40
+      read table
+      compute 1
+)");
+    auto trace = run(program, RunSpec { .scheduler = "rr", .cores = 4, .bus = 1 });
+    auto metrics = compute_metrics(trace);
+    REQUIRE(metrics.makespan == 161);
+    REQUIRE(metrics.busy == 320);
+    REQUIRE(metrics.stalled == 318);
+    auto p = measure_parallelism(trace);
+    CHECK(p.parallelism == Approx(320.0 / 161.0));
+    CHECK(fmt::format("{:.2f}", p.parallelism) == "1.99");
+    CHECK(p.parallelism == Approx(metrics.utilisation * 4));
+    CHECK(p.stalled == Approx(318.0 / 161.0));
+    CHECK(p.concurrency == Approx(638.0 / 161.0));
+    CHECK(p.peak_parallelism == 2);
+    // A thread's running ticks leave out its stalls: w0 read 40 times, computed 40 ticks.
+    CHECK(job(metrics, "w0").running == 80);
+    CHECK(job(metrics, "w0").stalled == 78);
+    CHECK(job(metrics, "w0").turnaround == job(metrics, "w0").running + job(metrics, "w0").stalled);
+}
+
 TEST_CASE("The narration tells each tick's decisions in one sentence each", "[visual]")
 {
     auto text = rendered([&](std::ostream& out) { render_narration(out, one_core()); });
@@ -628,10 +675,10 @@ TEST_CASE("The metrics CSV has a row per job and quotes fields as RFC 4180 says"
 {
     auto trace = one_core(kitchen("ramen, \"spicy\""));
     CHECK(rendered([&](std::ostream& out) { render_csv_metrics(out, trace, compute_metrics(trace)); })
-        == R"(job,process,arrival,first_run,finish,turnaround,waiting,response,running,blocked,state
-"ramen, ""spicy""",kitchen,0,0,12,12,5,0,5,2,finished
-pasta,kitchen,0,2,9,9,6,2,3,0,finished
-cake,kitchen,0,4,13,13,8,4,5,0,finished
+        == R"(job,process,arrival,first_run,finish,turnaround,waiting,response,running,stalled,blocked,state
+"ramen, ""spicy""",kitchen,0,0,12,12,5,0,5,0,2,finished
+pasta,kitchen,0,2,9,9,6,2,3,0,0,finished
+cake,kitchen,0,4,13,13,8,4,5,0,0,finished
 )");
     CHECK(csv_field("plain") == "plain");
     CHECK(csv_field("a,b") == "\"a,b\"");

@@ -548,6 +548,9 @@ std::optional<std::uint64_t> Machine::find_hole(std::uint64_t size) const
 void Machine::allocate(ProcessId id)
 {
     auto& info = m_trace.processes[static_cast<std::size_t>(id)];
+    info.allocated = m_now;
+    if (info.memory == 0)
+        return; // a quick job (--jobs) needs no RAM: it holds no block and has no base
     auto base = find_hole(info.memory);
     VERIFY(base.has_value());
     Allocation block { *base, info.memory, id };
@@ -556,7 +559,6 @@ void Machine::allocate(ProcessId id)
     m_ram_map.insert(at, block);
     m_ram_in_use += info.memory;
     info.base = static_cast<std::int64_t>(*base);
-    info.allocated = m_now;
 }
 
 // Its memory fits: RAM is reserved, and the program becomes a process at once or, when
@@ -1106,7 +1108,8 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
     for (ThreadId thread_id : info.threads)
         m_joiners[static_cast<std::size_t>(thread_id)].clear(); // they were all of this process
     m_ram_in_use -= info.memory;
-    m_ram_map.erase(std::find_if(m_ram_map.begin(), m_ram_map.end(), [&](Allocation const& a) { return a.process == id; }));
+    if (info.memory > 0)
+        m_ram_map.erase(std::find_if(m_ram_map.begin(), m_ram_map.end(), [&](Allocation const& a) { return a.process == id; }));
     m_trace.processes[static_cast<std::size_t>(id)].freed = m_now;
     record_final_values(id);
     --m_processes_left;
@@ -1176,6 +1179,15 @@ void Machine::record_queues()
         snapshots.push_back(QueueSnapshot { m_now, std::move(queues) });
 }
 
+// A thread of a process that has arrived but is not admitted yet (waiting for memory, or
+// loading): it is New, but its ticks count as waiting, up to the end of the run too.
+bool Machine::awaits_admission(ThreadId id) const
+{
+    auto const& process = m_processes[static_cast<std::size_t>(process_of(id))];
+    return m_threads[static_cast<std::size_t>(id)].state == ThreadState::New && process.arrived && !process.admitted
+        && m_memory[static_cast<std::size_t>(id)].started;
+}
+
 void Machine::stop_at_tick_limit()
 {
     for (CoreId core = 0; core < m_config.cores; ++core) {
@@ -1185,7 +1197,7 @@ void Machine::stop_at_tick_limit()
     }
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
         auto state = m_threads[static_cast<std::size_t>(id)].state;
-        if (state != ThreadState::Done && state != ThreadState::New)
+        if ((state != ThreadState::Done && state != ThreadState::New) || awaits_admission(id))
             enter_state(id, state); // account the time up to the limit
     }
     emit({ .tick = m_now, .kind = EventKind::TickLimit, .value = m_config.max_ticks });
@@ -1706,7 +1718,7 @@ void Machine::stop_deadlocked()
     }
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
         auto state = m_threads[static_cast<std::size_t>(id)].state;
-        if (state != ThreadState::Done && state != ThreadState::New)
+        if ((state != ThreadState::Done && state != ThreadState::New) || awaits_admission(id))
             enter_state(id, state); // account the time up to now
     }
     m_trace.texts.push_back(std::move(text));

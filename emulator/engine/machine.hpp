@@ -224,6 +224,7 @@ private:
     void record_queues();
     void check_invariants();
     void stop_at_tick_limit();
+    bool awaits_admission(ThreadId) const;
     Tick next_boundary() const;
     void emit(Event);
     void touch(CoreId);

@@ -166,6 +166,9 @@ void JobsParser::job(Field const& job)
 
     process.arrival = arrival;
     process.priority = static_cast<int>(priority);
+    // A textbook job is an arrival and a CPU burst, nothing more: it needs no RAM, so it is
+    // admitted the tick it arrives whatever --ram says, as in OSTEP's scheduler.py.
+    process.memory = 0;
     Instruction compute;
     compute.opcode = Opcode::Compute;
     compute.ticks = burst;

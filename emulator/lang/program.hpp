@@ -87,7 +87,7 @@ inline constexpr std::uint64_t default_process_memory = 16 * 1024;
 struct ProcessSpec {
     std::string name;
     Tick arrival = 0;
-    std::uint64_t memory = default_process_memory; // bytes of RAM the process needs
+    std::uint64_t memory = default_process_memory; // bytes of RAM it needs; 0 (quick jobs) for none
     int priority = 0;                              // lower number = higher priority
     bool gil = false;                              // threads must hold the process's lock to run
     Tick gil_interval = 5;                         // ticks before a waiter gets the lock

@@ -81,10 +81,13 @@ void render_csv_ticks(std::ostream& out, Trace const& trace)
             switch (event.kind) {
             case EventKind::Block:
             case EventKind::GilWait:
+            case EventKind::LockWait:
+            case EventKind::JoinWait:
                 unblock(event.thread);
                 blocked.push_back(event.thread);
                 break;
             case EventKind::GilAcquire:
+            case EventKind::LockAcquire:
             case EventKind::Wake:
             case EventKind::ThreadExit:
             case EventKind::ThreadKilled: unblock(event.thread); break;
@@ -113,6 +116,8 @@ void render_csv_ticks(std::ostream& out, Trace const& trace)
                 fields.emplace_back();
             else if (slices[cursor].switching)
                 fields.push_back("switch to " + trace.name(slices[cursor].thread));
+            else if (slices[cursor].stalled)
+                fields.push_back(trace.name(slices[cursor].thread) + " (bus wait)");
             else
                 fields.push_back(trace.name(slices[cursor].thread));
         }
@@ -126,13 +131,13 @@ void render_csv_metrics(std::ostream& out, Trace const& trace, Metrics const& me
 {
     (void)trace;
     write_row(out, { "job", "process", "arrival", "first_run", "finish", "turnaround", "waiting", "response", "running",
-                       "blocked", "state" });
+                       "stalled", "blocked", "state" });
     for (auto const& job : metrics.jobs) {
         bool ran = job.first_run >= 0;
         write_row(out, { job.name, job.process, fmt::format("{}", job.arrival), tick_or_empty(ran, job.first_run),
                            tick_or_empty(job.finished, job.finish), tick_or_empty(job.finished, job.turnaround),
                            fmt::format("{}", job.waiting), tick_or_empty(ran, job.response), fmt::format("{}", job.running),
-                           fmt::format("{}", job.blocked),
+                           fmt::format("{}", job.stalled), fmt::format("{}", job.blocked),
                            job.killed ? "killed" : job.finished ? "finished" : "unfinished" });
     }
 }

@@ -161,11 +161,18 @@ char count_symbol(double average)
     return static_cast<char>('0' + rounded);
 }
 
-// The running and ready rows: each column the average count over its ticks, rounded.
-std::pair<std::string, std::string> count_rows(Trace const& trace, Scale const& scale)
+struct CountRows {
+    std::string running;
+    std::string stalled;
+    std::string ready;
+};
+
+// The running, stalled and ready rows: each column the average count over its ticks, rounded.
+CountRows count_rows(Trace const& trace, Scale const& scale)
 {
     auto columns = static_cast<std::size_t>(scale.columns);
     std::vector<double> running(columns, 0);
+    std::vector<double> stalled(columns, 0);
     std::vector<double> ready(columns, 0);
     for (auto const& span : count_spans(trace)) {
         for (Tick column = span.start / scale.per_column; column < scale.columns && column * scale.per_column < span.end;
@@ -176,22 +183,29 @@ std::pair<std::string, std::string> count_rows(Trace const& trace, Scale const& 
                 continue;
             auto index = static_cast<std::size_t>(column);
             running[index] += static_cast<double>(span.running) * static_cast<double>(to - from);
+            stalled[index] += static_cast<double>(span.stalled) * static_cast<double>(to - from);
             ready[index] += static_cast<double>(span.ready) * static_cast<double>(to - from);
         }
     }
-    std::string running_row;
-    std::string ready_row;
+    CountRows rows;
     for (std::size_t index = 0; index < columns; ++index) {
         Tick in_run = ticks_in(scale, static_cast<Tick>(index), trace.end);
         if (in_run == 0) {
-            running_row += s_ended;
-            ready_row += s_ended;
+            rows.running += s_ended;
+            rows.stalled += s_ended;
+            rows.ready += s_ended;
             continue;
         }
-        running_row += count_symbol(running[index] / static_cast<double>(in_run));
-        ready_row += count_symbol(ready[index] / static_cast<double>(in_run));
+        rows.running += count_symbol(running[index] / static_cast<double>(in_run));
+        rows.stalled += count_symbol(stalled[index] / static_cast<double>(in_run));
+        rows.ready += count_symbol(ready[index] / static_cast<double>(in_run));
     }
-    return { running_row, ready_row };
+    return rows;
+}
+
+bool has_stalls(Trace const& trace)
+{
+    return std::any_of(trace.core_stalled.begin(), trace.core_stalled.end(), [](Tick ticks) { return ticks > 0; });
 }
 
 std::string trim_right(std::string text)
@@ -252,6 +266,8 @@ public:
                             static_cast<int>(fmt::format("core {}", cores - 1).size()))
             + 2;
         m_scale = choose_scale(m_axis_end, std::max(10, style.width - m_label_width));
+        for (auto const& run : runs)
+            m_stalls = m_stalls || has_stalls(*run.trace);
     }
 
     bool empty() const { return m_axis_end == 0; }
@@ -271,9 +287,11 @@ public:
             for (std::size_t core = 0; core < trace.core_slices.size(); ++core)
                 out << label(fmt::format("core {}", core))
                     << cells_text(core_cells(trace, core, m_scale, m_axis_end), m_style.colour) << '\n';
-            auto [running, ready] = count_rows(trace, m_scale);
-            out << trim_right(label("running") + running) << '\n';
-            out << trim_right(label("ready") + ready) << '\n';
+            auto rows = count_rows(trace, m_scale);
+            out << trim_right(label("running") + rows.running) << '\n';
+            if (m_stalls)
+                out << trim_right(label("stalled") + rows.stalled) << '\n';
+            out << trim_right(label("ready") + rows.ready) << '\n';
         }
         out << '\n';
         write_legend(out);
@@ -324,7 +342,6 @@ private:
         std::vector<std::string> names;
         std::vector<ThreadId> ids;
         bool switches = false;
-        bool stalls = false;
         bool ended = false;
         for (auto const& run : m_runs) {
             auto const& trace = *run.trace;
@@ -335,8 +352,6 @@ private:
                 ids.push_back(id);
             }
             switches = switches || trace.machine.switch_cost > 0;
-            for (auto const& stalled : trace.core_stalled)
-                stalls = stalls || stalled > 0;
             ended = ended || trace.end < m_axis_end;
         }
         std::vector<std::pair<std::string, int>> items; // text, display width
@@ -358,7 +373,7 @@ private:
         dimmed(s_idle, "idle");
         if (switches)
             dimmed(s_switching, "switching");
-        if (stalls)
+        if (m_stalls)
             dimmed(s_stalled, "stalled, waiting for the bus");
         if (ended)
             items.emplace_back("blank: the run had ended", 24);
@@ -380,23 +395,32 @@ private:
         }
         if (!line.empty())
             out << line << '\n';
-        out << "running, ready: threads doing work, and threads waiting for a core, per tick (. none, + 10 or more)\n";
+        if (m_stalls)
+            out << "running, stalled, ready: threads doing work, threads stalled on the bus, and threads waiting for a core, "
+                   "per tick (. none, + 10 or more)\n";
+        else
+            out << "running, ready: threads doing work, and threads waiting for a core, per tick (. none, + 10 or more)\n";
     }
 
     std::span<ChartRun const> m_runs;
     GanttStyle m_style;
     Tick m_axis_end = 0;
+    bool m_stalls = false; // some run has cores stalled on the bus: a `stalled` row each
     int m_label_width = 0;
     Scale m_scale;
 };
 
-void write_averages(std::ostream& out, Parallelism const& p)
+void write_averages(std::ostream& out, Parallelism const& p, bool stalls)
 {
-    out << fmt::format("degree of concurrency {:.2f}: on average {:.2f} threads were ready or running each tick "
+    out << fmt::format("degree of concurrency {:.2f}: on average {:.2f} threads were {} each tick "
                        "(at most {})\n",
-        p.concurrency, p.concurrency, p.peak_concurrency);
+        p.concurrency, p.concurrency, stalls ? "ready, stalled or running" : "ready or running", p.peak_concurrency);
     out << fmt::format("parallelism {:.2f}: on average {:.2f} threads were running each tick (at most {})\n",
         p.parallelism, p.parallelism, p.peak_parallelism);
+    if (stalls)
+        out << fmt::format("stalled {:.2f}: on average {:.2f} threads held a core waiting for the bus each tick, "
+                           "doing no work\n",
+            p.stalled, p.stalled);
 }
 
 }
@@ -419,14 +443,17 @@ std::vector<CountSpan> count_spans(Trace const& trace)
     struct Change {
         Tick tick;
         int running;
+        int stalled;
         int switching;
     };
     std::vector<Change> changes;
     for (auto const& slices : trace.core_slices) {
         for (auto const& slice : slices) {
-            int work = slice.switching ? 0 : 1;
-            changes.push_back({ slice.start, work, 1 - work });
-            changes.push_back({ slice.end, -work, work - 1 });
+            int switching = slice.switching ? 1 : 0;
+            int stalled = !slice.switching && slice.stalled ? 1 : 0;
+            int work = 1 - switching - stalled;
+            changes.push_back({ slice.start, work, stalled, switching });
+            changes.push_back({ slice.end, -work, -stalled, -switching });
         }
     }
     std::sort(changes.begin(), changes.end(), [](Change const& a, Change const& b) { return a.tick < b.tick; });
@@ -449,8 +476,11 @@ std::vector<CountSpan> count_spans(Trace const& trace)
         case EventKind::Wake: set(event.thread, ThreadState::Ready); break;
         case EventKind::Dispatch: set(event.thread, ThreadState::Running); break;
         case EventKind::Block:
-        case EventKind::GilWait: set(event.thread, ThreadState::Blocked); break;
+        case EventKind::GilWait:
+        case EventKind::LockWait:
+        case EventKind::JoinWait: set(event.thread, ThreadState::Blocked); break;
         case EventKind::GilAcquire:
+        case EventKind::LockAcquire:
             if (event.value != 0)
                 set(event.thread, ThreadState::Ready);
             break;
@@ -468,6 +498,7 @@ std::vector<CountSpan> count_spans(Trace const& trace)
     std::size_t event = 0;
     std::size_t change = 0;
     int running = 0;
+    int stalled = 0;
     int switching = 0;
     Tick now = 0;
     while (now < trace.end) {
@@ -475,6 +506,7 @@ std::vector<CountSpan> count_spans(Trace const& trace)
             apply(trace.events[event++]);
         while (change < changes.size() && changes[change].tick <= now) {
             running += changes[change].running;
+            stalled += changes[change].stalled;
             switching += changes[change].switching;
             ++change;
         }
@@ -483,10 +515,10 @@ std::vector<CountSpan> count_spans(Trace const& trace)
             next = std::min(next, trace.events[event].tick);
         if (change < changes.size())
             next = std::min(next, changes[change].tick);
-        CountSpan span { now, next, running, ready + switching, blocked };
+        CountSpan span { now, next, running, stalled, ready + switching, blocked };
         auto& last = spans;
-        if (!last.empty() && last.back().running == span.running && last.back().ready == span.ready
-            && last.back().blocked == span.blocked)
+        if (!last.empty() && last.back().running == span.running && last.back().stalled == span.stalled
+            && last.back().ready == span.ready && last.back().blocked == span.blocked)
             last.back().end = next;
         else
             spans.push_back(span);
@@ -502,15 +534,19 @@ Parallelism measure_parallelism(Trace const& trace)
         return result;
     double alive = 0;
     double running = 0;
+    double stalled = 0;
     for (auto const& span : count_spans(trace)) {
         auto length = static_cast<double>(span.end - span.start);
-        alive += static_cast<double>(span.running + span.ready) * length;
+        int wanting = span.running + span.stalled + span.ready;
+        alive += static_cast<double>(wanting) * length;
         running += static_cast<double>(span.running) * length;
-        result.peak_concurrency = std::max(result.peak_concurrency, span.running + span.ready);
+        stalled += static_cast<double>(span.stalled) * length;
+        result.peak_concurrency = std::max(result.peak_concurrency, wanting);
         result.peak_parallelism = std::max(result.peak_parallelism, span.running);
     }
     result.concurrency = alive / static_cast<double>(trace.end);
     result.parallelism = running / static_cast<double>(trace.end);
+    result.stalled = stalled / static_cast<double>(trace.end);
     return result;
 }
 
@@ -549,7 +585,7 @@ void render_gantt(std::ostream& out, Trace const& trace, Metrics const& metrics,
     else
         out << fmt::format("makespan {} ticks, {}, utilisation {}\n", metrics.makespan,
             plural(metrics.context_switches, "context switch", "context switches"), percent(metrics.utilisation));
-    write_averages(out, measure_parallelism(trace));
+    write_averages(out, measure_parallelism(trace), has_stalls(trace));
 }
 
 void render_gantt_compare(std::ostream& out, std::span<ChartRun const> runs, GanttStyle const& style)
@@ -595,7 +631,12 @@ void render_gantt_compare(std::ostream& out, std::span<ChartRun const> runs, Gan
             first.makespan, f.makespan, f.speedup, f.speedup, plural(f.cores, "core", "cores"),
             plural(first.cores, "core", "cores"), percent(f.efficiency));
     }
-    out << "concurrency: average threads ready or running per tick; parallelism: average threads running per tick\n";
+    bool stalls = std::any_of(runs.begin(), runs.end(), [](ChartRun const& run) { return has_stalls(*run.trace); });
+    if (stalls)
+        out << "concurrency: average threads ready, stalled or running per tick; parallelism: average threads running "
+               "per tick (a thread stalled on the bus is not running)\n";
+    else
+        out << "concurrency: average threads ready or running per tick; parallelism: average threads running per tick\n";
 }
 
 }

@@ -2,6 +2,7 @@
 
 #include "engine/verify.hpp"
 #include "trace/render_util.hpp"
+#include "trace/visual.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -158,6 +159,14 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     document["makespan"] = metrics.makespan;
     document["context_switches"] = metrics.context_switches;
     document["utilisation"] = metrics.utilisation;
+    auto averages = measure_parallelism(trace);
+    document["parallelism"] = json {
+        { "concurrency", averages.concurrency },
+        { "parallelism", averages.parallelism },
+        { "stalled", averages.stalled },
+        { "peak_concurrency", averages.peak_concurrency },
+        { "peak_parallelism", averages.peak_parallelism },
+    };
 
     json jobs = json::array();
     for (auto const& job : metrics.jobs)
@@ -182,7 +191,8 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     document["one_core_makespan"] = metrics.one_core_makespan ? json(*metrics.one_core_makespan) : json(nullptr);
 
     json processes = json::array();
-    for (auto const& process : trace.processes) {
+    for (std::size_t p = 0; p < trace.processes.size(); ++p) {
+        auto const& process = trace.processes[p];
         json variables = json::object();
         for (std::size_t v = 0; v < process.variables.size(); ++v)
             variables[process.variables[v]] = process.final_values[v];
@@ -194,6 +204,7 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
             { "allocated", process.allocated >= 0 ? json(process.allocated) : json(nullptr) },
             { "loaded", process.loaded >= 0 ? json(process.loaded) : json(nullptr) },
             { "freed", process.freed >= 0 ? json(process.freed) : json(nullptr) },
+            { "memory_wait", metrics.processes[p].memory_wait },
             { "variables", std::move(variables) },
             { "mutexes", process.mutexes },
         });

@@ -19,7 +19,7 @@ Metrics compute_metrics(Trace const& trace)
         job.arrival = totals.arrival;
         job.first_run = totals.first_run;
         job.finish = totals.finish;
-        job.running = totals.running;
+        job.running = totals.running - totals.stalled; // a thread stalled on the bus does no work
         job.blocked = totals.blocked;
         job.waiting = totals.ready;
         job.killed = totals.killed;
@@ -54,6 +54,17 @@ Metrics compute_metrics(Trace const& trace)
             core_metrics.utilisation = static_cast<double>(core_metrics.busy) / static_cast<double>(metrics.makespan);
         metrics.busy += core_metrics.busy;
         metrics.cores.push_back(core_metrics);
+    }
+    for (auto const& process : trace.processes)
+        metrics.processes.push_back(ProcessMetrics { .name = process.name });
+    for (auto const& event : trace.events) {
+        if (event.kind != EventKind::ProcessWait)
+            continue;
+        auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
+        auto& entry = metrics.processes[static_cast<std::size_t>(event.process)];
+        entry.waited = true;
+        entry.memory_wait = (process.allocated >= 0 ? process.allocated : trace.end) - event.tick;
+        entry.still_waiting = process.allocated < 0;
     }
     metrics.bus_transfers = trace.bus_transfers;
     if (metrics.makespan > 0)

@@ -5,7 +5,9 @@
 //   turnaround = finish - arrival          (arrival: when its process arrived)
 //   waiting    = ticks spent ready but not running: in a ready queue, being switched in,
 //                or (before that) waiting for memory to be admitted
-//   so turnaround = running + waiting + blocked for every finished thread.
+//   stalled    = ticks on its core waiting for the bus: not running (no work done), and
+//                not waiting either (it holds its core)
+//   so turnaround = running + stalled + waiting + blocked for every finished thread.
 //   response   = first run - arrival
 // A thread that runs ticks 0 to 23 finishes at 24.
 
@@ -27,9 +29,9 @@ struct JobMetrics {
     Tick turnaround = 0;
     Tick waiting = 0;
     Tick response = 0;
-    Tick running = 0;
+    Tick running = 0;     // ticks on a core doing its own work (stalls left out)
     Tick blocked = 0;
-    Tick stalled = 0;     // of `running`, ticks waiting on its core for the bus
+    Tick stalled = 0;     // ticks on its core waiting for the bus
     bool finished = false;
     bool killed = false;
     bool faulted = false; // it faulted, which ended its process
@@ -44,6 +46,16 @@ struct CoreMetrics {
     double utilisation = 0; // busy / makespan (0 when the makespan is 0)
 };
 
+// A process that did not fit in free RAM when it arrived waited for memory: from its
+// arrival until its RAM was allocated (or the run ended). Those ticks are part of its
+// threads' waiting.
+struct ProcessMetrics {
+    std::string name;
+    Tick memory_wait = 0;       // 0 when it was admitted the tick it arrived
+    bool waited = false;        // it had to wait (a process-wait event)
+    bool still_waiting = false; // it was still waiting when the run ended
+};
+
 struct Averages {
     double turnaround = 0;
     double waiting = 0;
@@ -54,6 +66,7 @@ struct Metrics {
     std::vector<JobMetrics> jobs; // one per thread, in declaration order
     Averages averages;            // over the threads that finished
     std::vector<CoreMetrics> cores;
+    std::vector<ProcessMetrics> processes; // one per process, in declaration order
     Tick makespan = 0;            // the tick at which the last thread finished
     std::int64_t context_switches = 0;
     Tick busy = 0;                // total busy core-ticks

@@ -107,6 +107,7 @@ private:
         std::vector<Event const*> arrived;
         std::vector<Event const*> sliced;
         std::vector<Event const*> preempted;
+        m_later.clear();
         bool dispatched = false;
         for (auto const& event : events) {
             dispatched = dispatched || event.kind == EventKind::Dispatch;
@@ -114,9 +115,11 @@ private:
                 && static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded;
             if (slice_ended)
                 sliced.push_back(&event);
+            else if (dispatched && becomes_ready(event))
+                m_later.push_back(&event); // during the dispatches (a spawn, a handed mutex): queued when told
             else if (dispatched)
                 continue;
-            else if (event.kind == EventKind::ThreadReady || event.kind == EventKind::Wake)
+            else if (becomes_ready(event))
                 arrived.push_back(&event);
             else if (event.kind == EventKind::Preempt)
                 preempted.push_back(&event);
@@ -133,6 +136,14 @@ private:
             place_all(arrived);
         }
         place_all(preempted);
+    }
+
+    // A thread enters a ready queue: it arrives or is spawned, wakes, or is handed the GIL
+    // (which makes a waiting thread ready again with no Wake).
+    static bool becomes_ready(Event const& event)
+    {
+        return event.kind == EventKind::ThreadReady || event.kind == EventKind::Wake
+            || (event.kind == EventKind::GilAcquire && event.value != 0);
     }
 
     // Queues a thread that became ready at this boundary, in the queue the snapshot after it
@@ -204,6 +215,8 @@ private:
                 return fmt::format("{} had just arrived", name(id));
             if (*cause == EventKind::Wake)
                 return fmt::format("{} had just woken up", name(id));
+            if (*cause == EventKind::GilAcquire)
+                return fmt::format("{} had just been handed the GIL", name(id));
             return fmt::format("{} had just been queued again", name(id));
         }
         return fmt::format("the {} policy chose {}", m_trace.scheduler, name(id));
@@ -214,6 +227,10 @@ private:
     {
         auto const& event = events[index];
         auto core = static_cast<std::size_t>(event.core);
+        // Made ready while the cores were being given threads: it joins the queue now, so the
+        // dispatches after it see it (and those before it did not).
+        if (std::find(m_later.begin(), m_later.end(), &event) != m_later.end())
+            place(event);
         // A thread that stops being ready without a dispatch (killed with its process) is no
         // longer ahead of anyone in the queue.
         if (event.kind == EventKind::ThreadKilled || event.kind == EventKind::ThreadExit)
@@ -224,7 +241,9 @@ private:
             bool next_is = index + 1 < events.size() && events[index + 1].process == event.process;
             if (next_is && events[index + 1].kind == EventKind::ProcessAdmit) {
                 admitted(events, index + 1,
-                    fmt::format("{} arrives and gets the {} of memory it needs", info.name, format_bytes(info.memory)));
+                    info.memory == 0 ? fmt::format("{} arrives (a job needs no memory)", info.name)
+                                     : fmt::format("{} arrives and gets the {} of memory it needs", info.name,
+                                           format_bytes(info.memory)));
                 return index + 1;
             }
             if (next_is && events[index + 1].kind == EventKind::ProcessWait) {
@@ -268,6 +287,14 @@ private:
                 auto phrase = m_slice[id] > 0 && ran == m_slice[id]
                     ? fmt::format("{}'s {}-tick slice ended", name(event.thread), m_slice[id])
                     : fmt::format("{}'s time slice ended", name(event.thread));
+                leave(event.core, Leave { event.thread, phrase, phrase });
+            } else if (gil_interval_ended(events, index)) {
+                // Not the policy: the GIL's switch interval took the lock from it (the release
+                // comes just before, at the same boundary), and a thread without the GIL
+                // cannot run.
+                auto const& info = m_trace.processes[static_cast<std::size_t>(event.process)];
+                auto phrase = fmt::format("{}'s GIL switch interval ({}) ran out, so it let the GIL of {} go",
+                    name(event.thread), ticks(info.gil_interval), info.name);
                 leave(event.core, Leave { event.thread, phrase, phrase });
             } else {
                 auto phrase = fmt::format("the {} policy preempted {}", m_trace.scheduler, name(event.thread));
@@ -329,6 +356,8 @@ private:
                 say(fmt::format("process {} ends because {} faulted, and its {} of memory is freed; other processes "
                                 "carry on",
                     info.name, name(event.thread), format_bytes(info.memory)));
+            else if (info.memory == 0)
+                say(fmt::format("process {} ends: all its threads have finished", info.name));
             else
                 say(fmt::format("process {} ends: all its threads have finished, and its {} of memory is freed", info.name,
                     format_bytes(info.memory)));
@@ -411,10 +440,27 @@ private:
         }
         case EventKind::Fault:
             say(fmt::format("{} faults at line {}: it {}", name(event.thread), event.line, m_trace.text(event)));
+            // It was on a core: that core is free now, for the next dispatch to explain. (No
+            // thread-exit follows a fault, so without this the core would seem to have been idle.)
+            if (event.core != no_core && core < m_cores.size() && !m_final) {
+                auto phrase = fmt::format("{} faulted", name(event.thread));
+                leave(event.core, Leave { event.thread, phrase, phrase });
+            }
             return index;
         case EventKind::Deadlock: say(fmt::format("the run stops: {}", m_trace.text(event))); return index;
         }
         return index;
+    }
+
+    // Whether the Preempt at `index` is the GIL's switch interval taking the lock from a
+    // running thread: the machine releases it (cause Interval) just before, same boundary.
+    static bool gil_interval_ended(std::span<Event const> events, std::size_t index)
+    {
+        auto const& preempt = events[index];
+        for (std::size_t i = index; i-- > 0;)
+            if (events[i].kind == EventKind::GilRelease && events[i].thread == preempt.thread)
+                return static_cast<GilReleaseCause>(events[i].value) == GilReleaseCause::Interval;
+        return false;
     }
 
     std::uint64_t free_memory() const
@@ -428,8 +474,11 @@ private:
         m_ram_used += static_cast<std::uint64_t>(event.value);
         m_memory_queue.erase(std::remove(m_memory_queue.begin(), m_memory_queue.end(), event.process), m_memory_queue.end());
         std::vector<std::string> ready;
+        // Only the threads that start with the process: a `spawned` thread made ready later
+        // in this boundary (by a `spawn`) is told with its spawn.
         for (std::size_t i = admit + 1; i < events.size(); ++i)
-            if (events[i].kind == EventKind::ThreadReady && events[i].process == event.process)
+            if (events[i].kind == EventKind::ThreadReady && events[i].process == event.process
+                && static_cast<ReadyCause>(events[i].value) != ReadyCause::Spawned)
                 ready.push_back(name(events[i].thread));
         if (ready.empty())
             say(opening);
@@ -519,6 +568,7 @@ private:
     std::vector<ReadyQueue> m_shape;   // the scheduler's queues, empty
     std::vector<ReadyQueue> m_queues;  // rebuilt: as the scheduler saw them at this boundary
     std::vector<ThreadId> m_unplaced;  // queued this boundary into a queue the snapshots do not show
+    std::vector<Event const*> m_later; // threads made ready after this boundary's first dispatch
     QueueSnapshot const* m_in_force = nullptr;
     std::size_t m_next_snapshot = 0;
     std::uint64_t m_ram_used = 0;

@@ -109,6 +109,18 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
     jobs.add({ "average", "", "", "", "", average(metrics.averages.turnaround), average(metrics.averages.waiting),
         average(metrics.averages.response) });
     jobs.write(out);
+    // Waiting for memory is part of `waiting`; say whose, and how long.
+    std::string memory;
+    for (std::size_t p = 0; p < metrics.processes.size(); ++p) {
+        auto const& process = metrics.processes[p];
+        if (!process.waited)
+            continue;
+        memory += fmt::format("{}{} {} (from tick {}{})", memory.empty() ? "" : ", ", process.name,
+            plural(process.memory_wait, "tick", "ticks"), trace.processes[p].arrival,
+            process.still_waiting ? ", still waiting when the run ended" : "");
+    }
+    if (!memory.empty())
+        out << fmt::format("waited for memory: {}; counted in their threads' waiting\n", memory);
 
     bool bus = watches_bus(trace);
     std::vector<std::string> header { "core", "busy", "switching" };

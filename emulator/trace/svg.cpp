@@ -150,7 +150,7 @@ public:
         out << "<title>" << xml_escape(title()) << "</title>\n";
         out << "<style>.axis{fill:#555}.grid{stroke:#e4e4e4;stroke-width:1}.lane{fill:#f3f3f3}"
                ".label{fill:#222}.head{fill:#111;font-weight:bold}.note{fill:#444}.end{stroke:#222;stroke-width:1.5}"
-               ".run text{fill:#111}.switch{fill:#bbb}.stall{fill-opacity:0.35}.running{fill:#555}.ready{fill:#c9c9c9}</style>\n";
+               ".run text{fill:#111}.switch{fill:#bbb}.stall{fill-opacity:0.35}.running{fill:#555}.stalled{fill:#999}.ready{fill:#c9c9c9}</style>\n";
         out << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height) << "\" fill=\"#fff\"/>\n";
         out << m_grid << m_body;
         out << "</svg>\n";
@@ -243,7 +243,8 @@ private:
                 num(y + 15), xml_escape(label));
     }
 
-    // Stacked bars: running (dark) under ready (light), one scale for every run drawn.
+    // Stacked bars: running (dark) under stalled (mid grey) under ready (light), one scale for
+    // every run drawn.
     void counts(Trace const& trace, double y)
     {
         // Labelled as stacked: ready on top, running at the bottom.
@@ -252,20 +253,26 @@ private:
         double unit = s_counts_height / static_cast<double>(std::max(m_peak, 1));
         double base = y + s_counts_height;
         for (auto const& span : count_spans(trace)) {
-            if (span.running + span.ready == 0)
+            if (span.running + span.stalled + span.ready == 0)
                 continue;
             double x = x_of(span.start);
             double width = x_of(span.end) - x;
-            auto title = xml_escape(fmt::format("ticks {}-{}: {} running, {} ready", span.start, span.end, span.running,
-                span.ready));
+            auto title = xml_escape(span.stalled > 0
+                    ? fmt::format("ticks {}-{}: {} running, {} stalled, {} ready", span.start, span.end, span.running,
+                          span.stalled, span.ready)
+                    : fmt::format("ticks {}-{}: {} running, {} ready", span.start, span.end, span.running, span.ready));
             double running = unit * span.running;
+            double stalled = unit * span.stalled;
             double ready = unit * span.ready;
             if (span.running > 0)
                 m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"running\"><title>{}</title></rect>\n",
                     num(x), num(base - running), num(width), num(running), title);
+            if (span.stalled > 0)
+                m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"stalled\"><title>{}</title></rect>\n",
+                    num(x), num(base - running - stalled), num(width), num(stalled), title);
             if (span.ready > 0)
                 m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"ready\"><title>{}</title></rect>\n",
-                    num(x), num(base - running - ready), num(width), num(ready), title);
+                    num(x), num(base - running - stalled - ready), num(width), num(ready), title);
         }
     }
 
@@ -274,9 +281,12 @@ private:
         std::vector<std::pair<std::string, std::string>> items; // colour or class, name
         std::size_t threads = 0;
         bool switches = false;
+        bool stalls = false;
         for (auto const& run : m_runs) {
             threads = std::max(threads, run.trace->threads.size());
             switches = switches || run.trace->machine.switch_cost > 0;
+            for (Tick ticks : run.trace->core_stalled)
+                stalls = stalls || ticks > 0;
         }
         auto const& names = *m_runs.front().trace;
         double x = s_margin;
@@ -297,7 +307,12 @@ private:
         if (switches)
             item("class=\"switch\"", "switching");
         item("class=\"lane\" stroke=\"#ccc\"", "idle");
+        // A stalled slice is drawn in its thread's colour, faded; the swatch shows the fading.
+        if (stalls)
+            item("fill=\"#555\" class=\"stall\"", "stalled on the bus (faded)");
         item("class=\"running\"", "running threads");
+        if (stalls)
+            item("class=\"stalled\"", "stalled threads");
         item("class=\"ready\"", "ready threads");
         return y + 18;
     }
@@ -463,8 +478,8 @@ void render_html(std::ostream& out, std::span<ChartRun const> runs)
     SvgTimeline(runs).write(out, false);
     out << "</div>\n";
     out << "<p>Hover over a slice for its thread, instruction and ticks (a slice covers ticks start to end, end "
-           "excluded). Concurrency: the average number of threads ready or running per tick; parallelism: the "
-           "average number running per tick.</p>\n";
+           "excluded). Concurrency: the average number of threads ready, stalled or running per tick; parallelism: "
+           "the average number running per tick (a thread stalled on the bus holds its core but does no work).</p>\n";
 
     auto figures = run_figures(runs);
     if (runs.size() > 1) {

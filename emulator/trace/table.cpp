@@ -41,6 +41,8 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::ProcessWait:
         return fmt::format("{} waits for memory ({})", process, format_bytes(static_cast<std::uint64_t>(event.value)));
     case EventKind::ProcessAdmit:
+        if (event.value == 0)
+            return fmt::format("{} admitted", process); // a quick job: it needs no memory
         return fmt::format("{} admitted ({})", process, format_bytes(static_cast<std::uint64_t>(event.value)));
     case EventKind::ProcessExit: {
         // With --jobs every process has one thread of its own name: "P1 ends; P1 ends" would
@@ -246,6 +248,49 @@ private:
     int m_width = 0;
 };
 
+// The processes waiting for memory, first come first served: "browser (32K), clock (8K)".
+// Shown in a column of its own, only for runs in which some process had to wait.
+class MemoryQueue {
+public:
+    explicit MemoryQueue(Trace const& trace)
+        : m_trace(trace)
+    {
+    }
+
+    void apply(Event const& event)
+    {
+        switch (event.kind) {
+        case EventKind::ProcessWait: m_waiting.push_back(event.process); break;
+        case EventKind::ProcessLoad:
+        case EventKind::ProcessAdmit: std::erase(m_waiting, event.process); break;
+        default: break;
+        }
+    }
+
+    std::string text() const
+    {
+        if (m_waiting.empty())
+            return "-";
+        std::string out;
+        for (ProcessId id : m_waiting) {
+            auto const& process = m_trace.processes[static_cast<std::size_t>(id)];
+            out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", process.name, format_bytes(process.memory));
+        }
+        return out;
+    }
+
+private:
+    Trace const& m_trace;
+    std::vector<ProcessId> m_waiting;
+};
+
+constexpr std::string_view memory_header = "waiting for memory";
+
+bool has_memory_waits(Trace const& trace)
+{
+    return std::any_of(trace.events.begin(), trace.events.end(), [](Event const& e) { return e.kind == EventKind::ProcessWait; });
+}
+
 // Coroutine tasks alive in event loops, with what each is doing: "delivery(A, 9) (sleep until
 // 9)". Shown in a column of its own, only for programs that have tasks.
 class LiveTasks {
@@ -439,7 +484,7 @@ std::string ram_text(Trace const& trace, Tick t)
 {
     std::vector<ProcessInfo const*> held;
     for (auto const& process : trace.processes)
-        if (process.allocated >= 0 && process.allocated <= t && (process.freed < 0 || process.freed > t))
+        if (process.base >= 0 && process.allocated <= t && (process.freed < 0 || process.freed > t))
             held.push_back(&process);
     std::sort(held.begin(), held.end(), [](auto const* a, auto const* b) { return a->base < b->base; });
     std::string out;
@@ -487,6 +532,7 @@ struct Widths {
     int gil = list_column_min;
     int bus = 3;
     int shared = list_column_min;
+    int memory = list_column_min;
     int ram = list_column_min;
 };
 
@@ -558,6 +604,17 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
                 shared_width = std::max(shared_width, display_width(shared.text()));
         }
         widths.shared = std::max(list_column_min, std::min(shared_width, short_list_cap));
+    }
+    if (has_memory_waits(trace)) {
+        MemoryQueue memory(trace);
+        int memory_width = 0;
+        for (std::size_t i = 0; i < trace.events.size(); ++i) {
+            memory.apply(trace.events[i]);
+            if (i + 1 == trace.events.size() || trace.events[i + 1].tick != trace.events[i].tick)
+                memory_width = std::max(memory_width, display_width(memory.text()));
+        }
+        // At least as wide as its header, which is longer than the other columns' names.
+        widths.memory = std::max(display_width(memory_header), std::min(memory_width, list_column_cap));
     }
     if (options.ram)
         for (Tick t = 0; t <= trace.end; t = next_ram_change(trace, t))
@@ -645,10 +702,13 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
     bool show_gil = has_gil(trace);
     bool show_bus = watches_bus(trace);
     bool show_shared = has_shared(trace);
+    bool show_memory = has_memory_waits(trace);
     if (show_bus)
         column_widths.push_back(widths.bus);
     column_widths.push_back(widths.ready);
     column_widths.push_back(widths.blocked);
+    if (show_memory)
+        column_widths.push_back(widths.memory);
     if (show_tasks)
         column_widths.push_back(widths.tasks);
     if (show_gil)
@@ -670,6 +730,8 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         cells.push_back("bus");
     cells.push_back("ready");
     cells.push_back("blocked");
+    if (show_memory)
+        cells.push_back(std::string(memory_header));
     if (show_tasks)
         cells.push_back("tasks");
     if (show_gil)
@@ -690,6 +752,7 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
     LiveTasks tasks(trace);
     GilHolders gil(trace);
     SharedValues shared(trace);
+    MemoryQueue memory(trace);
 
     // One row: tick `t` as the cores executed it, with the queues and waits in force during
     // it and the events of the boundary just before it. `executed` is false for the row at
@@ -702,6 +765,7 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         while (event_cursor < trace.events.size() && trace.events[event_cursor].tick <= t) {
             auto const& event = trace.events[event_cursor++];
             blocked.apply(event);
+            memory.apply(event);
             if (show_tasks)
                 tasks.apply(event);
             if (show_gil)
@@ -746,6 +810,8 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         }
         cells.push_back(ready);
         cells.push_back(blocked.text());
+        if (show_memory)
+            cells.push_back(memory.text());
         if (show_tasks)
             cells.push_back(tasks.text());
         if (show_gil)

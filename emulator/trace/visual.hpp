@@ -41,20 +41,24 @@ struct CountSpan {
     Tick start = 0;
     Tick end = 0;
     int running = 0; // threads doing their own work on a core
+    int stalled = 0; // threads on a core waiting for the bus: not running, not wanting a core
     int ready = 0;   // threads admitted and wanting a core: in a ready queue, or being switched in
-    int blocked = 0; // threads waiting on I/O or a timer
+    int blocked = 0; // threads waiting: on I/O, a timer, a mutex, a join or the GIL
 };
 std::vector<CountSpan> count_spans(Trace const&); // covering [0, trace.end), in time order
 
-// The two averages of docs/visual.md, over every tick of the run [0, end):
-//   degree of concurrency = average of (running + ready) threads per tick: how many threads
-//                           had work they could do at once;
+// The averages of docs/visual.md, over every tick of the run [0, end):
+//   degree of concurrency = average of (running + stalled + ready) threads per tick: how
+//                           many threads had work they could do at once;
 //   parallelism           = average of running threads per tick: how many actually did it
-//                           at once. Never above the number of cores; equal to utilisation
-//                           times the cores.
+//                           at once. A thread stalled on the bus holds its core but does no
+//                           work, so it does not count. Never above the number of cores;
+//                           equal to utilisation times the cores.
+//   stalled               = average of threads stalled on the bus per tick.
 struct Parallelism {
     double concurrency = 0;
     double parallelism = 0;
+    double stalled = 0;
     int peak_concurrency = 0;
     int peak_parallelism = 0;
 };
