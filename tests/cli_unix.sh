@@ -206,6 +206,8 @@ cat > "$work/want.txt" <<'EOF'
                        (concurrency vs. parallelism).
   loading              A program becomes a process by being loaded from storage
                        into RAM, over the bus.
+  lookup               Two threads read a price from the RAM over the bus, then
+                       compute: a narrow bus makes one wait.
   memory_wait          A process is admitted only when its memory fits in RAM;
                        otherwise it waits.
   nogil_threads        gil_threads without the GIL: the same two CPU-bound
@@ -219,6 +221,10 @@ cat > "$work/want.txt" <<'EOF'
                        many sleepers.
   spawn_join           A main thread spawns two workers, waits for both with
                        join, then reports.
+  tabs                 A tab crashes and takes its browser with it; the editor,
+                       another process, carries on.
+  tellers              Two tellers make five deposits of 1 each into one
+                       balance, without a lock: deposits get lost.
 run one with: ticklab run NAME
 EOF
 same "$work/programs.txt" "$work/want.txt" "ticklab programs"
