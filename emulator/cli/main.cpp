@@ -12,6 +12,7 @@
 #include "lang/program.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
+#include "trace/render_util.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -24,11 +25,11 @@ namespace {
 
 int list_schedulers()
 {
-    std::size_t width = 0;
+    int width = 0;
     for (auto const& entry : tl::all_schedulers())
-        width = std::max(width, entry.name.size());
+        width = std::max(width, tl::display_width(entry.name));
     for (auto const& entry : tl::all_schedulers()) {
-        fmt::print("{:<{}}  {}\n", entry.name, width, entry.summary);
+        fmt::print("{}  {}\n", tl::pad_right(entry.name, width), entry.summary);
         for (auto const& setting : entry.options) {
             // --quantum and --seed are flags of their own; the rest go through --set NAME=VALUE.
             std::string how = tl::is_flag_setting(setting.name) ? fmt::format("--{}", setting.name)
@@ -106,7 +107,7 @@ int list_programs()
         std::sort(files.begin(), files.end());
         fmt::print("bundled programs (in {}):\n", programs.lexically_normal().string());
         for (auto const& file : files)
-            fmt::print("  {:<16} {}\n", file.stem().string(), describe_program(file));
+            fmt::print("  {} {}\n", tl::pad_right(file.stem().string(), 16), describe_program(file));
         fmt::print("run one with: ticklab run NAME\n");
         return tl::exit_code::ok;
     }
