@@ -145,7 +145,7 @@ class Terminal:
         return text, self.status is not None
 
     def type(self, line):
-        os.write(self.fd, line.encode() + b"\r")
+        os.write(self.fd, (line if isinstance(line, bytes) else line.encode()) + b"\r")
 
     def finish(self, deadline=2.0):
         end = time.monotonic() + deadline
@@ -338,6 +338,7 @@ def step_session(home, locale):
         ("c", "Breakpoint 1 (dispatch ㅋㅋ): at tick 2, core 0 runs ㅋㅋ."),
         ("process 카페", "process 카페 at tick 2: running"),
         ("ram", "    주방         16K at 0"),
+        (b"p \xff\xfe\xea\xb0", None),  # bytes that are not UTF-8: any reply, but no crash
         ("quit", None),
     ]
     prompt = r"\(tick [0-9]+\) "
