@@ -125,6 +125,12 @@ else
     cat "$work/list3.txt"
 fi
 cp "$work/progress.saved" "$TICKLAB_PROGRESS"
+# A Korean learner answers in Korean: the lesson calls the pasta 파스타 (@names), and a
+# number may carry its unit.
+printf '13틱\n파스타\n' | "$ticklab" lesson 4 --lang ko > "$work/lesson4_ko.txt" 2>&1
+expect_exit $? 0 "ticklab lesson 4 --lang ko, answered in Korean"
+expect "$work/lesson4_ko.txt" "맞았습니다! kitchen 프로세스가 코어 1개에서 13틱에 끝났습니다 (rr)." "13틱 is 13"
+expect "$work/lesson4_ko.txt" "맞았습니다! 코어 1개(rr)에서 pasta 스레드가 9틱에 가장 먼저 끝났습니다." "파스타 is the pasta thread"
 
 # Reading a lesson with its answers is deterministic and asks nothing.
 "$ticklab" lesson 4 --all --lang ko < /dev/null > "$work/all1.txt" 2>&1

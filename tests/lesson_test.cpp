@@ -328,7 +328,7 @@ TEST_CASE("malformed lessons get every error in one pass, each at its line and c
     SECTION("a mistyped directive and a mistyped measure")
     {
         CHECK(diagnostics_of("# T\n@run k = kitchen\n@prdict makespan: How long?\n@predict makspan: How long?\n")
-            == "test.lesson:3:2: error: unknown directive '@prdict'; did you mean '@predict'? (directives: @needs, @run, "
+            == "test.lesson:3:2: error: unknown directive '@prdict'; did you mean '@predict'? (directives: @needs, @names, @run, "
                "@show, @step, @predict, @choice, @check)\n"
                "    3 | @prdict makespan: How long?\n"
                "      |  ^\n"
@@ -481,6 +481,66 @@ TEST_CASE("the player says whether the learner was right, with the emulator's ev
         CHECK(text.find("정답: pasta — pasta 스레드가 9틱에 가장 먼저 끝났습니다. 끝난 순서: pasta 9틱, ramen 12틱, "
                         "cake 13틱.\n")
             != std::string::npos);
+    }
+}
+
+TEST_CASE("a number may carry a unit, in either language; anything else after it is refused, never cut", "[lesson]")
+{
+    auto number = [](std::string_view typed) -> std::optional<double> {
+        auto given = parse_answer(typed, ValueType::Number, nullptr, Language::Ko);
+        if (auto* value = std::get_if<Value>(&given))
+            return value->number;
+        return std::nullopt;
+    };
+    for (std::string_view typed : { "13", " 13 ", "13 ticks", "13 tick", "13 Ticks", "13틱", "13 틱", "13틱.", "13틱입니다",
+             "13틱이요", "13입니다", "13요", "13번", "13 times", "13%", "13 퍼센트", "13 percent" }) {
+        INFO(typed);
+        CHECK(number(typed) == 13.0);
+    }
+    for (std::string_view typed : { "13 or 14", "13틱쯤", "13초", "13 seconds", "13-14", "13 13" }) {
+        INFO(typed);
+        CHECK(!number(typed));
+    }
+    CHECK(std::get<std::string>(parse_answer("13초", ValueType::Number, nullptr, Language::Ko))
+        == "숫자 하나로 답해 주세요 (예: 12, 12틱, 12%). '초'은(는) 알 수 있는 단위가 아닙니다.");
+    CHECK(std::get<std::string>(parse_answer("13 or 14", ValueType::Number, nullptr, Language::En))
+        == "Please answer with one number, such as 12 (a unit may follow: 12 ticks, 12%); 'or 14' is not one.");
+}
+
+TEST_CASE("a learner may answer with the word a lesson uses for a thread (@names)", "[lesson]")
+{
+    auto checked = check_text("# 자비스\n"
+                              "@names 라면=ramen 파스타=pasta 케이크=cake\n"
+                              "@run jarvis = kitchen --cores 1 --scheduler rr\n"
+                              "@predict first-finish: 가장 먼저?\n"
+                              "@predict finish-order: 순서는?\n"
+                              "@choice last-finish: 가장 늦게?\n"
+                              "- ramen\n"
+                              "- pasta\n"
+                              "- cake\n");
+    REQUIRE(checked.ok());
+    REQUIRE(checked.lesson.names.size() == 3);
+    CHECK(checked.lesson.names[1].word == "파스타");
+    CHECK(checked.lesson.names[1].name == "pasta");
+    PlayOptions options;
+    options.language = Language::Ko;
+
+    SECTION("a word of @names is the thread it stands for, in a name, an order and a choice")
+    {
+        auto text = play(checked, options, { "파스타", "파스타, 라면 케이크", "케이크" });
+        CHECK(count(text, "맞았습니다! ") == 3);
+    }
+    SECTION("a word the lesson does not give is refused with the names and their words")
+    {
+        auto text = play(checked, options, { "국수", "라면" });
+        CHECK(text.find("'국수'라는 스레드는 없습니다. 스레드는 ramen (라면), pasta (파스타), cake (케이크)입니다.\n")
+            != std::string::npos);
+        CHECK(text.find("아쉽네요. 입력한 답은 ramen, 정답은 pasta입니다.") != std::string::npos);
+    }
+    SECTION("the program's own names still work")
+    {
+        auto text = play(checked, options, { "PASTA", "pasta ramen cake", "c" });
+        CHECK(count(text, "맞았습니다! ") == 3);
     }
 }
 

@@ -355,15 +355,37 @@ all     13          0       100.0%
     CHECK(document["jobs"][1]["name"] == "파스타");
 }
 
-TEST_CASE("Display width counts code points, two columns for East Asian wide characters", "[render]")
+TEST_CASE("Display width counts terminal columns: two for wide characters, none for combining marks", "[render]")
 {
     CHECK(display_width("") == 0);
     CHECK(display_width("ramen") == 5);
     CHECK(display_width("라면") == 4);
     CHECK(display_width("café") == 4);
     CHECK(display_width("漢字") == 4);
-    CHECK(display_width("\xEF\xBC\xA1") == 2);  // fullwidth A, U+FF21
-    CHECK(display_width("a\xFF" "b") == 3);     // a malformed byte counts one column
+    CHECK(display_width("\xEF\xBC\xA1") == 2); // fullwidth A, U+FF21
+    CHECK(display_width("ラーメン") == 8);      // katakana and the long-vowel mark U+30FC
+    CHECK(display_width("ㅋㅋ") == 4);          // Hangul compatibility jamo U+314B
+    CHECK(display_width("ᄒ") == 2);            // a leading conjoining jamo U+1112
+    CHECK(display_width("e\xCC\x81") == 1);     // e and a combining acute accent U+0301
+    CHECK(display_width("🍜") == 2);            // an emoji, U+1F35C
+    CHECK(display_width("파스타 pasta") == 12);
+}
+
+TEST_CASE("Display width counts each byte that is not UTF-8 as one column, and never fails", "[render]")
+{
+    CHECK(display_width("a\xFF" "b") == 3);                 // a byte UTF-8 never uses
+    CHECK(display_width("\xEA\xB0") == 2);                  // a sequence cut short ("가" is EA B0 80)
+    CHECK(display_width("\x80\x80") == 2);                  // continuation bytes alone
+    CHECK(display_width("\xED\xA0\x80") == 3);              // a UTF-16 surrogate, U+D800
+    CHECK(display_width("\xC0\xAF") == 2);                  // an overlong '/'
+    CHECK(display_width(std::string_view("\xEA\xB0\x80", 2)) == 2); // a view that ends mid-character
+    CHECK(display_width(std::string_view("a\0b", 3)) == 2); // NUL is a control character: no column
+}
+
+TEST_CASE("Padding is by display width", "[render]")
+{
+    CHECK(pad_right("ラーメン", 10) == "ラーメン  ");
+    CHECK(pad_left("ㅋㅋ", 5) == " ㅋㅋ");
     CHECK(pad_right("라면", 6) == "라면  ");
     CHECK(pad_left("7", 3) == "  7");
 }

@@ -12,6 +12,7 @@
 #include "lang/program.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
+#include "trace/render_util.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -29,11 +30,11 @@ namespace {
 
 int list_schedulers()
 {
-    std::size_t width = 0;
+    int width = 0;
     for (auto const& entry : tl::all_schedulers())
-        width = std::max(width, entry.name.size());
+        width = std::max(width, tl::display_width(entry.name));
     for (auto const& entry : tl::all_schedulers()) {
-        fmt::print("{:<{}}  {}\n", entry.name, width, entry.summary);
+        fmt::print("{}  {}\n", tl::pad_right(entry.name, width), entry.summary);
         for (auto const& setting : entry.options) {
             // --quantum and --seed are flags of their own; the rest go through --set NAME=VALUE.
             std::string how = tl::is_flag_setting(setting.name) ? fmt::format("--{}", setting.name)
@@ -142,14 +143,14 @@ int list_programs()
         std::sort(files.begin(), files.end());
         std::size_t width = 0;
         for (auto const& file : files)
-            width = std::max(width, file.stem().string().size());
+            width = std::max(width, static_cast<std::size_t>(tl::display_width(file.stem().string())));
         // Descriptions wrap under themselves, so that the list fits 80 columns.
         auto indent = 2 + width + 2;
         auto room = indent + 30 < 80 ? 80 - indent : 30;
         fmt::print("bundled programs (in {}):\n", programs.lexically_normal().string());
         for (auto const& file : files) {
             auto lines = wrap(describe_program(file), room);
-            fmt::print("  {:<{}}  {}\n", file.stem().string(), width, lines.front());
+            fmt::print("  {}  {}\n", tl::pad_right(file.stem().string(), static_cast<int>(width)), lines.front());
             for (std::size_t i = 1; i < lines.size(); ++i)
                 fmt::print("{:<{}}{}\n", "", indent, lines[i]);
         }

@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "sched/registry.hpp"
 #include "trace/metrics.hpp"
+#include "trace/render_util.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -113,16 +114,16 @@ int run_policy_table(RunSettings const& settings, Prepared const& prepared, Prog
             two(row.metrics.averages.waiting), two(row.metrics.averages.response), fmt::format("{}", row.metrics.makespan),
             fmt::format("{}", row.metrics.context_switches), fmt::format("{:.1f}%", row.metrics.utilisation * 100.0) });
     }
-    std::vector<std::size_t> width(header.size());
+    std::vector<int> width(header.size());
     for (std::size_t c = 0; c < header.size(); ++c) {
-        width[c] = header[c].size();
+        width[c] = display_width(header[c]);
         for (auto const& line : cells)
-            width[c] = std::max(width[c], line[c].size());
+            width[c] = std::max(width[c], display_width(line[c]));
     }
     auto print_line = [&](std::vector<std::string> const& line) {
-        std::string text = fmt::format("{:<{}}", line[0], width[0]);
+        std::string text = pad_right(line[0], width[0]);
         for (std::size_t c = 1; c < line.size(); ++c)
-            text += fmt::format("  {:>{}}", line[c], width[c]);
+            text += "  " + pad_left(line[c], width[c]);
         fmt::print("{}\n", text);
     };
     print_line(header);

@@ -4,21 +4,49 @@
 #include "cli/policy_table.hpp"
 #include "lesson/stepper.hpp"
 
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <editline/readline.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <iostream>
+#include <langinfo.h>
+#include <string_view>
 #include <unistd.h>
 
 namespace tl {
 
+namespace {
+
+bool ctype_is_utf8()
+{
+    std::string_view codeset = nl_langinfo(CODESET);
+    return codeset == "UTF-8" || codeset == "utf8";
+}
+
+}
+
+bool use_utf8_ctype()
+{
+    if (std::setlocale(LC_CTYPE, "") && ctype_is_utf8())
+        return true;
+    for (auto const* name : { "C.UTF-8", "C.utf8", "en_US.UTF-8" })
+        if (std::setlocale(LC_CTYPE, name) && ctype_is_utf8())
+            return true;
+    std::setlocale(LC_CTYPE, "C");
+    return false;
+}
+
 LineReader terminal_line_reader()
 {
-    return [](std::string const& prompt) -> std::optional<std::string> {
+    bool terminal = isatty(STDIN_FILENO);
+    // Line editing only under a UTF-8 LC_CTYPE (see use_utf8_ctype); without one, the
+    // terminal's own line reading, which passes every byte through.
+    bool editing = terminal && use_utf8_ctype();
+    return [terminal, editing](std::string const& prompt) -> std::optional<std::string> {
         std::cout.flush();
-        if (isatty(STDIN_FILENO)) {
+        if (editing) {
             char* raw = readline(prompt.c_str());
             if (!raw)
                 return std::nullopt;
@@ -28,9 +56,11 @@ LineReader terminal_line_reader()
                 add_history(line.c_str());
             return line;
         }
-        // Not a terminal: a script or a test. Echo the line after the prompt, so the output
-        // shows what was answered where.
+        // Not a terminal (a script or a test), or one without line editing. From a script the
+        // line is echoed after the prompt, so the output shows what was answered where; a
+        // terminal echoes it itself.
         std::cout << prompt;
+        std::cout.flush();
         std::string line;
         if (!std::getline(std::cin, line)) {
             std::cout << '\n';
@@ -39,7 +69,8 @@ LineReader terminal_line_reader()
         }
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
-        std::cout << line << '\n';
+        if (!terminal)
+            std::cout << line << '\n';
         std::cout.flush();
         return line;
     };

@@ -43,6 +43,7 @@ public:
         for (auto const& block : lesson.blocks)
             evaluate_block(block);
         check_answers_unseen();
+        check_names();
         auto const& file = lesson.file;
         std::stable_sort(m_checked.errors.begin(), m_checked.errors.end(), [&](Diagnostic const& a, Diagnostic const& b) {
             // The lesson's own errors in source order; errors inside a program file it names come
@@ -288,6 +289,49 @@ private:
         if (!written.empty() && written.back() == '%')
             --decimals;
         return std::abs(stated.number - truth.number) <= 0.5 * std::pow(10.0, -static_cast<double>(decimals)) + 1e-9;
+    // Each word of @names stands for a thread or process some run has, is not itself the name
+    // of one (it would hide it), and is given once.
+    void check_names()
+    {
+        auto const& names = m_checked.lesson.names;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            auto const& alias = names[i];
+            auto earlier = std::find_if(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i),
+                [&](NameAlias const& other) { return other.word == alias.word; });
+            if (earlier != names.begin() + static_cast<std::ptrdiff_t>(i)) {
+                error(alias.where, fmt::format("'{}' already stands for '{}' (line {})", alias.word, earlier->name,
+                                       earlier->where.line),
+                    alias.source_line);
+                continue;
+            }
+            bool ran = false;
+            bool found = false;
+            std::string hidden;
+            std::string threads;
+            for (std::size_t r = 0; r < m_checked.runs.size(); ++r) {
+                auto const& run = m_checked.runs[r];
+                if (!run)
+                    continue;
+                ran = true;
+                found = found || named_in_run(run->trace, alias.name);
+                if (hidden.empty() && named_in_run(run->trace, alias.word))
+                    hidden = run->name;
+                if (threads.empty())
+                    for (auto const& thread : run->trace.threads)
+                        threads += (threads.empty() ? "" : ", ") + thread.display_name;
+            }
+            if (!hidden.empty())
+                error(alias.where,
+                    fmt::format("'{}' is already a thread or process of run '{}'; a word of @names cannot stand for "
+                                "another one",
+                        alias.word, hidden),
+                    alias.source_line);
+            else if (ran && !found)
+                error(alias.name_where,
+                    fmt::format("no run of this lesson has a thread or process named '{}' (threads: {})", alias.name,
+                        threads),
+                    alias.source_line);
+        }
     }
 
     void evaluate_choice(Block const& block)

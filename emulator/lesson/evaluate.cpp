@@ -640,24 +640,88 @@ std::string evidence_text(Evaluation const& evaluation, Language language)
     return out;
 }
 
-std::variant<Value, std::string> parse_answer(std::string_view input, ValueType type, LessonRun const* run, Language language)
+std::optional<std::string> named_in_run(Trace const& trace, std::string_view typed, std::vector<NameAlias> const& aliases)
 {
-    auto trimmed = input;
-    while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t'))
-        trimmed.remove_prefix(1);
-    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t'))
-        trimmed.remove_suffix(1);
+    std::string_view name = typed;
+    for (auto const& alias : aliases)
+        if (lower(alias.word) == lower(typed))
+            name = alias.name;
+    if (auto thread = find_thread(trace, name, true))
+        return trace.name(*thread);
+    if (auto process = find_process(trace, name, true))
+        return trace.processes[static_cast<std::size_t>(*process)].name;
+    return std::nullopt;
+}
+
+namespace {
+
+std::string_view trim_spaces(std::string_view text)
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    return text;
+}
+
+bool ends_with(std::string_view text, std::string_view end)
+{
+    return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
+}
+
+// What may follow a number in an answer: a unit, then a sentence's end ("13틱입니다.").
+bool is_number_tail(std::string_view tail)
+{
+    tail = trim_spaces(tail);
+    while (!tail.empty() && (tail.back() == '.' || tail.back() == '!'))
+        tail.remove_suffix(1);
+    // The polite endings a Korean learner may type after the number or its unit.
+    for (std::string_view ending : { "입니다", "이에요", "예요", "이요", "요" }) {
+        if (ends_with(tail, ending)) {
+            tail.remove_suffix(ending.size());
+            break;
+        }
+    }
+    tail = trim_spaces(tail);
+    auto unit = lower(tail);
+    for (std::string_view known : { "", "%", "tick", "ticks", "틱", "percent", "퍼센트", "time", "times", "번" })
+        if (unit == known)
+            return true;
+    return false;
+}
+
+// The threads of a run for a message, each with the words @names gives it: "ramen (라면)".
+std::string thread_list(Trace const& trace, std::vector<NameAlias> const& aliases)
+{
+    std::string out;
+    for (auto const& thread : trace.threads) {
+        std::string words;
+        for (auto const& alias : aliases)
+            if (named_in_run(trace, alias.name) == thread.display_name)
+                words += (words.empty() ? "" : ", ") + alias.word;
+        out += (out.empty() ? "" : ", ") + thread.display_name + (words.empty() ? "" : " (" + words + ")");
+    }
+    return out;
+}
+
+}
+
+std::variant<Value, std::string> parse_answer(std::string_view input, ValueType type, LessonRun const* run, Language language,
+    std::vector<NameAlias> const& aliases)
+{
+    auto trimmed = trim_spaces(input);
     if (type == ValueType::Number) {
         double number = 0;
         auto [rest, status] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), number);
         if (status != std::errc() || trimmed.empty())
             return say(language, "Please answer with a number, such as 12.", "숫자로 답해 주세요 (예: 12).");
-        // "13 ticks", "13%" and "13틱" are fine; "13 or 14" is not.
+        // "13 ticks", "13%", "13틱" and "13틱입니다" are fine; "13 or 14" is not, and neither is a
+        // unit ticklab does not know: the answer is refused whole, never cut to its number.
         std::string_view after(rest, static_cast<std::size_t>(trimmed.data() + trimmed.size() - rest));
-        while (!after.empty() && after.front() == ' ')
-            after.remove_prefix(1);
-        if (!after.empty() && after != "%" && after != "tick" && after != "ticks" && after != "틱" && after != "틱.")
-            return say(language, "Please answer with one number, such as 12.", "숫자 하나로 답해 주세요 (예: 12).");
+        if (!is_number_tail(after))
+            return say(language,
+                "Please answer with one number, such as 12 (a unit may follow: 12 ticks, 12%); '{}' is not one.",
+                "숫자 하나로 답해 주세요 (예: 12, 12틱, 12%). '{}'은(는) 알 수 있는 단위가 아닙니다.", trim_spaces(after));
         return number_value(number);
     }
     Value answer;
@@ -669,12 +733,12 @@ std::variant<Value, std::string> parse_answer(std::string_view input, ValueType 
             return;
         std::optional<std::string> canonical;
         if (run) {
-            if (auto thread = find_thread(run->trace, name, true))
-                canonical = run->trace.name(*thread);
-            else if (auto process = find_process(run->trace, name, true))
-                canonical = run->trace.processes[static_cast<std::size_t>(*process)].name;
+            canonical = named_in_run(run->trace, name, aliases);
         } else {
             canonical = name;
+            for (auto const& alias : aliases)
+                if (lower(alias.word) == lower(name))
+                    canonical = alias.name;
         }
         if (canonical)
             answer.groups.push_back({ *canonical });
@@ -689,7 +753,7 @@ std::variant<Value, std::string> parse_answer(std::string_view input, ValueType 
             name += c;
     }
     flush();
-    auto threads = run ? thread_list(run->trace) : std::string();
+    auto threads = run ? thread_list(run->trace, aliases) : std::string();
     if (!unknown.empty())
         return say(language, "There is no thread called '{}' here; the threads are {}.",
             "'{}'라는 스레드는 없습니다. 스레드는 {}입니다.", unknown.front(), threads);

@@ -42,10 +42,18 @@ bool same_value(Value const&, Value const&);
 // The evidence as one sentence, or a few: clauses joined and ended the language's way.
 std::string evidence_text(Evaluation const&, Language);
 
+// The thread or process of a run that `typed` names: its name in any case, or a word the
+// lesson's @names gives it ("파스타" for pasta). Returns the name as the run shows it;
+// nothing when the run has no such thread or process.
+std::optional<std::string> named_in_run(Trace const&, std::string_view typed, std::vector<NameAlias> const& aliases = {});
+
 // What the learner typed, as a value of the type asked for. Names are matched against the
-// run's threads and processes (whatever the case the learner used). On failure, a message
-// in the learner's language saying what to type.
-std::variant<Value, std::string> parse_answer(std::string_view input, ValueType, LessonRun const*, Language);
+// run's threads and processes (whatever the case the learner used, or a word of the
+// lesson's @names). A number may be followed by a unit ("13 ticks", "13틱", "62%", "13틱입니다");
+// anything else after it is refused, never cut off. On failure, a message in the learner's
+// language saying what to type.
+std::variant<Value, std::string> parse_answer(std::string_view input, ValueType, LessonRun const*, Language,
+    std::vector<NameAlias> const& aliases = {});
 
 // Whether the learner's answer is right: exact for whole numbers, within 0.05 otherwise (so
 // 1.9 is right for 1.857).

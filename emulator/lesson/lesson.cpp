@@ -188,7 +188,7 @@ struct Token {
     std::size_t offset = 0;
 };
 
-constexpr std::string_view s_directives[] = { "needs", "run", "show", "step", "predict", "choice", "check" };
+constexpr std::string_view s_directives[] = { "needs", "names", "run", "show", "step", "predict", "choice", "check" };
 constexpr std::string_view s_block_kinds[] = { "program", "code", "not-yet" };
 
 class LessonParser {
@@ -239,6 +239,7 @@ private:
     std::size_t parse_fenced(std::size_t index);
     std::size_t parse_directive(std::size_t index);
     void parse_needs(Line const&, std::size_t from);
+    void parse_names(Line const&, std::size_t from);
     void parse_run(Line const&, std::size_t from);
     void parse_show(Line const&, std::size_t from, bool step);
     void parse_question(Line const&, std::size_t from, BlockKind);
@@ -1030,6 +1031,8 @@ std::size_t LessonParser::parse_directive(std::size_t index)
     auto name = text.substr(1, end - 1);
     if (name == "needs") {
         parse_needs(line, end);
+    } else if (name == "names") {
+        parse_names(line, end);
     } else if (name == "run") {
         parse_run(line, end);
     } else if (name == "show") {
@@ -1101,6 +1104,44 @@ void LessonParser::parse_needs(Line const& line, std::size_t from)
         m_result.lesson.needs.push_back(word.text);
         m_result.lesson.needs_where.push_back(SourceLocation { line.number, column_at(line.text, word.offset) });
     }
+}
+
+void LessonParser::parse_names(Line const& line, std::size_t from)
+{
+    // "@names 라면=ramen 파스타=pasta": pairs separated by spaces or commas.
+    auto text = line.text;
+    bool any = false;
+    for (std::size_t i = from; i < text.size();) {
+        if (is_space(text[i]) || text[i] == ',') {
+            ++i;
+            continue;
+        }
+        auto start = i;
+        while (i < text.size() && !is_space(text[i]) && text[i] != ',')
+            ++i;
+        auto pair = text.substr(start, i - start);
+        auto equals = pair.find('=');
+        auto word = pair.substr(0, std::min(equals, pair.size()));
+        auto name = equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+        if (equals == std::string_view::npos || word.empty() || name.empty() || name.find('=') != std::string_view::npos) {
+            error(line, start,
+                fmt::format("'{}' is not WORD=NAME: write the word the lesson uses, '=', and the thread or process "
+                            "it stands for, with no spaces ('@names 라면=ramen')",
+                    pair));
+            continue;
+        }
+        any = true;
+        NameAlias alias;
+        alias.word = std::string(word);
+        alias.name = std::string(name);
+        alias.where = SourceLocation { line.number, column_at(text, start) };
+        alias.name_where = SourceLocation { line.number, column_at(text, start + equals + 1) };
+        alias.source_line = std::string(text);
+        m_result.lesson.names.push_back(std::move(alias));
+    }
+    if (!any && std::none_of(m_result.errors.begin(), m_result.errors.end(),
+                    [&](Diagnostic const& diagnostic) { return diagnostic.where.line == line.number; }))
+        error(line, text.size(), "say which words stand for which names: '@names 라면=ramen 파스타=pasta'");
 }
 
 void LessonParser::parse_run(Line const& line, std::size_t from)

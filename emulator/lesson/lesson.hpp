@@ -116,11 +116,22 @@ struct Block {
     std::size_t run = 0;             // Run: its index in Lesson::runs
 };
 
+// "@names 라면=ramen": a word the lesson's prose uses for a thread or process, which a
+// learner may type as an answer instead of the name in the program.
+struct NameAlias {
+    std::string word; // 라면
+    std::string name; // ramen
+    SourceLocation where;      // the word
+    SourceLocation name_where; // the name
+    std::string source_line;
+};
+
 struct Lesson {
     std::string file;
     std::string title;
     std::vector<std::string> needs; // capabilities it needs (see lesson/capabilities.hpp)
     std::vector<SourceLocation> needs_where;
+    std::vector<NameAlias> names;   // @names, in the order written
     std::vector<Block> blocks;
     std::vector<RunDirective> runs;
 };

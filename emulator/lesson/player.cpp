@@ -380,7 +380,7 @@ private:
                 reveal(answer, evidence);
                 return;
             }
-            auto given = parse_answer(*line, evaluation->value.type, run, language);
+            auto given = parse_answer(*line, evaluation->value.type, run, language, m_lesson.lesson.names);
             if (auto* problem = std::get_if<std::string>(&given)) {
                 m_out << *problem << '\n';
                 continue;
@@ -444,7 +444,7 @@ private:
                 reveal(answer, evidence);
                 return;
             }
-            auto picked = pick(*line, block);
+            auto picked = pick(*line, block, m_lesson.lesson.names);
             if (!picked) {
                 m_out << say(language, "Please answer with a letter from a to {}.\n", "a부터 {}까지의 글자로 답해 주세요.\n", last);
                 continue;
@@ -455,12 +455,16 @@ private:
         }
     }
 
-    // The option the learner means: its letter, its number, or its text.
-    static std::optional<std::size_t> pick(std::string const& input, Block const& block)
+    // The option the learner means: its letter, its number, or its text (or, for an option
+    // that is a name, a word the lesson's @names gives it: "파스타" for "- pasta").
+    static std::optional<std::size_t> pick(std::string const& input, Block const& block, std::vector<NameAlias> const& aliases)
     {
         auto start = input.find_first_not_of(" \t");
         auto end = input.find_last_not_of(" \t)");
         auto text = input.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+        for (auto const& alias : aliases)
+            if (alias.word == text)
+                text = alias.name;
         auto count = block.options.size();
         if (text.size() == 1) {
             char c = text[0];

@@ -733,9 +733,9 @@ std::string Stepper::ram() const
     for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id) {
         auto const& info = m_whole.processes[static_cast<std::size_t>(id)];
         auto entry = info.base >= 0 && m_machine->process_state(id) != ProcessState::Done
-            ? fmt::format("    {:<12} {} at {}\n", info.name, format_bytes(info.memory),
+            ? fmt::format("    {} {} at {}\n", pad_right(info.name, 12), format_bytes(info.memory),
                   info.base == 0 ? std::string("0") : format_bytes(static_cast<std::uint64_t>(info.base)))
-            : fmt::format("    {:<12} {}\n", info.name, format_bytes(info.memory));
+            : fmt::format("    {} {}\n", pad_right(info.name, 12), format_bytes(info.memory));
         switch (m_machine->process_state(id)) {
         case ProcessState::New: storage += entry; break;
         case ProcessState::Waiting: waiting += entry; break;

@@ -6,42 +6,6 @@
 
 namespace tl {
 
-namespace {
-
-bool is_wide(char32_t code_point)
-{
-    return (code_point >= 0x1100 && code_point <= 0x115F) || (code_point >= 0x3000 && code_point <= 0x303F)
-        || (code_point >= 0x4E00 && code_point <= 0x9FFF) || (code_point >= 0xAC00 && code_point <= 0xD7A3)
-        || (code_point >= 0xFF00 && code_point <= 0xFF60);
-}
-
-}
-
-int display_width(std::string_view utf8)
-{
-    int width = 0;
-    std::size_t i = 0;
-    while (i < utf8.size()) {
-        auto lead = static_cast<unsigned char>(utf8[i]);
-        std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-        // A stray continuation byte, an invalid lead or a truncated sequence: one column a byte.
-        bool valid = length > 0 && i + length <= utf8.size();
-        for (std::size_t k = 1; valid && k < length; ++k)
-            valid = (static_cast<unsigned char>(utf8[i + k]) & 0xC0) == 0x80;
-        if (!valid) {
-            ++width;
-            ++i;
-            continue;
-        }
-        char32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
-        for (std::size_t k = 1; k < length; ++k)
-            code_point = (code_point << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-        width += is_wide(code_point) ? 2 : 1;
-        i += length;
-    }
-    return width;
-}
-
 std::string pad_right(std::string_view text, int width)
 {
     std::string out(text);

@@ -2,8 +2,10 @@
 
 // Small helpers shared by the text renderers (table.cpp, summary.cpp) and the JSON one.
 // Names in a program may be any UTF-8 (Korean lessons name their threads in Hangul), so
-// columns are padded by how wide a string looks in a terminal, not by its bytes.
+// columns are padded by how wide a string looks in a terminal (display_width, from
+// lang/width.hpp so diagnostics share it), not by its bytes.
 
+#include "lang/width.hpp"
 #include "trace/trace.hpp"
 
 #include <string>
@@ -11,10 +13,8 @@
 
 namespace tl {
 
-// Terminal columns a UTF-8 string occupies: one a code point, two for East Asian wide
-// characters (Hangul, CJK ideographs and punctuation, fullwidth forms). A malformed byte
-// counts as one column, so a bad name still lines up roughly instead of breaking the table.
-int display_width(std::string_view utf8);
+// int display_width(std::string_view utf8), the terminal columns of a UTF-8 string, comes
+// from lang/width.hpp (included above).
 
 // The text followed (pad_right) or preceded (pad_left) by spaces up to `width` columns; a
 // longer text is returned whole and overflows its column.
