@@ -289,6 +289,8 @@ private:
         if (!written.empty() && written.back() == '%')
             --decimals;
         return std::abs(stated.number - truth.number) <= 0.5 * std::pow(10.0, -static_cast<double>(decimals)) + 1e-9;
+    }
+
     // Each word of @names stands for a thread or process some run has, is not itself the name
     // of one (it would hide it), and is given once.
     void check_names()
