@@ -38,10 +38,10 @@ std::vector<fs::path> data_directories()
     return directories;
 }
 
-std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error)
+std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, fs::path const& base)
 {
     // Each candidate with the directory it was found under (empty: as the learner wrote it).
-    std::vector<fs::path> candidates { fs::path(name), fs::path(name + ".tl") };
+    std::vector<fs::path> candidates { base / fs::path(name), base / fs::path(name + ".tl") };
     std::vector<fs::path> roots { fs::path(), fs::path() };
     fs::path relative(name);
     if (relative.is_relative()) {

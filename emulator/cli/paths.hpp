@@ -19,7 +19,9 @@ struct LoadedFile {
 
 // Finds a program the way a learner names it: a path ("programs/kitchen.tl"), a path without
 // its .tl ("programs/kitchen"), or a bundled program's name ("kitchen") from any directory.
-// On failure returns a one-line error ("cannot open 'x': no such file ...").
-std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error);
+// On failure returns a one-line error ("cannot open 'x': no such file ..."). A relative path
+// is read under BASE when given (a lesson's folder), else under the working directory.
+std::optional<LoadedFile> load_program_file(
+    std::string const& name, std::string& error, std::filesystem::path const& base = {});
 
 }

@@ -26,10 +26,11 @@ bool too_many_digits(std::string_view text)
     return status == std::errc::result_out_of_range && rest == text.data() + text.size();
 }
 
-// "too large: at most 16" for a value past the top of its range, else "".
+// "too large: at most 10^12" for a value past the top of a range that only guards against
+// overflow, or past what an int64 holds; else "" (and "between 1 and 16, not 17" is said).
 std::string too_large(std::string_view given, std::optional<std::int64_t> value, std::int64_t max)
 {
-    bool large = value ? *value > max : too_many_digits(given) && given.front() != '-';
+    bool large = value ? *value > max && max >= max_tick_limit : too_many_digits(given) && given.front() != '-';
     return large ? fmt::format("too large: at most {}", max) : std::string();
 }
 
