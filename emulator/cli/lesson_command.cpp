@@ -503,7 +503,11 @@ int lesson_command(LessonSettings const& settings)
     if (settings.reset) {
         auto path = progress_path();
         Progress progress;
-        save_progress(progress, path);
+        std::string error;
+        if (path && !progress.save(*path, error)) {
+            fmt::print(stderr, "ticklab: error: {}; progress was not reset\n", error);
+            return exit_code::bad_input;
+        }
         std::cout << tr(language, "Progress forgotten: every lesson is not started again.\n",
             "진행 기록을 지웠습니다. 모든 레슨이 다시 '시작 전'입니다.\n");
         if (settings.lesson.empty() && !settings.check)
