@@ -251,13 +251,19 @@ int demo_command(RunSettings const& settings)
     auto program = load_program(one);
     if (!program)
         return exit_code::bad_input;
+    // The two runs share every setting but the cores: a mistake in one is in both, and is
+    // said once.
     auto prepared_one = prepare(one);
+    if (!prepared_one)
+        return exit_code::bad_input;
     auto prepared_three = prepare(three);
-    if (!prepared_one || !prepared_three)
+    if (!prepared_three)
         return exit_code::bad_input;
     auto trace_one = simulate_with(*prepared_one, *program, one.scheduler);
+    if (!trace_one)
+        return exit_code::bad_input;
     auto trace_three = simulate_with(*prepared_three, *program, three.scheduler);
-    if (!trace_one || !trace_three)
+    if (!trace_three)
         return exit_code::bad_input;
 
     auto& out = std::cout;
