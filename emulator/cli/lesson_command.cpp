@@ -10,6 +10,7 @@
 #include "trace/render_util.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -224,14 +225,20 @@ std::vector<LessonFile> lesson_files(fs::path const& lessons, Language language)
     return files;
 }
 
+// Nothing when the file cannot be opened or a read fails (/proc/self/mem): an unreadable
+// file is not an empty lesson.
 std::optional<std::string> read_file(fs::path const& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    std::string content;
+    std::array<char, 65536> block {};
+    while (in.read(block.data(), block.size()) || in.gcount() > 0)
+        content.append(block.data(), static_cast<std::size_t>(in.gcount()));
+    if (in.bad() || !in.eof())
+        return std::nullopt;
+    return content;
 }
 
 // The first max_reported_errors errors, then how many there are in all, as for programs: a
