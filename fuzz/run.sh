@@ -1,5 +1,5 @@
 #!/bin/sh
-# Bounded fuzzing of ticklab's three libFuzzer targets.
+# Bounded fuzzing of ticklab's four libFuzzer targets.
 #   fuzz/run.sh BUILD_DIR SECONDS_PER_TARGET
 # BUILD_DIR must be configured with clang and -Dfuzz=true (see fuzz/meson.build). Seeds come
 # from programs/, lessons/, the bad-input corpus and fuzz/regressions/<target>/ (inputs that
@@ -14,11 +14,11 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in parse-program parse-lesson run-program; do
+for target in parse-program parse-lesson run-program check-lesson; do
     corpus=$work/$target
     mkdir -p "$corpus"
     case $target in
-        parse-lesson) seeds=$(ls lessons/*/*.lesson tests/bad/inputs/*.lesson 2>/dev/null) ;;
+        parse-lesson | check-lesson) seeds=$(ls lessons/*/*.lesson tests/bad/inputs/*.lesson 2>/dev/null) ;;
         *) seeds=$(ls programs/*.tl tests/golden/inputs/*.tl tests/bad/inputs/*.tl 2>/dev/null) ;;
     esac
     n=0
@@ -32,9 +32,16 @@ for target in parse-program parse-lesson run-program; do
             cp "$seed" "$corpus/seed-$n"
         fi
     done
+    # Inputs long enough for deep expressions (a @check of thousands of terms) where that is
+    # cheap; a program is simulated and rendered ten ways, so it stays shorter.
+    case $target in
+        run-program) max_len=8192 ;;
+        *) max_len=65536 ;;
+    esac
+    mkdir -p "fuzz/regressions/$target"
     log=$work/$target.log
     "$build/fuzz/fuzz-$target" "$corpus" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 \
-        -max_len=4096 -artifact_prefix="fuzz/regressions/$target/" -print_final_stats=1 > "$log" 2>&1
+        -max_len="$max_len" -artifact_prefix="fuzz/regressions/$target/" -print_final_stats=1 > "$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     # The last progress line's coverage: "cov: N" edges, "ft: N" features.

@@ -198,5 +198,24 @@ expect "$out" "  >   13  io 2" "where the thread is in its code"
 expect "$out" "Breakpoint 1 (block): at tick 8, ramen blocks on 'io 2' until tick 10." "a breakpoint"
 expect "$out" "RAM at tick 8: 16K of 1M in use, 1008K free" "the RAM"
 
+# A progress file that is not ticklab's (the learner's notes, or a link to them) is left alone.
+printf 'my notes\n' > "$work/notes.txt"
+ln -s "$work/notes.txt" "$work/notes-link"
+for progress in "$work/notes.txt" "$work/notes-link"; do
+    TICKLAB_PROGRESS=$progress "$ticklab" lesson --reset > "$work/reset.txt" 2>&1
+    code=$?
+    if [ "$code" -eq 3 ] && [ "$(cat "$work/notes.txt")" = "my notes" ] && [ -L "$work/notes-link" ]; then
+        passed=$((passed + 1))
+    else
+        fail "--reset with TICKLAB_PROGRESS=$progress exits 3 (got $code) and leaves the notes as they are"
+        cat "$work/reset.txt"
+    fi
+    printf '\n' | TICKLAB_PROGRESS=$progress "$ticklab" lesson 4 > "$work/play.txt" 2>&1
+    expect "$work/play.txt" "; your progress is not remembered" \
+        "playing with a foreign progress file says progress is not remembered"
+done
+expect "$work/reset.txt" "is a symbolic link; ticklab does not write through it" "--reset names the link"
+if [ "$(cat "$work/notes.txt")" = "my notes" ]; then passed=$((passed + 1)); else fail "the notes survive playing"; fi
+
 echo "lesson_session: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,7 +15,9 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -672,6 +674,64 @@ TEST_CASE("the stepper names what a blocked thread waits for, and a deadlock's s
     CHECK(stepper.execute("p left").text.find("thread left (process philosophers) at tick 2: blocked: it waits for mutex "
                                               "fork2, held by right\n")
         == 0);
+}
+
+namespace {
+
+std::string file_text(fs::path const& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_text(fs::path const& path, std::string const& text)
+{
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+}
+
+TEST_CASE("progress never overwrites a file ticklab did not write, nor writes through a link", "[lesson]")
+{
+    auto folder = fs::temp_directory_path() / "ticklab-progress-clobber-test";
+    fs::remove_all(folder);
+    fs::create_directories(folder);
+    Progress progress;
+    progress.record("04-concurrency-one-core", LessonStatus::Done);
+    std::string error;
+
+    // TICKLAB_PROGRESS=notes.txt: the learner's notes stay as they are.
+    auto notes = folder / "notes.txt";
+    write_text(notes, "my notes\n");
+    CHECK_FALSE(progress.save(notes, error));
+    CHECK(error == fmt::format("'{}' already exists and ticklab did not write it, so it is left alone", notes.string()));
+    CHECK(file_text(notes) == "my notes\n");
+
+    // A link to the notes: neither the link nor the notes change.
+    auto link = folder / "progress-link";
+    fs::create_symlink(notes, link);
+    CHECK_FALSE(progress.save(link, error));
+    CHECK(error.find("is a symbolic link") != std::string::npos);
+    CHECK(fs::is_symlink(link));
+    CHECK(file_text(notes) == "my notes\n");
+
+    // ticklab's own file (recognised by its first line) and an empty one are replaced.
+    auto own = folder / "progress";
+    write_text(own, std::string(progress_header) + "\n05-parallelism started\n");
+    REQUIRE(progress.save(own, error));
+    CHECK(file_text(own) == std::string(progress_header) + "\n04-concurrency-one-core done\n");
+    auto empty = folder / "empty";
+    write_text(empty, "");
+    CHECK(progress.save(empty, error));
+
+    // A folder is never replaced; and no temporary file is left behind by any of this.
+    CHECK_FALSE(progress.save(folder, error));
+    std::vector<std::string> names;
+    for (auto const& entry : fs::directory_iterator(folder))
+        names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string> { "empty", "notes.txt", "progress", "progress-link" });
+    fs::remove_all(folder);
 }
 
 TEST_CASE("progress is remembered per lesson and never undone by replaying", "[lesson]")

@@ -737,15 +737,22 @@ TEST_CASE("Invalid UTF-8 in a string or a comment is reported once per line", "[
         "      |               ^\n");
 }
 
-TEST_CASE("Columns in an error on a line with Korean text count code points", "[parser]")
+TEST_CASE("Columns in an error on a line with Korean text count code points; the caret goes under the character", "[parser]")
 {
+    // Column 15 is the 15th code point; the terminal draws '끝' two columns wide, so the
+    // caret is 15 columns in, not 14.
     CHECK(errors("process 주방\n  thread 라면\n    print \"라면이 다 됐어요\"\n    compute 삼\n    print \"끝\" 다음\n")
         == R"(test.tl:4:13: error: expected a number of ticks after 'compute', found '삼'
     4 |     compute 삼
       |             ^
 test.tl:5:15: error: unexpected '다음' after 'print "끝"'
     5 |     print "끝" 다음
-      |               ^
+      |                ^
+)");
+    CHECK(errors("process 주방 memory 1X\n  thread t\n    compute 1\n")
+        == R"(test.tl:1:19: error: expected a memory size after 'memory', found '1X'; write a whole number of bytes, optionally with K, M or G, e.g. 64K
+    1 | process 주방 memory 1X
+      |                     ^
 )");
 }
 
@@ -918,6 +925,6 @@ TEST_CASE("A jobs list with too few fields or a non-ASCII name gives columns in 
 )");
     CHECK(job_errors("주방:0:3,x:0:-3") == R"(--jobs:1:12: error: a burst of ticks cannot be negative; found -3
     1 | 주방:0:3,x:0:-3
-      |            ^
+      |              ^
 )");
 }

@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/formats.hpp"
+#include "cli/numbers.hpp"
 #include "cli/run_command.hpp"
 #include "trace/metrics.hpp"
 #include "trace/visual.hpp"
@@ -21,7 +22,9 @@ constexpr std::array<std::string_view, 3> s_compare_formats { "gantt", "svg", "h
 // One side's option string, parsed by the same CLI11 options `ticklab run` has, so that every
 // machine and scheduler option means the same thing here. CLI11 splits the string as a shell
 // would (quotes group words).
-std::optional<RunSettings> parse_side(std::string const& options, std::string_view side, CompareSettings const& settings)
+// On failure, `failure` is the exit code: usage, or bad_input for a value out of range.
+std::optional<RunSettings> parse_side(
+    std::string const& options, std::string_view side, CompareSettings const& settings, int& failure)
 {
     RunSettings parsed;
     parsed.file = settings.file.empty() && settings.jobs.empty() ? "kitchen" : settings.file;
@@ -32,6 +35,7 @@ std::optional<RunSettings> parse_side(std::string const& options, std::string_vi
         parser.parse(options, false);
     } catch (CLI::ParseError const& error) {
         fmt::print(stderr, "ticklab: error: --{} \"{}\": {}\n", side, options, error.what());
+        failure = std::max(failure, dynamic_cast<OutOfRange const*>(&error) ? exit_code::bad_input : exit_code::usage);
         return std::nullopt;
     }
     return parsed;
@@ -61,7 +65,7 @@ CLI::App* add_compare_subcommand(CLI::App& app, CompareSettings& settings)
     compare->add_option("--color", settings.colour, "Colour the chart: auto, always or never")
         ->check(CLI::IsMember({ "auto", "always", "never" }))
         ->capture_default_str();
-    compare->add_option("--width", settings.width, "Columns the chart may use (default: $COLUMNS, else 80)")
+    decimal<int>(compare->add_option("--width", settings.width, "Columns the chart may use (default: $COLUMNS, else 80)"))
         ->check(CLI::Range(20, 100000));
     compare->footer("Example: ticklab compare kitchen --left \"-c 1 -s rr\" --right \"-c 3 -s per-core\"\n"
                     "Speed-up = left makespan / right makespan; efficiency = speed-up / (right cores / left cores).");
@@ -75,10 +79,11 @@ int compare_command(CompareSettings const& settings)
             settings.format);
         return exit_code::usage;
     }
-    auto left = parse_side(settings.left, "left", settings);
-    auto right = parse_side(settings.right, "right", settings);
+    int failure = exit_code::ok;
+    auto left = parse_side(settings.left, "left", settings, failure);
+    auto right = parse_side(settings.right, "right", settings, failure);
     if (!left || !right)
-        return exit_code::usage;
+        return failure;
 
     auto program = load_program(*left);
     if (!program)

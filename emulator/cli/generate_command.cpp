@@ -1,12 +1,12 @@
 #include "cli/generate_command.hpp"
 
 #include "cli/exit_codes.hpp"
+#include "io/safe_write.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
-#include <fstream>
 
 namespace tl {
 
@@ -63,6 +63,8 @@ void add_generate_options(CLI::App& app, GenerateSettings& settings)
         fmt::format("Each process gets a priority from 0 to N-1 (default {}: all 0)", defaults.priorities));
     app.add_option("-o,--output", settings.output, "Write the program to FILE instead of standard output")
         ->type_name("FILE");
+    app.add_flag("--force", settings.force,
+        "Replace FILE even if it is not a workload ticklab generated (or is a symbolic link: the link is replaced)");
     app.footer("Example: ticklab generate --processes 100 --threads 4 --cores 8 --seed 7 -o big.tl");
 }
 
@@ -84,12 +86,16 @@ int generate_command(GenerateSettings const& settings)
         }
         return exit_code::ok;
     }
-    std::ofstream out(settings.output, std::ios::binary);
-    if (out)
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-        fmt::print(stderr, "ticklab: error: cannot write '{}': {}\n", settings.output, std::strerror(errno));
+    // A file generate wrote before may be replaced; anything else only with --force.
+    auto ours = [](std::string_view head) {
+        return head.rfind("# A generated workload", 0) == 0 && head.find("\n# Made with: ticklab generate ") != std::string_view::npos;
+    };
+    if (auto error = write_file_safely(settings.output, text, ours, settings.force)) {
+        fmt::print(stderr, "ticklab: error: {}\n", *error);
+        if (error->find("ticklab did not write it") != std::string::npos)
+            fmt::print(stderr, "use --force to replace it, or choose another file with -o\n");
+        else if (error->find("symbolic link") != std::string::npos)
+            fmt::print(stderr, "use --force to replace the link itself (not the file it points to), or choose another file\n");
         return exit_code::bad_input;
     }
     std::size_t instructions = 0;

@@ -14,6 +14,7 @@ namespace tl {
 struct GenerateSettings {
     GeneratorFlags flags; // as typed: the library checks them, so tests see the same messages
     std::string output;   // -o FILE; empty or "-": standard output
+    bool force = false;   // --force: replace FILE even if ticklab did not write it
 };
 
 void add_generate_options(CLI::App&, GenerateSettings&);

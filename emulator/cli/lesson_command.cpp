@@ -10,6 +10,7 @@
 #include "trace/render_util.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -73,6 +74,12 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
                                                  "'ticklab run'", word) };
         auto name = word.substr(0, word.find('='));
         auto const* option = app.get_option_no_throw(name);
+        // Options of `ticklab run` about how a run is shown: the lesson decides that (@show, @step).
+        constexpr std::string_view shown[] = { "-f", "--format", "--explain", "--color", "--width", "--show" };
+        if (!option && std::find(std::begin(shown), std::end(shown), name) != std::end(shown))
+            return RunArgsError { i, fmt::format("'{}' is an option of 'ticklab run' that is not allowed in a lesson: the "
+                                                 "lesson shows its runs with @show and @step",
+                                         name) };
         if (!option) {
             std::optional<std::string> best;
             std::size_t best_distance = 3;
@@ -151,12 +158,13 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
     return setup;
 }
 
-LessonEnvironment cli_lesson_environment()
+LessonEnvironment cli_lesson_environment(fs::path const& lesson_file)
 {
     LessonEnvironment environment;
     environment.parse_run_args = parse_run_words;
-    environment.find_program = [](std::string const& name, std::string& error) -> std::optional<ProgramText> {
-        auto file = load_program_file(name, error);
+    auto folder = lesson_file.parent_path();
+    environment.find_program = [folder](std::string const& name, std::string& error) -> std::optional<ProgramText> {
+        auto file = load_program_file(name, error, false, folder);
         if (!file)
             return std::nullopt;
         return ProgramText { file->name, file->content };
@@ -217,19 +225,38 @@ std::vector<LessonFile> lesson_files(fs::path const& lessons, Language language)
     return files;
 }
 
+// Nothing when the file cannot be opened or a read fails (/proc/self/mem): an unreadable
+// file is not an empty lesson.
 std::optional<std::string> read_file(fs::path const& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    std::string content;
+    std::array<char, 65536> block {};
+    while (in.read(block.data(), block.size()) || in.gcount() > 0)
+        content.append(block.data(), static_cast<std::size_t>(in.gcount()));
+    if (in.bad() || !in.eof())
+        return std::nullopt;
+    return content;
 }
 
+// The first max_reported_errors errors, then how many there are in all, as for programs: a
+// file that is mostly mistakes (or not a lesson at all) would bury the first ones.
 void print_errors(std::vector<Diagnostic> const& errors)
 {
-    std::cerr << format_diagnostics(errors);
+    if (errors.size() <= max_reported_errors) {
+        std::cerr << format_diagnostics(errors);
+        return;
+    }
+    std::vector<Diagnostic> shown(errors.begin(), errors.begin() + max_reported_errors);
+    auto last = shown.back();
+    last.where = {};
+    last.source_line.clear();
+    last.message = fmt::format("too many errors ({} in all); the first {} are shown above: fix them first", errors.size(),
+        max_reported_errors);
+    shown.push_back(std::move(last));
+    std::cerr << format_diagnostics(shown);
 }
 
 std::string status_text(LessonStatus status, Language language)
@@ -305,8 +332,9 @@ std::optional<LessonFile> find_lesson(std::string const& name, std::vector<Lesso
 }
 
 // Checks one lesson file (and, for a translation, that it matches the English one).
-bool check_one(LessonFile const& file, std::optional<LessonFile> const& original, LessonEnvironment const& environment)
+bool check_one(LessonFile const& file, std::optional<LessonFile> const& original)
 {
+    auto environment = cli_lesson_environment(file.path);
     auto content = read_file(file.path);
     if (!content) {
         fmt::print(stderr, "ticklab: error: cannot read {}\n", file.shown);
@@ -339,7 +367,6 @@ bool check_one(LessonFile const& file, std::optional<LessonFile> const& original
 
 int check_lessons(fs::path const& lessons, LessonSettings const& settings, Language language)
 {
-    auto environment = cli_lesson_environment();
     auto english = lesson_files(lessons, Language::En);
     auto counterpart = [&](LessonFile const& file, Language in) -> std::optional<LessonFile> {
         if (in == Language::En)
@@ -358,13 +385,13 @@ int check_lessons(fs::path const& lessons, LessonSettings const& settings, Langu
             return exit_code::bad_input;
         }
         ++count;
-        failed += !check_one(*file, counterpart(*file, language), environment);
+        failed += !check_one(*file, counterpart(*file, language));
     } else {
         for (auto in : { Language::En, Language::Ko }) {
             auto files = lesson_files(lessons, in);
             for (auto const& file : files) {
                 ++count;
-                failed += !check_one(file, counterpart(file, in), environment);
+                failed += !check_one(file, counterpart(file, in));
             }
             if (in == Language::Ko) {
                 // Every lesson exists in both languages.
@@ -411,7 +438,7 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
         fmt::print(stderr, "ticklab: error: cannot read {}\n", file->shown);
         return exit_code::bad_input;
     }
-    auto checked = check_lesson(*content, file->shown, cli_lesson_environment());
+    auto checked = check_lesson(*content, file->shown, cli_lesson_environment(file->path));
     if (!checked.ok()) {
         print_errors(checked.errors);
         auto count = checked.errors.size();
@@ -484,7 +511,11 @@ int lesson_command(LessonSettings const& settings)
     if (settings.reset) {
         auto path = progress_path();
         Progress progress;
-        save_progress(progress, path);
+        std::string error;
+        if (path && !progress.save(*path, error)) {
+            fmt::print(stderr, "ticklab: error: {}; progress was not reset\n", error);
+            return exit_code::bad_input;
+        }
         std::cout << tr(language, "Progress forgotten: every lesson is marked not started.\n",
             "진행 기록을 지웠습니다. 이제 모든 강이 '시작 전'입니다.\n");
         if (settings.lesson.empty() && !settings.check)

@@ -6,6 +6,7 @@
 #include "lesson/check.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ int lesson_command(LessonSettings const&);
 // --jobs), into a machine and scheduler settings. Errors point at the word at fault.
 std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> const& words);
 
-// What check_lesson needs to run a lesson the way the command line does.
-LessonEnvironment cli_lesson_environment();
+// What check_lesson needs to run a lesson the way the command line does. A @run's program
+// file is found next to the lesson (in LESSON_FILE's folder), not in the working directory.
+LessonEnvironment cli_lesson_environment(std::filesystem::path const& lesson_file);
 
 }

@@ -6,6 +6,7 @@
 #include "cli/formats.hpp"
 #include "cli/generate_command.hpp"
 #include "cli/lesson_command.hpp"
+#include "cli/numbers.hpp"
 #include "cli/paths.hpp"
 #include "cli/run_command.hpp"
 #include "cli/step_command.hpp"
@@ -226,7 +227,7 @@ static int run_ticklab(int argc, char** argv)
     run->add_option("--color", run_settings.colour, "Colour the gantt chart: auto, always or never")
         ->check(CLI::IsMember({ "auto", "always", "never" }))
         ->capture_default_str();
-    run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)")
+    tl::decimal<int>(run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)"))
         ->check(CLI::Range(20, 100000));
     run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
@@ -237,8 +238,8 @@ static int run_ticklab(int argc, char** argv)
     auto* demo = app.add_subcommand("demo",
         "The kitchen: Jarvis cooks three orders on 1 core (round-robin), then three robots on 3 cores (per-core)");
     demo->add_option("program", demo_settings.file, "Another program to show the same way")->capture_default_str();
-    demo->add_option("-q,--quantum", demo_settings.quantum, "Time slice in ticks")->capture_default_str();
-    demo->add_option("--switch-cost", demo_settings.switch_cost, "Ticks a core spends on each context switch")
+    tl::decimal<tl::Tick>(demo->add_option("-q,--quantum", demo_settings.quantum, "Time slice in ticks"))->capture_default_str();
+    tl::decimal<tl::Tick>(demo->add_option("--switch-cost", demo_settings.switch_cost, "Ticks a core spends on each context switch"))
         ->capture_default_str();
     demo->add_option("-f,--format", demo_settings.format, "table (every tick) or summary")->capture_default_str();
 
@@ -268,6 +269,10 @@ static int run_ticklab(int argc, char** argv)
     } catch (CLI::ParseError const& error) {
         if (error.get_exit_code() == 0)
             return app.exit(error);
+        if (dynamic_cast<tl::OutOfRange const*>(&error)) {
+            fmt::print(stderr, "ticklab: error: {}\n", error.what());
+            return tl::exit_code::bad_input;
+        }
         fmt::print(stderr, "ticklab: error: {}\n", explain(error, app, argc, argv));
         fmt::print(stderr, "run 'ticklab --help' or 'ticklab COMMAND --help' for the options\n");
         return tl::exit_code::usage;

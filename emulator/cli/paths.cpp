@@ -2,6 +2,7 @@
 
 #include "ticklab_config.h"
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,16 @@ namespace tl {
 namespace {
 
 constexpr std::uintmax_t max_program_bytes = 4 * 1024 * 1024;
+
+// "too many levels of symbolic links (a symbolic link that leads back to itself)".
+std::string describe_error(std::error_code const& error)
+{
+    if (error == std::errc::too_many_symbolic_link_levels)
+        return "it is a symbolic link that leads round in a loop (too many levels of symbolic links)";
+    if (error == std::errc::permission_denied)
+        return "permission denied";
+    return error.message();
+}
 
 fs::path executable_directory()
 {
@@ -41,7 +52,7 @@ std::vector<fs::path> data_directories()
     return directories;
 }
 
-std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin)
+std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin, fs::path const& base)
 {
     if (name == "-" && allow_stdin) {
         // As Unix tools do: the program comes from standard input, with the same cap as a file.
@@ -64,7 +75,7 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
         return LoadedFile { "<stdin>", std::move(content) };
     }
     // Each candidate with the directory it was found under (empty: as the learner wrote it).
-    std::vector<fs::path> candidates { fs::path(name), fs::path(name + ".tl") };
+    std::vector<fs::path> candidates { base / fs::path(name), base / fs::path(name + ".tl") };
     std::vector<fs::path> roots { fs::path(), fs::path() };
     fs::path relative(name);
     if (relative.is_relative()) {
@@ -80,6 +91,12 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         auto const& candidate = candidates[i];
         auto status = fs::status(candidate, ec);
+        // The file as written exists but cannot be reached (a loop of symbolic links, a
+        // folder it may not enter): say why, not "no such file".
+        if (ec && i < 2 && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
+            error = fmt::format("cannot open '{}': {}", candidate.string(), describe_error(ec));
+            return std::nullopt;
+        }
         if (ec || !fs::exists(status))
             continue;
         if (fs::is_directory(status)) {
@@ -99,13 +116,23 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
             error = fmt::format("cannot open '{}': permission denied or unreadable", candidate.string());
             return std::nullopt;
         }
-        std::ostringstream content;
-        content << in.rdbuf();
+        // Read in blocks so that a read error (/proc/self/mem, a failing disk) is an error,
+        // not an empty program.
+        std::string content;
+        std::array<char, 65536> block {};
+        errno = 0;
+        while (in.read(block.data(), block.size()) || in.gcount() > 0)
+            content.append(block.data(), static_cast<std::size_t>(in.gcount()));
+        if (in.bad() || !in.eof()) {
+            error = fmt::format("cannot read '{}': {}", candidate.string(),
+                errno != 0 ? std::strerror(errno) : "read error");
+            return std::nullopt;
+        }
         // Diagnostics name the file as the learner wrote it when that is what was found, and
         // a bundled program by its place in ticklab's data ("programs/kitchen.tl"), the same
         // wherever ticklab is installed.
         std::string shown = i < 2 ? candidate.string() : candidate.lexically_relative(roots[i]).string();
-        return LoadedFile { shown, content.str() };
+        return LoadedFile { shown, std::move(content) };
     }
     error = fmt::format("cannot open '{}': no such file, and no bundled program of that name "
                         "(see 'ticklab programs')",

@@ -21,7 +21,9 @@ struct LoadedFile {
 // its .tl ("programs/kitchen"), or a bundled program's name ("kitchen") from any directory.
 // With `allow_stdin`, "-" is standard input, read to its end and named "<stdin>" (the
 // commands a learner runs allow it; a lesson's @run lines do not: stdin holds the answers).
-// On failure returns a one-line error ("cannot open 'x': no such file ...").
-std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin = false);
+// A relative path is read under BASE when given (a lesson's folder), else under the working
+// directory. On failure returns a one-line error ("cannot open 'x': no such file ...").
+std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin = false,
+    std::filesystem::path const& base = {});
 
 }

@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/formats.hpp"
+#include "cli/numbers.hpp"
 #include "cli/paths.hpp"
 #include "cli/policy_table.hpp"
 #include "engine/machine.hpp"
@@ -19,19 +20,22 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
 {
     app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers'); a list such as fcfs,sjf,rr or 'all' compares them in one metrics table")
         ->capture_default_str();
-    app.add_option("-c,--cores", settings.cores, "Number of CPU cores")->capture_default_str();
-    app.add_option("-q,--quantum", settings.quantum, "Time slice in ticks, for the policies that slice")
+    decimal(app.add_option("-c,--cores", settings.cores, "Number of CPU cores"), 1, max_cores)->capture_default_str();
+    decimal<Tick>(app.add_option("-q,--quantum", settings.quantum, "Time slice in ticks, for the policies that slice"))
         ->capture_default_str();
     app.add_option("--ram", settings.ram, "Main memory size, e.g. 64K, 1M")->capture_default_str();
-    app.add_option("--bus", settings.bus, "Bus bandwidth in transfers per tick")->capture_default_str();
+    decimal<int>(app.add_option("--bus", settings.bus, "Bus bandwidth in transfers per tick"))->capture_default_str();
     app.add_option("--load", settings.load,
            "Bytes one bus transfer carries while a program loads from storage into RAM, e.g. 4K; 0 loads instantly")
         ->capture_default_str();
-    app.add_option("--switch-cost", settings.switch_cost, "Ticks a core spends on each context switch")
+    decimal<Tick>(app.add_option("--switch-cost", settings.switch_cost, "Ticks a core spends on each context switch"))
         ->capture_default_str();
-    app.add_option("--max-ticks", settings.max_ticks, "Stop the run at this tick (a guard against endless programs)")
+    decimal(app.add_option("--max-ticks", settings.max_ticks, "Stop the run at this tick (a guard against endless programs)"),
+        std::numeric_limits<Tick>::min(), max_tick_limit)
         ->capture_default_str();
-    app.add_option("--seed", settings.seed, "Seed for the policies that draw random numbers")
+    // Negative seeds pass the decimal reading to be refused by the check below.
+    decimal(app.add_option("--seed", settings.seed, "Seed for the policies that draw random numbers"),
+        std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::uint64_t>::max())
         ->check(CLI::Validator( // CLI11 would wrap a negative seed round to a huge one
             [](std::string& text) {
                 return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
@@ -247,13 +251,19 @@ int demo_command(RunSettings const& settings)
     auto program = load_program(one);
     if (!program)
         return exit_code::bad_input;
+    // The two runs share every setting but the cores: a mistake in one is in both, and is
+    // said once.
     auto prepared_one = prepare(one);
+    if (!prepared_one)
+        return exit_code::bad_input;
     auto prepared_three = prepare(three);
-    if (!prepared_one || !prepared_three)
+    if (!prepared_three)
         return exit_code::bad_input;
     auto trace_one = simulate_with(*prepared_one, *program, one.scheduler);
+    if (!trace_one)
+        return exit_code::bad_input;
     auto trace_three = simulate_with(*prepared_three, *program, three.scheduler);
-    if (!trace_one || !trace_three)
+    if (!trace_three)
         return exit_code::bad_input;
 
     auto& out = std::cout;

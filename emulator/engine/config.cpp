@@ -3,6 +3,7 @@
 #include "lang/program.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tl {
 
@@ -30,12 +31,22 @@ std::vector<std::string> check_program_fits(MachineConfig const& config, Program
             problems.push_back(fmt::format("process '{}' needs {} of memory but the machine has only {} of RAM; "
                                            "give it less memory or the machine more (--ram)",
                 process.name, format_bytes(process.memory), format_bytes(config.ram)));
-        for (auto const& thread : process.threads)
+        for (auto const& thread : process.threads) {
+            // One message a thread, however many of its cores are missing (pin 0,...,1023).
+            std::vector<int> missing;
             for (int core : thread.pinned)
                 if (core >= config.cores)
-                    problems.push_back(fmt::format("thread '{}' of process '{}' is pinned to core {}, but the machine has "
-                                                   "only cores 0 to {}",
-                        thread.name, process.name, core, config.cores - 1));
+                    missing.push_back(core);
+            if (missing.empty())
+                continue;
+            auto cores = missing.size() == 1 ? fmt::format("core {}", missing.front())
+                : missing.size() <= 4        ? fmt::format("cores {}", fmt::join(missing, ", "))
+                                             : fmt::format("cores {}, {}, ... {} ({} cores the machine lacks)",
+                                                   missing[0], missing[1], missing.back(), missing.size());
+            problems.push_back(fmt::format("thread '{}' of process '{}' is pinned to {}, but the machine has only {}",
+                thread.name, process.name, cores,
+                config.cores == 1 ? std::string("core 0") : fmt::format("cores 0 to {}", config.cores - 1)));
+        }
     }
     return problems;
 }

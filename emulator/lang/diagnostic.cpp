@@ -1,6 +1,7 @@
 #include "lang/diagnostic.hpp"
 
 #include "lang/lexer.hpp"
+#include "trace/render_util.hpp" // display_width: the same column count as the views
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -56,16 +57,16 @@ std::string format_diagnostic(Diagnostic const& diagnostic)
     // caret, each cut marked with "...".
     constexpr int window = 100;
     int length = count_code_points(shown);
+    auto byte_at = [&](int points) {
+        std::size_t offset = 0;
+        for (int i = 0; i < points && offset < shown.size(); ++i) {
+            char32_t ignored = 0;
+            offset += std::max<std::size_t>(1, decode_utf8(shown, offset, ignored));
+        }
+        return offset;
+    };
     if (length > window) {
         int from = std::clamp(caret - window / 2, 0, length - window);
-        auto byte_at = [&](int points) {
-            std::size_t offset = 0;
-            for (int i = 0; i < points && offset < shown.size(); ++i) {
-                char32_t ignored = 0;
-                offset += std::max<std::size_t>(1, decode_utf8(shown, offset, ignored));
-            }
-            return offset;
-        };
         auto start = byte_at(from);
         auto end = byte_at(from + window);
         shown = fmt::format("{}{}{}", from > 0 ? "..." : "", shown.substr(start, end - start),
@@ -73,7 +74,10 @@ std::string format_diagnostic(Diagnostic const& diagnostic)
         caret = caret - from + (from > 0 ? 3 : 0);
     }
     out += fmt::format("{:>{}} | {}\n", number, width, shown);
-    out += fmt::format("{:{}} | {:{}}^\n", "", width, "", caret);
+    // The caret sits under its character as a terminal draws the line: a wide character
+    // (Hangul, CJK, most emoji) takes two columns, a combining mark none.
+    auto columns = display_width(std::string_view(shown).substr(0, byte_at(caret)));
+    out += fmt::format("{:{}} | {:{}}^\n", "", width, "", columns);
     return out;
 }
 

@@ -22,6 +22,43 @@ std::string bad_byte_message(BadByte const& bad)
         static_cast<std::uint32_t>(bad.code_point));
 }
 
+// A character that looks like a space (or like nothing) but is not one, pasted in from a
+// web page or a word processor: its name, or "" for any other character.
+std::string_view lookalike_space(char32_t code_point)
+{
+    switch (code_point) {
+    case 0x00A0: return "no-break space";
+    case 0x1680: return "ogham space mark";
+    case 0x2000: return "en quad";
+    case 0x2001: return "em quad";
+    case 0x2002: return "en space";
+    case 0x2003: return "em space";
+    case 0x2004: return "three-per-em space";
+    case 0x2005: return "four-per-em space";
+    case 0x2006: return "six-per-em space";
+    case 0x2007: return "figure space";
+    case 0x2008: return "punctuation space";
+    case 0x2009: return "thin space";
+    case 0x200A: return "hair space";
+    case 0x200B: return "zero-width space";
+    case 0x202F: return "narrow no-break space";
+    case 0x205F: return "medium mathematical space";
+    case 0x2060: return "word joiner";
+    case 0x3000: return "ideographic space";
+    case 0xFEFF: return "byte order mark";
+    default: return "";
+    }
+}
+
+std::string lookalike_message(char32_t code_point, std::string_view name)
+{
+    if (code_point == 0xFEFF)
+        return "U+FEFF byte order mark here: only the very first character of a file may be one; delete it";
+    return fmt::format("U+{:04X} {} here, which is not an ordinary space: indent and separate words with spaces or "
+                       "tabs (retype it as a space, or delete it)",
+        static_cast<std::uint32_t>(code_point), name);
+}
+
 Token error_token(std::string message, int column)
 {
     Token token;
@@ -284,8 +321,15 @@ LexedLine lex_line(std::string_view text, int number)
             }
         } else {
             token.kind = TokenKind::Word;
-            while (pos < limit && !ends_word(text[pos]))
+            while (pos < limit && !ends_word(text[pos])) {
+                char32_t code_point = 0;
+                decode_utf8(text, pos, code_point);
+                if (auto name = lookalike_space(code_point); !name.empty()) {
+                    line.tokens.push_back(error_token(lookalike_message(code_point, name), column));
+                    return line;
+                }
                 advance();
+            }
         }
         token.raw = text.substr(start, pos - start);
         token.end_column = column;

@@ -244,6 +244,9 @@ private:
         case BlockKind::Choice:
             evaluate_choice(block);
             break;
+        case BlockKind::Step:
+            check_step(block);
+            break;
         case BlockKind::Prose:
             for (auto const& figure : block.figures)
                 evaluate_figure(figure);
@@ -255,7 +258,6 @@ private:
         case BlockKind::Program:
         case BlockKind::Run:
         case BlockKind::Show:
-        case BlockKind::Step:
             break;
         }
     }
@@ -334,6 +336,18 @@ private:
                         threads),
                     alias.source_line);
         }
+    }
+
+    // A @step that starts after its run has ended would show nothing at all.
+    void check_step(Block const& block)
+    {
+        auto const* run = m_checked.run(block.name);
+        if (!run || block.from <= run->trace.end)
+            return;
+        error(block.where,
+            fmt::format("run '{}' ends at tick {}, so a @step from tick {} shows nothing; step from 0 to {}", block.name,
+                run->trace.end, block.from, run->trace.end),
+            block.source_line);
     }
 
     void evaluate_choice(Block const& block)

@@ -294,9 +294,13 @@ Result measure(Expr const& expr, LessonRun const& run, Language language, bool m
             auto each = text == "average-waiting" ? job.waiting : text == "average-turnaround" ? job.turnaround : job.response;
             list += fmt::format("{}{} {}", list.empty() ? "" : ", ", job.name, each);
         }
-        result.value = number_value(average);
         auto en_kind = text == "average-waiting" ? "waiting" : text == "average-turnaround" ? "turnaround" : "response";
         auto ko_kind = text == "average-waiting" ? "대기 시간" : text == "average-turnaround" ? "반환 시간" : "응답 시간";
+        // An average over no thread is no number, not 0: say so, as first-finish does.
+        if (list.empty())
+            return fail(expr.where, fmt::format("no thread finished in run '{}', so it has no average {} time", run.name,
+                                        en_kind));
+        result.value = number_value(average);
         result.evidence.push_back(with_context(say(language, "the average {} time is {} ticks ({})",
             "평균 {}은 {}틱입니다 ({})", language == Language::Ko ? ko_kind : en_kind, format_number(average), list)));
     } else if (text == "first-finish" || text == "last-finish" || text == "finish-order") {

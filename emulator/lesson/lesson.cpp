@@ -196,6 +196,10 @@ public:
     LessonParser(std::string_view source, std::string file)
     {
         m_result.lesson.file = std::move(file);
+        // A byte order mark, which some editors write first, is skipped, as in programs.
+        constexpr std::string_view bom = "\xEF\xBB\xBF";
+        if (source.substr(0, bom.size()) == bom)
+            source.remove_prefix(bom.size());
         int number = 1;
         std::size_t start = 0;
         while (start <= source.size()) {
@@ -1246,6 +1250,14 @@ void LessonParser::parse_show(Line const& line, std::size_t from, bool step)
             auto const& word = (*words)[k];
             Tick value = 0;
             auto [rest, status] = std::from_chars(word.text.data(), word.text.data() + word.text.size(), value);
+            bool digits = !word.text.empty() && word.text.find_first_not_of("0123456789", word.text[0] == '-' ? 1 : 0)
+                    == std::string::npos && word.text != "-";
+            if (digits && ticks.size() < 2 && (word.text[0] == '-' || status != std::errc() || value > max_tick_limit)) {
+                error(line, word.offset,
+                    word.text[0] == '-' ? fmt::format("a tick cannot be negative, not {}", word.text)
+                                        : fmt::format("tick {} is too large: at most {}", word.text, max_tick_limit));
+                return;
+            }
             if (status != std::errc() || rest != word.text.data() + word.text.size() || ticks.size() == 2) {
                 error(line, word.offset,
                     ticks.size() == 2 ? fmt::format("unexpected '{}': '@step [RUN] [FROM [TO]]' takes two ticks at most", word.text)
@@ -1390,6 +1402,11 @@ std::size_t LessonParser::parse_options(std::size_t index, Block& block)
         error(m_lines[index - 1], 0, "a choice needs its options on the lines below, each starting with '- '");
     } else if (next - index == 1 && block.options.size() == 1) {
         error(m_lines[index], 0, "a choice needs at least two options");
+    } else if (next - index > max_choice_options) {
+        // The learner answers with a letter: a) to z).
+        auto const& line = m_lines[index + max_choice_options];
+        error(line, 0, fmt::format("a choice has at most {} options, answered a) to z); this is option {}",
+                           max_choice_options, max_choice_options + 1));
     }
     // A choice with a broken option is dropped: judging the options left would only add
     // errors about what the teacher is already fixing.

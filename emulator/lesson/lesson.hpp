@@ -146,6 +146,9 @@ struct LessonParse {
 // reports every mistake, each at its line and column.
 LessonParse parse_lesson(std::string_view source, std::string file_name);
 
+// A choice's options are answered with a letter, a) to z).
+inline constexpr std::size_t max_choice_options = 26;
+
 // The shows a @show directive knows.
 inline constexpr std::string_view lesson_views[] = { "table", "summary", "output", "chart", "program" };
 

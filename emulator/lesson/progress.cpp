@@ -1,5 +1,7 @@
 #include "lesson/progress.hpp"
 
+#include "io/safe_write.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -47,20 +49,14 @@ void Progress::record(std::string_view lesson, LessonStatus status)
 
 bool Progress::save(std::filesystem::path const& path, std::string& error) const
 {
-    std::error_code code;
-    if (path.has_parent_path())
-        std::filesystem::create_directories(path.parent_path(), code);
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) {
-        error = "cannot write " + path.string();
-        return false;
-    }
-    out << "# ticklab lesson progress: a lesson and its status (started or done), one a line\n";
+    std::string text(progress_header);
+    text += '\n';
     for (auto const& [lesson, status] : m_status)
-        out << lesson << ' ' << (status == LessonStatus::Done ? "done" : "started") << '\n';
-    out.flush();
-    if (!out) {
-        error = "cannot write " + path.string();
+        text += lesson + ' ' + (status == LessonStatus::Done ? "done" : "started") + '\n';
+    // Only a progress file is replaced: $TICKLAB_PROGRESS may name someone's notes.
+    auto ours = [](std::string_view head) { return head.rfind(progress_header, 0) == 0; };
+    if (auto problem = write_file_safely(path, text, ours, false, true)) {
+        error = *problem;
         return false;
     }
     return true;

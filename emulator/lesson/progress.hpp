@@ -14,6 +14,10 @@
 
 namespace tl {
 
+// The first line of every progress file: how ticklab knows a file is its own.
+inline constexpr std::string_view progress_header
+    = "# ticklab lesson progress: a lesson and its status (started or done), one a line";
+
 enum class LessonStatus : std::uint8_t { NotStarted, InProgress, Done };
 
 class Progress {
@@ -26,7 +30,9 @@ public:
     void record(std::string_view lesson, LessonStatus);
     void forget_all() { m_status.clear(); }
 
-    // Writes the file, creating its directory. On failure, a one-line error.
+    // Writes the file (a new file renamed over the old one), creating its directory. An
+    // existing file is replaced only if it starts with progress_header (or is empty); a
+    // symbolic link or anything else is left alone. On failure, a one-line error.
     bool save(std::filesystem::path const&, std::string& error) const;
 
 private:

@@ -18,6 +18,22 @@ std::optional<std::int64_t> parse_whole(std::string_view text)
     return value;
 }
 
+// Digits (with an optional '-') that name a number past what an int64 holds.
+bool too_many_digits(std::string_view text)
+{
+    std::int64_t value = 0;
+    auto [rest, status] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return status == std::errc::result_out_of_range && rest == text.data() + text.size();
+}
+
+// "too large: at most 10^12" for a value past the top of a range that only guards against
+// overflow, or past what an int64 holds; else "" (and "between 1 and 16, not 17" is said).
+std::string too_large(std::string_view given, std::optional<std::int64_t> value, std::int64_t max)
+{
+    bool large = value ? *value > max && max >= max_tick_limit : too_many_digits(given) && given.front() != '-';
+    return large ? fmt::format("too large: at most {}", max) : std::string();
+}
+
 // "between 1 and 16", or "1 or more" when the upper bound is only a guard against overflow.
 std::string range_text(std::int64_t min, std::int64_t max)
 {
@@ -50,6 +66,10 @@ std::int64_t SettingsReader::number(std::string_view name, std::int64_t fallback
     if (!given || m_error)
         return fallback;
     auto value = parse_whole(*given);
+    if (auto large = too_large(*given, value, max); !large.empty()) {
+        fail(fmt::format("{} {} is {}", name, *given, large));
+        return fallback;
+    }
     if (!value) {
         fail(fmt::format("{} must be a whole number {}, not '{}'", name, range_text(min, max), *given));
         return fallback;
@@ -69,6 +89,10 @@ std::optional<Tick> SettingsReader::ticks_or_off(std::string_view name, std::opt
     if (*given == "off" || *given == "0")
         return std::nullopt;
     auto value = parse_whole(*given);
+    if (auto large = too_large(*given, value, max); !large.empty()) {
+        fail(fmt::format("{} {} is {}", name, *given, large));
+        return fallback;
+    }
     if (!value || *value < 1 || *value > max) {
         fail(fmt::format("{} must be a number of ticks ({}) or off, not '{}'", name, range_text(1, max), *given));
         return fallback;
@@ -88,6 +112,10 @@ std::vector<std::int64_t> SettingsReader::list(
         auto comma = rest.find(',');
         auto piece = rest.substr(0, comma);
         auto value = parse_whole(piece);
+        if (auto large = too_large(piece, value, max); !large.empty()) {
+            fail(fmt::format("{} lists {}, {}", name, piece, large));
+            return {};
+        }
         if (!value || *value < min || *value > max) {
             fail(fmt::format("{} must be whole numbers {}, separated by commas (e.g. {}=2,4,8), not '{}'", name,
                 range_text(min, max), name, *given));
