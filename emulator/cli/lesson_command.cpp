@@ -4,6 +4,7 @@
 #include "cli/formats.hpp"
 #include "cli/paths.hpp"
 #include "cli/step_command.hpp"
+#include "lang/input_file.hpp"
 #include "lesson/player.hpp"
 #include "lesson/progress.hpp"
 #include "sched/registry.hpp"
@@ -217,14 +218,16 @@ std::vector<LessonFile> lesson_files(fs::path const& lessons, Language language)
     return files;
 }
 
+// A lesson file, at most max_input_bytes of it; `error` says why not.
+std::optional<std::string> read_file(fs::path const& path, std::string& error)
+{
+    return read_input_file(path, error);
+}
+
 std::optional<std::string> read_file(fs::path const& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    std::string error;
+    return read_input_file(path, error);
 }
 
 void print_errors(std::vector<Diagnostic> const& errors)
@@ -307,9 +310,10 @@ std::optional<LessonFile> find_lesson(std::string const& name, std::vector<Lesso
 // Checks one lesson file (and, for a translation, that it matches the English one).
 bool check_one(LessonFile const& file, std::optional<LessonFile> const& original, LessonEnvironment const& environment)
 {
-    auto content = read_file(file.path);
+    std::string reason;
+    auto content = read_file(file.path, reason);
     if (!content) {
-        fmt::print(stderr, "ticklab: error: cannot read {}\n", file.shown);
+        fmt::print(stderr, "ticklab: error: cannot read {}: {}\n", file.shown, reason);
         return false;
     }
     auto checked = check_lesson(*content, file.shown, environment);
@@ -406,9 +410,10 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
         fmt::print(stderr, "ticklab: error: no lesson '{}'; list them with 'ticklab lesson'\n", settings.lesson);
         return exit_code::bad_input;
     }
-    auto content = read_file(file->path);
+    std::string reason;
+    auto content = read_file(file->path, reason);
     if (!content) {
-        fmt::print(stderr, "ticklab: error: cannot read {}\n", file->shown);
+        fmt::print(stderr, "ticklab: error: cannot read {}: {}\n", file->shown, reason);
         return exit_code::bad_input;
     }
     auto checked = check_lesson(*content, file->shown, cli_lesson_environment());

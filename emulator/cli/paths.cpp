@@ -1,11 +1,10 @@
 #include "cli/paths.hpp"
 
+#include "lang/input_file.hpp"
 #include "ticklab_config.h"
 
 #include <cstdlib>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <unistd.h>
 
@@ -14,8 +13,6 @@ namespace fs = std::filesystem;
 namespace tl {
 
 namespace {
-
-constexpr std::uintmax_t max_program_bytes = 4 * 1024 * 1024;
 
 fs::path executable_directory()
 {
@@ -66,23 +63,27 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
             }
             continue;
         }
-        if (fs::file_size(candidate, ec) > max_program_bytes && !ec) {
-            error = fmt::format("cannot run '{}': the file is larger than {} MiB; is it really a program?", name,
-                max_program_bytes / (1024 * 1024));
+        if (!fs::is_regular_file(status)) {
+            // /dev/zero, a FIFO, a socket: reading one could go on forever, or wait forever.
+            error = fmt::format("cannot run '{}': it is a device, a pipe or a socket, not a program file", name);
             return std::nullopt;
         }
-        std::ifstream in(candidate, std::ios::binary);
-        if (!in) {
-            error = fmt::format("cannot open '{}': permission denied or unreadable", candidate.string());
+        if (fs::file_size(candidate, ec) > max_input_bytes && !ec) {
+            error = fmt::format("cannot run '{}': the file is larger than {}; is it really a program?", name,
+                limit_text(max_input_bytes));
             return std::nullopt;
         }
-        std::ostringstream content;
-        content << in.rdbuf();
+        std::string reason;
+        auto content = read_input_file(candidate, reason);
+        if (!content) {
+            error = fmt::format("cannot open '{}': {}", candidate.string(), reason);
+            return std::nullopt;
+        }
         // Diagnostics name the file as the learner wrote it when that is what was found, and
         // a bundled program by its place in ticklab's data ("programs/kitchen.tl"), the same
         // wherever ticklab is installed.
         std::string shown = i < 2 ? candidate.string() : candidate.lexically_relative(roots[i]).string();
-        return LoadedFile { shown, content.str() };
+        return LoadedFile { shown, std::move(*content) };
     }
     error = fmt::format("cannot open '{}': no such file, and no bundled program of that name "
                         "(see 'ticklab programs')",
