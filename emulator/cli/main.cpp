@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <new>
 
 namespace {
 
@@ -231,6 +232,11 @@ int main(int argc, char** argv)
             return tl::lesson_command(lesson_settings);
         if (*step)
             return tl::step_command(step_settings);
+    } catch (std::bad_alloc const&) {
+        // Not a bug: a run (or a file) too big for this computer's memory.
+        fmt::print(stderr, "ticklab: error: out of memory: this needs more memory than the computer can give; try a "
+                           "smaller program, a lower --max-ticks or --format summary\n");
+        return tl::exit_code::out_of_memory;
     } catch (std::exception const& error) {
         fmt::print(stderr, "ticklab: internal error: {}\n", error.what());
         return tl::exit_code::internal;

@@ -235,6 +235,7 @@ private:
 
     Tick m_now = 0;
     Tick m_last_checked = 0;
+    std::size_t m_unchecked_boundaries = 0; // boundaries since check_invariants() last ran
     bool m_started = false;
     bool m_ended = false;
     bool m_arrived_this_boundary = false;
