@@ -524,3 +524,25 @@ TEST_CASE("progress is remembered per lesson and never undone by replaying", "[l
     CHECK(loaded.status("06-coroutines") == LessonStatus::NotStarted);
     fs::remove_all(path.parent_path());
 }
+
+TEST_CASE("a check of 150,000 terms is one error at its 101st operator, found without deep recursion", "[lesson]")
+{
+    // Before the bound: 12,000 terms overflowed the stack while evaluating, 150,000 while
+    // copying the parsed tree, and parsing 400,000 took over a minute.
+    std::string terms = "1";
+    for (int i = 1; i < 150000; ++i)
+        terms += " + 1";
+    auto source = "# Long\n\n@run one = kitchen\n@check " + terms + " == 150000\n";
+    auto parsed = parse_lesson(source, "long.lesson");
+    REQUIRE(parsed.errors.size() == 1);
+    CHECK(parsed.errors[0].where.line == 4);
+    // "@check " is 7 columns; the 101st '+' follows 101 terms of "1 + ".
+    CHECK(parsed.errors[0].where.column == 8 + 100 * 4 + 2);
+    CHECK(parsed.errors[0].message == "this expression has too many operators (at most 100); split it into several checks");
+
+    std::string hundred = "1";
+    for (int i = 1; i <= 99; ++i)
+        hundred += " + 1"; // 99 additions and the comparison: 100 operators
+    auto fine = parse_lesson("# Long\n\n@run one = kitchen\n@check " + hundred + " == 100\n", "fine.lesson");
+    CHECK(fine.ok());
+}

@@ -167,7 +167,7 @@ int main(int argc, char** argv)
     run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
     run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
-                "reached, 70 internal error.\n");
+                "reached, 6 out of memory, 70 internal error.\n");
 
     tl::RunSettings demo_settings;
     auto* demo = app.add_subcommand("demo",
