@@ -190,6 +190,14 @@ void Machine::run()
     while (advance()) { }
 }
 
+void Machine::stop_soon()
+{
+    if (m_ended || m_now + 1 >= m_config.max_ticks)
+        return;
+    m_config.max_ticks = m_now + 1;
+    m_trace.machine.max_ticks = m_config.max_ticks;
+}
+
 Trace simulate(MachineConfig const& config, Program const& program, std::unique_ptr<Scheduler> scheduler,
     std::string scheduler_name, std::string scheduler_description)
 {

@@ -30,6 +30,9 @@ public:
     // the run has ended; the trace is then complete.
     bool advance();
     void run();
+    // Makes the next tick the run's tick limit (for Ctrl-C): the run stops there as at any
+    // tick limit, and the trace is that of the run so far, complete and consistent.
+    void stop_soon();
 
     bool ended() const { return m_ended; }
     Trace const& trace() const { return m_trace; }
