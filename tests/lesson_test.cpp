@@ -9,6 +9,8 @@
 #include "lesson/player.hpp"
 #include "lesson/progress.hpp"
 #include "lesson/stepper.hpp"
+#include "lesson/table_rows.hpp"
+#include "trace/render.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -792,4 +794,71 @@ TEST_CASE("an answer's evidence bears on its question: a killed thread, a deadlo
                         "transfers, ready at tick 3.\n")
             != std::string::npos);
     }
+}
+
+TEST_CASE("a check of 150,000 terms is one error at its 101st operator, found without deep recursion", "[lesson]")
+{
+    // Before the bound: 12,000 terms overflowed the stack while evaluating, 150,000 while
+    // copying the parsed tree, and parsing 400,000 took over a minute.
+    std::string terms = "1";
+    for (int i = 1; i < 150000; ++i)
+        terms += " + 1";
+    auto source = "# Long\n\n@run one = kitchen\n@check " + terms + " == 150000\n";
+    auto parsed = parse_lesson(source, "long.lesson");
+    REQUIRE(parsed.errors.size() == 1);
+    CHECK(parsed.errors[0].where.line == 4);
+    // "@check " is 7 columns; the 101st '+' follows 101 terms of "1 + ".
+    CHECK(parsed.errors[0].where.column == 8 + 100 * 4 + 2);
+    CHECK(parsed.errors[0].message == "this expression has too many operators (at most 100); split it into several checks");
+
+    std::string hundred = "1";
+    for (int i = 1; i <= 99; ++i)
+        hundred += " + 1"; // 99 additions and the comparison: 100 operators
+    auto fine = parse_lesson("# Long\n\n@run one = kitchen\n@check " + hundred + " == 100\n", "fine.lesson");
+    CHECK(fine.ok());
+}
+
+TEST_CASE("the rows a stepper shows, a window at a time, are the whole table's rows in any order", "[lesson]")
+{
+    // 3,000 ticks: three windows of rows, with waits, output and a thread that ends early.
+    auto parsed = parse_program("process p\n"
+                                "    thread long\n        compute 2500\n        print \"done\"\n"
+                                "    thread naps\n        repeat 40\n            sleep 30\n            compute 7\n"
+                                "    thread short\n        compute 9\n",
+        "windows.tl");
+    REQUIRE(parsed.ok());
+    auto made = make_scheduler("rr", SchedulerOptions {});
+    auto& choice = std::get<SchedulerChoice>(made);
+    auto trace = simulate(MachineConfig {}, parsed.program, std::move(choice.scheduler), "rr", choice.description);
+    REQUIRE(trace.end > 2 * 1024);
+    std::ostringstream whole;
+    render_table(whole, trace);
+    std::vector<std::string> lines;
+    std::istringstream in(whole.str());
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line + "\n");
+
+    TableRows rows(trace);
+    CHECK(rows.header() == lines[0]);
+    for (Tick t = 0; t <= trace.end; ++t) {
+        auto row = rows.row(t);
+        REQUIRE(row);
+        CHECK(*row == lines[static_cast<std::size_t>(t) + 1]);
+    }
+    for (Tick t = trace.end; t >= 0; t -= 97)
+        CHECK(*rows.row(t) == lines[static_cast<std::size_t>(t) + 1]);
+    CHECK_FALSE(rows.row(trace.end + 1));
+}
+
+TEST_CASE("stepping a ten-million-tick program starts at once: the whole run is not stepped tick by tick", "[lesson]")
+{
+    // Before: 44 s and 3.2 GB before the first prompt (every tick simulated and rendered).
+    auto parsed = parse_program("process p\n    thread t\n        compute 10000000\n", "long.tl");
+    REQUIRE(parsed.ok());
+    MachineConfig config;
+    config.max_ticks = 20'000'000;
+    Stepper stepper(std::move(parsed.program), config, SchedulerOptions {}, "rr");
+    CHECK(stepper.now() == 0);
+    CHECK(stepper.current().find("\n       0 | t compute 1/10000000") != std::string::npos);
+    CHECK(stepper.execute("next 3").text.find("\n       3 | t compute 4/10000000") != std::string::npos);
 }

@@ -928,3 +928,18 @@ TEST_CASE("A jobs list with too few fields or a non-ASCII name gives columns in 
       |              ^
 )");
 }
+
+TEST_CASE("Of thousands of misspelt names, the 50 errors shown keep their suggestions", "[parser]")
+{
+    // Suggestions search every name of the process; they are computed only for the errors
+    // shown (4,000 of them took 2 s of edit distances before).
+    std::string source = "process p\n";
+    for (int i = 0; i < 4000; ++i)
+        source += fmt::format("    thread worker{}\n        join workr{}\n", i, i);
+    auto result = tl::parse_program(source, "many.tl");
+    CHECK(result.error_count == 4000);
+    REQUIRE(result.errors.size() == tl::max_reported_errors + 1);
+    for (std::size_t i = 0; i < tl::max_reported_errors; ++i)
+        CHECK(result.errors[i].message
+            == fmt::format("unknown thread 'workr{}' in process 'p'; did you mean 'worker{}'?", i, i));
+}

@@ -4,6 +4,7 @@
 #include "cli/formats.hpp"
 #include "cli/paths.hpp"
 #include "cli/step_command.hpp"
+#include "lang/input_file.hpp"
 #include "lesson/player.hpp"
 #include "lesson/progress.hpp"
 #include "sched/registry.hpp"
@@ -225,20 +226,16 @@ std::vector<LessonFile> lesson_files(fs::path const& lessons, Language language)
     return files;
 }
 
-// Nothing when the file cannot be opened or a read fails (/proc/self/mem): an unreadable
-// file is not an empty lesson.
+// A lesson file, at most max_input_bytes of it; `error` says why not.
+std::optional<std::string> read_file(fs::path const& path, std::string& error)
+{
+    return read_input_file(path, error);
+}
+
 std::optional<std::string> read_file(fs::path const& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::string content;
-    std::array<char, 65536> block {};
-    while (in.read(block.data(), block.size()) || in.gcount() > 0)
-        content.append(block.data(), static_cast<std::size_t>(in.gcount()));
-    if (in.bad() || !in.eof())
-        return std::nullopt;
-    return content;
+    std::string error;
+    return read_input_file(path, error);
 }
 
 // The first max_reported_errors errors, then how many there are in all, as for programs: a
@@ -335,9 +332,10 @@ std::optional<LessonFile> find_lesson(std::string const& name, std::vector<Lesso
 bool check_one(LessonFile const& file, std::optional<LessonFile> const& original)
 {
     auto environment = cli_lesson_environment(file.path);
-    auto content = read_file(file.path);
+    std::string reason;
+    auto content = read_file(file.path, reason);
     if (!content) {
-        fmt::print(stderr, "ticklab: error: cannot read {}\n", file.shown);
+        fmt::print(stderr, "ticklab: error: cannot read {}: {}\n", file.shown, reason);
         return false;
     }
     auto checked = check_lesson(*content, file.shown, environment);
@@ -433,9 +431,10 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
         fmt::print(stderr, "ticklab: error: no lesson '{}'; list them with 'ticklab lesson'\n", settings.lesson);
         return exit_code::bad_input;
     }
-    auto content = read_file(file->path);
+    std::string reason;
+    auto content = read_file(file->path, reason);
     if (!content) {
-        fmt::print(stderr, "ticklab: error: cannot read {}\n", file->shown);
+        fmt::print(stderr, "ticklab: error: cannot read {}: {}\n", file->shown, reason);
         return exit_code::bad_input;
     }
     auto checked = check_lesson(*content, file->shown, cli_lesson_environment(file->path));

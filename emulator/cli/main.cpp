@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <new>
 
 namespace {
 
@@ -232,7 +233,7 @@ static int run_ticklab(int argc, char** argv)
     run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
     run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
-                "reached, 70 internal error.\n");
+                "reached, 6 out of memory, 70 internal error.\n");
 
     tl::RunSettings demo_settings;
     auto* demo = app.add_subcommand("demo",
@@ -302,6 +303,11 @@ static int run_ticklab(int argc, char** argv)
             return tl::lesson_command(lesson_settings);
         if (*step)
             return tl::step_command(step_settings);
+    } catch (std::bad_alloc const&) {
+        // Not a bug: a run (or a file) too big for this computer's memory.
+        fmt::print(stderr, "ticklab: error: out of memory: this needs more memory than the computer can give; try a "
+                           "smaller program, a lower --max-ticks or --format summary\n");
+        return tl::exit_code::out_of_memory;
     } catch (std::exception const& error) {
         if (std::ferror(stdout))
             return finish_output(tl::exit_code::ok); // fmt::print's complaint, said plainly

@@ -1,5 +1,6 @@
 #include "cli/paths.hpp"
 
+#include "lang/input_file.hpp"
 #include "ticklab_config.h"
 
 #include <array>
@@ -8,8 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <unistd.h>
 
@@ -106,33 +105,27 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
             }
             continue;
         }
-        if (fs::file_size(candidate, ec) > max_program_bytes && !ec) {
-            error = fmt::format("cannot run '{}': the file is larger than {} MiB; is it really a program?", name,
-                max_program_bytes / (1024 * 1024));
+        if (!fs::is_regular_file(status)) {
+            // /dev/zero, a FIFO, a socket: reading one could go on forever, or wait forever.
+            error = fmt::format("cannot run '{}': it is a device, a pipe or a socket, not a program file", name);
             return std::nullopt;
         }
-        std::ifstream in(candidate, std::ios::binary);
-        if (!in) {
-            error = fmt::format("cannot open '{}': permission denied or unreadable", candidate.string());
+        if (fs::file_size(candidate, ec) > max_input_bytes && !ec) {
+            error = fmt::format("cannot run '{}': the file is larger than {}; is it really a program?", name,
+                limit_text(max_input_bytes));
             return std::nullopt;
         }
-        // Read in blocks so that a read error (/proc/self/mem, a failing disk) is an error,
-        // not an empty program.
-        std::string content;
-        std::array<char, 65536> block {};
-        errno = 0;
-        while (in.read(block.data(), block.size()) || in.gcount() > 0)
-            content.append(block.data(), static_cast<std::size_t>(in.gcount()));
-        if (in.bad() || !in.eof()) {
-            error = fmt::format("cannot read '{}': {}", candidate.string(),
-                errno != 0 ? std::strerror(errno) : "read error");
+        std::string reason;
+        auto content = read_input_file(candidate, reason);
+        if (!content) {
+            error = fmt::format("cannot open '{}': {}", candidate.string(), reason);
             return std::nullopt;
         }
         // Diagnostics name the file as the learner wrote it when that is what was found, and
         // a bundled program by its place in ticklab's data ("programs/kitchen.tl"), the same
         // wherever ticklab is installed.
         std::string shown = i < 2 ? candidate.string() : candidate.lexically_relative(roots[i]).string();
-        return LoadedFile { shown, std::move(content) };
+        return LoadedFile { shown, std::move(*content) };
     }
     error = fmt::format("cannot open '{}': no such file, and no bundled program of that name "
                         "(see 'ticklab programs')",

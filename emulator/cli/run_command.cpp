@@ -10,9 +10,14 @@
 #include "trace/metrics.hpp"
 #include "trace/render.hpp"
 
+#include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <iostream>
+#include <signal.h>
+#include <unistd.h>
 
 namespace tl {
 
@@ -134,6 +139,92 @@ std::optional<Program> load_program(RunSettings const& settings)
     return std::move(parsed.program);
 }
 
+namespace {
+
+volatile std::sig_atomic_t s_interrupted = 0;
+
+extern "C" void on_interrupt(int) { s_interrupted = 1; }
+
+// Catches Ctrl-C while a run is computed, once (SA_RESETHAND: a second Ctrl-C ends ticklab).
+class InterruptHandler {
+public:
+    InterruptHandler()
+    {
+        struct sigaction action {};
+        action.sa_handler = on_interrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        m_installed = s_interrupted == 0 && sigaction(SIGINT, &action, &m_previous) == 0;
+    }
+    ~InterruptHandler()
+    {
+        if (m_installed && s_interrupted == 0)
+            sigaction(SIGINT, &m_previous, nullptr);
+    }
+    InterruptHandler(InterruptHandler const&) = delete;
+    InterruptHandler& operator=(InterruptHandler const&) = delete;
+
+private:
+    struct sigaction m_previous {};
+    bool m_installed = false;
+};
+
+std::string duration_text(double seconds)
+{
+    if (seconds < 120)
+        return fmt::format("{:.0f} seconds", seconds);
+    if (seconds < 2 * 3600)
+        return fmt::format("{:.0f} minutes", seconds / 60);
+    if (seconds < 2 * 86400)
+        return fmt::format("{:.0f} hours", seconds / 3600);
+    return fmt::format("{:.0f} days", seconds / 86400);
+}
+
+// A line on stderr, on a terminal only, once a run has taken two seconds: the tick reached
+// and, at the pace so far, how long until the tick limit.
+class Progress {
+public:
+    explicit Progress(Tick limit)
+        : m_limit(limit)
+        , m_start(std::chrono::steady_clock::now())
+        , m_terminal(isatty(STDERR_FILENO) != 0)
+    {
+    }
+    ~Progress()
+    {
+        if (m_shown)
+            fmt::print(stderr, "\r\033[K");
+    }
+    Progress(Progress const&) = delete;
+    Progress& operator=(Progress const&) = delete;
+
+    void update(Tick now)
+    {
+        if (!m_terminal)
+            return;
+        auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+        if (elapsed < m_next)
+            return;
+        m_next = elapsed + 1;
+        double pace = static_cast<double>(now) / elapsed; // ticks a second
+        double left = pace > 0 ? static_cast<double>(m_limit - now) / pace : 0;
+        fmt::print(stderr, "\r\033[Kticklab: tick {} of at most {} after {}; the tick limit is some {} away at this "
+                           "pace (Ctrl-C stops here and shows the run so far)",
+            now, m_limit, duration_text(elapsed), duration_text(left));
+        std::fflush(stderr);
+        m_shown = true;
+    }
+
+private:
+    Tick m_limit;
+    std::chrono::steady_clock::time_point m_start;
+    bool m_terminal;
+    bool m_shown = false;
+    double m_next = 2;
+};
+
+}
+
 std::optional<Trace> simulate_with(Prepared const& prepared, Program const& program, std::string const& scheduler_name)
 {
     auto problems = check_program_fits(prepared.machine, program);
@@ -148,8 +239,19 @@ std::optional<Trace> simulate_with(Prepared const& prepared, Program const& prog
         return std::nullopt;
     }
     auto& choice = std::get<SchedulerChoice>(made);
-    return simulate(prepared.machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    Machine machine(prepared.machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    InterruptHandler handler;
+    Progress progress(prepared.machine.max_ticks);
+    for (std::uint32_t boundaries = 1; machine.advance(); ++boundaries) {
+        if (s_interrupted)
+            machine.stop_soon();
+        if (boundaries % 4096 == 0)
+            progress.update(machine.now());
+    }
+    return machine.take_trace();
 }
+
+bool run_interrupted() { return s_interrupted != 0; }
 
 int exit_for(Trace const& trace)
 {
@@ -214,6 +316,12 @@ int run_command(RunSettings const& settings)
         presentation.one_core_makespan = one_core_makespan(*prepared, *program, settings.scheduler);
     print_run(std::cout, *trace, settings.format, presentation);
     std::cout.flush();
+    if (run_interrupted()) {
+        fmt::print(stderr, "ticklab: interrupted (Ctrl-C) at tick {}: the output is the run up to that tick, ended "
+                           "as at a tick limit there\n",
+            trace->end);
+        return exit_code::interrupted;
+    }
     // The table and summary already say so in their closing lines; the other formats
     // are for machines, so the person running them hears it on stderr.
     bool says_it_itself = settings.format == "table" || settings.format == "summary";
@@ -300,6 +408,10 @@ int demo_command(RunSettings const& settings)
                         : fmt::format("On 3 cores up to three run at the same time (parallelism): together they wait {}.",
                               ticks(waited(m3))),
         finishes);
+    if (run_interrupted()) {
+        fmt::print(stderr, "ticklab: interrupted (Ctrl-C): the runs above end where they were stopped\n");
+        return exit_code::interrupted;
+    }
     return std::max(exit_for(*trace_one), exit_for(*trace_three));
 }
 

@@ -49,6 +49,12 @@ std::optional<Prepared> prepare(RunSettings const&);
 std::optional<Program> load_program(RunSettings const&); // the file or --jobs of the settings
 std::optional<Trace> simulate_with(Prepared const&, Program const&, std::string const& scheduler_name);
 int exit_for(Trace const&); // exit_code::ok, program_failed (a fault or a deadlock), or tick_limit
+
+// Whether Ctrl-C (SIGINT) stopped a run simulate_with() was computing. The run then ended at
+// the tick it had reached, as at a tick limit there, and its trace is complete up to it.
+// (A second Ctrl-C ends ticklab at once.) While a run takes more than two seconds, a line
+// on stderr, when stderr is a terminal, tells the tick reached and how far the tick limit is.
+bool run_interrupted();
 // The makespan of the same run on one core, for the speed-up; nothing when the machine has
 // one core already, or the program cannot run on one (a thread pinned to another core).
 std::optional<Tick> one_core_makespan(Prepared const&, Program const&, std::string const& scheduler_name);

@@ -18,6 +18,9 @@ std::vector<std::string> check_machine(MachineConfig const& config)
         problems.push_back(fmt::format("the bus must move at least 1 transfer per tick, not {}", config.bus_bandwidth));
     if (config.switch_cost < 0)
         problems.push_back(fmt::format("the context-switch cost cannot be negative ({})", config.switch_cost));
+    if (config.switch_cost > max_tick_limit)
+        problems.push_back(fmt::format("the context-switch cost is too large: at most {} ticks, not {}", max_tick_limit,
+            config.switch_cost));
     if (config.max_ticks < 1 || config.max_ticks > max_tick_limit)
         problems.push_back(fmt::format("the tick limit must be between 1 and {}, not {}", max_tick_limit, config.max_ticks));
     return problems;

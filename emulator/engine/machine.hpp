@@ -30,6 +30,9 @@ public:
     // the run has ended; the trace is then complete.
     bool advance();
     void run();
+    // Makes the next tick the run's tick limit (for Ctrl-C): the run stops there as at any
+    // tick limit, and the trace is that of the run so far, complete and consistent.
+    void stop_soon();
 
     bool ended() const { return m_ended; }
     Trace const& trace() const { return m_trace; }
@@ -239,6 +242,7 @@ private:
 
     Tick m_now = 0;
     Tick m_last_checked = 0;
+    std::size_t m_unchecked_boundaries = 0; // boundaries since check_invariants() last ran
     bool m_started = false;
     bool m_ended = false;
     bool m_arrived_this_boundary = false;

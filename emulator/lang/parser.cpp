@@ -235,6 +235,14 @@ private:
     void error_at(Token const& token, std::string message);
     void error_at(int column, std::string message);
     void error_at(int line, int column, std::string message);
+    // Whether an error at `where` would be among those shown: a suggestion searches every
+    // name of a process, so an error that is not shown (a file of thousands) gets none.
+    bool will_be_shown(SourceLocation where) const;
+    template<typename Candidates>
+    std::optional<std::string_view> suggest_at(SourceLocation where, std::string_view word, Candidates const& candidates) const
+    {
+        return will_be_shown(where) ? closest(word, candidates) : std::nullopt;
+    }
     void inconsistent_indent(LexedLine const&, int expected);
 
     // "process kitchen arrive 0": the line from its first token to the end of tokens[last].
@@ -268,6 +276,19 @@ void Parser::error_at(int line, int column, std::string message)
     if (line >= 1 && static_cast<std::size_t>(line) <= m_lines.size())
         diagnostic.source_line = std::string(m_lines[static_cast<std::size_t>(line) - 1]);
     m_result.errors.push_back(std::move(diagnostic));
+}
+
+bool Parser::will_be_shown(SourceLocation where) const
+{
+    // The errors are shown sorted by place (a stable sort), the first max_reported_errors of
+    // them: this one is not when that many already found come at or before its place.
+    std::size_t before = 0;
+    for (auto const& error : m_result.errors) {
+        if (error.where.line < where.line || (error.where.line == where.line && error.where.column <= where.column))
+            if (++before >= max_reported_errors)
+                return false;
+    }
+    return true;
 }
 
 void Parser::error_at(int column, std::string message) { error_at(m_line, column, std::move(message)); }
@@ -1409,7 +1430,7 @@ void Parser::resolve_names(OpenProcess& process)
                     error_at(where.line, where.column,
                         fmt::format("unknown shared variable '{}' in {}{}", name, process_label(),
                             variables.empty() ? fmt::format("; declare it under the process with 'shared {} = 0'", name)
-                                              : did_you_mean(closest(name, variables))));
+                                              : did_you_mean(suggest_at(where, name, variables))));
             } else if (kind == OperandKind::Mutex) {
                 instruction.target = index_of(mutexes, name);
                 if (instruction.target >= 0)
@@ -1421,13 +1442,13 @@ void Parser::resolve_names(OpenProcess& process)
                     error_at(where.line, where.column,
                         fmt::format("unknown mutex '{}' in {}{}", name, process_label(),
                             mutexes.empty() ? fmt::format("; declare it under the process with 'mutex {}'", name)
-                                            : did_you_mean(closest(name, mutexes))));
+                                            : did_you_mean(suggest_at(where, name, mutexes))));
             } else if (kind == OperandKind::Thread) {
                 instruction.target = index_of(threads, name);
                 if (instruction.target < 0) {
                     error_at(where.line, where.column,
                         fmt::format("unknown thread '{}' in {}{}", name, process_label(),
-                            did_you_mean(closest(name, threads))));
+                            did_you_mean(suggest_at(where, name, threads))));
                     continue;
                 }
                 auto const& target = spec.threads[static_cast<std::size_t>(instruction.target)];
@@ -1612,7 +1633,7 @@ void Parser::link(OpenProcess& process)
                     if (!process.broken_async)
                         error_at(call.where.line, call.where.column,
                             fmt::format("unknown async routine '{}' in {}{}", call.name, process_label(),
-                                did_you_mean(closest(call.name, names))));
+                                did_you_mean(suggest_at(call.where, call.name, names))));
                     continue;
                 }
                 auto const& callee = coroutines[static_cast<std::size_t>(found->second)];

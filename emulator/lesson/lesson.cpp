@@ -294,7 +294,7 @@ public:
         // A bare word alone is no question: it must be a mistyped measure.
         if (expr && report_bare_word(*expr))
             return std::nullopt;
-        return m_failed ? std::nullopt : expr;
+        return m_failed ? std::nullopt : std::move(expr);
     }
 
 private:
@@ -414,6 +414,13 @@ private:
 
     std::optional<Expr> binary(std::string op, std::size_t offset, Expr left, Expr right)
     {
+        // Every tree walk (evaluating, printing, copying) recurses once an operator: a bound
+        // keeps them all far from the stack's end, and no claim of a lesson needs more.
+        if (++m_operators > max_operators) {
+            fail(offset, fmt::format("this expression has too many operators (at most {}); split it into several checks",
+                             max_operators));
+            return std::nullopt;
+        }
         bool names_left = left.type == ValueType::Name || left.type == ValueType::Order;
         bool names_right = right.type == ValueType::Name || right.type == ValueType::Order;
         if (!(names_left && names_right && (op == "==" || op == "!="))) {
@@ -678,6 +685,8 @@ private:
     Token m_token;
     bool m_failed = false;
     int m_depth = 0;
+    static constexpr int max_operators = 100;
+    int m_operators = 0;
     std::map<int, std::size_t> m_bare; // column of a bare word -> its byte offset
 };
 

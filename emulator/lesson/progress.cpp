@@ -1,6 +1,7 @@
 #include "lesson/progress.hpp"
 
 #include "io/safe_write.hpp"
+#include "lang/input_file.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -9,10 +10,21 @@
 
 namespace tl {
 
+namespace {
+
+constexpr std::uintmax_t max_progress_bytes = 1024 * 1024;
+
+}
+
 Progress Progress::load(std::filesystem::path const& path)
 {
     Progress progress;
-    std::ifstream in(path);
+    // A few lines a lesson; a device, a FIFO or a huge file is no progress file at all.
+    std::string error;
+    auto content = read_input_file(path, error, max_progress_bytes);
+    if (!content)
+        return progress;
+    std::istringstream in(*content);
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty() || line.front() == '#')

@@ -22,7 +22,8 @@ enum class LessonStatus : std::uint8_t { NotStarted, InProgress, Done };
 
 class Progress {
 public:
-    // A missing or unreadable file is no progress yet; unknown lines are ignored.
+    // A missing or unreadable file is no progress yet, and so is what is not a regular file
+    // or is larger than 1 MiB; unknown lines are ignored.
     static Progress load(std::filesystem::path const&);
 
     LessonStatus status(std::string_view lesson) const;

@@ -14,8 +14,9 @@ namespace tl {
 
 class TableRows {
 public:
-    // Renders the whole table once. It is kept in memory, which is fine for the runs one
-    // steps through by hand; `ticklab run` itself streams the table instead.
+    // Renders rows when they are asked for, a window of them at a time, so that a run of
+    // millions of ticks costs no more memory than a window of its table. The trace must
+    // outlive this.
     explicit TableRows(Trace const&);
 
     std::string const& header() const { return m_header; }
@@ -23,8 +24,14 @@ public:
     std::optional<std::string> row(Tick t) const;
 
 private:
+    // Renders the rows of ticks first..first + window - 1 in place of the ones held.
+    void render_window(Tick first) const;
+
+    static constexpr Tick window = 1024;
+    Trace const& m_trace;
     std::string m_header;
-    std::map<Tick, std::string> m_rows;
+    mutable Tick m_first = -1; // the first tick of the window held; -1: none yet
+    mutable std::map<Tick, std::string> m_rows;
 };
 
 }

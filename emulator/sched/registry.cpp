@@ -239,6 +239,8 @@ std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name,
     }
     if (options.quantum < 1)
         return fmt::format("the quantum must be at least 1 tick, not {}", options.quantum);
+    if (options.quantum > max_tick_limit)
+        return fmt::format("the quantum is too large: at most {} ticks, not {}", max_tick_limit, options.quantum);
     for (auto const& setting_given : options.settings) {
         // Not a structured binding: clang 14 cannot capture those in the lambda below.
         std::string const& key = setting_given.first;

@@ -62,9 +62,10 @@ void render_perfetto(std::ostream& out, Trace const& trace)
         for (auto const& slice : trace.core_slices[static_cast<std::size_t>(core)]) {
             auto const& info = trace.threads[static_cast<std::size_t>(slice.thread)];
             auto const& process = trace.processes[static_cast<std::size_t>(info.process)].name;
-            json args { { "process", process }, { "instruction", to_string(trace.instruction(slice)) } };
-            if (slice.switching)
-                args["instruction"] = "context switch";
+            // A switch slice runs no instruction: its pc may already be past the thread's code
+            // (a thread switched in only to end), so it is never looked up.
+            json args { { "process", process },
+                { "instruction", slice.switching ? std::string("context switch") : to_string(trace.instruction(slice)) } };
             if (slice.stalled)
                 args["stalled"] = "waiting for the bus";
             events.push_back(json { { "ph", "X" }, { "pid", s_pid }, { "tid", core_tid(core) }, { "ts", micros(slice.start) },

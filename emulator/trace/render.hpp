@@ -18,6 +18,10 @@ void render_header(std::ostream&, Trace const&);
 void render_table(std::ostream&, Trace const&);
 struct TableOptions {
     bool ram = false; // a column with the RAM map: who holds which addresses
+    // Only the rows of ticks from..to (to < 0: the end) are written, after the header; the
+    // columns are as wide as in the whole table. The rows before are skipped, not formatted.
+    Tick from = 0;
+    Tick to = -1;
 };
 void render_table(std::ostream&, Trace const&, TableOptions const&);
 

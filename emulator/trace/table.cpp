@@ -753,6 +753,24 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
     GilHolders gil(trace);
     SharedValues shared(trace);
     MemoryQueue memory(trace);
+    if (options.from > 0) {
+        // The rows before `from` are not written: only what they change is followed.
+        while (event_cursor < trace.events.size() && trace.events[event_cursor].tick < options.from) {
+            auto const& event = trace.events[event_cursor++];
+            blocked.apply(event);
+            memory.apply(event);
+            if (show_tasks)
+                tasks.apply(event);
+            if (show_gil)
+                gil.apply(event);
+            if (show_shared)
+                shared.apply(event);
+        }
+        while (snapshot_cursor < trace.queue_snapshots.size() && trace.queue_snapshots[snapshot_cursor].tick < options.from)
+            ++snapshot_cursor;
+        if (snapshot_cursor > 0)
+            ready = ready_text(trace, trace.queue_snapshots[snapshot_cursor - 1]);
+    }
 
     // One row: tick `t` as the cores executed it, with the queues and waits in force during
     // it and the events of the boundary just before it. `executed` is false for the row at
@@ -824,9 +842,10 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         write_row(out, line, cells, column_widths, 1);
     };
 
-    for (Tick t = 0; t < trace.end; ++t)
+    Tick last = options.to < 0 ? trace.end : std::min(options.to, trace.end);
+    for (Tick t = std::max<Tick>(options.from, 0); t < trace.end && t <= last; ++t)
         row(t, true);
-    if (event_cursor < trace.events.size())
+    if (event_cursor < trace.events.size() && trace.end <= last)
         row(trace.end, false);
 }
 

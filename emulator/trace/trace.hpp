@@ -6,6 +6,7 @@
 
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
+#include "engine/verify.hpp"
 #include "lang/program.hpp"
 
 #include <cstdint>
@@ -204,10 +205,12 @@ struct Trace {
     {
         return event.text >= 0 ? std::string_view(texts[static_cast<std::size_t>(event.text)]) : std::string_view();
     }
-    // "compute 4" for the instruction a slice runs.
+    // "compute 4" for the instruction a slice runs; a switch slice runs none.
     Instruction const& instruction(Slice const& slice) const
     {
-        return threads[static_cast<std::size_t>(slice.thread)].code[static_cast<std::size_t>(slice.pc)];
+        auto const& code = threads[static_cast<std::size_t>(slice.thread)].code;
+        VERIFY(!slice.switching && slice.pc >= 0 && static_cast<std::size_t>(slice.pc) < code.size());
+        return code[static_cast<std::size_t>(slice.pc)];
     }
     std::string const& name(ThreadId thread) const { return threads[static_cast<std::size_t>(thread)].display_name; }
 };
