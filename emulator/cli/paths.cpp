@@ -18,8 +18,6 @@ namespace tl {
 
 namespace {
 
-constexpr std::uintmax_t max_program_bytes = 4 * 1024 * 1024;
-
 // "too many levels of symbolic links (a symbolic link that leads back to itself)".
 std::string describe_error(std::error_code const& error)
 {
@@ -60,10 +58,10 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
         std::size_t got = 0;
         while ((got = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
             content.append(buffer, got);
-            if (content.size() > max_program_bytes) {
-                error = fmt::format("cannot run the program on standard input: it is larger than {} MiB; is it really "
+            if (content.size() > max_input_bytes) {
+                error = fmt::format("cannot run the program on standard input: it is larger than {}; is it really "
                                     "a program?",
-                    max_program_bytes / (1024 * 1024));
+                    limit_text(max_input_bytes));
                 return std::nullopt;
             }
         }
