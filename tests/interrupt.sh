@@ -16,5 +16,23 @@ status=0
 grep -q '^ticklab: interrupted (Ctrl-C) at tick [0-9]*: the output is the run up to that tick' "$dir/err" \
     || { echo "no interruption message:"; cat "$dir/err"; status=1; }
 grep -q '^stopped at the tick limit ([0-9]* ticks)' "$dir/out" || { echo "no partial summary:"; cat "$dir/out"; status=1; }
+
+# The same for a table of policies and for a comparison: what was computed, then exit 130.
+interrupt() {
+    what=$1
+    shift
+    "$binary" "$@" > "$dir/out" 2> "$dir/err" &
+    pid=$!
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    code=$?
+    [ $code -eq 130 ] || { echo "$what: exit $code, expected 130"; cat "$dir/err"; status=1; }
+    grep -q '^ticklab: interrupted (Ctrl-C)' "$dir/err" || { echo "$what: no interruption message:"; cat "$dir/err"; status=1; }
+    [ -s "$dir/out" ] || { echo "$what: nothing printed"; status=1; }
+}
+interrupt "a policy table" run "$dir/days.tl" --max-ticks 1000000000000 -s rr,fcfs
+interrupt "a comparison" compare "$dir/days.tl" -l "--max-ticks 1000000000000" -r "--max-ticks 1000000000000 -c 2"
+
 rm -rf "$dir"
 exit $status

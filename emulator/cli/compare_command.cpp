@@ -112,6 +112,10 @@ int compare_command(CompareSettings const& settings)
     else
         render_gantt_compare(std::cout, runs, GanttStyle { colour_wanted(settings.colour), terminal_width(settings.width) });
     std::cout.flush();
+    if (run_interrupted()) {
+        fmt::print(stderr, "ticklab: interrupted (Ctrl-C): the runs above end where they were stopped\n");
+        return exit_code::interrupted;
+    }
     for (auto const* trace : { &*trace_left, &*trace_right })
         if (trace->outcome == Outcome::TickLimit)
             fmt::print(stderr, "ticklab: a run stopped at the tick limit ({} ticks); raise --max-ticks in its options\n",

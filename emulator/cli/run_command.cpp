@@ -305,8 +305,15 @@ int run_command(RunSettings const& settings)
     auto program = load_program(settings);
     if (!program)
         return exit_code::bad_input;
-    if (is_policy_list(settings.scheduler))
-        return run_policy_table(settings, *prepared, *program);
+    if (is_policy_list(settings.scheduler)) {
+        auto code = run_policy_table(settings, *prepared, *program);
+        if (run_interrupted()) {
+            std::cout.flush();
+            fmt::print(stderr, "ticklab: interrupted (Ctrl-C): the rows above end where their runs were stopped\n");
+            return exit_code::interrupted;
+        }
+        return code;
+    }
     auto trace = simulate_with(*prepared, *program, settings.scheduler);
     if (!trace)
         return exit_code::bad_input;
