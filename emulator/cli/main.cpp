@@ -105,31 +105,6 @@ std::string describe_program(std::filesystem::path const& path)
     return paragraph;
 }
 
-// Words of `text` in lines of at most `width` columns (a longer word gets a line of its own).
-std::vector<std::string> wrap(std::string const& text, std::size_t width)
-{
-    std::vector<std::string> lines;
-    std::string current;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find(' ', start);
-        if (end == std::string::npos)
-            end = text.size();
-        auto word = text.substr(start, end - start);
-        start = end + 1;
-        if (word.empty())
-            continue;
-        if (!current.empty() && current.size() + 1 + word.size() > width) {
-            lines.push_back(current);
-            current.clear();
-        }
-        current += (current.empty() ? "" : " ") + word;
-    }
-    if (!current.empty() || lines.empty())
-        lines.push_back(current);
-    return lines;
-}
-
 int list_programs()
 {
     namespace fs = std::filesystem;
@@ -151,7 +126,7 @@ int list_programs()
         auto room = indent + 30 < 80 ? 80 - indent : 30;
         fmt::print("bundled programs (in {}):\n", programs.lexically_normal().string());
         for (auto const& file : files) {
-            auto lines = wrap(describe_program(file), room);
+            auto lines = tl::wrap_words(describe_program(file), static_cast<int>(room));
             fmt::print("  {}  {}\n", tl::pad_right(file.stem().string(), static_cast<int>(width)), lines.front());
             for (std::size_t i = 1; i < lines.size(); ++i)
                 fmt::print("{:<{}}{}\n", "", indent, lines[i]);

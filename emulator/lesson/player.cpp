@@ -189,7 +189,6 @@ private:
     static std::string rewrapped(std::string const& text)
     {
         constexpr int width = 90;
-        std::vector<std::string_view> words;
         std::size_t start = 0;
         std::string_view all(text);
         while (start <= all.size()) {
@@ -199,31 +198,11 @@ private:
             auto line = all.substr(start, end - start);
             if (!line.empty() && (line.front() == ' ' || line.front() == '-' || line.front() == '|'))
                 return text;
-            std::size_t at = 0;
-            while (at < line.size()) {
-                auto space = line.find(' ', at);
-                if (space == std::string_view::npos)
-                    space = line.size();
-                if (space > at)
-                    words.push_back(line.substr(at, space - at));
-                at = space + 1;
-            }
             start = end + 1;
         }
         std::string out;
-        int used = 0;
-        for (auto word : words) {
-            int w = display_width(word);
-            if (used > 0 && used + 1 + w > width) {
-                out += '\n';
-                used = 0;
-            } else if (used > 0) {
-                out += ' ';
-                ++used;
-            }
-            out += word;
-            used += w;
-        }
+        for (auto const& line : wrap_words(text, width))
+            out += (out.empty() ? "" : "\n") + line;
         return out;
     }
 

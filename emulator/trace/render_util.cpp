@@ -6,6 +6,38 @@
 
 namespace tl {
 
+std::vector<std::string> wrap_words(std::string_view text, int width)
+{
+    std::vector<std::string> lines;
+    std::string current;
+    int used = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find_first_of(" \n", start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        auto word = text.substr(start, end - start);
+        start = end + 1;
+        if (word.empty())
+            continue;
+        int w = display_width(word);
+        if (used > 0 && used + 1 + w > width) {
+            lines.push_back(std::move(current));
+            current.clear();
+            used = 0;
+        }
+        if (used > 0) {
+            current += ' ';
+            ++used;
+        }
+        current += word;
+        used += w;
+    }
+    if (!current.empty() || lines.empty())
+        lines.push_back(std::move(current));
+    return lines;
+}
+
 std::string pad_right(std::string_view text, int width)
 {
     std::string out(text);

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tl {
 
@@ -19,6 +20,10 @@ namespace tl {
 // The text followed (pad_right) or preceded (pad_left) by spaces up to `width` columns; a
 // longer text is returned whole and overflows its column.
 std::string pad_right(std::string_view text, int width);
+
+// The words of `text` (split at spaces and newlines) in lines of at most `width` display
+// columns; a longer word gets a line of its own. At least one line, maybe empty.
+std::vector<std::string> wrap_words(std::string_view text, int width);
 std::string pad_left(std::string_view text, int width);
 
 // Decimal digits of a non-negative number (1 for 0).
