@@ -24,7 +24,6 @@ public:
     // The config and program must have passed check_machine() and check_program_fits().
     Machine(MachineConfig const&, Program const&, std::unique_ptr<Scheduler>, std::string scheduler_name,
         std::string scheduler_description);
-
     // Moves to the next tick boundary at which something happens (or to the next tick when
     // MachineConfig::step_every_tick is set) and carries out its phases. Returns false once
     // the run has ended; the trace is then complete.
@@ -62,6 +61,8 @@ public:
     }
 
 private:
+    static constexpr Tick no_due = max_tick_limit + 1; // m_due of an idle core
+
     // Touched on every dispatch: exactly one cache line, the 8-byte fields first.
     struct alignas(64) ThreadRuntime {
         std::size_t pc = 0;
@@ -202,7 +203,7 @@ private:
     // A thread's process, from a compact array: the events of a dispatch need it, and the
     // thread's ThreadInfo would be one more cache miss per dispatch.
     ProcessId process_of(ThreadId id) const { return m_thread_process[static_cast<std::size_t>(id)]; }
-        ThreadId thread_of(ProcessId process, std::int32_t index) const
+    ThreadId thread_of(ProcessId process, std::int32_t index) const
     {
         return m_trace.processes[static_cast<std::size_t>(process)].threads[static_cast<std::size_t>(index)];
     }
@@ -216,7 +217,26 @@ private:
     void flush_pending(CoreId);
     void enqueue(ThreadId, EnqueueReason);
     void land(CoreId);
+    void point_at_code();
     void settle(CoreId);
+    // One function per instruction (instructions.cpp; locks, spawn and join in sync.cpp,
+    // coroutines in coroutines.cpp). Each answers as execute() does.
+    bool execute(CoreId, ThreadId, Instruction const&);
+    bool next_instruction(ThreadId);
+    bool do_compute(CoreId, ThreadId);
+    bool do_print(CoreId, ThreadId, Instruction const&);
+    bool do_block(CoreId, ThreadId, Instruction const&);
+    bool do_exit(ThreadId);
+    bool do_crash(CoreId, ThreadId);
+    bool do_lock(CoreId, ThreadId, Instruction const&);
+    bool do_unlock(CoreId, ThreadId, Instruction const&);
+    bool do_spawn(CoreId, ThreadId, Instruction const&);
+    bool do_join(CoreId, ThreadId, Instruction const&);
+    bool do_run(CoreId, ThreadId, Instruction const&);
+    bool do_await_call(ThreadId, Instruction const&);
+    bool do_await_gather(CoreId, ThreadId, Instruction const&);
+    bool do_await_timer(CoreId, ThreadId, Instruction const&);
+    bool do_return(CoreId, ThreadId, Instruction const&);
     void stop_on_core(CoreId, Tick ran_until);
     void finish_thread(ThreadId, CoreId);
     void end_process(ProcessId, ExitCause, ThreadId cause);
