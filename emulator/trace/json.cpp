@@ -1,6 +1,7 @@
 #include "trace/render.hpp"
 
 #include "engine/verify.hpp"
+#include "trace/races.hpp"
 #include "trace/render_util.hpp"
 #include "trace/visual.hpp"
 
@@ -52,6 +53,31 @@ json job_json(JobMetrics const& job)
         { "faulted", job.faulted },
         { "started", job.started },
         { "stalled", job.stalled },
+    };
+}
+
+json race_access_json(Trace const& trace, Race const& race, RaceAccess const& access)
+{
+    auto const& process = trace.processes[static_cast<std::size_t>(race.process)];
+    return json {
+        { "thread", trace.name(access.thread) },
+        { "line", access.line },
+        { "tick", access.tick },
+        { "kind", access.write ? "write" : "read" },
+        { "atomic", access.atomic },
+        { "mutex", access.mutex >= 0 ? json(process.mutexes[static_cast<std::size_t>(access.mutex)]) : json(nullptr) },
+    };
+}
+
+json race_json(Trace const& trace, Race const& race)
+{
+    auto const& process = trace.processes[static_cast<std::size_t>(race.process)];
+    return json {
+        { "process", process.name },
+        { "variable", process.variables[static_cast<std::size_t>(race.variable)] },
+        { "first", race_access_json(trace, race, race.first) },
+        { "second", race_access_json(trace, race, race.second) },
+        { "reason", race_reason(trace, race) },
     };
 }
 
@@ -210,6 +236,17 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
         });
     }
     document["processes"] = std::move(processes);
+    auto report = find_races(trace);
+    json races = json::array();
+    for (auto const& race : report.races)
+        races.push_back(race_json(trace, race));
+    document["races"] = std::move(races);
+    if (!report.unchecked.empty()) {
+        json unchecked = json::array();
+        for (ProcessId id : report.unchecked)
+            unchecked.push_back(trace.processes[static_cast<std::size_t>(id)].name);
+        document["races_unchecked"] = std::move(unchecked);
+    }
     for (auto const& event : trace.events)
         if (event.kind == EventKind::Deadlock)
             document["deadlock"] = std::string(trace.text(event));

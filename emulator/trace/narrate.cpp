@@ -1,3 +1,4 @@
+#include "trace/races.hpp"
 #include "trace/render_util.hpp"
 #include "trace/visual.hpp"
 
@@ -52,6 +53,7 @@ public:
         , m_slice(trace.threads.size(), 0)
         , m_switched(trace.core_slices.size(), 0)
         , m_ready_cause(trace.threads.size())
+        , m_races(find_races(trace))
     {
         if (!trace.queue_snapshots.empty())
             for (auto const& queue : trace.queue_snapshots.front().queues)
@@ -88,6 +90,18 @@ private:
     }
 
     void say(std::string const& sentence) { m_out << fmt::format("tick {}: {}.\n", m_tick, sentence); }
+
+    // The races this access shows (found at it: it is the later of the two).
+    void tell_races(Event const& event)
+    {
+        auto at = static_cast<std::size_t>(&event - m_trace.events.data());
+        auto const& races = m_races.races;
+        while (m_next_race < races.size() && races[m_next_race].event < at)
+            ++m_next_race;
+        for (; m_next_race < races.size() && races[m_next_race].event == at; ++m_next_race)
+            say(fmt::format("that is a data race on {}: {}; another schedule could run the two the other way round",
+                race_variable(m_trace, races[m_next_race]), race_sentence(m_trace, races[m_next_race])));
+    }
 
     // The queues during the tick before this boundary, then the threads queued at it before
     // any dispatch, in the order the phases queued them.
@@ -406,9 +420,11 @@ private:
         }
         case EventKind::VarRead:
             say(fmt::format("{} reads {} over the bus: {}", name(event.thread), object_name(m_trace, event), event.value));
+            tell_races(event);
             return index;
         case EventKind::VarWrite:
             say(fmt::format("{} writes {} = {} over the bus", name(event.thread), object_name(m_trace, event), event.value));
+            tell_races(event);
             return index;
         case EventKind::LockAcquire:
             say(event.value != 0 ? fmt::format("{} is handed mutex {} and is ready again", name(event.thread),
@@ -573,6 +589,8 @@ private:
     std::size_t m_next_snapshot = 0;
     std::uint64_t m_ram_used = 0;
     std::vector<ProcessId> m_memory_queue; // waiting for memory, first come first served
+    RaceReport m_races;                    // in the order of the events that showed them
+    std::size_t m_next_race = 0;
 };
 
 }

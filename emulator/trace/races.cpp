@@ -242,7 +242,8 @@ private:
         auto b = std::max(earlier.what.thread, now.what.thread);
         if (!m_found.insert({ event.process, event.object, a, b }).second)
             return;
-        m_report.races.push_back(Race { event.process, event.object, earlier.what, now.what });
+        m_report.races.push_back(Race { event.process, event.object, earlier.what, now.what,
+            static_cast<std::size_t>(&event - m_trace.events.data()) });
     }
 
     void read(Event const& event)
@@ -305,7 +306,23 @@ std::string mutex_name(Trace const& trace, ProcessId process, std::int32_t mutex
 
 }
 
-RaceReport find_races(Trace const& trace) { return Checker(trace).run(); }
+RaceReport find_races(Trace const& trace)
+{
+    if (!races_checked(trace))
+        return {};
+    return Checker(trace).run();
+}
+
+bool races_checked(Trace const& trace)
+{
+    return trace.machine.record_events
+        && std::any_of(trace.processes.begin(), trace.processes.end(), [](auto const& p) { return !p.variables.empty(); });
+}
+
+std::string race_sentence(Trace const& trace, Race const& race)
+{
+    return race_accesses(trace, race) + "; " + race_reason(trace, race);
+}
 
 std::string race_variable(Trace const& trace, Race const& race)
 {

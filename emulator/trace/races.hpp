@@ -45,6 +45,7 @@ struct Race {
     std::int32_t variable = -1; // index in ProcessInfo::variables
     RaceAccess first;           // the earlier access in the run
     RaceAccess second;          // the later one, where the race was found
+    std::size_t event = 0;      // the index in Trace::events of the second access
     bool operator==(Race const&) const = default;
 };
 
@@ -53,18 +54,25 @@ struct Race {
 inline constexpr std::size_t max_race_checked_threads = 4096;
 
 struct RaceReport {
-    // Each pair of threads racing on a variable once, at the first access that showed it, in
-    // the order found.
+    // In the order found, each pair of threads on a variable once, at the first access that
+    // showed it. As in FastTrack, a variable keeps only its last write: a second thread's
+    // racing write takes the place of the first, so a later access is checked against it,
+    // and a race with the first writer that the second one hides is not named as well.
     std::vector<Race> races;
     std::vector<ProcessId> unchecked; // processes with shared variables too big to check
 };
 
+// Nothing when the run kept no events (MachineConfig::record_events off).
 RaceReport find_races(Trace const&);
+// Whether find_races had events to look at and shared variables to look for.
+bool races_checked(Trace const&);
 
 // "thread b (line 17) reads count at tick 0 and thread a (line 14) writes it at tick 2"
 std::string race_accesses(Trace const&, Race const&);
 // Why nothing orders them: "no lock is held by both and neither waits for the other".
 std::string race_reason(Trace const&, Race const&);
+// Both, as one sentence without its final period: race_accesses, "; ", race_reason.
+std::string race_sentence(Trace const&, Race const&);
 // The variable's name, "count"; "counter.count" when another process has a variable so named.
 std::string race_variable(Trace const&, Race const&);
 

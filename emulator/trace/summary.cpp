@@ -1,3 +1,4 @@
+#include "trace/races.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 
@@ -60,6 +61,28 @@ std::string plural(std::int64_t count, std::string_view one, std::string_view ma
 }
 
 std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
+
+// The data races of the run (trace/races.hpp), one line each, up to a screenful.
+constexpr std::size_t races_shown = 10;
+
+void render_race_lines(std::ostream& out, Trace const& trace)
+{
+    if (!races_checked(trace))
+        return;
+    auto report = find_races(trace);
+    for (ProcessId id : report.unchecked) {
+        auto const& process = trace.processes[static_cast<std::size_t>(id)];
+        out << fmt::format("data races: not checked in {} ({} threads; at most {} are checked)\n", process.name,
+            process.threads.size(), max_race_checked_threads);
+    }
+    if (report.races.empty() && report.unchecked.empty())
+        out << "data races: none in this run\n";
+    for (std::size_t i = 0; i < report.races.size() && i < races_shown; ++i)
+        out << fmt::format("race: {}\n", race_sentence(trace, report.races[i]));
+    if (report.races.size() > races_shown)
+        out << fmt::format("and {} (--format json lists them all)\n",
+            plural(static_cast<std::int64_t>(report.races.size() - races_shown), "more race", "more races"));
+}
 
 }
 
@@ -158,6 +181,7 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
             values += fmt::format("{}{} = {}", v == 0 ? "" : ", ", process.variables[v], process.final_values[v]);
         out << fmt::format("shared variables of {}: {}\n", process.name, values);
     }
+    render_race_lines(out, trace);
 }
 
 }

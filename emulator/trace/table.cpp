@@ -1,3 +1,4 @@
+#include "trace/races.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 
@@ -847,6 +848,16 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         row(t, true);
     if (event_cursor < trace.events.size() && trace.end <= last)
         row(trace.end, false);
+    // The footer, under the last row: the data races (trace/races.hpp), by the rows to look at.
+    if (trace.end <= last)
+        for (auto const& race : find_races(trace).races) {
+            auto side = [&](RaceAccess const& access) {
+                return fmt::format("{}'s {}{} at tick {} (line {})", trace.name(access.thread),
+                    access.atomic ? "atomic " : "", access.write ? "write" : "read", access.tick, access.line);
+            };
+            out << fmt::format("race on {}: {} and {} are not ordered\n", race_variable(trace, race), side(race.first),
+                side(race.second));
+        }
 }
 
 void render_output(std::ostream& out, Trace const& trace)
