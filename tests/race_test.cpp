@@ -189,6 +189,32 @@ TEST_CASE("write, then join, then read: the join orders them", "[races]")
     CHECK(races(straight).empty());
 }
 
+TEST_CASE("a join inside a coroutine orders what follows the run that awaited it", "[races]")
+{
+    // writer ends at tick 1; reader's join, in the routine its event loop runs, goes straight
+    // through (no event), the routine returns, and reader reads x after `run`.
+    auto program = parse_or_fail(R"(process p
+  shared x = 0
+  thread writer
+    write x 1
+  thread reader
+    compute 3
+    run outer()
+    read x
+  async outer()
+    await inner()
+  async inner()
+    join writer
+)");
+    for (int cores : { 1, 2 }) {
+        INFO(cores);
+        auto trace = run(program, { .scheduler = "fcfs", .cores = cores });
+        CHECK(std::none_of(trace.events.begin(), trace.events.end(),
+            [](Event const& e) { return e.kind == EventKind::JoinWait; }));
+        CHECK(races(trace).empty());
+    }
+}
+
 TEST_CASE("a read before the join is not ordered by it", "[races]")
 {
     auto trace = run(parse_or_fail(R"(process p

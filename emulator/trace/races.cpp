@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -37,11 +39,16 @@ struct Variable {
     Clock sync;                   // left by the last atomic access
 };
 
-// A `join` instruction of a thread, applied once the thread is seen past it.
-struct JoinAt {
-    std::int32_t pc = 0;
-    ThreadId target = no_thread;
-    std::int32_t block = 0; // the straight-line stretch of code it is in (see Checker::blocks)
+// How far a thread with `join` instructions is known to have run, to take the edge of a join
+// that went straight through (its thread had already ended), which no event records. The
+// code is straight-line stretches ("blocks"): the thread's own code from 0, and the body of
+// each coroutine call from its entry (each call has its own copy, entered from one
+// instruction). Within a block an instruction runs only after those before it; a call
+// before it has returned (its whole body ran); and the block's caller ran up to the call.
+struct Walk {
+    std::vector<std::int32_t> starts; // block starts, sorted
+    std::vector<std::int32_t> caller; // per block: the pc of the instruction that calls it, -1 for the own code
+    std::vector<std::int32_t> cursor; // per block: the first pc not walked yet
 };
 
 class Checker {
@@ -52,9 +59,7 @@ public:
         , m_clocks(trace.threads.size())
         , m_held(trace.threads.size())
         , m_pending(trace.threads.size())
-        , m_joins(trace.threads.size())
-        , m_join_done(trace.threads.size())
-        , m_blocks(trace.threads.size())
+        , m_walks(trace.threads.size())
     {
         m_checked.resize(trace.processes.size(), false);
         m_variables.resize(trace.processes.size());
@@ -73,7 +78,7 @@ public:
             for (std::size_t i = 0; i < process.threads.size(); ++i) {
                 auto id = static_cast<std::size_t>(process.threads[i]);
                 m_local[id] = static_cast<std::uint32_t>(i);
-                index_joins(static_cast<ThreadId>(id));
+                index_blocks(static_cast<ThreadId>(id));
             }
         }
     }
@@ -125,10 +130,8 @@ public:
                 m_pending[static_cast<std::size_t>(event.thread)].push_back(static_cast<ThreadId>(event.value));
                 break;
             case EventKind::ThreadExit:
-                if (event.pc < 0) // it ran to its end, so past every join it has
-                    catch_up(event.thread, static_cast<std::int32_t>(
-                                               m_trace.threads[static_cast<std::size_t>(event.thread)].code.size()),
-                        true);
+                if (event.pc < 0 && m_walks[static_cast<std::size_t>(event.thread)]) // it ran to its end
+                    walk_block(event.thread, 0, std::numeric_limits<std::int32_t>::max());
                 m_ended.insert(event.thread);
                 break;
             default: break;
@@ -156,59 +159,76 @@ private:
         return m_mutexes[static_cast<std::size_t>(event.process)][static_cast<std::size_t>(event.object)];
     }
 
-    // The stretches of straight-line code: the thread's own code from 0, and each coroutine
-    // call's body from its entry. Within one, an instruction runs only after those before it.
-    void index_joins(ThreadId id)
+    void index_blocks(ThreadId id)
     {
         auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
-        bool any = std::any_of(code.begin(), code.end(), [](Instruction const& i) { return i.opcode == Opcode::Join; });
-        if (!any)
+        if (std::none_of(code.begin(), code.end(), [](Instruction const& i) { return i.opcode == Opcode::Join; }))
             return;
-        auto& blocks = m_blocks[static_cast<std::size_t>(id)];
-        blocks.push_back(0);
-        for (auto const& instruction : code)
-            for (auto const& call : instruction.calls)
-                blocks.push_back(call.entry);
-        std::sort(blocks.begin(), blocks.end());
-        blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
-        auto& joins = m_joins[static_cast<std::size_t>(id)];
+        auto walk = std::make_unique<Walk>();
+        std::vector<std::pair<std::int32_t, std::int32_t>> entries { { 0, -1 } }; // (start, caller pc)
         for (std::size_t pc = 0; pc < code.size(); ++pc)
-            if (code[pc].opcode == Opcode::Join)
-                joins.push_back(JoinAt { static_cast<std::int32_t>(pc), static_cast<ThreadId>(m_trace.processes[
-                    static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)].threads[
-                        static_cast<std::size_t>(code[pc].target)]), block_of(id, static_cast<std::int32_t>(pc)) });
-        m_join_done[static_cast<std::size_t>(id)].assign(joins.size(), false);
+            for (auto const& call : code[pc].calls)
+                entries.emplace_back(call.entry, static_cast<std::int32_t>(pc));
+        std::sort(entries.begin(), entries.end());
+        for (auto const& [start, caller] : entries) {
+            if (!walk->starts.empty() && walk->starts.back() == start)
+                continue;
+            walk->starts.push_back(start);
+            walk->caller.push_back(caller);
+            walk->cursor.push_back(start);
+        }
+        m_walks[static_cast<std::size_t>(id)] = std::move(walk);
     }
 
-    std::int32_t block_of(ThreadId id, std::int32_t pc) const
+    std::size_t block_of(Walk const& walk, std::int32_t pc) const
     {
-        auto const& blocks = m_blocks[static_cast<std::size_t>(id)];
-        auto after = std::upper_bound(blocks.begin(), blocks.end(), pc);
-        return static_cast<std::int32_t>(after - blocks.begin()) - 1;
+        auto after = std::upper_bound(walk.starts.begin(), walk.starts.end(), pc);
+        return static_cast<std::size_t>(after - walk.starts.begin()) - 1;
     }
 
-    // Before the thread's event at `pc`: the joins it waited in (JoinWait) and the joins it
-    // went straight through (their target had already ended, so no event says so) are edges
-    // from the target's end. A join at an earlier pc of the same stretch of code has run;
-    // `all`: every join of the thread has (it ran to its end).
-    void catch_up(ThreadId id, std::int32_t pc, bool all = false)
+    // Takes the joins of `block` before `pc`, and those of every call it made before `pc`
+    // (each to its body's `return`): they have all run. Each instruction is walked once.
+    void walk_block(ThreadId id, std::size_t block, std::int32_t pc)
+    {
+        auto& walk = *m_walks[static_cast<std::size_t>(id)];
+        auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
+        auto block_end = block + 1 < walk.starts.size() ? walk.starts[block + 1] : static_cast<std::int32_t>(code.size());
+        auto end = std::min(block_end, pc);
+        for (auto& at = walk.cursor[block]; at < end; ++at) {
+            auto const& instruction = code[static_cast<std::size_t>(at)];
+            if (instruction.opcode == Opcode::Join) {
+                auto target = m_trace.processes[static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)]
+                                  .threads[static_cast<std::size_t>(instruction.target)];
+                if (m_ended.contains(target))
+                    join_into(clock(id), clock(target));
+            }
+            for (auto const& call : instruction.calls)
+                walk_block(id, block_of(walk, call.entry), std::numeric_limits<std::int32_t>::max());
+            if (instruction.opcode == Opcode::Return) {
+                at = block_end; // the rest of the stretch never runs
+                break;
+            }
+        }
+    }
+
+    // Before the thread's event at `pc`: the joins it waited in (JoinWait) are edges from
+    // their thread's end, and so are the joins it has gone past (see Walk).
+    void catch_up(ThreadId id, std::int32_t pc)
     {
         auto& pending = m_pending[static_cast<std::size_t>(id)];
         for (ThreadId target : pending)
             join_into(clock(id), clock(target));
         pending.clear();
-        auto const& joins = m_joins[static_cast<std::size_t>(id)];
-        if (joins.empty() || pc < 0)
+        auto const* walk = m_walks[static_cast<std::size_t>(id)].get();
+        if (!walk || pc < 0)
             return;
-        auto block = all ? 0 : block_of(id, pc);
-        auto& done = m_join_done[static_cast<std::size_t>(id)];
-        for (std::size_t j = 0; j < joins.size(); ++j) {
-            if (done[j] || (!all && (joins[j].block != block || joins[j].pc >= pc)))
-                continue;
-            if (!m_ended.contains(joins[j].target))
-                continue; // not run yet after all (a stretch entered again cannot happen; be safe)
-            done[j] = true;
-            join_into(clock(id), clock(joins[j].target));
+        auto block = block_of(*walk, pc);
+        while (true) {
+            walk_block(id, block, pc);
+            if (walk->caller[block] < 0)
+                break;
+            pc = walk->caller[block];
+            block = block_of(*walk, pc);
         }
     }
 
@@ -288,9 +308,7 @@ private:
     std::vector<Clock> m_clocks;                       // per thread, made when first needed
     std::vector<std::vector<std::int32_t>> m_held;     // per thread: the mutexes it holds, in order taken
     std::vector<std::vector<ThreadId>> m_pending;      // per thread: the threads it waits to join
-    std::vector<std::vector<JoinAt>> m_joins;          // per thread: its join instructions
-    std::vector<std::vector<bool>> m_join_done;        // per thread, per join: taken
-    std::vector<std::vector<std::int32_t>> m_blocks;   // per thread with joins: stretch starts
+    std::vector<std::unique_ptr<Walk>> m_walks;        // per thread with joins
     std::vector<std::vector<Variable>> m_variables;    // per process, per variable
     std::vector<std::vector<Clock>> m_mutexes;         // per process, per mutex: the last unlocker's clock
     std::set<ThreadId> m_ended;
