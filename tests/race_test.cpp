@@ -5,6 +5,7 @@
 #include "support/run.hpp"
 
 #include "trace/races.hpp"
+#include "trace/render.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -390,4 +391,43 @@ TEST_CASE("a run without stored events has no races to report", "[races]")
     // Policy tables run without recording events; the pass then has nothing to look at.
     Trace empty;
     CHECK(find_races(empty).races.empty());
+}
+
+TEST_CASE("docs/coroutines-and-gil.md: with a GIL of interval 2, six increments leave 3, and the race is named", "[races]")
+{
+    auto trace = run(parse_or_fail(R"(process py gil interval 2
+  shared count = 0
+  thread a
+    repeat 3
+      incr count
+  thread b
+    repeat 3
+      incr count
+)"),
+        { .scheduler = "rr", .cores = 2 });
+    CHECK(trace.processes[0].final_values[0] == 3);
+    CHECK(races(trace) == "count: b read line 8 tick 2 / a write line 5 tick 4\n");
+}
+
+TEST_CASE("the summary lists ten races, then says how many more the JSON has", "[races]")
+{
+    std::string source = "process p\n";
+    for (int v = 1; v <= 12; ++v)
+        source += fmt::format("  shared v{} = 0\n", v);
+    for (char const* name : { "a", "b" }) {
+        source += fmt::format("  thread {}\n", name);
+        for (int v = 1; v <= 12; ++v)
+            source += fmt::format("    incr v{}\n", v);
+    }
+    auto trace = run(parse_or_fail(source), { .scheduler = "rr", .cores = 2 });
+    REQUIRE(find_races(trace).races.size() == 12);
+    std::ostringstream out;
+    render_summary(out, trace, compute_metrics(trace));
+    auto text = out.str();
+    std::size_t lines = 0;
+    for (std::size_t at = text.find("\nrace: "); at != std::string::npos; at = text.find("\nrace: ", at + 1))
+        ++lines;
+    CHECK(lines == 10);
+    CHECK(text.ends_with("and 2 more races (--format json lists them all)\n"));
+    CHECK(text.find("data races: none") == std::string::npos);
 }
