@@ -4,6 +4,7 @@
 
 #include "support/run.hpp"
 
+#include "gen/generator.hpp"
 #include "trace/races.hpp"
 #include "trace/render.hpp"
 
@@ -430,4 +431,23 @@ TEST_CASE("the summary lists ten races, then says how many more the JSON has", "
     CHECK(lines == 10);
     CHECK(text.ends_with("and 2 more races (--format json lists them all)\n"));
     CHECK(text.find("data races: none") == std::string::npos);
+}
+
+TEST_CASE("a process of more threads than the check takes is named as not checked", "[races]")
+{
+    GeneratorOptions options;
+    options.processes = 2;
+    options.threads = static_cast<int>(max_race_checked_threads) + 1;
+    options.memory_ratio = 1;
+    options.length = 2;
+    auto program = generate_program(options);
+    program.processes[1].threads.resize(2); // the second process stays small, and is checked
+    auto trace = run(program, { .scheduler = "fcfs", .cores = 4 });
+    auto report = find_races(trace);
+    CHECK(report.unchecked == std::vector<ProcessId> { 0 });
+    REQUIRE(report.races.size() == 1);
+    CHECK(report.races[0].process == 1);
+    std::ostringstream out;
+    render_summary(out, trace, compute_metrics(trace));
+    CHECK(out.str().find("data races: not checked in p1 (4097 threads; at most 4096 are checked)\n") != std::string::npos);
 }
