@@ -410,7 +410,7 @@ TEST_CASE("docs/coroutines-and-gil.md: with a GIL of interval 2, six increments 
     CHECK(races(trace) == "count: b read line 8 tick 2 / a write line 5 tick 4\n");
 }
 
-TEST_CASE("the summary lists ten races, then says how many more the JSON has", "[races]")
+TEST_CASE("the summary and the table's footer list ten races, then say how many more the JSON has", "[races]")
 {
     std::string source = "process p\n";
     for (int v = 1; v <= 12; ++v)
@@ -431,6 +431,14 @@ TEST_CASE("the summary lists ten races, then says how many more the JSON has", "
     CHECK(lines == 10);
     CHECK(text.ends_with("and 2 more races (--format json lists them all)\n"));
     CHECK(text.find("data races: none") == std::string::npos);
+    std::ostringstream table;
+    render_table(table, trace);
+    text = table.str();
+    lines = 0;
+    for (std::size_t at = text.find("\nrace on v"); at != std::string::npos; at = text.find("\nrace on v", at + 1))
+        ++lines;
+    CHECK(lines == 10);
+    CHECK(text.ends_with("and 2 more races (--format json lists them all)\n"));
 }
 
 TEST_CASE("a process of more threads than the check takes is named as not checked", "[races]")

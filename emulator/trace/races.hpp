@@ -64,6 +64,9 @@ struct RaceReport {
 
 // Nothing when the run kept no events (MachineConfig::record_events off).
 RaceReport find_races(Trace const&);
+
+// The summary and the table's footer list this many races, then say how many more there are.
+inline constexpr std::size_t races_listed = 10;
 // Whether find_races had events to look at and shared variables to look for.
 bool races_checked(Trace const&);
 

@@ -62,9 +62,7 @@ std::string plural(std::int64_t count, std::string_view one, std::string_view ma
 
 std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
 
-// The data races of the run (trace/races.hpp), one line each, up to a screenful.
-constexpr std::size_t races_shown = 10;
-
+// The data races of the run (trace/races.hpp), one line each, up to races_listed.
 void render_race_lines(std::ostream& out, Trace const& trace)
 {
     if (!races_checked(trace))
@@ -77,11 +75,11 @@ void render_race_lines(std::ostream& out, Trace const& trace)
     }
     if (report.races.empty() && report.unchecked.empty())
         out << "data races: none in this run\n";
-    for (std::size_t i = 0; i < report.races.size() && i < races_shown; ++i)
+    for (std::size_t i = 0; i < report.races.size() && i < races_listed; ++i)
         out << fmt::format("race: {}\n", race_sentence(trace, report.races[i]));
-    if (report.races.size() > races_shown)
+    if (report.races.size() > races_listed)
         out << fmt::format("and {} (--format json lists them all)\n",
-            plural(static_cast<std::int64_t>(report.races.size() - races_shown), "more race", "more races"));
+            plural(static_cast<std::int64_t>(report.races.size() - races_listed), "more race", "more races"));
 }
 
 }

@@ -849,15 +849,19 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
     if (event_cursor < trace.events.size() && trace.end <= last)
         row(trace.end, false);
     // The footer, under the last row: the data races (trace/races.hpp), by the rows to look at.
-    if (trace.end <= last)
-        for (auto const& race : find_races(trace).races) {
-            auto side = [&](RaceAccess const& access) {
-                return fmt::format("{}'s {}{} at tick {} (line {})", trace.name(access.thread),
-                    access.atomic ? "atomic " : "", access.write ? "write" : "read", access.tick, access.line);
-            };
-            out << fmt::format("race on {}: {} and {} are not ordered\n", race_variable(trace, race), side(race.first),
-                side(race.second));
-        }
+    if (trace.end <= last) {
+        auto races = find_races(trace).races;
+        auto side = [&](RaceAccess const& access) {
+            return fmt::format("{}'s {}{} at tick {} (line {})", trace.name(access.thread), access.atomic ? "atomic " : "",
+                access.write ? "write" : "read", access.tick, access.line);
+        };
+        for (std::size_t i = 0; i < races.size() && i < races_listed; ++i)
+            out << fmt::format("race on {}: {} and {} are not ordered\n", race_variable(trace, races[i]),
+                side(races[i].first), side(races[i].second));
+        if (races.size() > races_listed)
+            out << fmt::format("and {} more race{} (--format json lists them all)\n", races.size() - races_listed,
+                races.size() - races_listed == 1 ? "" : "s");
+    }
 }
 
 void render_output(std::ostream& out, Trace const& trace)
