@@ -168,7 +168,8 @@ private:
         std::vector<std::pair<std::int32_t, std::int32_t>> entries { { 0, -1 } }; // (start, caller pc)
         for (std::size_t pc = 0; pc < code.size(); ++pc)
             for (auto const& call : code[pc].calls)
-                entries.emplace_back(call.entry, static_cast<std::int32_t>(pc));
+                if (call.entry > 0 && static_cast<std::size_t>(call.entry) < code.size())
+                    entries.emplace_back(call.entry, static_cast<std::int32_t>(pc));
         std::sort(entries.begin(), entries.end());
         for (auto const& [start, caller] : entries) {
             if (!walk->starts.empty() && walk->starts.back() == start)
@@ -203,7 +204,8 @@ private:
                     join_into(clock(id), clock(target));
             }
             for (auto const& call : instruction.calls)
-                walk_block(id, block_of(walk, call.entry), std::numeric_limits<std::int32_t>::max());
+                if (call.entry > 0 && static_cast<std::size_t>(call.entry) < code.size())
+                    walk_block(id, block_of(walk, call.entry), std::numeric_limits<std::int32_t>::max());
             if (instruction.opcode == Opcode::Return) {
                 at = block_end; // the rest of the stretch never runs
                 break;
