@@ -88,6 +88,100 @@ std::optional<std::int64_t> Parser::variable_value(Token const& value, std::stri
     return number.value;
 }
 
+namespace {
+
+// Whether `info`'s words are the line's first tokens; answers how many, or 0.
+std::size_t matched_words(OpcodeInfo const& info, std::vector<Token> const& tokens)
+{
+    std::size_t count = 0;
+    std::string_view words = info.mnemonic;
+    while (!words.empty()) {
+        auto space = words.find(' ');
+        auto word = words.substr(0, space);
+        if (count >= tokens.size() || !is_word(tokens[count], word))
+            return 0;
+        ++count;
+        words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+    }
+    return count;
+}
+
+std::string_view first_word(std::string_view words) { return words.substr(0, words.find(' ')); }
+
+}
+
+std::optional<Opcode> Parser::recognize(LexedLine const& line, bool in_async, std::size_t& first_operand)
+{
+    auto const& tokens = line.tokens;
+    auto const& mnemonic = tokens[0];
+    // The instructions written with this first word (opcodes.def): the one whose words the
+    // line spells out, the most of them, among those allowed here.
+    OpcodeInfo const* best = nullptr;
+    OpcodeInfo const* misplaced = nullptr;
+    bool allowed = false;
+    std::size_t best_words = 0;
+    for (auto const& info : all_opcodes()) {
+        if (first_word(info.mnemonic) != mnemonic.raw)
+            continue;
+        if (!allowed_in(info.opcode, in_async)) {
+            misplaced = misplaced ? misplaced : &info;
+            continue;
+        }
+        allowed = true;
+        auto count = matched_words(info, tokens);
+        // A word followed by '(' is a call's name, where the operand is a call: `await gather(...)`
+        // awaits a routine named gather.
+        bool calls = info.operand == OperandKind::Call || info.operand == OperandKind::Calls;
+        if (count > 1 && calls && count < tokens.size() && tokens[count].kind == TokenKind::Open)
+            continue;
+        if (count > best_words) {
+            best = &info;
+            best_words = count;
+        }
+    }
+    if (!allowed && misplaced) {
+        error_at(mnemonic.column, std::string(misplaced->misplaced));
+        return std::nullopt;
+    }
+    // The first word of instructions written in two words: an instruction by itself only
+    // when a call follows it (`await NAME(...)`).
+    auto const* prefix = [&]() -> WordPrefix const* {
+        for (auto const& row : word_prefixes())
+            if (row.word == mnemonic.raw)
+                return &row;
+        return nullptr;
+    }();
+    bool call_follows = tokens.size() > 2 && tokens[1].kind == TokenKind::Word && tokens[2].kind == TokenKind::Open;
+    if (prefix && (!best || (best_words == 1 && !call_follows))) {
+        if (tokens.size() < 2) {
+            error_at(mnemonic.end_column, std::string(prefix->nothing));
+            return std::nullopt;
+        }
+        auto const& what = tokens[1];
+        auto named = what.kind == TokenKind::Word ? opcode_from_mnemonic(what.raw) : std::nullopt;
+        if (named) {
+            auto hint = opcode_info(*named).timing == Timing::Cpu
+                ? fmt::format(" ({} holds the thread: write it without '{}')", what.raw, prefix->word)
+                : std::string();
+            error_at(what.column, fmt::format(fmt::runtime(prefix->instruction), quoted(what), hint));
+        } else if (best) {
+            error_at(what, fmt::format(fmt::runtime(prefix->other), quoted(what)));
+        } else {
+            error_at(what.column, fmt::format(fmt::runtime(prefix->other), quoted(what)));
+        }
+        return std::nullopt;
+    }
+    if (!best) {
+        auto suggestion = closest(mnemonic.raw, instruction_words());
+        error_at(mnemonic.column,
+            suggestion ? fmt::format("unknown instruction {}{}", quoted(mnemonic), did_you_mean(suggestion))
+                       : fmt::format("unknown instruction {} ('ticklab language' lists them all)", quoted(mnemonic)));
+        return std::nullopt;
+    }
+    first_operand = best_words;
+    return best->opcode;
+}
+
 std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread const* async_block)
 {
     auto const& tokens = line.tokens;
@@ -106,71 +200,9 @@ std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread con
     auto& result = pending.instruction;
     result.where = { m_line, mnemonic.column };
     std::size_t first_operand = 1;
-    std::optional<Opcode> opcode;
-    if (mnemonic.raw == "await") {
-        if (!async_block) {
-            error_at(mnemonic.column,
-                "'await' is only allowed inside an async routine (declared with 'async NAME(...)' under the process)");
-            return std::nullopt;
-        }
-        if (tokens.size() < 2) {
-            error_at(mnemonic.end_column,
-                "expected what to await after 'await': sleep N, io N, gather NAME(...), ... or a call NAME(...)");
-            return std::nullopt;
-        }
-        auto const& what = tokens[1];
-        bool call = what.kind == TokenKind::Word && tokens.size() > 2 && tokens[2].kind == TokenKind::Open;
-        if (is_word(what, "sleep")) {
-            opcode = Opcode::AwaitSleep;
-        } else if (is_word(what, "io")) {
-            opcode = Opcode::AwaitIo;
-        } else if (is_word(what, "gather") && !call) {
-            opcode = Opcode::AwaitGather;
-        } else if (call) {
-            opcode = Opcode::AwaitCall;
-            first_operand = 1;
-        } else if (what.kind == TokenKind::Word && opcode_from_mnemonic(what.raw)) {
-            error_at(what.column,
-                fmt::format("{} cannot be awaited; await sleep N, io N, gather or a coroutine call{}", quoted(what),
-                    what.raw == "compute" ? " (compute holds the thread: write it without 'await')" : ""));
-            return std::nullopt;
-        } else {
-            error_at(what,
-                fmt::format("{} cannot be awaited; await sleep N, io N, gather NAME(...), ... or a coroutine call "
-                            "NAME(...)",
-                    quoted(what)));
-            return std::nullopt;
-        }
-        if (*opcode != Opcode::AwaitCall)
-            first_operand = 2;
-    } else if (mnemonic.raw == "atomic") {
-        if (tokens.size() < 2 || !is_word(tokens[1], "incr")) {
-            error_at(tokens.size() < 2 ? mnemonic.end_column : tokens[1].column,
-                "expected 'incr' after 'atomic': atomic incr NAME adds 1 to a shared variable in one step");
-            return std::nullopt;
-        }
-        opcode = Opcode::AtomicIncr;
-        first_operand = 2;
-    } else {
-        opcode = opcode_from_mnemonic(mnemonic.raw);
-        if (!opcode) {
-            auto suggestion = closest(mnemonic.raw, instruction_words());
-            error_at(mnemonic.column,
-                suggestion ? fmt::format("unknown instruction {}{}", quoted(mnemonic), did_you_mean(suggestion))
-                           : fmt::format("unknown instruction {} ('ticklab language' lists them all)",
-                                 quoted(mnemonic)));
-            return std::nullopt;
-        }
-        if (*opcode == Opcode::Return && !async_block) {
-            error_at(mnemonic.column, "'return' is only allowed inside an async routine; 'exit' ends a process");
-            return std::nullopt;
-        }
-        if (*opcode == Opcode::Run && async_block) {
-            error_at(mnemonic.column,
-                "'run' starts a thread's event loop; inside an async routine, write 'await NAME(...)' instead");
-            return std::nullopt;
-        }
-    }
+    auto opcode = recognize(line, async_block != nullptr, first_operand);
+    if (!opcode)
+        return std::nullopt;
     auto const& info = opcode_info(*opcode);
     result.opcode = *opcode;
     // The words that make the mnemonic, for messages: "compute", "await sleep".

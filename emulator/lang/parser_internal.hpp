@@ -176,6 +176,10 @@ private:
     void process_header(LexedLine const&);
     void thread_header(LexedLine const&);
     std::optional<Pending> instruction(LexedLine const&, OpenThread const* async_block);
+    // The instruction that the line's first words name (opcodes.def), when it is allowed where
+    // it stands (`in_async`: in an async routine); sets `first_operand` to the index of the
+    // token after its words. Reports and answers nothing when the words name none allowed here.
+    std::optional<Opcode> recognize(LexedLine const&, bool in_async, std::size_t& first_operand);
     void async_header(LexedLine const&);
     void declaration(LexedLine const&);
     // A `repeat N` line: opens a block in `code`.

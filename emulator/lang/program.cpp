@@ -1,31 +1,56 @@
 #include "lang/program.hpp"
 
-#include <array>
 #include <fmt/format.h>
 
 namespace tl {
 
 namespace {
 
-constexpr std::array s_opcodes {
-#define TL_OPCODE(name, mnemonic, operand, summary) \
-    OpcodeInfo { Opcode::name, mnemonic, OperandKind::operand, summary },
+constexpr WordPrefix s_prefixes[] = {
+#define TL_OPCODE(...)
+#define TL_PREFIX(word, nothing, other, instruction) WordPrefix { word, nothing, other, instruction },
 #include "lang/opcodes.def"
+#undef TL_PREFIX
 #undef TL_OPCODE
 };
 
 }
 
-std::span<OpcodeInfo const> all_opcodes() { return s_opcodes; }
+std::span<OpcodeInfo const> all_opcodes() { return detail::opcode_table; }
 
-OpcodeInfo const& opcode_info(Opcode opcode) { return s_opcodes[static_cast<std::size_t>(opcode)]; }
+std::span<WordPrefix const> word_prefixes() { return s_prefixes; }
 
 std::optional<Opcode> opcode_from_mnemonic(std::string_view mnemonic)
 {
-    for (auto const& info : s_opcodes)
+    for (auto const& info : detail::opcode_table)
         if (info.mnemonic == mnemonic)
             return info.opcode;
     return std::nullopt;
+}
+
+bool allowed_in(Opcode opcode, bool in_async)
+{
+    auto place = opcode_info(opcode).place;
+    return place == Place::Anywhere || (place == Place::Async) == in_async;
+}
+
+std::string_view last_word(Opcode opcode)
+{
+    auto words = opcode_info(opcode).mnemonic;
+    auto space = words.rfind(' ');
+    return space == std::string_view::npos ? words : words.substr(space + 1);
+}
+
+std::string_view step_name(MemoryStep step)
+{
+    switch (step) {
+    case MemoryStep::Read: return "read";
+    case MemoryStep::Add: return "add";
+    case MemoryStep::WriteBack: return "write";
+    case MemoryStep::Set: return "set";
+    case MemoryStep::AtomicAdd: return "atomic add";
+    }
+    return "?";
 }
 
 std::string to_string(Instruction const& instruction)
@@ -68,18 +93,5 @@ std::string to_string(Instruction const& instruction)
     }
     return std::string(info.mnemonic);
 }
-
-int memory_steps(Opcode opcode)
-{
-    switch (opcode) {
-    case Opcode::Read:
-    case Opcode::Write:
-    case Opcode::AtomicIncr: return 1;
-    case Opcode::Incr: return 3;
-    default: return 0;
-    }
-}
-
-bool step_uses_bus(Opcode opcode, int step) { return !(opcode == Opcode::Incr && step == 1); }
 
 }

@@ -15,24 +15,65 @@ namespace tl {
 using Tick = std::int64_t;
 
 enum class Opcode : std::uint8_t {
-#define TL_OPCODE(name, mnemonic, operand, summary) name,
+#define TL_OPCODE(name, words, operand, place, timing, steps, ends_burst, misplaced, summary) name,
 #include "lang/opcodes.def"
 #undef TL_OPCODE
 };
 
+// The columns of lang/opcodes.def (its top comment says what each means).
 enum class OperandKind : std::uint8_t { None, Ticks, Text, Call, Calls, Variable, Assign, Mutex, Thread };
+enum class Place : std::uint8_t { Anywhere, Thread, Async };
+enum class Timing : std::uint8_t { Cpu, Blocking, Instant, Memory, EventLoop };
+// One tick of a memory instruction, as the bus sees it (the letters of opcodes.def).
+enum class MemoryStep : char {
+    Read = 'r',      // the variable into the thread's register (a bus transfer)
+    Add = 'a',       // 1 added to the register, on the CPU (no transfer)
+    WriteBack = 'w', // the register into the variable (a bus transfer)
+    Set = 's',       // the instruction's number into the variable (a bus transfer)
+    AtomicAdd = 'x', // 1 added to the variable in one indivisible transfer
+};
 
 struct OpcodeInfo {
     Opcode opcode;
-    std::string_view mnemonic;
+    std::string_view mnemonic;  // its words as written, before the operand: "await io"
     OperandKind operand;
+    Place place;
+    Timing timing;
+    std::string_view steps;     // its memory steps, a MemoryStep letter each; empty for none
+    bool ends_burst;            // its thread's CPU burst ends here
+    std::string_view misplaced; // the error where its Place does not allow it
     std::string_view summary;
 };
 
+namespace detail {
+inline constexpr OpcodeInfo opcode_table[] = {
+#define TL_OPCODE(name, words, operand, place, timing, steps, ends_burst, misplaced, summary)                  \
+    OpcodeInfo { Opcode::name, words, OperandKind::operand, Place::place, Timing::timing, steps, ends_burst, \
+        misplaced, summary },
+#include "lang/opcodes.def"
+#undef TL_OPCODE
+};
+}
+
 // Every opcode in declaration order.
 std::span<OpcodeInfo const> all_opcodes();
-OpcodeInfo const& opcode_info(Opcode);
+// Its row of opcodes.def; inline, as the Machine asks it in its loops.
+constexpr OpcodeInfo const& opcode_info(Opcode opcode) { return detail::opcode_table[static_cast<std::size_t>(opcode)]; }
 std::optional<Opcode> opcode_from_mnemonic(std::string_view);
+// Whether it may be written in an async routine (`in_async`) or in a thread's own code.
+bool allowed_in(Opcode, bool in_async);
+// Its last word: "await io" -> "io", "compute" -> "compute".
+std::string_view last_word(Opcode);
+
+// The first word of instructions written in two words (TL_PREFIX in opcodes.def) and what
+// the parser says when the words after it name none of them.
+struct WordPrefix {
+    std::string_view word;
+    std::string_view nothing;     // nothing follows it
+    std::string_view other;       // something else follows ({} is it, quoted)
+    std::string_view instruction; // another instruction's word follows ({} it, quoted; {} a hint)
+};
+std::span<WordPrefix const> word_prefixes();
 
 // 1-based line and column (columns count Unicode code points, not bytes).
 struct SourceLocation {
@@ -64,11 +105,21 @@ struct Instruction {
     bool operator==(Instruction const&) const = default;
 };
 
-// Ticks a shared-memory instruction takes, one step a tick (Read, Write, AtomicIncr: 1;
-// Incr: 3, read - add - write); 0 for every other instruction.
-int memory_steps(Opcode);
-// Whether step `step` of such an instruction uses the bus (all but Incr's add, step 1).
-bool step_uses_bus(Opcode, int step);
+// Ticks a shared-memory instruction takes, one memory step a tick (Read, Write, AtomicIncr:
+// 1; Incr: 3, read - add - write); 0 for every other instruction. From opcodes.def.
+constexpr int memory_steps(Opcode opcode) { return static_cast<int>(opcode_info(opcode).steps.size()); }
+// Step `step` (0-based, below memory_steps) of a memory instruction.
+constexpr MemoryStep memory_step(Opcode opcode, int step)
+{
+    return static_cast<MemoryStep>(opcode_info(opcode).steps[static_cast<std::size_t>(step)]);
+}
+// Whether step `step` of a memory instruction uses the bus (every kind but Add).
+constexpr bool step_uses_bus(Opcode opcode, int step)
+{
+    return step < 0 || step >= memory_steps(opcode) || memory_step(opcode, step) != MemoryStep::Add;
+}
+// "read", "add", "write": a step as the per-tick table names it.
+std::string_view step_name(MemoryStep);
 
 // "compute 4", "print \"hi\"": the instruction as a learner would write it.
 std::string to_string(Instruction const&);

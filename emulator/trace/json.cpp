@@ -149,7 +149,7 @@ json event_json(Trace const& trace, Event const& event)
         auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
         auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
         out["on"] = std::string(opcode_info(opcode).mnemonic);
-        if (opcode == Opcode::AwaitGather)
+        if (opcode_info(opcode).operand == OperandKind::Calls)
             out["tasks"] = event.value;
         else
             out["until"] = event.value;

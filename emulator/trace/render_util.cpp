@@ -92,9 +92,7 @@ std::string_view wait_mnemonic(Trace const& trace, Event const& event)
     if (static_cast<std::size_t>(event.pc) >= code.size())
         return "wait";
     auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
-    if (event.kind == EventKind::Block
-        && (opcode == Opcode::AwaitSleep || opcode == Opcode::AwaitIo || opcode == Opcode::AwaitGather
-            || opcode == Opcode::Return || opcode == Opcode::Run))
+    if (event.kind == EventKind::Block && opcode_info(opcode).timing == Timing::EventLoop)
         return "tasks"; // its event loop has nothing to run until its earliest timer
     return opcode_info(opcode).mnemonic;
 }
@@ -130,10 +128,9 @@ std::string slice_activity(Trace const& trace, Slice const& slice, Tick t)
         return fmt::format("{} {}/{}", opcode_info(instruction.opcode).mnemonic, slice.done_before + (t - slice.start) + 1,
             instruction.ticks);
     std::string text = to_string(instruction);
-    if (instruction.opcode == Opcode::Incr) {
-        constexpr std::array<std::string_view, 3> step_names { "read", "add", "write" };
-        text += fmt::format(": {}", step_names[static_cast<std::size_t>(std::clamp<Tick>(slice.done_before, 0, 2))]);
-    }
+    if (steps > 1) // which step: "incr x: add"
+        text += fmt::format(": {}",
+            step_name(memory_step(instruction.opcode, static_cast<int>(std::clamp<Tick>(slice.done_before, 0, steps - 1)))));
     if (slice.stalled)
         text += " (bus wait)";
     return text;

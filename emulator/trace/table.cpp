@@ -90,10 +90,9 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::TaskAwait: {
         auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
         auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
-        if (opcode == Opcode::AwaitGather)
-            return fmt::format("{} awaits gather of {}", task_label(trace, event), event.value);
-        return fmt::format("{} awaits {} until {}", task_label(trace, event), opcode == Opcode::AwaitIo ? "io" : "sleep",
-            event.value);
+        if (opcode_info(opcode).operand == OperandKind::Calls) // the event's value: how many tasks
+            return fmt::format("{} awaits {} of {}", task_label(trace, event), last_word(opcode), event.value);
+        return fmt::format("{} awaits {} until {}", task_label(trace, event), last_word(opcode), event.value);
     }
     case EventKind::TaskDone: return fmt::format("{} returns", task_label(trace, event));
     case EventKind::GilAcquire: return fmt::format("{} takes the GIL", thread);
@@ -314,8 +313,9 @@ public:
         case EventKind::TaskAwait: {
             auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
             auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
-            set(event.task, opcode == Opcode::AwaitGather ? std::string("gather")
-                    : fmt::format("{} until {}", opcode == Opcode::AwaitIo ? "io" : "sleep", event.value));
+            set(event.task, opcode_info(opcode).operand == OperandKind::Calls
+                    ? std::string(last_word(opcode))
+                    : fmt::format("{} until {}", last_word(opcode), event.value));
             break;
         }
         case EventKind::TaskDone: remove(event.task); break;
@@ -545,14 +545,13 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
     widths.tick = std::max(4, digit_count(trace.end));
 
     // "compute 2/4": the mnemonic, then progress and total with as many digits as the total.
-    int compute = static_cast<int>(opcode_info(Opcode::Compute).mnemonic.size());
     int core = 0;
     for (auto const& thread : trace.threads) {
         int name = display_width(thread.display_name);
         int longest = 0;
         for (auto const& instruction : thread.code)
-            if (instruction.opcode == Opcode::Compute)
-                longest = std::max(longest, compute + 2 + 2 * digit_count(instruction.ticks));
+            if (auto const& info = opcode_info(instruction.opcode); info.timing == Timing::Cpu)
+                longest = std::max(longest, static_cast<int>(info.mnemonic.size()) + 2 + 2 * digit_count(instruction.ticks));
             else if (memory_steps(instruction.opcode) > 0)
                 longest = std::max(longest, display_width(to_string(instruction)) + 11); // ": write", " (bus wait)"
         if (longest > 0)
