@@ -943,3 +943,150 @@ TEST_CASE("Of thousands of misspelt names, the 50 errors shown keep their sugges
         CHECK(result.errors[i].message
             == fmt::format("unknown thread 'workr{}' in process 'p'; did you mean 'worker{}'?", i, i));
 }
+
+namespace {
+
+// A valid operand for each kind, against the declarations of opcode_program().
+std::string_view sample_operand(OperandKind kind)
+{
+    switch (kind) {
+    case OperandKind::None: return "";
+    case OperandKind::Ticks: return " 7";
+    case OperandKind::Text: return " \"hi\"";
+    case OperandKind::Call: return " inner()";
+    case OperandKind::Calls: return " inner(), inner()";
+    case OperandKind::Variable: return " v";
+    case OperandKind::Assign: return " v 5";
+    case OperandKind::Mutex: return " m";
+    case OperandKind::Thread: return " w";
+    }
+    return "";
+}
+
+// `text` on line 7, column 5, either in thread t's own code or in the async routine outer().
+std::string opcode_program(std::string_view text, bool in_async)
+{
+    return in_async ? fmt::format("process p\n  shared v = 0\n  mutex m\n  async inner()\n    print \"i\"\n  async "
+                                  "outer()\n    {}\n  thread t\n    run outer()\n  thread w spawned\n    compute 1\n",
+                          text)
+                    : fmt::format("process p\n  shared v = 0\n  mutex m\n  async inner()\n    print \"i\"\n  thread "
+                                  "t\n    {}\n  thread w spawned\n    compute 1\n",
+                          text);
+}
+
+}
+
+TEST_CASE("Every opcode's words parse where opcodes.def allows them and are refused elsewhere", "[parser]")
+{
+    for (auto const& info : all_opcodes()) {
+        for (bool in_async : { false, true }) {
+            auto text = fmt::format("{}{}", info.mnemonic, sample_operand(info.operand));
+            INFO(text << (in_async ? " in an async routine" : " in a thread"));
+            auto result = parse_program(opcode_program(text, in_async), "t.tl");
+            if (allowed_in(info.opcode, in_async)) {
+                INFO(format_diagnostics(result.errors));
+                REQUIRE(result.ok());
+                // The instruction of line 7 is the opcode whose words were written.
+                bool found = false;
+                for (auto const& thread : result.program.processes[0].threads)
+                    for (auto const& instruction : thread.code)
+                        if (instruction.where == SourceLocation { 7, 5 }) {
+                            CHECK(instruction.opcode == info.opcode);
+                            CHECK(to_string(instruction) == text);
+                            found = true;
+                        }
+                CHECK(found);
+            } else {
+                REQUIRE(result.errors.size() == 1);
+                CHECK(result.errors[0].where == SourceLocation { 7, 5 });
+                CHECK(result.errors[0].message == info.misplaced);
+            }
+        }
+    }
+}
+
+TEST_CASE("Where instructions are allowed, as docs/language.md says", "[parser]")
+{
+    // Written out, not read from the table: these fail if a row of opcodes.def changes.
+    CHECK(allowed_in(Opcode::Compute, false));
+    CHECK(allowed_in(Opcode::Compute, true));
+    CHECK(allowed_in(Opcode::AtomicIncr, true));
+    CHECK(allowed_in(Opcode::Run, false));
+    CHECK_FALSE(allowed_in(Opcode::Run, true));
+    CHECK_FALSE(allowed_in(Opcode::Return, false));
+    CHECK_FALSE(allowed_in(Opcode::AwaitIo, false));
+    CHECK(allowed_in(Opcode::AwaitGather, true));
+
+    auto message = [](std::string_view text, bool in_async) {
+        auto result = parse_program(opcode_program(text, in_async), "t.tl");
+        return result.errors.size() == 1 ? result.errors[0].message : std::string("(not one error)");
+    };
+    CHECK(message("return", false) == "'return' is only allowed inside an async routine; 'exit' ends a process");
+    CHECK(message("run inner()", true)
+        == "'run' starts a thread's event loop; inside an async routine, write 'await NAME(...)' instead");
+    CHECK(message("await io 3", false)
+        == "'await' is only allowed inside an async routine (declared with 'async NAME(...)' under the process)");
+    // Words that name no instruction allowed there, after the first word of two-word ones.
+    CHECK(message("await compute 3", true)
+        == "'compute' cannot be awaited; await sleep N, io N, gather or a coroutine call (compute holds the thread: "
+           "write it without 'await')");
+    CHECK(message("await lock m", true) == "'lock' cannot be awaited; await sleep N, io N, gather or a coroutine call");
+    CHECK(message("await later", true)
+        == "'later' cannot be awaited; await sleep N, io N, gather NAME(...), ... or a coroutine call NAME(...)");
+    CHECK(message("await", true)
+        == "expected what to await after 'await': sleep N, io N, gather NAME(...), ... or a call NAME(...)");
+    CHECK(message("atomic read v", false)
+        == "expected 'incr' after 'atomic': atomic incr NAME adds 1 to a shared variable in one step");
+    CHECK(message("awiat io 3", true) == "unknown instruction 'awiat'; did you mean 'await'?");
+    CHECK(message("comptue 3", false) == "unknown instruction 'comptue'; did you mean 'compute'?");
+    // A word followed by '(' is a call's name: this awaits a routine named gather.
+    CHECK(message("await gather(3)", true) == "unknown async routine 'gather' in process 'p'");
+}
+
+TEST_CASE("memory_steps and the other queries agree with opcodes.def", "[parser]")
+{
+    // Exact values, written out.
+    CHECK(memory_steps(Opcode::Read) == 1);
+    CHECK(memory_steps(Opcode::Write) == 1);
+    CHECK(memory_steps(Opcode::AtomicIncr) == 1);
+    CHECK(memory_steps(Opcode::Incr) == 3);
+    CHECK(memory_steps(Opcode::Compute) == 0);
+    CHECK(memory_steps(Opcode::Lock) == 0);
+    CHECK(memory_step(Opcode::Incr, 0) == MemoryStep::Read);
+    CHECK(memory_step(Opcode::Incr, 1) == MemoryStep::Add);
+    CHECK(memory_step(Opcode::Incr, 2) == MemoryStep::WriteBack);
+    CHECK(memory_step(Opcode::Write, 0) == MemoryStep::Set);
+    CHECK(memory_step(Opcode::AtomicIncr, 0) == MemoryStep::AtomicAdd);
+    CHECK(step_uses_bus(Opcode::Incr, 0));
+    CHECK_FALSE(step_uses_bus(Opcode::Incr, 1));
+    CHECK(step_uses_bus(Opcode::Incr, 2));
+    CHECK(step_name(MemoryStep::Add) == "add");
+    CHECK(opcode_info(Opcode::Compute).timing == Timing::Cpu);
+    CHECK(opcode_info(Opcode::Io).timing == Timing::Blocking);
+    CHECK(opcode_info(Opcode::Lock).timing == Timing::Instant);
+    CHECK(opcode_info(Opcode::Incr).timing == Timing::Memory);
+    CHECK(opcode_info(Opcode::AwaitCall).timing == Timing::EventLoop);
+    // A burst ends where the thread waits or ends; lock, join and crash do not end one.
+    for (auto opcode : { Opcode::Io, Opcode::Sleep, Opcode::Exit, Opcode::AwaitSleep, Opcode::AwaitIo,
+             Opcode::AwaitGather, Opcode::Return })
+        CHECK(opcode_info(opcode).ends_burst);
+    for (auto opcode : { Opcode::Compute, Opcode::Print, Opcode::Run, Opcode::AwaitCall, Opcode::Lock, Opcode::Join,
+             Opcode::Crash, Opcode::Incr })
+        CHECK_FALSE(opcode_info(opcode).ends_burst);
+    CHECK(last_word(Opcode::AwaitIo) == "io");
+    CHECK(last_word(Opcode::Compute) == "compute");
+
+    // Every row: memory steps exactly for the Memory-timed instructions, each a known kind,
+    // and only Add without the bus.
+    for (auto const& info : all_opcodes()) {
+        INFO(info.mnemonic);
+        CHECK((memory_steps(info.opcode) > 0) == (info.timing == Timing::Memory));
+        CHECK(memory_steps(info.opcode) == static_cast<int>(info.steps.size()));
+        for (int step = 0; step < memory_steps(info.opcode); ++step) {
+            auto kind = memory_step(info.opcode, step);
+            CHECK(step_name(kind) != "?");
+            CHECK(step_uses_bus(info.opcode, step) == (kind != MemoryStep::Add));
+        }
+        CHECK(info.misplaced.empty() == (info.place == Place::Anywhere));
+    }
+}
