@@ -472,6 +472,13 @@ public:
     std::optional<Tick> next_wakeup() const override { return m_inner->next_wakeup(); }
     void on_timer() override { m_inner->on_timer(); }
     std::vector<ReadyQueue> ready_queues() const override { return m_inner->ready_queues(); }
+    // For the Chooser's preview only: the copy's inner policy stays attached to this host.
+    std::unique_ptr<Scheduler> clone() const override
+    {
+        auto copy = std::make_unique<HookWatcher>(m_inner->clone());
+        copy->m_running = m_running;
+        return copy;
+    }
 
 private:
     ThreadId running(CoreId core) const { return m_running[static_cast<std::size_t>(core)]; }

@@ -24,6 +24,15 @@ public:
     // The config and program must have passed check_machine() and check_program_fits().
     Machine(MachineConfig const&, Program const&, std::unique_ptr<Scheduler>, std::string scheduler_name,
         std::string scheduler_description);
+    // A copy of the machine in its current state, policy included (Scheduler::clone()): run on,
+    // it gives exactly the trace the original would. It asks the same Chooser, if any.
+    Machine(Machine const&);
+    Machine& operator=(Machine const&) = delete;
+
+    // Scheduling choices from outside the policy (see Chooser in sched/scheduler.hpp); null:
+    // the policy alone picks. The Machine does not own it.
+    void set_chooser(Chooser* chooser) { m_chooser = chooser; }
+
     // Moves to the next tick boundary at which something happens (or to the next tick when
     // MachineConfig::step_every_tick is set) and carries out its phases. Returns false once
     // the run has ended; the trace is then complete.
@@ -217,6 +226,8 @@ private:
     void flush_pending(CoreId);
     void enqueue(ThreadId, EnqueueReason);
     void land(CoreId);
+    std::optional<ThreadId> pick(CoreId);
+    std::optional<ThreadId> pick_from_outside(CoreId);
     void point_at_code();
     void settle(CoreId);
     // One function per instruction (instructions.cpp; locks, spawn and join in sync.cpp,
@@ -296,6 +307,8 @@ private:
     std::vector<Allocation> m_ram_map;      // by base address
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
+    Chooser* m_chooser = nullptr;           // see set_chooser
+    // A new member must be copied in the copy constructor (machine.cpp) too.
 };
 
 // Convenience: build, run and return the trace.

@@ -34,6 +34,7 @@ std::variant<CfsConfig, std::string> read_cfs_config(SchedulerOptions const&);
 // counts the ticks it has run so far.
 class CfsScheduler final : public RankedScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<CfsScheduler>(*this); }
     explicit CfsScheduler(CfsConfig config)
         : RankedScheduler(true)
         , m_config(config)

@@ -18,6 +18,7 @@ namespace tl {
 // has no other ready thread). Not preemptive.
 class FairShareScheduler final : public Scheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<FairShareScheduler>(*this); }
     explicit FairShareScheduler(Tick quantum)
         : m_quantum(quantum)
     {

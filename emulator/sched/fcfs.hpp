@@ -11,6 +11,7 @@ namespace tl {
 // arrivals in declaration order, then wake-ups, then preempted threads.
 class FcfsScheduler : public Scheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<FcfsScheduler>(*this); }
     void enqueue(ThreadId, EnqueueReason) override;
     void dequeue(ThreadId) override;
     std::optional<ThreadId> pick_next(CoreId) override;

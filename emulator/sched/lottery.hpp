@@ -35,6 +35,7 @@ std::string describe(TicketConfig const&);
 // waits for the next draw.
 class LotteryScheduler final : public Scheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<LotteryScheduler>(*this); }
     LotteryScheduler(TicketConfig config, Tick quantum, std::uint64_t seed);
 
     void enqueue(ThreadId, EnqueueReason) override;

@@ -37,6 +37,7 @@ std::string describe(MlfqConfig const&);
 // A thread that was preempted or whose slice ended goes to the back of its level.
 class MlfqScheduler final : public RankedScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<MlfqScheduler>(*this); }
     explicit MlfqScheduler(MlfqConfig config);
 
     std::optional<Tick> slice(ThreadId, CoreId) override;

@@ -41,6 +41,7 @@ std::string describe(StealConfig const&);
 //             first boundary from then on at which a thread is queued, right after it is.
 class PerCoreScheduler final : public Scheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<PerCoreScheduler>(*this); }
     PerCoreScheduler(int cores, Tick quantum, StealConfig steal = {});
     void enqueue(ThreadId, EnqueueReason) override;
     void dequeue(ThreadId) override;

@@ -30,6 +30,7 @@ std::variant<PriorityConfig, std::string> read_priority_config(std::string_view 
 // queued it starts again from its own priority.
 class PriorityScheduler final : public RankedScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<PriorityScheduler>(*this); }
     PriorityScheduler(bool preemptive, PriorityConfig config)
         : RankedScheduler(preemptive)
         , m_config(config)

@@ -48,6 +48,23 @@ protected:
         auto operator<=>(Entry const&) const = default;
     };
 
+    // A copy's slots point into its own ready set (for clone()).
+    RankedScheduler(RankedScheduler const& other)
+        : Scheduler(other)
+        , m_preemptive(other.m_preemptive)
+        , m_ready(other.m_ready)
+        , m_slots(other.m_slots)
+        , m_on_core(other.m_on_core)
+        , m_sequence(other.m_sequence)
+        , m_view_tick(other.m_view_tick)
+        , m_plan_tick(other.m_plan_tick)
+        , m_plan(other.m_plan)
+    {
+        for (auto it = m_ready.begin(); it != m_ready.end(); ++it)
+            m_slots[static_cast<std::size_t>(it->thread)].where = it;
+    }
+    RankedScheduler& operator=(RankedScheduler const&) = delete;
+
     explicit RankedScheduler(bool preemptive)
         : m_preemptive(preemptive)
     {

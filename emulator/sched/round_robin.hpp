@@ -10,6 +10,7 @@ namespace tl {
 // With several cores, idle cores take from the front in core id order.
 class RoundRobinScheduler final : public FcfsScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<RoundRobinScheduler>(*this); }
     explicit RoundRobinScheduler(Tick quantum)
         : m_quantum(quantum)
     {

@@ -21,6 +21,7 @@
 #include "engine/ids.hpp"
 #include "trace/trace.hpp"
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -65,8 +66,16 @@ class Scheduler {
 public:
     virtual ~Scheduler() = default;
 
-    // Called once, before the run.
+    // Called once, before the run, and again on a copy made by clone() for its own Machine.
     void attach(SchedulerHost const& host) { m_host = &host; }
+
+    // A copy of the policy in its current state (its queues, counters, random generator), still
+    // attached to the same host until attach() is called on it. Machine's copy constructor uses
+    // it, so that a copied machine runs on exactly as the original would; the outside-choice
+    // seam (Chooser) uses it to ask what the policy would pick without changing it. Almost
+    // every policy holds only values, and its clone() is the one line
+    //     return std::make_unique<MyScheduler>(*this);
+    virtual std::unique_ptr<Scheduler> clone() const = 0;
 
     // A thread became ready: it arrived, woke up, or was taken off a core (preempted, or its
     // slice ended). The policy must remember it until pick_next() returns it or dequeue().
@@ -120,6 +129,35 @@ protected:
 
 private:
     SchedulerHost const* m_host = nullptr;
+};
+
+// Scheduling choices from outside the policy: the seam of a learner who picks which thread
+// runs (ticklab step --manual) and of a search over every schedule (explore).
+//
+// With a Chooser set (Machine::set_chooser), each time phase 6 finds a core free and at least
+// one ready thread that may run there, the Machine first asks a copy of the policy (clone())
+// what it would pick, then asks the Chooser, showing it the core, every ready thread that may
+// run on it, and that pick. The Machine then carries out the answer:
+//   - the policy's own pick: the policy's pick_next() is called as without a Chooser, so a
+//     Chooser that always answers policy_pick gives exactly the run without one;
+//   - another ready thread: the policy is told it left the queue with dequeue(), and the
+//     thread is dispatched as if pick_next() had returned it (a switch, its slice, started());
+//   - nothing: the core stays idle until the Machine next dispatches (the next boundary at
+//     which something happens); with nothing else due the run ends as deadlocked.
+// The policy keeps its say over everything else (slices, preemption, timers). Undo (`back`)
+// and backtracking (explore) copy the Machine (its copy constructor) before a choice. The
+// Machine does not own the Chooser; a copied Machine asks the same one.
+struct Choice {
+    CoreId core = no_core;
+    std::span<ThreadId const> ready;     // the ready threads that may run on `core`, by id
+    std::optional<ThreadId> policy_pick; // what the policy would pick; nothing: leave it idle
+};
+
+class Chooser {
+public:
+    virtual ~Chooser() = default;
+    // One of choice.ready, or nothing to leave the core idle.
+    virtual std::optional<ThreadId> choose(Choice const&) = 0;
 };
 
 // Chooses among candidate cores for a thread honouring its pinning: true when the thread

@@ -25,6 +25,7 @@ std::variant<SjfConfig, std::string> read_sjf_config(std::string_view policy, Sc
 // by=remaining the length is all the compute left in the thread.
 class SjfScheduler : public RankedScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<SjfScheduler>(*this); }
     explicit SjfScheduler(SjfConfig config)
         : SjfScheduler(config, false)
     {

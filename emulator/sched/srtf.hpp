@@ -10,6 +10,7 @@ namespace tl {
 // that core. With several cores, the newcomer takes the core whose thread has the most left.
 class SrtfScheduler final : public SjfScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<SrtfScheduler>(*this); }
     explicit SrtfScheduler(SjfConfig config)
         : SjfScheduler(config, true)
     {

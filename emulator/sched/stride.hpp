@@ -22,6 +22,7 @@ inline constexpr std::int64_t stride_numerator = 1'000'000;
 // preemptive.
 class StrideScheduler final : public RankedScheduler {
 public:
+    std::unique_ptr<Scheduler> clone() const override { return std::make_unique<StrideScheduler>(*this); }
     StrideScheduler(TicketConfig config, Tick quantum)
         : RankedScheduler(false)
         , m_config(std::move(config))
