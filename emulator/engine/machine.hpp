@@ -308,7 +308,7 @@ private:
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
     Chooser* m_chooser = nullptr;           // see set_chooser
-    // A new member must be copied in the copy constructor (machine.cpp) too.
+    // A new member must be copied in the copy constructor (outside.cpp) too.
 };
 
 // Convenience: build, run and return the trace.
