@@ -1073,6 +1073,19 @@ TEST_CASE("Unknown and misplaced settings name the ones the policy reads", "[sch
     CHECK(suggest_scheduler("roundrobin") == std::optional<std::string_view>("rr"));
     CHECK(suggest_scheduler("mlfg") == std::optional<std::string_view>("mlfq"));
     CHECK(!suggest_scheduler("completely-different"));
+    CHECK(make_error("stcf2", {}) == "unknown scheduler 'stcf2' (see 'ticklab schedulers' for the policies)");
+}
+
+// Each policy registers itself from its own file; a registration the linker dropped, or one
+// out of its rank, would show here.
+TEST_CASE("Every policy file registers its policy, in rank order", "[scheduler]")
+{
+    std::vector<std::string_view> names;
+    for (auto const& entry : all_schedulers())
+        names.push_back(entry.name);
+    CHECK(names
+        == std::vector<std::string_view> { "fcfs", "rr", "sjf", "srtf", "priority", "priority-np", "mlfq", "lottery", "stride",
+            "cfs", "per-core", "fair-share" });
 }
 
 TEST_CASE("Descriptions state the rules a run used", "[scheduler]")

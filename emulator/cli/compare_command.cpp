@@ -51,10 +51,9 @@ std::string trimmed(std::string const& text)
 
 }
 
-CLI::App* add_compare_subcommand(CLI::App& app, CompareSettings& settings)
+void add_compare_options(CLI::App& app, CompareSettings& settings)
 {
-    auto* compare = app.add_subcommand("compare",
-        "Run one program on two configurations and draw both on one time axis, with speed-up and efficiency");
+    auto* compare = &app;
     compare->add_option("program", settings.file, "A program file or bundled program name (default: kitchen)");
     compare->add_option("-j,--jobs", settings.jobs, "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],...");
     compare->add_option("-l,--left", settings.left, "The first configuration's run options, quoted")->capture_default_str();
@@ -69,7 +68,6 @@ CLI::App* add_compare_subcommand(CLI::App& app, CompareSettings& settings)
         ->check(CLI::Range(20, 100000));
     compare->footer("Example: ticklab compare kitchen --left \"-c 1 -s rr\" --right \"-c 3 -s per-core\"\n"
                     "Speed-up = left makespan / right makespan; efficiency = speed-up / (right cores / left cores).");
-    return compare;
 }
 
 int compare_command(CompareSettings const& settings)

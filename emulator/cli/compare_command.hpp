@@ -20,7 +20,8 @@ struct CompareSettings {
     int width = 0; // 0: $COLUMNS, else 80
 };
 
-CLI::App* add_compare_subcommand(CLI::App&, CompareSettings&);
+// The options of `ticklab compare`, added to its subcommand.
+void add_compare_options(CLI::App&, CompareSettings&);
 int compare_command(CompareSettings const&);
 
 }

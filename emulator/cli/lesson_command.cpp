@@ -5,8 +5,10 @@
 #include "cli/paths.hpp"
 #include "cli/step_command.hpp"
 #include "lang/input_file.hpp"
+#include "lang/suggest.hpp"
 #include "lesson/player.hpp"
 #include "lesson/progress.hpp"
+#include "lesson/say.hpp"
 #include "sched/registry.hpp"
 #include "trace/render_util.hpp"
 
@@ -25,11 +27,6 @@ namespace fs = std::filesystem;
 namespace tl {
 
 namespace {
-
-std::string_view tr(Language language, std::string_view en, std::string_view ko)
-{
-    return language == Language::Ko ? ko : en;
-}
 
 // The word that holds an option's value: the one after "--ram", or "--ram=64K" itself.
 std::size_t value_word(std::vector<std::string> const& words, std::initializer_list<std::string_view> names)
@@ -82,17 +79,8 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
                                                  "lesson shows its runs with @show and @step",
                                          name) };
         if (!option) {
-            std::optional<std::string> best;
-            std::size_t best_distance = 3;
-            for (auto const& known : names) {
-                auto distance = edit_distance(name, known);
-                if (distance < best_distance) {
-                    best = known;
-                    best_distance = distance;
-                }
-            }
             return RunArgsError { i, fmt::format("'ticklab run' has no option '{}'{}", name,
-                                         best ? fmt::format("; did you mean '{}'?", *best) : std::string()) };
+                                         did_you_mean(nearest(name, names))) };
         }
         if (option->get_items_expected_max() > 0 && word.find('=') == std::string::npos) {
             if (i + 1 >= words.size() || is_option_word(words[i + 1]))
@@ -482,10 +470,9 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
 
 }
 
-CLI::App* add_lesson_subcommand(CLI::App& app, LessonSettings& settings)
+void add_lesson_options(CLI::App& app, LessonSettings& settings)
 {
-    auto* lesson = app.add_subcommand("lesson",
-        "List the lessons, or play one: read, predict, and watch the emulator show what happens");
+    auto* lesson = &app;
     lesson->add_option("lesson", settings.lesson, "A lesson's number (e.g. 4), name, or a lesson file");
     lesson->add_option("--lang", settings.language, "Language: en or ko (default: from LANG, else en)")
         ->check(CLI::IsMember({ "en", "ko" }));
@@ -495,7 +482,6 @@ CLI::App* add_lesson_subcommand(CLI::App& app, LessonSettings& settings)
     lesson->add_flag("--reset", settings.reset, "Forget which lessons you have done");
     lesson->footer("Progress is kept in $TICKLAB_PROGRESS, else $XDG_STATE_HOME/ticklab/progress, else "
                    "~/.local/state/ticklab/progress. Exit codes: 0 ok, 2 usage error, 3 bad lesson.\n");
-    return lesson;
 }
 
 int lesson_command(LessonSettings const& settings)

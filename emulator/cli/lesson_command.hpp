@@ -20,7 +20,8 @@ struct LessonSettings {
     bool reset = false;   // forget the learner's progress
 };
 
-CLI::App* add_lesson_subcommand(CLI::App&, LessonSettings&);
+// The options of `ticklab lesson`, added to its subcommand.
+void add_lesson_options(CLI::App&, LessonSettings&);
 int lesson_command(LessonSettings const&);
 
 // A @run's options, read exactly as `ticklab run` reads them (add_machine_options and

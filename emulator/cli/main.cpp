@@ -1,5 +1,5 @@
-// ticklab's command line: a table of subcommands, each parsed by CLI11. This is the only
-// part of ticklab that prints; the library returns values and traces.
+// ticklab's command line: a table of subcommands (`commands`), each parsed by CLI11. This is
+// the only part of ticklab that prints; the library returns values and traces.
 
 #include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
@@ -11,6 +11,7 @@
 #include "cli/run_command.hpp"
 #include "cli/step_command.hpp"
 #include "lang/program.hpp"
+#include "lang/suggest.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
 #include "trace/render_util.hpp"
@@ -62,17 +63,8 @@ std::string explain(CLI::ParseError const& error, CLI::App const& app, int argc,
         if (argc < 2)
             return fmt::format("no command given; try 'ticklab demo' (the commands are {})", list);
         std::string given = argv[1];
-        std::optional<std::string> near;
-        std::size_t best = 3;
-        for (auto const& name : names) {
-            auto distance = tl::edit_distance(given, name);
-            if (distance < best) {
-                best = distance;
-                near = name;
-            }
-        }
         return fmt::format("unknown command '{}'{} (the commands are {})", given,
-            near ? fmt::format("; did you mean '{}'?", *near) : std::string(), list);
+            tl::did_you_mean(tl::nearest(given, names)), list);
     }
     // "Could not convert: --cores = zero"
     std::string const convert = "Could not convert: ";
@@ -162,6 +154,93 @@ int describe_language()
     return tl::exit_code::ok;
 }
 
+
+// What each command's options are read into while CLI11 parses the command line.
+struct Settings {
+    tl::RunSettings run;
+    tl::RunSettings demo;
+    std::string check_file;
+    tl::GenerateSettings generate;
+    tl::LessonSettings lesson;
+    tl::RunSettings step;
+    tl::CompareSettings compare;
+};
+
+void add_run_options(CLI::App& run, tl::RunSettings& run_settings)
+{
+    run.add_option("program", run_settings.file,
+        "A program file, a bundled program's name (e.g. kitchen), or - to read it from standard input");
+    run.add_option("-j,--jobs", run_settings.jobs,
+        "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],... e.g. \"P1:0:24,P2:0:3\"");
+    run.add_option("-f,--format", run_settings.format, fmt::format("Output: {}", tl::output_format_names()))
+        ->capture_default_str();
+    tl::add_machine_options(run, run_settings);
+    run.add_flag("--explain", run_settings.explain, "Also tell each tick's decisions in plain sentences");
+    run.add_option("--color", run_settings.colour, "Colour the gantt chart: auto, always or never")
+        ->check(CLI::IsMember({ "auto", "always", "never" }))
+        ->capture_default_str();
+    tl::decimal<int>(run.add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)"))
+        ->check(CLI::Range(20, 100000));
+    run.add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
+        ->check(CLI::IsMember({ "ram" }));
+    run.footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
+                "reached, 6 out of memory, 70 internal error.\n");
+}
+
+void add_demo_options(CLI::App& demo, tl::RunSettings& demo_settings)
+{
+    demo.add_option("program", demo_settings.file, "Another program to show the same way")->capture_default_str();
+    tl::decimal<tl::Tick>(demo.add_option("-q,--quantum", demo_settings.quantum, "Time slice in ticks"))->capture_default_str();
+    tl::decimal<tl::Tick>(demo.add_option("--switch-cost", demo_settings.switch_cost, "Ticks a core spends on each context switch"))
+        ->capture_default_str();
+    demo.add_option("-f,--format", demo_settings.format, "table (every tick) or summary")->capture_default_str();
+}
+
+void add_check_options(CLI::App& check, std::string& check_file)
+{
+    check.add_option("program", check_file, "A program file, a bundled program name, or - for standard input")->required();
+}
+
+// One row per command: its name, its line in `ticklab --help`, its options, and what it does.
+// To add a command: a row here (and its file pair under cli/, when it is more than a few lines).
+struct Command {
+    std::string_view name;
+    std::string_view help;
+    void (*setup)(CLI::App&, Settings&);
+    int (*run)(Settings const&);
+};
+
+std::vector<Command> const commands {
+    { "run", "Run a program (or quick jobs) and show each tick and the metrics",
+        [](CLI::App& app, Settings& settings) { add_run_options(app, settings.run); },
+        [](Settings const& settings) { return tl::run_command(settings.run); } },
+    { "demo", "The kitchen: Jarvis cooks three orders on 1 core (round-robin), then three robots on 3 cores (per-core)",
+        [](CLI::App& app, Settings& settings) { add_demo_options(app, settings.demo); },
+        [](Settings const& settings) { return tl::demo_command(settings.demo); } },
+    { "check", "Check a program for errors and show how it was understood",
+        [](CLI::App& app, Settings& settings) { add_check_options(app, settings.check_file); },
+        [](Settings const& settings) { return tl::check_command(settings.check_file); } },
+    { "schedulers", "List the scheduling policies and their settings", [](CLI::App&, Settings&) {},
+        [](Settings const&) { return list_schedulers(); } },
+    { "programs", "List the bundled example programs", [](CLI::App&, Settings&) {},
+        [](Settings const&) { return list_programs(); } },
+    { "language", "List the toy language's instructions", [](CLI::App&, Settings&) {},
+        [](Settings const&) { return describe_language(); } },
+    { "generate", "Write a seeded random workload (processes x threads) as a program",
+        [](CLI::App& app, Settings& settings) { tl::add_generate_options(app, settings.generate); },
+        [](Settings const& settings) { return tl::generate_command(settings.generate); } },
+    { "lesson", "List the lessons, or play one: read, predict, and watch the emulator show what happens",
+        [](CLI::App& app, Settings& settings) { tl::add_lesson_options(app, settings.lesson); },
+        [](Settings const& settings) { return tl::lesson_command(settings.lesson); } },
+    { "step", "Step through a program tick by tick, like a debugger: next, continue, until TICK, back, break, inspect",
+        [](CLI::App& app, Settings& settings) { tl::add_step_options(app, settings.step); },
+        [](Settings const& settings) { return tl::step_command(settings.step); } },
+    { "compare",
+        "Run one program on two configurations and draw both on one time axis, with speed-up and efficiency",
+        [](CLI::App& app, Settings& settings) { tl::add_compare_options(app, settings.compare); },
+        [](Settings const& settings) { return tl::compare_command(settings.compare); } },
+};
+
 }
 
 // Everything ticklab prints goes through stdio's stdout (std::cout is synchronised with it),
@@ -190,55 +269,14 @@ static int run_ticklab(int argc, char** argv)
     app.require_subcommand(1);
     app.fallthrough(false);
 
-    tl::RunSettings run_settings;
-    auto* run = app.add_subcommand("run", "Run a program (or quick jobs) and show each tick and the metrics");
-    run->add_option("program", run_settings.file,
-        "A program file, a bundled program's name (e.g. kitchen), or - to read it from standard input");
-    run->add_option("-j,--jobs", run_settings.jobs,
-        "Quick jobs instead of a file: NAME:ARRIVAL:BURST[:PRIORITY],... e.g. \"P1:0:24,P2:0:3\"");
-    run->add_option("-f,--format", run_settings.format, fmt::format("Output: {}", tl::output_format_names()))
-        ->capture_default_str();
-    tl::add_machine_options(*run, run_settings);
-    run->add_flag("--explain", run_settings.explain, "Also tell each tick's decisions in plain sentences");
-    run->add_option("--color", run_settings.colour, "Colour the gantt chart: auto, always or never")
-        ->check(CLI::IsMember({ "auto", "always", "never" }))
-        ->capture_default_str();
-    tl::decimal<int>(run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)"))
-        ->check(CLI::Range(20, 100000));
-    run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
-        ->check(CLI::IsMember({ "ram" }));
-    run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
-                "reached, 6 out of memory, 70 internal error.\n");
-
-    tl::RunSettings demo_settings;
-    auto* demo = app.add_subcommand("demo",
-        "The kitchen: Jarvis cooks three orders on 1 core (round-robin), then three robots on 3 cores (per-core)");
-    demo->add_option("program", demo_settings.file, "Another program to show the same way")->capture_default_str();
-    tl::decimal<tl::Tick>(demo->add_option("-q,--quantum", demo_settings.quantum, "Time slice in ticks"))->capture_default_str();
-    tl::decimal<tl::Tick>(demo->add_option("--switch-cost", demo_settings.switch_cost, "Ticks a core spends on each context switch"))
-        ->capture_default_str();
-    demo->add_option("-f,--format", demo_settings.format, "table (every tick) or summary")->capture_default_str();
-
-    std::string check_file;
-    auto* check = app.add_subcommand("check", "Check a program for errors and show how it was understood");
-    check->add_option("program", check_file, "A program file, a bundled program name, or - for standard input")
-        ->required();
-
-    auto* schedulers = app.add_subcommand("schedulers", "List the scheduling policies and their settings");
-    auto* programs = app.add_subcommand("programs", "List the bundled example programs");
-    auto* language = app.add_subcommand("language", "List the toy language's instructions");
-
-    tl::GenerateSettings generate_settings;
-    auto* generate = app.add_subcommand("generate", "Write a seeded random workload (processes x threads) as a program");
-    tl::add_generate_options(*generate, generate_settings);
-
-    tl::LessonSettings lesson_settings;
-    auto* lesson = tl::add_lesson_subcommand(app, lesson_settings);
-    tl::RunSettings step_settings;
-    auto* step = tl::add_step_subcommand(app, step_settings);
-
-    tl::CompareSettings compare_settings;
-    auto* compare = tl::add_compare_subcommand(app, compare_settings);
+    // The subcommands, in the order `ticklab --help` lists them.
+    Settings settings;
+    std::vector<CLI::App*> subcommands;
+    for (auto const& command : commands) {
+        auto* subcommand = app.add_subcommand(std::string(command.name), std::string(command.help));
+        command.setup(*subcommand, settings);
+        subcommands.push_back(subcommand);
+    }
 
     try {
         app.parse(argc, argv);
@@ -255,29 +293,13 @@ static int run_ticklab(int argc, char** argv)
     }
 
     try {
-        auto presentation = tl::presentation_for(run_settings.colour, run_settings.width, run_settings.explain);
-        presentation.ram = std::find(run_settings.show.begin(), run_settings.show.end(), "ram") != run_settings.show.end();
+        auto const& shown = settings.run;
+        auto presentation = tl::presentation_for(shown.colour, shown.width, shown.explain);
+        presentation.ram = std::find(shown.show.begin(), shown.show.end(), "ram") != shown.show.end();
         tl::set_presentation(presentation);
-        if (*run)
-            return tl::run_command(run_settings);
-        if (*compare)
-            return tl::compare_command(compare_settings);
-        if (*demo)
-            return tl::demo_command(demo_settings);
-        if (*check)
-            return tl::check_command(check_file);
-        if (*schedulers)
-            return list_schedulers();
-        if (*programs)
-            return list_programs();
-        if (*language)
-            return describe_language();
-        if (*generate)
-            return tl::generate_command(generate_settings);
-        if (*lesson)
-            return tl::lesson_command(lesson_settings);
-        if (*step)
-            return tl::step_command(step_settings);
+        for (std::size_t i = 0; i < commands.size(); ++i)
+            if (*subcommands[i])
+                return commands[i].run(settings);
     } catch (std::bad_alloc const&) {
         // Not a bug: a run (or a file) too big for this computer's memory.
         fmt::print(stderr, "ticklab: error: out of memory: this needs more memory than the computer can give; try a "

@@ -76,10 +76,9 @@ LineReader terminal_line_reader()
     };
 }
 
-CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
+void add_step_options(CLI::App& app, RunSettings& settings)
 {
-    auto* step = app.add_subcommand("step",
-        "Step through a program tick by tick, like a debugger: next, continue, until TICK, back, break, inspect");
+    auto* step = &app;
     step->add_option("program", settings.file,
         "A program file, a bundled program's name (e.g. kitchen), or - for standard input (the commands are then read "
         "from the terminal)");
@@ -90,7 +89,6 @@ CLI::App* add_step_subcommand(CLI::App& app, RunSettings& settings)
     step->get_option("--scheduler")->description("Scheduling policy, one name (see 'ticklab schedulers')");
     step->remove_option(step->get_option("--step-every-tick"));
     step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
-    return step;
 }
 
 int step_command(RunSettings const& settings)

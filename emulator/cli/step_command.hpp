@@ -12,7 +12,8 @@
 
 namespace tl {
 
-CLI::App* add_step_subcommand(CLI::App&, RunSettings&);
+// The options of `ticklab step`, added to its subcommand.
+void add_step_options(CLI::App&, RunSettings&);
 int step_command(RunSettings const&);
 
 // Reads a line after a prompt: with libedit on a terminal, else plainly (echoing the line).

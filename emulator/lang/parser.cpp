@@ -22,28 +22,6 @@ namespace tl {
 
 namespace parser_detail {
 
-std::size_t levenshtein(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t above = row[j];
-            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1) });
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-std::string did_you_mean(std::optional<std::string_view> suggestion)
-{
-    return suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : std::string();
-}
-
 void Parser::error_at(int line, int column, std::string message)
 {
     Diagnostic diagnostic;

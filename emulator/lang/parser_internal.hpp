@@ -12,6 +12,7 @@
 
 #include "lang/lexer.hpp"
 #include "lang/parser.hpp"
+#include "lang/suggest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -43,29 +44,13 @@ constexpr std::string_view keyword_repeat = "repeat";
 constexpr std::int64_t max_variable_value = 1'000'000'000'000'000;
 constexpr std::int64_t max_repeat = 1'000'000;
 
-std::size_t levenshtein(std::string_view a, std::string_view b);
-
 // The closest candidate within two edits, if any. A candidate that shares nothing with the
 // word (every character replaced, as "x" and "io") is no suggestion at all.
 template<typename Candidates>
 std::optional<std::string_view> closest(std::string_view word, Candidates const& candidates)
 {
-    std::optional<std::string_view> best;
-    std::size_t best_distance = 3;
-    for (std::string_view candidate : candidates) {
-        auto longer = std::max(word.size(), candidate.size());
-        if (longer - std::min(word.size(), candidate.size()) > 2)
-            continue; // too far apart for a suggestion, and cheap to rule out on long garbage
-        auto distance = levenshtein(word, candidate);
-        if (distance < best_distance && 2 * distance < longer) {
-            best = candidate;
-            best_distance = distance;
-        }
-    }
-    return best;
+    return nearest(word, candidates, Nearness { .shares_half = true });
 }
-
-std::string did_you_mean(std::optional<std::string_view> suggestion);
 
 inline std::string quoted(Token const& token) { return fmt::format("'{}'", shorten(token.raw)); }
 

@@ -1,6 +1,7 @@
 #include "lesson/evaluate.hpp"
 
 #include "lesson/measures.hpp"
+#include "lesson/say.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -10,17 +11,6 @@
 namespace tl {
 
 namespace {
-
-std::string_view tr(Language language, std::string_view en, std::string_view ko)
-{
-    return language == Language::Ko ? ko : en;
-}
-
-template<typename... Args>
-std::string say(Language language, std::string_view en, std::string_view ko, Args&&... args)
-{
-    return fmt::format(fmt::runtime(tr(language, en, ko)), std::forward<Args>(args)...);
-}
 
 std::string plural(std::int64_t count, std::string_view word)
 {

@@ -1,5 +1,6 @@
 #include "lesson/lesson.hpp"
 
+#include "lang/suggest.hpp"
 #include "lesson/capabilities.hpp"
 #include "lesson/measures.hpp"
 #include "sched/registry.hpp"
@@ -132,26 +133,11 @@ bool is_identifier(std::string_view word)
     return true;
 }
 
-// The closest candidate to a mistyped word, when one is close enough to be a likely typo.
-std::optional<std::string> closest(std::string_view word, std::vector<std::string> const& candidates)
-{
-    std::optional<std::string> best;
-    std::size_t best_distance = 0;
-    std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
-    for (auto const& candidate : candidates) {
-        auto distance = edit_distance(word, candidate);
-        if (distance <= limit && (!best || distance < best_distance)) {
-            best = candidate;
-            best_distance = distance;
-        }
-    }
-    return best;
-}
-
+// The closest candidate to a mistyped word, when one is close enough to be a likely typo: a
+// third of the word's length (at least one edit).
 std::string did_you_mean(std::string_view word, std::vector<std::string> const& candidates)
 {
-    auto suggestion = closest(word, candidates);
-    return suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : std::string();
+    return tl::did_you_mean(nearest(word, candidates, Nearness { .scaled = true }));
 }
 
 std::string join(std::vector<std::string> const& items, std::string_view separator = ", ")

@@ -2,6 +2,7 @@
 
 #include "lesson/capabilities.hpp"
 #include "lesson/evaluate.hpp"
+#include "lesson/say.hpp"
 #include "lesson/table_rows.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
@@ -13,17 +14,6 @@
 namespace tl {
 
 namespace {
-
-std::string_view tr(Language language, std::string_view en, std::string_view ko)
-{
-    return language == Language::Ko ? ko : en;
-}
-
-template<typename... Args>
-std::string say(Language language, std::string_view en, std::string_view ko, Args&&... args)
-{
-    return fmt::format(fmt::runtime(tr(language, en, ko)), std::forward<Args>(args)...);
-}
 
 std::string indented(std::string_view text, std::string_view prefix)
 {

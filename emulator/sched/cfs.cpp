@@ -1,6 +1,7 @@
 #include "sched/cfs.hpp"
 
 #include "engine/config.hpp"
+#include "sched/registry.hpp"
 #include "sched/weights.hpp"
 
 #include <algorithm>
@@ -89,6 +90,28 @@ std::optional<Tick> CfsScheduler::slice(ThreadId thread, CoreId)
     auto weight = account(thread).weight;
     Tick share = m_config.latency * weight / (weight + m_ready_weight);
     return std::max(m_config.min_granularity, share);
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 100,
+    SchedulerEntry {
+        "cfs",
+        "a CFS-like fair scheduler: the lowest virtual runtime runs; weights come from priority as nice",
+        {
+            { "latency", "12", "ticks in which every ready thread should get a turn; slices are shares of it" },
+            { "min-granularity", "2", "the shortest slice, and the lead a newcomer needs to preempt" },
+        },
+        [](SchedulerOptions const& options) { return std::make_unique<CfsScheduler>(checked(read_cfs_config(options))); },
+        [](SchedulerOptions const& options) {
+            auto config = checked(read_cfs_config(options));
+            return fmt::format("cfs-like fair scheduler, latency {}, min-granularity {}", config.latency,
+                config.min_granularity);
+        },
+        [](SchedulerOptions const& options) { return error_of(read_cfs_config(options)); },
+    } };
+
 }
 
 }

@@ -1,5 +1,7 @@
 #include "sched/fair_share.hpp"
 
+#include "sched/registry.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -62,6 +64,22 @@ std::vector<ReadyQueue> FairShareScheduler::ready_queues() const
         queues.push_back(ReadyQueue { fmt::format("process {}", process), { queue.begin(), queue.end() } });
     }
     return queues;
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 120,
+    SchedulerEntry {
+        "fair-share",
+        "fair share between processes: processes take turns, a quantum each, whatever their thread count",
+        { quantum_setting },
+        [](SchedulerOptions const& options) { return std::make_unique<FairShareScheduler>(options.quantum); },
+        [](SchedulerOptions const& options) {
+            return fmt::format("fair share between processes, quantum {}", options.quantum);
+        },
+    } };
+
 }
 
 }

@@ -1,6 +1,10 @@
 #include "sched/fcfs.hpp"
 
+#include "sched/registry.hpp"
+
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace tl {
 
@@ -30,6 +34,20 @@ std::optional<ThreadId> FcfsScheduler::pick_next(CoreId core)
 std::vector<ReadyQueue> FcfsScheduler::ready_queues() const
 {
     return { ReadyQueue { "", { m_queue.begin(), m_queue.end() } } };
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 10,
+    SchedulerEntry {
+        "fcfs",
+        "first come, first served: one global queue; a thread runs until it blocks or ends",
+        {},
+        [](SchedulerOptions const&) { return std::make_unique<FcfsScheduler>(); },
+        [](SchedulerOptions const&) { return std::string("first come, first served, one global queue"); },
+    } };
+
 }
 
 }

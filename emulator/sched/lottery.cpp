@@ -1,6 +1,7 @@
 #include "sched/lottery.hpp"
 
 #include "engine/verify.hpp"
+#include "sched/registry.hpp"
 #include "sched/weights.hpp"
 
 #include <algorithm>
@@ -179,6 +180,28 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
 std::vector<ReadyQueue> LotteryScheduler::ready_queues() const
 {
     return { ReadyQueue { "", ready_in_ticket_order() } };
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 80,
+    SchedulerEntry {
+        "lottery",
+        "lottery: a seeded random draw among the ready threads' tickets picks who runs for a quantum",
+        { quantum_setting, { "seed", "1", "the random seed: the same seed replays the same run" },
+            tickets_setting },
+        [](SchedulerOptions const& options) {
+            return std::make_unique<LotteryScheduler>(
+                checked(read_ticket_config("lottery", options)), options.quantum, options.seed);
+        },
+        [](SchedulerOptions const& options) {
+            auto config = checked(read_ticket_config("lottery", options));
+            return fmt::format("lottery, quantum {}, {}, seed {}", options.quantum, describe(config), options.seed);
+        },
+        [](SchedulerOptions const& options) { return error_of(read_ticket_config("lottery", options)); },
+    } };
+
 }
 
 }

@@ -2,6 +2,7 @@
 
 #include "engine/config.hpp"
 #include "engine/verify.hpp"
+#include "sched/registry.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -149,6 +150,28 @@ std::vector<ReadyQueue> MlfqScheduler::ready_queues() const
     for (auto const& entry : ready())
         queues[static_cast<std::size_t>(entry.key)].threads.push_back(entry.thread);
     return queues;
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 70,
+    SchedulerEntry {
+        "mlfq",
+        "multi-level feedback queue (OSTEP ch. 8): threads start on top and sink as they use their allotment",
+        {
+            { "quantum", "2", "the top level's quantum when quanta is not given; each level below doubles it" },
+            { "levels", "3", "how many queues, 1 to 16" },
+            { "quanta", "quantum x 2^level", "the quantum of each level, top first, e.g. 2,4,8 (one value: all levels)" },
+            { "allotment", "the level's quantum",
+                "ticks a thread may use at a level before it drops, e.g. 4,8,16 (one value: all levels)" },
+            { "boost", "off", "every this many ticks all threads go back to the top level, or off" },
+        },
+        [](SchedulerOptions const& options) { return std::make_unique<MlfqScheduler>(checked(read_mlfq_config(options))); },
+        [](SchedulerOptions const& options) { return describe(checked(read_mlfq_config(options))); },
+        [](SchedulerOptions const& options) { return error_of(read_mlfq_config(options)); },
+    } };
+
 }
 
 }

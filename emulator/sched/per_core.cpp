@@ -2,6 +2,7 @@
 
 #include "engine/config.hpp"
 #include "engine/verify.hpp"
+#include "sched/registry.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -206,6 +207,28 @@ std::vector<ReadyQueue> PerCoreScheduler::ready_queues() const
     for (std::size_t core = 0; core < m_queues.size(); ++core)
         queues.push_back(ReadyQueue { fmt::format("core {}", core), { m_queues[core].begin(), m_queues[core].end() } });
     return queues;
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 110,
+    SchedulerEntry {
+        "per-core",
+        "per-core dispatch: a run queue per core, round-robin inside each; threads stay on their core",
+        { quantum_setting,
+            { "steal", "off", "on: an idle core steals from a busy one; N: balance the queues every N ticks; off" } },
+        [](SchedulerOptions const& options) {
+            return std::make_unique<PerCoreScheduler>(options.cores, options.quantum, checked(read_steal_config(options)));
+        },
+        [](SchedulerOptions const& options) {
+            auto steal = checked(read_steal_config(options));
+            return fmt::format("per-core dispatch, a queue per core, round-robin quantum {}, {}", options.quantum,
+                describe(steal));
+        },
+        [](SchedulerOptions const& options) { return error_of(read_steal_config(options)); },
+    } };
+
 }
 
 }

@@ -1,6 +1,7 @@
 #include "sched/priority.hpp"
 
 #include "engine/config.hpp"
+#include "sched/registry.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -78,6 +79,46 @@ std::vector<ReadyQueue> PriorityScheduler::ready_queues() const
         queues.back().threads.push_back(entry.thread);
     }
     return queues;
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+std::string aging_text(PriorityConfig const& config)
+{
+    return config.aging ? fmt::format("aging one step per {} ticks waiting", *config.aging) : "no aging";
+}
+
+SchedulerRegistration const registration { 50,
+    SchedulerEntry {
+        "priority",
+        "preemptive priority: the lowest priority number runs; a better newcomer preempts",
+        { aging_setting },
+        [](SchedulerOptions const& options) {
+            return std::make_unique<PriorityScheduler>(true, checked(read_priority_config("priority", options)));
+        },
+        [](SchedulerOptions const& options) {
+            auto config = checked(read_priority_config("priority", options));
+            return fmt::format("priority (lower number first), preemptive, {}", aging_text(config));
+        },
+        [](SchedulerOptions const& options) { return error_of(read_priority_config("priority", options)); },
+    } };
+
+SchedulerRegistration const non_preemptive_registration { 60,
+    SchedulerEntry {
+        "priority-np",
+        "non-preemptive priority: the lowest priority number runs until it blocks or ends",
+        { aging_setting },
+        [](SchedulerOptions const& options) {
+            return std::make_unique<PriorityScheduler>(false, checked(read_priority_config("priority-np", options)));
+        },
+        [](SchedulerOptions const& options) {
+            auto config = checked(read_priority_config("priority-np", options));
+            return fmt::format("priority (lower number first), non-preemptive, {}", aging_text(config));
+        },
+        [](SchedulerOptions const& options) { return error_of(read_priority_config("priority-np", options)); },
+    } };
+
 }
 
 }

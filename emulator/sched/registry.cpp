@@ -1,17 +1,7 @@
 #include "sched/registry.hpp"
 
 #include "engine/verify.hpp"
-#include "sched/cfs.hpp"
-#include "sched/fair_share.hpp"
-#include "sched/fcfs.hpp"
-#include "sched/lottery.hpp"
-#include "sched/mlfq.hpp"
-#include "sched/per_core.hpp"
-#include "sched/priority.hpp"
-#include "sched/round_robin.hpp"
-#include "sched/sjf.hpp"
-#include "sched/srtf.hpp"
-#include "sched/stride.hpp"
+#include "lang/suggest.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -20,198 +10,32 @@ namespace tl {
 
 namespace {
 
-// A policy's settings are read once to check them and again to build it; `check` and `make`
-// share the reader. make() is only called on options that passed check().
-template <typename Config>
-Config checked(std::variant<Config, std::string> read)
+// The registered rows, kept sorted by rank and then name as they arrive. A function's static,
+// so that it exists before the first registration, whatever order the files initialise in.
+struct Rows {
+    std::vector<SchedulerEntry> entries;
+    std::vector<int> ranks;
+};
+
+Rows& rows()
 {
-    VERIFY(std::holds_alternative<Config>(read));
-    return std::get<Config>(std::move(read));
+    static Rows registered;
+    return registered;
 }
 
-template <typename Config>
-std::optional<std::string> error_of(std::variant<Config, std::string> const& read)
-{
-    if (auto const* error = std::get_if<std::string>(&read))
-        return *error;
-    return std::nullopt;
+std::vector<SchedulerEntry> const& registry() { return rows().entries; }
+
 }
 
-std::string_view length_name(SjfConfig const& config) { return config.by == JobLength::Burst ? "next CPU burst" : "compute left"; }
-
-std::string aging_text(PriorityConfig const& config)
+SchedulerRegistration::SchedulerRegistration(int rank, SchedulerEntry entry)
 {
-    return config.aging ? fmt::format("aging one step per {} ticks waiting", *config.aging) : "no aging";
-}
-
-SchedulerSetting const quantum_setting { "quantum", "2", "the time slice, in ticks" };
-SchedulerSetting const by_setting { "by", "burst",
-    "what 'shortest' measures: burst (the rest of the current CPU burst) or remaining (all compute left)" };
-SchedulerSetting const aging_setting { "aging", "off",
-    "ticks of waiting that lower a ready thread's priority number by one (down to 0), or off" };
-SchedulerSetting const tickets_setting { "tickets", "by priority",
-    "tickets per process in declaration order, e.g. 75,25; others hold their priority's weight (0: 1024)" };
-
-// One row per policy. To add a policy: write its file pair under sched/, add a row here and
-// its .cpp to emulator/meson.build. Nothing else in the engine changes.
-std::vector<SchedulerEntry> const& registry()
-{
-    static std::vector<SchedulerEntry> const entries {
-        {
-            "fcfs",
-            "first come, first served: one global queue; a thread runs until it blocks or ends",
-            {},
-            [](SchedulerOptions const&) { return std::make_unique<FcfsScheduler>(); },
-            [](SchedulerOptions const&) { return std::string("first come, first served, one global queue"); },
-        },
-        {
-            "rr",
-            "round-robin: one global queue; each thread runs at most a quantum, then goes to the back",
-            { quantum_setting },
-            [](SchedulerOptions const& options) { return std::make_unique<RoundRobinScheduler>(options.quantum); },
-            [](SchedulerOptions const& options) {
-                return fmt::format("round-robin, quantum {}, one global queue", options.quantum);
-            },
-        },
-        {
-            "sjf",
-            "shortest job first, non-preemptive: the shortest next CPU burst runs until it blocks or ends",
-            { by_setting },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<SjfScheduler>(checked(read_sjf_config("sjf", options)));
-            },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_sjf_config("sjf", options));
-                return fmt::format("shortest job first (by {}), non-preemptive, one global queue", length_name(config));
-            },
-            [](SchedulerOptions const& options) { return error_of(read_sjf_config("sjf", options)); },
-        },
-        {
-            "srtf",
-            "shortest remaining time first (preemptive SJF, OSTEP's STCF): a shorter newcomer preempts",
-            { by_setting },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<SrtfScheduler>(checked(read_sjf_config("srtf", options)));
-            },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_sjf_config("srtf", options));
-                return fmt::format("shortest remaining time first (by {}), preemptive, one global queue",
-                    length_name(config));
-            },
-            [](SchedulerOptions const& options) { return error_of(read_sjf_config("srtf", options)); },
-        },
-        {
-            "priority",
-            "preemptive priority: the lowest priority number runs; a better newcomer preempts",
-            { aging_setting },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<PriorityScheduler>(true, checked(read_priority_config("priority", options)));
-            },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_priority_config("priority", options));
-                return fmt::format("priority (lower number first), preemptive, {}", aging_text(config));
-            },
-            [](SchedulerOptions const& options) { return error_of(read_priority_config("priority", options)); },
-        },
-        {
-            "priority-np",
-            "non-preemptive priority: the lowest priority number runs until it blocks or ends",
-            { aging_setting },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<PriorityScheduler>(false, checked(read_priority_config("priority-np", options)));
-            },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_priority_config("priority-np", options));
-                return fmt::format("priority (lower number first), non-preemptive, {}", aging_text(config));
-            },
-            [](SchedulerOptions const& options) { return error_of(read_priority_config("priority-np", options)); },
-        },
-        {
-            "mlfq",
-            "multi-level feedback queue (OSTEP ch. 8): threads start on top and sink as they use their allotment",
-            {
-                { "quantum", "2", "the top level's quantum when quanta is not given; each level below doubles it" },
-                { "levels", "3", "how many queues, 1 to 16" },
-                { "quanta", "quantum x 2^level", "the quantum of each level, top first, e.g. 2,4,8 (one value: all levels)" },
-                { "allotment", "the level's quantum",
-                    "ticks a thread may use at a level before it drops, e.g. 4,8,16 (one value: all levels)" },
-                { "boost", "off", "every this many ticks all threads go back to the top level, or off" },
-            },
-            [](SchedulerOptions const& options) { return std::make_unique<MlfqScheduler>(checked(read_mlfq_config(options))); },
-            [](SchedulerOptions const& options) { return describe(checked(read_mlfq_config(options))); },
-            [](SchedulerOptions const& options) { return error_of(read_mlfq_config(options)); },
-        },
-        {
-            "lottery",
-            "lottery: a seeded random draw among the ready threads' tickets picks who runs for a quantum",
-            { quantum_setting, { "seed", "1", "the random seed: the same seed replays the same run" },
-                tickets_setting },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<LotteryScheduler>(
-                    checked(read_ticket_config("lottery", options)), options.quantum, options.seed);
-            },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_ticket_config("lottery", options));
-                return fmt::format("lottery, quantum {}, {}, seed {}", options.quantum, describe(config), options.seed);
-            },
-            [](SchedulerOptions const& options) { return error_of(read_ticket_config("lottery", options)); },
-        },
-        {
-            "stride",
-            "stride: the ready thread with the lowest pass runs a quantum; its pass grows by 1,000,000 / tickets per tick",
-            { quantum_setting, tickets_setting },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<StrideScheduler>(checked(read_ticket_config("stride", options)), options.quantum);
-            },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_ticket_config("stride", options));
-                return fmt::format("stride, quantum {}, {}", options.quantum, describe(config));
-            },
-            [](SchedulerOptions const& options) { return error_of(read_ticket_config("stride", options)); },
-        },
-        {
-            "cfs",
-            "a CFS-like fair scheduler: the lowest virtual runtime runs; weights come from priority as nice",
-            {
-                { "latency", "12", "ticks in which every ready thread should get a turn; slices are shares of it" },
-                { "min-granularity", "2", "the shortest slice, and the lead a newcomer needs to preempt" },
-            },
-            [](SchedulerOptions const& options) { return std::make_unique<CfsScheduler>(checked(read_cfs_config(options))); },
-            [](SchedulerOptions const& options) {
-                auto config = checked(read_cfs_config(options));
-                return fmt::format("cfs-like fair scheduler, latency {}, min-granularity {}", config.latency,
-                    config.min_granularity);
-            },
-            [](SchedulerOptions const& options) { return error_of(read_cfs_config(options)); },
-        },
-        {
-            "per-core",
-            "per-core dispatch: a run queue per core, round-robin inside each; threads stay on their core",
-            { quantum_setting,
-                { "steal", "off", "on: an idle core steals from a busy one; N: balance the queues every N ticks; off" } },
-            [](SchedulerOptions const& options) {
-                return std::make_unique<PerCoreScheduler>(options.cores, options.quantum, checked(read_steal_config(options)));
-            },
-            [](SchedulerOptions const& options) {
-                auto steal = checked(read_steal_config(options));
-                return fmt::format("per-core dispatch, a queue per core, round-robin quantum {}, {}", options.quantum,
-                    describe(steal));
-            },
-            [](SchedulerOptions const& options) { return error_of(read_steal_config(options)); },
-        },
-        {
-            "fair-share",
-            "fair share between processes: processes take turns, a quantum each, whatever their thread count",
-            { quantum_setting },
-            [](SchedulerOptions const& options) { return std::make_unique<FairShareScheduler>(options.quantum); },
-            [](SchedulerOptions const& options) {
-                return fmt::format("fair share between processes, quantum {}", options.quantum);
-            },
-        },
-    };
-    return entries;
-}
-
+    auto& [entries, ranks] = rows();
+    VERIFY(std::none_of(entries.begin(), entries.end(), [&](SchedulerEntry const& had) { return had.name == entry.name; }));
+    std::size_t at = 0;
+    while (at < entries.size() && (ranks[at] < rank || (ranks[at] == rank && entries[at].name < entry.name)))
+        ++at;
+    entries.insert(entries.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
+    ranks.insert(ranks.begin() + static_cast<std::ptrdiff_t>(at), rank);
 }
 
 bool is_flag_setting(std::string_view name) { return name == "quantum" || name == "seed"; }
@@ -230,12 +54,9 @@ std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name,
 {
     auto const* entry = find_scheduler(name);
     if (!entry) {
-        std::string names;
-        for (auto const& known : registry())
-            names += fmt::format("{}{}", names.empty() ? "" : ", ", known.name);
-        if (auto suggestion = suggest_scheduler(name))
-            return fmt::format("unknown scheduler '{}'; did you mean '{}'? (choose one of: {})", name, *suggestion, names);
-        return fmt::format("unknown scheduler '{}' (choose one of: {})", name, names);
+        // The nearest name, not the whole list: `ticklab schedulers` lists them with their settings.
+        return fmt::format("unknown scheduler '{}'{} (see 'ticklab schedulers' for the policies)", name,
+            did_you_mean(suggest_scheduler(name)));
     }
     if (options.quantum < 1)
         return fmt::format("the quantum must be at least 1 tick, not {}", options.quantum);
@@ -250,39 +71,20 @@ std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name,
         if (std::find_if(entry->options.begin(), entry->options.end(), reads) != entry->options.end())
             continue;
         std::string known;
-        std::optional<std::string_view> close;
+        std::vector<std::string_view> names;
         for (auto const& option : entry->options) {
             if (is_flag_setting(option.name))
                 continue;
             known += fmt::format("{}{}", known.empty() ? "" : ", ", option.name);
-            if (!close && edit_distance(key, option.name) <= 2)
-                close = option.name;
+            names.push_back(option.name);
         }
-        auto hint = close ? fmt::format("; did you mean '{}'?", *close) : std::string();
-        return fmt::format("scheduler '{}' has no setting '{}'{} ({})", entry->name, key, hint,
+        return fmt::format("scheduler '{}' has no setting '{}'{} ({})", entry->name, key, did_you_mean(nearest(key, names)),
             known.empty() ? std::string("it has no --set settings") : "its settings: " + known);
     }
     if (entry->check)
         if (auto error = entry->check(options))
             return *error;
     return SchedulerChoice { entry->make(options), std::string(entry->name), entry->describe(options) };
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t above = row[j];
-            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1) });
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
 }
 
 std::optional<std::string_view> suggest_scheduler(std::string_view name)
@@ -295,16 +97,10 @@ std::optional<std::string_view> suggest_scheduler(std::string_view name)
     for (auto const& [alias, registered] : aliases)
         if (alias == name && find_scheduler(registered))
             return registered;
-    std::optional<std::string_view> best;
-    std::size_t best_distance = 3; // suggest only close names
-    for (auto const& entry : registry()) {
-        auto distance = edit_distance(name, entry.name);
-        if (distance < best_distance) {
-            best = entry.name;
-            best_distance = distance;
-        }
-    }
-    return best;
+    NearestName search(name);
+    for (auto const& entry : registry())
+        search.offer(entry.name);
+    return search.best();
 }
 
 }

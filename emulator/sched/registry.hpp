@@ -1,9 +1,12 @@
 #pragma once
 
-// Every policy is one row in the registry (sched/registry.cpp): a name to select it with
-// --scheduler, a one-line summary, the settings it reads (each with its default and meaning),
-// a check of their values, and a factory.
+// Every policy is one row in the registry: a name to select it with --scheduler, a one-line
+// summary, the settings it reads (each with its default and meaning), a check of their values,
+// and a factory. The row lives in the policy's own .cpp, which registers it with a static
+// SchedulerRegistration; the registry has no list of policies to edit. To add a policy: write
+// its file pair under sched/ (with its registration) and add its .cpp to emulator/meson.build.
 
+#include "engine/verify.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/settings.hpp"
 
@@ -42,14 +45,50 @@ struct SchedulerEntry {
     std::function<std::optional<std::string>(SchedulerOptions const&)> check = {};
 };
 
+// Registers a policy's row, from a static object in the policy's .cpp:
+//     SchedulerRegistration const registration { 10, SchedulerEntry { "fcfs", ... } };
+// `rank` orders the policies in `ticklab schedulers` and in every table of policies, lowest
+// first (then by name), whatever order the files are linked or initialised in. The library is
+// linked whole (emulator/meson.build), so no registration is dropped by the linker.
+struct SchedulerRegistration {
+    SchedulerRegistration(int rank, SchedulerEntry entry);
+};
+
+// Settings that several policies read, with the same default and meaning in each.
+inline constexpr SchedulerSetting quantum_setting { "quantum", "2", "the time slice, in ticks" };
+inline constexpr SchedulerSetting by_setting { "by", "burst",
+    "what 'shortest' measures: burst (the rest of the current CPU burst) or remaining (all compute left)" };
+inline constexpr SchedulerSetting aging_setting { "aging", "off",
+    "ticks of waiting that lower a ready thread's priority number by one (down to 0), or off" };
+inline constexpr SchedulerSetting tickets_setting { "tickets", "by priority",
+    "tickets per process in declaration order, e.g. 75,25; others hold their priority's weight (0: 1024)" };
+
+// A policy's settings are read once to check them and again to build it; `check` and `make`
+// share the reader. make() is only called on options that passed check().
+template <typename Config>
+Config checked(std::variant<Config, std::string> read)
+{
+    VERIFY(std::holds_alternative<Config>(read));
+    return std::get<Config>(std::move(read));
+}
+
+template <typename Config>
+std::optional<std::string> error_of(std::variant<Config, std::string> const& read)
+{
+    if (auto const* error = std::get_if<std::string>(&read))
+        return *error;
+    return std::nullopt;
+}
+
 struct SchedulerChoice {
     std::unique_ptr<Scheduler> scheduler;
     std::string name;
     std::string description;
 };
 
-// Builds the named policy, or returns a one-line error (unknown name with a suggestion and
-// the list of names; a setting the policy does not read; a bad value).
+// Builds the named policy, or returns a one-line error (an unknown name with the nearest
+// registered one and a pointer to `ticklab schedulers`; a setting the policy does not read; a
+// bad value).
 std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name, SchedulerOptions const&);
 
 std::span<SchedulerEntry const> all_schedulers();
@@ -57,9 +96,6 @@ SchedulerEntry const* find_scheduler(std::string_view name);
 
 // The closest registered name to a mistyped one, if any is close.
 std::optional<std::string_view> suggest_scheduler(std::string_view name);
-
-// Levenshtein distance, for "did you mean" suggestions anywhere in ticklab.
-std::size_t edit_distance(std::string_view, std::string_view);
 
 }
 

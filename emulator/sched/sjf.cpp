@@ -1,6 +1,10 @@
 #include "sched/sjf.hpp"
 
+#include "sched/registry.hpp"
+
 #include <array>
+
+#include <fmt/format.h>
 
 namespace tl {
 
@@ -15,10 +19,32 @@ std::variant<SjfConfig, std::string> read_sjf_config(std::string_view policy, Sc
     return config;
 }
 
+std::string_view describe(SjfConfig const& config) { return config.by == JobLength::Burst ? "next CPU burst" : "compute left"; }
+
 std::int64_t SjfScheduler::length(ThreadId thread) const
 {
     auto facts = host().facts(thread);
     return m_config.by == JobLength::Burst ? facts.next_burst : facts.remaining;
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 30,
+    SchedulerEntry {
+        "sjf",
+        "shortest job first, non-preemptive: the shortest next CPU burst runs until it blocks or ends",
+        { by_setting },
+        [](SchedulerOptions const& options) {
+            return std::make_unique<SjfScheduler>(checked(read_sjf_config("sjf", options)));
+        },
+        [](SchedulerOptions const& options) {
+            auto config = checked(read_sjf_config("sjf", options));
+            return fmt::format("shortest job first (by {}), non-preemptive, one global queue", describe(config));
+        },
+        [](SchedulerOptions const& options) { return error_of(read_sjf_config("sjf", options)); },
+    } };
+
 }
 
 }

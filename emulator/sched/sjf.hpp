@@ -18,6 +18,8 @@ struct SjfConfig {
 
 // Reads `by` (burst or remaining) for sjf and srtf.
 std::variant<SjfConfig, std::string> read_sjf_config(std::string_view policy, SchedulerOptions const&);
+// "next CPU burst" or "compute left", for a policy's description.
+std::string_view describe(SjfConfig const&);
 
 // Shortest job first, non-preemptive: when a core is free it takes the ready thread with the
 // shortest next CPU burst (the Machine's oracle knowledge, ThreadFacts::next_burst), which

@@ -1,6 +1,10 @@
 #include "sched/stride.hpp"
 
+#include "sched/registry.hpp"
+
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace tl {
 
@@ -61,6 +65,26 @@ void StrideScheduler::on_stopped(ThreadId thread, CoreId core, Tick ran)
 {
     m_running.clear(core);
     account(thread).pass += account(thread).stride * ran;
+}
+
+// Its row in the registry (sched/registry.hpp).
+namespace {
+
+SchedulerRegistration const registration { 90,
+    SchedulerEntry {
+        "stride",
+        "stride: the ready thread with the lowest pass runs a quantum; its pass grows by 1,000,000 / tickets per tick",
+        { quantum_setting, tickets_setting },
+        [](SchedulerOptions const& options) {
+            return std::make_unique<StrideScheduler>(checked(read_ticket_config("stride", options)), options.quantum);
+        },
+        [](SchedulerOptions const& options) {
+            auto config = checked(read_ticket_config("stride", options));
+            return fmt::format("stride, quantum {}, {}", options.quantum, describe(config));
+        },
+        [](SchedulerOptions const& options) { return error_of(read_ticket_config("stride", options)); },
+    } };
+
 }
 
 }
