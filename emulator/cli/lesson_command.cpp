@@ -106,42 +106,19 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
         return RunArgsError { at, message };
     }
 
+    auto read = read_run_settings(settings);
+    if (auto const* problem = std::get_if<SettingsProblem>(&read)) {
+        if (problem->option != "--set")
+            return RunArgsError { value_word(words, { problem->option }), problem->message };
+        std::size_t at = whole_directive;
+        for (std::size_t i = 0; i < words.size(); ++i)
+            if (words[i] == problem->given || words[i] == "--set=" + problem->given)
+                at = i;
+        return RunArgsError { at, problem->message };
+    }
     RunSetup setup;
-    auto& machine = setup.machine;
-    machine.cores = settings.cores;
-    auto ram = parse_size(settings.ram);
-    if (!ram)
-        return RunArgsError { value_word(words, { "--ram" }),
-            fmt::format("--ram '{}' is not a size; write bytes or a number with K, M or G (e.g. 64K)", settings.ram) };
-    machine.ram = *ram;
-    if (settings.load != "0") {
-        auto chunk = parse_size(settings.load);
-        if (!chunk)
-            return RunArgsError { value_word(words, { "--load" }),
-                fmt::format("--load '{}' is not a size; write bytes or a number with K, M or G (e.g. 4K), or 0",
-                    settings.load) };
-        machine.load_chunk = *chunk;
-    }
-    machine.bus_bandwidth = settings.bus;
-    machine.switch_cost = settings.switch_cost;
-    machine.max_ticks = settings.max_ticks;
-    machine.arrivals_first = !settings.preempted_first;
-    machine.wake_preempts = !settings.no_wake_preempt;
-    machine.step_every_tick = settings.step_every_tick;
-    setup.options.quantum = settings.quantum;
-    setup.options.cores = settings.cores;
-    setup.options.seed = settings.seed;
-    for (auto const& setting : settings.settings) {
-        auto equals = setting.find('=');
-        if (equals == std::string::npos || equals == 0) {
-            std::size_t at = whole_directive;
-            for (std::size_t i = 0; i < words.size(); ++i)
-                if (words[i] == setting || words[i] == "--set=" + setting)
-                    at = i;
-            return RunArgsError { at, fmt::format("--set '{}' must look like NAME=VALUE", setting) };
-        }
-        setup.options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
-    }
+    setup.machine = std::get<Prepared>(read).machine;
+    setup.options = std::get<Prepared>(read).options;
     setup.scheduler = settings.scheduler;
     setup.jobs = settings.jobs;
     return setup;

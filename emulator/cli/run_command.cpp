@@ -58,27 +58,23 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
         "Visit every tick instead of jumping over quiet ones (same result, slower)");
 }
 
-std::optional<Prepared> prepare(RunSettings const& settings)
+std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const& settings)
 {
     Prepared prepared;
     auto& machine = prepared.machine;
     machine.cores = settings.cores;
     auto ram = parse_size(settings.ram);
-    if (!ram) {
-        fmt::print(stderr, "ticklab: error: --ram '{}' is not a size; write bytes or a number with K, M or G (e.g. 64K)\n",
-            settings.ram);
-        return std::nullopt;
-    }
+    if (!ram)
+        return SettingsProblem { "--ram", settings.ram,
+            fmt::format("--ram '{}' is not a size; write bytes or a number with K, M or G (e.g. 64K)", settings.ram) };
     machine.ram = *ram;
     if (settings.load != "0") {
         auto chunk = parse_size(settings.load);
-        if (!chunk) {
-            fmt::print(stderr,
-                "ticklab: error: --load '{}' is not a size; write bytes or a number with K, M or G (e.g. 4K), or 0 to "
-                "load instantly\n",
-                settings.load);
-            return std::nullopt;
-        }
+        if (!chunk)
+            return SettingsProblem { "--load", settings.load,
+                fmt::format("--load '{}' is not a size; write bytes or a number with K, M or G (e.g. 4K), or 0 to load "
+                            "instantly",
+                    settings.load) };
         machine.load_chunk = *chunk;
     }
     machine.bus_bandwidth = settings.bus;
@@ -87,25 +83,34 @@ std::optional<Prepared> prepare(RunSettings const& settings)
     machine.arrivals_first = !settings.preempted_first;
     machine.wake_preempts = !settings.no_wake_preempt;
     machine.step_every_tick = settings.step_every_tick;
-    auto problems = check_machine(machine);
-    if (!problems.empty()) {
-        for (auto const& problem : problems)
-            fmt::print(stderr, "ticklab: error: {}\n", problem);
-        return std::nullopt;
-    }
     auto& options = prepared.options;
     options.quantum = settings.quantum;
     options.cores = settings.cores;
     options.seed = settings.seed;
     for (auto const& setting : settings.settings) {
         auto equals = setting.find('=');
-        if (equals == std::string::npos || equals == 0) {
-            fmt::print(stderr, "ticklab: error: --set '{}' must look like NAME=VALUE\n", setting);
-            return std::nullopt;
-        }
+        if (equals == std::string::npos || equals == 0)
+            return SettingsProblem { "--set", setting, fmt::format("--set '{}' must look like NAME=VALUE", setting) };
         options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
     }
     return prepared;
+}
+
+std::optional<Prepared> prepare(RunSettings const& settings)
+{
+    auto read = read_run_settings(settings);
+    if (auto const* problem = std::get_if<SettingsProblem>(&read)) {
+        fmt::print(stderr, "ticklab: error: {}\n", problem->message);
+        return std::nullopt;
+    }
+    auto& prepared = std::get<Prepared>(read);
+    auto problems = check_machine(prepared.machine);
+    if (!problems.empty()) {
+        for (auto const& problem : problems)
+            fmt::print(stderr, "ticklab: error: {}\n", problem);
+        return std::nullopt;
+    }
+    return std::move(prepared);
 }
 
 std::optional<Program> load_program(RunSettings const& settings)

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace tl {
@@ -41,6 +42,19 @@ struct Prepared {
     MachineConfig machine;
     SchedulerOptions options;
 };
+
+// The first bad run setting: the option ("--ram", "--load" or "--set"), the value given, and
+// a one-line message.
+struct SettingsProblem {
+    std::string option;
+    std::string given;
+    std::string message;
+};
+
+// A run's settings as the machine and the policy's options: the one translation, used by
+// every command that runs something and by a lesson's @run. The machine is not yet checked
+// (check_machine).
+std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const&);
 
 // The steps every running command shares. Each prints its own one-line error (or the
 // program's diagnostics) to stderr and returns nothing on failure; the caller then exits

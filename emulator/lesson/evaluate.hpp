@@ -35,6 +35,14 @@ struct EvaluationError {
 
 std::variant<Evaluation, EvaluationError> evaluate(Expr const&, CheckedLesson const&, Language);
 
+// Helpers the measures' evaluators (lesson/measures.cpp) share with the evaluation.
+std::string format_number(double);                         // "13", "1.86": at most two decimals
+Value number_value(double, bool percent = false);
+// The thread a name means in a run: its display name, or its declared name while only one
+// thread has it. `any_case`: in any case.
+std::optional<ThreadId> find_thread(Trace const&, std::string_view name, bool any_case = false);
+std::optional<ProcessId> find_process(Trace const&, std::string_view name, bool any_case = false);
+
 // Whether two values are the same answer: numbers within a hundredth (a check's arithmetic
 // may produce 1.857...), names when one of a tie matches, orders group by group.
 bool same_value(Value const&, Value const&);
