@@ -460,3 +460,21 @@ TEST_CASE("A finished I/O copies its data into RAM over the bus, before the core
               .end
         == 3);
 }
+
+TEST_CASE("same_run tells apart runs that differ only in a process's RAM or final values", "[memory]")
+{
+    auto trace = run(bundled("race"), { .scheduler = "rr", .cores = 2 });
+    REQUIRE(!trace.processes.empty());
+    REQUIRE(!trace.processes[0].final_values.empty());
+    CHECK(same_run(trace, trace));
+    auto changed = [&](auto change) {
+        auto other = trace;
+        change(other.processes[0]);
+        return !same_run(trace, other);
+    };
+    CHECK(changed([](ProcessInfo& p) { p.final_values[0] += 1; }));
+    CHECK(changed([](ProcessInfo& p) { p.base += 64; }));
+    CHECK(changed([](ProcessInfo& p) { p.allocated += 1; }));
+    CHECK(changed([](ProcessInfo& p) { p.loaded += 1; }));
+    CHECK(changed([](ProcessInfo& p) { p.freed += 1; }));
+}

@@ -24,54 +24,24 @@ namespace {
 
 using Settings = std::map<std::string, std::string, std::less<>>;
 
-struct Spec {
-    std::string scheduler = "rr";
-    int cores = 1;
-    Tick quantum = 2;
-    Tick switch_cost = 0;
-    std::uint64_t ram = 1024 * 1024;
-    bool step_every_tick = false;
-    std::uint64_t seed = 1;
-    Settings settings {};
-};
+using Spec = test::RunSpec;
 
-SchedulerOptions options_for(Spec const& spec)
+// Every registered policy's name. A test over all of them takes its policy from
+// GENERATE(from_range(policy_names())), so that Catch2 runs it once per policy and a failure
+// in one policy (even a REQUIRE) still lets the others run: the report names each policy
+// that fails, not only the first.
+std::vector<std::string> policy_names()
 {
-    SchedulerOptions options;
-    options.quantum = spec.quantum;
-    options.cores = spec.cores;
-    options.seed = spec.seed;
-    options.settings = spec.settings;
-    return options;
-}
-
-MachineConfig machine_for(Spec const& spec)
-{
-    MachineConfig machine;
-    machine.cores = spec.cores;
-    machine.switch_cost = spec.switch_cost;
-    machine.ram = spec.ram;
-    machine.max_ticks = 100'000;
-    machine.step_every_tick = spec.step_every_tick;
-    return machine;
-}
-
-Trace simulate_spec(Program const& program, Spec const& spec)
-{
-    auto machine = machine_for(spec);
-    REQUIRE(check_machine(machine).empty());
-    REQUIRE(check_program_fits(machine, program).empty());
-    auto made = make_scheduler(spec.scheduler, options_for(spec));
-    if (auto const* error = std::get_if<std::string>(&made))
-        FAIL(*error);
-    auto& choice = std::get<SchedulerChoice>(made);
-    return simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    std::vector<std::string> names;
+    for (auto const& entry : all_schedulers())
+        names.emplace_back(entry.name);
+    return names;
 }
 
 std::string make_error(std::string const& scheduler, Settings settings, Tick quantum = 2)
 {
     Spec spec { .scheduler = scheduler, .quantum = quantum, .settings = std::move(settings) };
-    auto made = make_scheduler(scheduler, options_for(spec));
+    auto made = make_scheduler(scheduler, test::scheduler_options(spec));
     auto const* error = std::get_if<std::string>(&made);
     return error ? *error : std::string("(no error)");
 }
@@ -79,7 +49,7 @@ std::string make_error(std::string const& scheduler, Settings settings, Tick qua
 std::string description(std::string const& scheduler, Settings settings, Tick quantum = 2)
 {
     Spec spec { .scheduler = scheduler, .quantum = quantum, .settings = std::move(settings) };
-    auto made = make_scheduler(scheduler, options_for(spec));
+    auto made = make_scheduler(scheduler, test::scheduler_options(spec));
     auto const* choice = std::get_if<SchedulerChoice>(&made);
     return choice ? choice->description : std::get<std::string>(made);
 }
@@ -376,32 +346,31 @@ std::string queues_text(Trace const& trace, QueueSnapshot const& snapshot)
 
 TEST_CASE("Every registered policy keeps the scheduling contract", "[scheduler]")
 {
-    for (auto const& entry : all_schedulers()) {
-        for (auto const& settings : variants_of(entry.name)) {
-            for (int cores : { 1, 3 }) {
-                std::vector<std::pair<std::string, Program>> workloads {
-                    { "mixed", mixed_workload(cores) },
-                    { "exits", exits_and_memory(cores) },
-                    { "generated 1", generated_workload(cores, 1) },
-                    { "generated 7", generated_workload(cores, 7) },
-                    { "silberschatz", tl::test::jobs_or_fail("P1:0:8:3,P2:1:4:1,P3:2:9:4,P4:3:5:2") },
-                };
-                for (auto const& [name, program] : workloads) {
-                    for (Tick switch_cost : { Tick(0), Tick(1) }) {
-                        INFO(fmt::format("{}{} on {} cores, switch cost {}, workload {}", entry.name,
-                            settings_text(settings), cores, switch_cost, name));
-                        Spec spec { .scheduler = std::string(entry.name), .cores = cores, .quantum = 2,
-                            .switch_cost = switch_cost, .seed = 42, .settings = settings };
-                        auto jumped = simulate_spec(program, spec);
-                        check_contract(jumped);
+    auto policy = GENERATE(from_range(policy_names()));
+    for (auto const& settings : variants_of(policy)) {
+        for (int cores : { 1, 3 }) {
+            std::vector<std::pair<std::string, Program>> workloads {
+                { "mixed", mixed_workload(cores) },
+                { "exits", exits_and_memory(cores) },
+                { "generated 1", generated_workload(cores, 1) },
+                { "generated 7", generated_workload(cores, 7) },
+                { "silberschatz", tl::test::jobs_or_fail("P1:0:8:3,P2:1:4:1,P3:2:9:4,P4:3:5:2") },
+            };
+            for (auto const& [name, program] : workloads) {
+                for (Tick switch_cost : { Tick(0), Tick(1) }) {
+                    INFO(fmt::format("{}{} on {} cores, switch cost {}, workload {}", policy,
+                        settings_text(settings), cores, switch_cost, name));
+                    Spec spec { .scheduler = policy, .cores = cores, .quantum = 2,
+                        .switch_cost = switch_cost, .seed = 42, .settings = settings };
+                    auto jumped = test::run(program, spec);
+                    check_contract(jumped);
 
-                        auto again = simulate_spec(program, spec);
-                        CHECK(same_run(jumped, again)); // same seed, same run
+                    auto again = test::run(program, spec);
+                    CHECK(same_run(jumped, again)); // same seed, same run
 
-                        spec.step_every_tick = true;
-                        auto stepped = simulate_spec(program, spec);
-                        CHECK(same_run(jumped, stepped)); // jumping over quiet ticks changes nothing
-                    }
+                    spec.step_every_tick = true;
+                    auto stepped = test::run(program, spec);
+                    CHECK(same_run(jumped, stepped)); // jumping over quiet ticks changes nothing
                 }
             }
         }
@@ -511,12 +480,12 @@ struct Watched {
 // Runs the program under the spec's policy wrapped in a HookWatcher.
 Watched run_watched(Program const& program, Spec const& spec)
 {
-    auto made = make_scheduler(spec.scheduler, options_for(spec));
+    auto made = make_scheduler(spec.scheduler, test::scheduler_options(spec));
     REQUIRE(std::holds_alternative<SchedulerChoice>(made));
     auto& choice = std::get<SchedulerChoice>(made);
     auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
     auto const* watching = watcher.get();
-    Machine machine(machine_for(spec), program, std::move(watcher), choice.name, choice.description);
+    Machine machine(test::machine_config(spec), program, std::move(watcher), choice.name, choice.description);
     machine.run();
     return { machine.take_trace(), watching->started_count, watching->stopped_count, watching->picks,
         watching->hinted_picks };
@@ -526,24 +495,23 @@ Watched run_watched(Program const& program, Spec const& spec)
 
 TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a core, for every policy", "[scheduler]")
 {
-    for (auto const& entry : all_schedulers()) {
-        for (int cores : { 1, 3 }) {
-            for (Tick switch_cost : { Tick(0), Tick(1) }) {
-                std::vector<std::pair<std::string, Program>> workloads {
-                    { "mixed", mixed_workload(cores) },
-                    { "exits", exits_and_memory(cores) },
-                    { "generated 7", generated_workload(cores, 7) },
-                };
-                for (auto const& [name, program] : workloads) {
-                    INFO(fmt::format("{} on {} cores, switch cost {}, workload {}", entry.name, cores, switch_cost, name));
-                    Spec spec { .scheduler = std::string(entry.name), .cores = cores, .switch_cost = switch_cost, .seed = 42 };
-                    auto watched = run_watched(program, spec);
-                    // Every start was matched by a stop (all threads end), and wrapping the
-                    // policy changed nothing.
-                    CHECK(watched.started > 0);
-                    CHECK(watched.started == watched.stopped);
-                    CHECK(same_run(watched.trace, simulate_spec(program, spec)));
-                }
+    auto policy = GENERATE(from_range(policy_names()));
+    for (int cores : { 1, 3 }) {
+        for (Tick switch_cost : { Tick(0), Tick(1) }) {
+            std::vector<std::pair<std::string, Program>> workloads {
+                { "mixed", mixed_workload(cores) },
+                { "exits", exits_and_memory(cores) },
+                { "generated 7", generated_workload(cores, 7) },
+            };
+            for (auto const& [name, program] : workloads) {
+                INFO(fmt::format("{} on {} cores, switch cost {}, workload {}", policy, cores, switch_cost, name));
+                Spec spec { .scheduler = policy, .cores = cores, .switch_cost = switch_cost, .seed = 42 };
+                auto watched = run_watched(program, spec);
+                // Every start was matched by a stop (all threads end), and wrapping the
+                // policy changed nothing.
+                CHECK(watched.started > 0);
+                CHECK(watched.started == watched.stopped);
+                CHECK(same_run(watched.trace, test::run(program, spec)));
             }
         }
     }
@@ -616,18 +584,18 @@ TEST_CASE("Every registered policy documents itself and builds with its defaults
 TEST_CASE("FCFS: P1 24, P2 3, P3 3 wait 17 on average, and 3 in the order P2, P3, P1 (OSC 10th ed., 5.3.1)",
     "[scheduler]")
 {
-    auto metrics = compute_metrics(simulate_spec(tl::test::jobs_or_fail("P1:0:24,P2:0:3,P3:0:3"), { .scheduler = "fcfs" }));
+    auto metrics = compute_metrics(test::run(tl::test::jobs_or_fail("P1:0:24,P2:0:3,P3:0:3"), { .scheduler = "fcfs" }));
     CHECK(tl::test::job(metrics, "P1").waiting == 0);
     CHECK(tl::test::job(metrics, "P2").waiting == 24);
     CHECK(tl::test::job(metrics, "P3").waiting == 27);
     CHECK(metrics.averages.waiting == 17.0);
-    auto reordered = compute_metrics(simulate_spec(tl::test::jobs_or_fail("P2:0:3,P3:0:3,P1:0:24"), { .scheduler = "fcfs" }));
+    auto reordered = compute_metrics(test::run(tl::test::jobs_or_fail("P2:0:3,P3:0:3,P1:0:24"), { .scheduler = "fcfs" }));
     CHECK(reordered.averages.waiting == 3.0);
 }
 
 TEST_CASE("SJF: bursts 6, 8, 7, 3 wait 7 on average (OSC 10th ed., 5.3.2)", "[scheduler]")
 {
-    auto trace = simulate_spec(tl::test::jobs_or_fail("P1:0:6,P2:0:8,P3:0:7,P4:0:3"), { .scheduler = "sjf" });
+    auto trace = test::run(tl::test::jobs_or_fail("P1:0:6,P2:0:8,P3:0:7,P4:0:3"), { .scheduler = "sjf" });
     CHECK(tl::test::core_timeline(trace, 0) == "P4@0-3 P1@3-9 P3@9-16 P2@16-24");
     auto metrics = compute_metrics(trace);
     CHECK(tl::test::job(metrics, "P1").waiting == 3);
@@ -639,7 +607,7 @@ TEST_CASE("SJF: bursts 6, 8, 7, 3 wait 7 on average (OSC 10th ed., 5.3.2)", "[sc
 
 TEST_CASE("Preemptive SJF: P1 0/8, P2 1/4, P3 2/9, P4 3/5 wait 6.5 on average (OSC 10th ed., 5.3.2)", "[scheduler]")
 {
-    auto trace = simulate_spec(tl::test::jobs_or_fail("P1:0:8,P2:1:4,P3:2:9,P4:3:5"), { .scheduler = "srtf" });
+    auto trace = test::run(tl::test::jobs_or_fail("P1:0:8,P2:1:4,P3:2:9,P4:3:5"), { .scheduler = "srtf" });
     CHECK(tl::test::core_timeline(trace, 0) == "P1@0-1 P2@1-5 P4@5-10 P1@10-17 P3@17-26");
     auto metrics = compute_metrics(trace);
     CHECK(tl::test::job(metrics, "P1").waiting == 9);
@@ -648,14 +616,14 @@ TEST_CASE("Preemptive SJF: P1 0/8, P2 1/4, P3 2/9, P4 3/5 wait 6.5 on average (O
     CHECK(tl::test::job(metrics, "P4").waiting == 2);
     CHECK(metrics.averages.waiting == 6.5);
     // The same jobs without preemption: P1 keeps the core it had at tick 0.
-    auto plain = simulate_spec(tl::test::jobs_or_fail("P1:0:8,P2:1:4,P3:2:9,P4:3:5"), { .scheduler = "sjf" });
+    auto plain = test::run(tl::test::jobs_or_fail("P1:0:8,P2:1:4,P3:2:9,P4:3:5"), { .scheduler = "sjf" });
     CHECK(tl::test::core_timeline(plain, 0) == "P1@0-8 P2@8-12 P4@12-17 P3@17-26");
     CHECK(compute_metrics(plain).averages.waiting == 7.75);
 }
 
 TEST_CASE("Non-preemptive priority: bursts 10, 1, 2, 1, 5 wait 8.2 on average (OSC 10th ed., 5.3.4)", "[scheduler]")
 {
-    auto trace = simulate_spec(tl::test::jobs_or_fail("P1:0:10:3,P2:0:1:1,P3:0:2:4,P4:0:1:5,P5:0:5:2"),
+    auto trace = test::run(tl::test::jobs_or_fail("P1:0:10:3,P2:0:1:1,P3:0:2:4,P4:0:1:5,P5:0:5:2"),
         { .scheduler = "priority-np" });
     CHECK(tl::test::core_timeline(trace, 0) == "P2@0-1 P5@1-6 P1@6-16 P3@16-18 P4@18-19");
     auto metrics = compute_metrics(trace);
@@ -664,14 +632,14 @@ TEST_CASE("Non-preemptive priority: bursts 10, 1, 2, 1, 5 wait 8.2 on average (O
     CHECK(tl::test::job(metrics, "P3").waiting == 16);
     CHECK(tl::test::job(metrics, "P4").waiting == 18);
     // All arrive at tick 0, so the preemptive version has nothing to preempt: the same run.
-    auto preemptive = simulate_spec(tl::test::jobs_or_fail("P1:0:10:3,P2:0:1:1,P3:0:2:4,P4:0:1:5,P5:0:5:2"),
+    auto preemptive = test::run(tl::test::jobs_or_fail("P1:0:10:3,P2:0:1:1,P3:0:2:4,P4:0:1:5,P5:0:5:2"),
         { .scheduler = "priority" });
     CHECK(tl::test::core_timeline(preemptive, 0) == tl::test::core_timeline(trace, 0));
 }
 
 TEST_CASE("Round-robin with quantum 4: P1 24, P2 3, P3 3 wait 17/3 on average (OSC 10th ed., 5.3.3)", "[scheduler]")
 {
-    auto trace = simulate_spec(tl::test::jobs_or_fail("P1:0:24,P2:0:3,P3:0:3"), { .scheduler = "rr", .quantum = 4 });
+    auto trace = test::run(tl::test::jobs_or_fail("P1:0:24,P2:0:3,P3:0:3"), { .scheduler = "rr", .quantum = 4 });
     CHECK(tl::test::core_timeline(trace, 0) == "P1@0-4 P2@4-7 P3@7-10 P1@10-30");
     CHECK(compute_metrics(trace).averages.waiting == Approx(17.0 / 3.0));
 }
@@ -680,9 +648,9 @@ TEST_CASE("Preemptive priority: a more important arrival takes the core at once"
 {
     // Worked by hand: P2 (priority 1) arrives at 2 while P1 (priority 3) runs.
     auto jobs = tl::test::jobs_or_fail("P1:0:10:3,P2:2:4:1,P3:3:2:3");
-    auto preemptive = simulate_spec(jobs, { .scheduler = "priority" });
+    auto preemptive = test::run(jobs, { .scheduler = "priority" });
     CHECK(tl::test::core_timeline(preemptive, 0) == "P1@0-2 P2@2-6 P1@6-14 P3@14-16");
-    auto plain = simulate_spec(jobs, { .scheduler = "priority-np" });
+    auto plain = test::run(jobs, { .scheduler = "priority-np" });
     CHECK(tl::test::core_timeline(plain, 0) == "P1@0-10 P2@10-14 P3@14-16");
 }
 
@@ -692,9 +660,9 @@ TEST_CASE("Aging lets a starved low-priority job run (OSC 10th ed., 5.3.4, aging
     // waiting, L is at 3 by tick 6 and at 1 by tick 12, where it ties H3 and wins by having
     // waited longer.
     auto jobs = tl::test::jobs_or_fail("H1:0:6:1,L:0:3:4,H2:6:6:1,H3:12:6:1,H4:18:6:1");
-    auto starved = simulate_spec(jobs, { .scheduler = "priority-np" });
+    auto starved = test::run(jobs, { .scheduler = "priority-np" });
     CHECK(tl::test::core_timeline(starved, 0) == "H1@0-6 H2@6-12 H3@12-18 H4@18-24 L@24-27");
-    auto aged = simulate_spec(jobs, { .scheduler = "priority-np", .settings = { { "aging", "4" } } });
+    auto aged = test::run(jobs, { .scheduler = "priority-np", .settings = { { "aging", "4" } } });
     CHECK(tl::test::core_timeline(aged, 0) == "H1@0-6 H2@6-12 L@12-15 H3@15-21 H4@21-27");
     auto const* at_6 = snapshot_at(aged, 6);
     REQUIRE(at_6);
@@ -704,7 +672,7 @@ TEST_CASE("Aging lets a starved low-priority job run (OSC 10th ed., 5.3.4, aging
     CHECK(queues_text(aged, *at_0) == "priority 4: L");
 
     Spec stepped { .scheduler = "priority-np", .step_every_tick = true, .settings = { { "aging", "4" } } };
-    CHECK(same_run(aged, simulate_spec(jobs, stepped)));
+    CHECK(same_run(aged, test::run(jobs, stepped)));
 }
 
 TEST_CASE("Aging preempts on the exact tick the waiting job ages past the running one (timer hook)", "[scheduler]")
@@ -715,14 +683,14 @@ TEST_CASE("Aging preempts on the exact tick the waiting job ages past the runnin
     // policy's timer makes tick 12 a boundary. Worked by hand from the aging rule in
     // docs/schedulers.md.
     auto jobs = tl::test::jobs_or_fail("A:0:20:3,B:0:2:5");
-    auto aged = simulate_spec(jobs, { .scheduler = "priority", .settings = { { "aging", "4" } } });
+    auto aged = test::run(jobs, { .scheduler = "priority", .settings = { { "aging", "4" } } });
     CHECK(tl::test::core_timeline(aged, 0) == "A@0-12 B@12-14 A@14-22");
     CHECK(aged.end == 22);
     CHECK(aged.context_switches == 2);
     Spec stepped { .scheduler = "priority", .step_every_tick = true, .settings = { { "aging", "4" } } };
-    CHECK(same_run(aged, simulate_spec(jobs, stepped)));
+    CHECK(same_run(aged, test::run(jobs, stepped)));
     // Without aging B starves until A ends.
-    auto plain = simulate_spec(jobs, { .scheduler = "priority" });
+    auto plain = test::run(jobs, { .scheduler = "priority" });
     CHECK(tl::test::core_timeline(plain, 0) == "A@0-20 B@20-22");
 }
 
@@ -875,7 +843,7 @@ TEST_CASE("MLFQ settings: levels, per-level quanta and allotments, boost", "[sch
 TEST_CASE("Stride: tickets 100, 50, 250 run A B C C C A C C B, as in OSTEP's figure 9.3", "[scheduler]")
 {
     auto jobs = tl::test::jobs_or_fail("A:0:50,B:0:50,C:0:50");
-    auto trace = simulate_spec(jobs, { .scheduler = "stride", .quantum = 1, .settings = { { "tickets", "100,50,250" } } });
+    auto trace = test::run(jobs, { .scheduler = "stride", .quantum = 1, .settings = { { "tickets", "100,50,250" } } });
     std::string order;
     for (Tick tick = 0; tick < 9; ++tick)
         order += runs_at(trace, 0, tick);
@@ -890,14 +858,14 @@ TEST_CASE("Lottery: the same seed replays the same run, and shares follow the ti
 {
     auto jobs = tl::test::jobs_or_fail("A:0:1000,B:0:1000");
     Spec spec { .scheduler = "lottery", .quantum = 1, .seed = 7, .settings = { { "tickets", "75,25" } } };
-    auto first = simulate_spec(jobs, spec);
-    CHECK(same_run(first, simulate_spec(jobs, spec)));
+    auto first = test::run(jobs, spec);
+    CHECK(same_run(first, test::run(jobs, spec)));
     auto a = ran_before(first, "A", 400);
     CHECK(a + ran_before(first, "B", 400) == 400);
     CHECK(a >= 280); // 300 expected; the draws are seeded, so this never varies
     CHECK(a <= 320);
     spec.seed = 8;
-    CHECK(!same_run(first, simulate_spec(jobs, spec)));
+    CHECK(!same_run(first, test::run(jobs, spec)));
     CHECK(description("lottery", { { "tickets", "75,25" } }) == "lottery, quantum 2, tickets 75/25 by process, seed 1");
     CHECK(make_error("lottery", { { "tickets", "75,-1" } })
         == "lottery: tickets must be whole numbers between 1 and 1000000, separated by commas (e.g. tickets=2,4,8), not '75,-1'");
@@ -907,7 +875,7 @@ TEST_CASE("Lottery and stride give a lone thread the core without drawing", "[sc
 {
     for (std::string scheduler : { "lottery", "stride" }) {
         INFO(scheduler);
-        auto trace = simulate_spec(tl::test::jobs_or_fail("A:0:10,B:20:5"), { .scheduler = scheduler });
+        auto trace = test::run(tl::test::jobs_or_fail("A:0:10,B:20:5"), { .scheduler = scheduler });
         CHECK(tl::test::core_timeline(trace, 0) == "A@0-10 B@20-25");
     }
 }
@@ -915,7 +883,7 @@ TEST_CASE("Lottery and stride give a lone thread the core without drawing", "[sc
 TEST_CASE("CFS: weights from nice values divide the CPU, 3121 : 1024 for nice -5 and 0 (OSTEP 9.7)", "[scheduler]")
 {
     auto jobs = tl::test::jobs_or_fail("A:0:1000:-5,B:0:1000:0");
-    auto trace = simulate_spec(jobs, { .scheduler = "cfs" });
+    auto trace = test::run(jobs, { .scheduler = "cfs" });
     // Slices share the latency (12) by weight: A gets 12 x 3121 / 4145 = 9 ticks, B the
     // minimum granularity 2 (12 x 1024 / 4145 = 2.96 rounds down to 2).
     CHECK(trace.events.size() > 4);
@@ -940,7 +908,7 @@ TEST_CASE("CFS: a thread that slept gets the core back quickly when it wakes", "
                 { { compute, 1 }, { nap, 10 }, { compute, 1 }, { nap, 10 }, { compute, 1 }, { nap, 10 },
                     { compute, 1 } }) }),
     };
-    auto trace = simulate_spec(program, { .scheduler = "cfs" });
+    auto trace = test::run(program, { .scheduler = "cfs" });
     auto metrics = compute_metrics(trace);
     // Its virtual runtime stays behind the hog's, so on every wake it preempts the hog.
     CHECK(tl::test::job(metrics, "shell").waiting <= 12); // its first turn waits for the hog's first slice
@@ -948,7 +916,7 @@ TEST_CASE("CFS: a thread that slept gets the core back quickly when it wakes", "
     REQUIRE(shell.size() == 4);
     for (std::size_t i = 1; i < shell.size(); ++i)
         CHECK(shell[i] == shell[i - 1] + 11);
-    auto fair = simulate_spec(program, { .scheduler = "fcfs" });
+    auto fair = test::run(program, { .scheduler = "fcfs" });
     CHECK(tl::test::job(compute_metrics(fair), "shell").finish > 100);
 }
 
@@ -966,23 +934,23 @@ TEST_CASE("Per-core queues leave a core idle that work stealing keeps busy", "[s
 {
     // A and C share core 0 (placed by load: A core 0, B core 1, C core 0); B ends at 2.
     auto jobs = tl::test::jobs_or_fail("A:0:10,B:0:2,C:0:10");
-    auto plain = simulate_spec(jobs, { .scheduler = "per-core", .cores = 2 });
+    auto plain = test::run(jobs, { .scheduler = "per-core", .cores = 2 });
     CHECK(tl::test::core_timeline(plain, 1) == "B@0-2");
     CHECK(plain.end == 20);
 
     // steal=on: at tick 2 core 1 has nothing and takes A, queued behind C on busy core 0.
-    auto idle = simulate_spec(jobs, { .scheduler = "per-core", .cores = 2, .settings = { { "steal", "on" } } });
+    auto idle = test::run(jobs, { .scheduler = "per-core", .cores = 2, .settings = { { "steal", "on" } } });
     CHECK(tl::test::core_timeline(idle, 0) == "A@0-2 C@2-12");
     CHECK(tl::test::core_timeline(idle, 1) == "B@0-2 A@2-10");
     CHECK(idle.end == 12);
 
     // steal=4: the balance due at 4 runs when C's slice ends there and it is queued behind A.
-    auto periodic = simulate_spec(jobs, { .scheduler = "per-core", .cores = 2, .settings = { { "steal", "4" } } });
+    auto periodic = test::run(jobs, { .scheduler = "per-core", .cores = 2, .settings = { { "steal", "4" } } });
     CHECK(tl::test::core_timeline(periodic, 0) == "A@0-2 C@2-4 A@4-12");
     CHECK(tl::test::core_timeline(periodic, 1) == "B@0-2 C@4-12");
 
     // The global queue needs no stealing: any idle core takes the front.
-    auto global = simulate_spec(jobs, { .scheduler = "rr", .cores = 2 });
+    auto global = test::run(jobs, { .scheduler = "rr", .cores = 2 });
     CHECK(global.end == 12);
 
     CHECK(description("per-core", { { "steal", "on" } })
@@ -997,7 +965,7 @@ TEST_CASE("Stealing moves only threads allowed on the thief's core", "[scheduler
     program.file = "pinned";
     program.processes = { process("p", 0, 0,
         { thread("A", { { compute, 10 } }, { 0 }), thread("B", { { compute, 2 } }), thread("C", { { compute, 10 } }, { 0 }) }) };
-    auto trace = simulate_spec(program, { .scheduler = "per-core", .cores = 2, .settings = { { "steal", "on" } } });
+    auto trace = test::run(program, { .scheduler = "per-core", .cores = 2, .settings = { { "steal", "on" } } });
     CHECK(tl::test::core_timeline(trace, 1) == "B@0-2");
     CHECK(trace.end == 20);
 }
@@ -1008,13 +976,12 @@ TEST_CASE("Every policy runs a pinned thread only on its cores, even when others
     program.file = "pins";
     program.processes = { process("p", 0, 0,
         { thread("A", { { compute, 4 } }, { 2 }), thread("B", { { compute, 4 } }, { 2 }), thread("C", { { compute, 4 } }, { 1, 2 }) }) };
-    for (auto const& entry : all_schedulers()) {
-        INFO(entry.name);
-        auto trace = simulate_spec(program, { .scheduler = std::string(entry.name), .cores = 3 });
-        check_contract(trace);
-        CHECK(trace.core_slices[0].empty());
-        CHECK(trace.end == 8);
-    }
+    auto policy = GENERATE(from_range(policy_names()));
+    INFO(policy);
+    auto trace = test::run(program, { .scheduler = policy, .cores = 3 });
+    check_contract(trace);
+    CHECK(trace.core_slices[0].empty());
+    CHECK(trace.end == 8);
 }
 
 TEST_CASE("Preemption on several cores takes the core with the worst running thread, once per newcomer",
@@ -1022,7 +989,7 @@ TEST_CASE("Preemption on several cores takes the core with the worst running thr
 {
     // Core 0 takes the shorter P2 first, core 1 P1. At tick 1 they have 6 and 10 left; P3
     // (1) arrives and preempts P1 only, on core 1.
-    auto trace = simulate_spec(tl::test::jobs_or_fail("P1:0:11,P2:0:7,P3:1:1"), { .scheduler = "srtf", .cores = 2 });
+    auto trace = test::run(tl::test::jobs_or_fail("P1:0:11,P2:0:7,P3:1:1"), { .scheduler = "srtf", .cores = 2 });
     CHECK(tl::test::core_timeline(trace, 0) == "P2@0-7");
     CHECK(tl::test::core_timeline(trace, 1) == "P1@0-1 P3@1-2 P1@2-12");
     int preemptions = 0;
@@ -1043,13 +1010,13 @@ TEST_CASE("Fair share: a process with one thread gets as much CPU as one with th
             { thread("m1", { { compute, 6 } }), thread("m2", { { compute, 6 } }), thread("m3", { { compute, 6 } }) }),
         process("one", 0, 0, { thread("solo", { { compute, 6 } }) }),
     };
-    auto shared = simulate_spec(program, { .scheduler = "fair-share", .quantum = 1 });
+    auto shared = test::run(program, { .scheduler = "fair-share", .quantum = 1 });
     std::string order;
     for (Tick tick = 0; tick < 8; ++tick)
         order += runs_at(shared, 0, tick) + " ";
     CHECK(order == "m1 solo m2 solo m3 solo m1 solo ");
     CHECK(tl::test::job(compute_metrics(shared), "solo").finish == 12);
-    auto round_robin = simulate_spec(program, { .scheduler = "rr", .quantum = 1 });
+    auto round_robin = test::run(program, { .scheduler = "rr", .quantum = 1 });
     CHECK(tl::test::job(compute_metrics(round_robin), "solo").finish == 24);
     auto const* at_1 = snapshot_at(shared, 1);
     REQUIRE(at_1);

@@ -7,6 +7,7 @@
 #include "trace/metrics.hpp"
 #include "trace/visual.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>

@@ -5,8 +5,14 @@
 // speed-up, efficiency and utilisation side by side. Without options it is the study note's
 // picture: Jarvis alone on 1 core (round-robin) against three robots on 3 cores (per-core).
 
-#include <CLI/CLI.hpp>
 #include <string>
+
+// CLI11 is included by the .cpp files that define options; declaring its two types here
+// keeps the heavy header out of every file that includes this one.
+namespace CLI {
+class App;
+class Option;
+}
 
 namespace tl {
 

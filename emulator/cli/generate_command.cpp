@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "io/safe_write.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

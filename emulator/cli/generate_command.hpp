@@ -6,8 +6,14 @@
 
 #include "gen/generator.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
+
+// CLI11 is included by the .cpp files that define options; declaring its two types here
+// keeps the heavy header out of every file that includes this one.
+namespace CLI {
+class App;
+class Option;
+}
 
 namespace tl {
 

@@ -12,6 +12,7 @@
 #include "sched/registry.hpp"
 #include "trace/render_util.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <cstdlib>

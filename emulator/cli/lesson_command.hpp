@@ -5,10 +5,16 @@
 #include "cli/run_command.hpp"
 #include "lesson/check.hpp"
 
-#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+// CLI11 is included by the .cpp files that define options; declaring its two types here
+// keeps the heavy header out of every file that includes this one.
+namespace CLI {
+class App;
+class Option;
+}
 
 namespace tl {
 

@@ -10,6 +10,7 @@
 #include "trace/metrics.hpp"
 #include "trace/render.hpp"
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>

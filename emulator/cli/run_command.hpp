@@ -7,11 +7,17 @@
 #include "trace/trace.hpp"
 #include "sched/registry.hpp"
 
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+// CLI11 is included by the .cpp files that define options; declaring its two types here
+// keeps the heavy header out of every file that includes this one.
+namespace CLI {
+class App;
+class Option;
+}
 
 namespace tl {
 

@@ -4,6 +4,7 @@
 #include "cli/policy_table.hpp"
 #include "lesson/stepper.hpp"
 
+#include <CLI/CLI.hpp>
 #include <clocale>
 #include <cstdio>
 #include <cstdlib>

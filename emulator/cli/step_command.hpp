@@ -8,7 +8,13 @@
 #include "cli/run_command.hpp"
 #include "lesson/player.hpp"
 
-#include <CLI/CLI.hpp>
+
+// CLI11 is included by the .cpp files that define options; declaring its two types here
+// keeps the heavy header out of every file that includes this one.
+namespace CLI {
+class App;
+class Option;
+}
 
 namespace tl {
 

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <range/v3/view/chunk_by.hpp>
+#include <range/v3/view/transform.hpp>
+#include <range/v3/view/zip.hpp>
 #include <vector>
 
 // The per-tick table streams: each row is written as soon as it is known, from one cursor
@@ -22,6 +25,11 @@ constexpr int list_column_cap = 64; // ready and blocked
 constexpr int wide_list_cap = 120;  // tasks
 constexpr int short_list_cap = 60;  // the GIL holders, the shared variables
 constexpr int list_column_min = 12;
+
+namespace views = ranges::views;
+
+// Events of one tick stay together: the columns are measured as each tick ends.
+bool same_tick(Event const& a, Event const& b) { return a.tick == b.tick; }
 
 std::string_view process_name(Trace const& trace, ProcessId id)
 {
@@ -201,18 +209,14 @@ public:
     {
         if (m_entries.empty())
             return "-";
-        std::string out;
-        for (auto const& entry : m_entries) {
-            if (!out.empty())
-                out += ", ";
+        auto entry_text = [this](auto const& entry) {
             if (!entry.label.empty())
-                out += fmt::format("{} ({})", m_trace.name(entry.thread), entry.label);
-            else if (entry.until < 0)
-                out += fmt::format("{} ({})", m_trace.name(entry.thread), entry.on);
-            else
-                out += fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
-        }
-        return out;
+                return fmt::format("{} ({})", m_trace.name(entry.thread), entry.label);
+            if (entry.until < 0)
+                return fmt::format("{} ({})", m_trace.name(entry.thread), entry.on);
+            return fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
+        };
+        return fmt::format("{}", fmt::join(m_entries | views::transform(entry_text), ", "));
     }
 
     // The display width of text(), without building it.
@@ -336,16 +340,13 @@ public:
     {
         if (m_entries.empty())
             return "-";
-        std::string out;
-        for (auto const& [task, state] : m_entries) {
-            if (!out.empty())
-                out += ", ";
+        auto entry_text = [this](auto const& entry) {
+            auto const& [task, state] = entry;
             auto const& info = m_trace.tasks[static_cast<std::size_t>(task)];
-            if (m_threads_with_tasks > 1)
-                out += m_trace.name(info.thread) + ": ";
-            out += fmt::format("{} ({})", info.label, state);
-        }
-        return out;
+            return fmt::format("{}{} ({})", m_threads_with_tasks > 1 ? m_trace.name(info.thread) + ": " : "",
+                info.label, state);
+        };
+        return fmt::format("{}", fmt::join(m_entries | views::transform(entry_text), ", "));
     }
 
 private:
@@ -454,8 +455,8 @@ public:
                 out += "; ";
             if (m_with_variables > 1)
                 out += process.name + ": ";
-            for (std::size_t v = 0; v < process.variables.size(); ++v)
-                out += fmt::format("{}{}={}", v == 0 ? "" : " ", process.variables[v], m_values[p][v]);
+            auto assignment = [](auto const& pair) { return fmt::format("{}={}", pair.first, pair.second); };
+            out += fmt::format("{}", fmt::join(views::zip(process.variables, m_values[p]) | views::transform(assignment), " "));
         }
         return out;
     }
@@ -569,10 +570,10 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
 
     BlockedThreads blocked(trace);
     int blocked_width = 0;
-    for (std::size_t i = 0; i < trace.events.size(); ++i) {
-        blocked.apply(trace.events[i]);
-        if (i + 1 == trace.events.size() || trace.events[i + 1].tick != trace.events[i].tick)
-            blocked_width = std::max(blocked_width, blocked.width());
+    for (auto const& tick_events : trace.events | views::chunk_by(same_tick)) {
+        for (auto const& event : tick_events)
+            blocked.apply(event);
+        blocked_width = std::max(blocked_width, blocked.width());
     }
     widths.blocked = std::max(list_column_min, std::min(blocked_width, list_column_cap));
 
@@ -581,13 +582,13 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
         GilHolders gil(trace);
         int tasks_width = 0;
         int gil_width = 0;
-        for (std::size_t i = 0; i < trace.events.size(); ++i) {
-            tasks.apply(trace.events[i]);
-            gil.apply(trace.events[i]);
-            if (i + 1 == trace.events.size() || trace.events[i + 1].tick != trace.events[i].tick) {
-                tasks_width = std::max(tasks_width, display_width(tasks.text()));
-                gil_width = std::max(gil_width, display_width(gil.text()));
+        for (auto const& tick_events : trace.events | views::chunk_by(same_tick)) {
+            for (auto const& event : tick_events) {
+                tasks.apply(event);
+                gil.apply(event);
             }
+            tasks_width = std::max(tasks_width, display_width(tasks.text()));
+            gil_width = std::max(gil_width, display_width(gil.text()));
         }
         // Wider caps than the other lists: these columns are what such programs are about.
         widths.tasks = std::max(list_column_min, std::min(tasks_width, wide_list_cap));
@@ -608,10 +609,10 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
     if (has_memory_waits(trace)) {
         MemoryQueue memory(trace);
         int memory_width = 0;
-        for (std::size_t i = 0; i < trace.events.size(); ++i) {
-            memory.apply(trace.events[i]);
-            if (i + 1 == trace.events.size() || trace.events[i + 1].tick != trace.events[i].tick)
-                memory_width = std::max(memory_width, display_width(memory.text()));
+        for (auto const& tick_events : trace.events | views::chunk_by(same_tick)) {
+            for (auto const& event : tick_events)
+                memory.apply(event);
+            memory_width = std::max(memory_width, display_width(memory.text()));
         }
         // At least as wide as its header, which is longer than the other columns' names.
         widths.memory = std::max(display_width(memory_header), std::min(memory_width, list_column_cap));

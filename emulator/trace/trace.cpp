@@ -78,7 +78,7 @@ std::string_view to_string(Outcome outcome)
 
 bool same_run(Trace const& a, Trace const& b)
 {
-    return a.events == b.events && a.core_slices == b.core_slices && a.queue_snapshots == b.queue_snapshots
+    return a.processes == b.processes && a.events == b.events && a.core_slices == b.core_slices && a.queue_snapshots == b.queue_snapshots
         && a.texts == b.texts && a.tasks == b.tasks && a.totals == b.totals && a.core_busy == b.core_busy && a.core_switching == b.core_switching
         && a.core_stalled == b.core_stalled && a.bus == b.bus && a.bus_transfers == b.bus_transfers
         && a.event_count == b.event_count && a.slice_count == b.slice_count && a.context_switches == b.context_switches && a.end == b.end

@@ -144,6 +144,7 @@ struct ProcessInfo {
     Tick loaded = -1;
     Tick freed = -1;
     std::int64_t load_transfers = 0; // bus transfers its loading takes (0: loads instantly)
+    bool operator==(ProcessInfo const&) const = default;
 };
 
 // The bus during one tick on which anything asked for it (ticks not listed had no demand).
@@ -215,7 +216,8 @@ struct Trace {
     std::string const& name(ThreadId thread) const { return threads[static_cast<std::size_t>(thread)].display_name; }
 };
 
-// Identical traces mean identical runs: compares everything the machine recorded.
+// Identical traces mean identical runs: compares everything the machine recorded, the
+// processes' places in RAM and final variable values included.
 bool same_run(Trace const&, Trace const&);
 
 }

@@ -8,6 +8,7 @@
 #include "trace/metrics.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -40,9 +41,10 @@ struct RunSpec {
     std::uint64_t seed = 1;
     int bus = 8;
     std::uint64_t load_chunk = 0;
+    std::map<std::string, std::string, std::less<>> settings {}; // --set NAME=VALUE
 };
 
-inline Trace run(Program const& program, RunSpec const& spec)
+inline MachineConfig machine_config(RunSpec const& spec)
 {
     MachineConfig machine;
     machine.cores = spec.cores;
@@ -52,14 +54,27 @@ inline Trace run(Program const& program, RunSpec const& spec)
     machine.step_every_tick = spec.step_every_tick;
     machine.bus_bandwidth = spec.bus;
     machine.load_chunk = spec.load_chunk;
-    REQUIRE(check_machine(machine).empty());
-    REQUIRE(check_program_fits(machine, program).empty());
+    return machine;
+}
+
+inline SchedulerOptions scheduler_options(RunSpec const& spec)
+{
     SchedulerOptions options;
     options.quantum = spec.quantum;
     options.cores = spec.cores;
     options.seed = spec.seed;
-    auto made = make_scheduler(spec.scheduler, options);
-    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+    options.settings = spec.settings;
+    return options;
+}
+
+inline Trace run(Program const& program, RunSpec const& spec)
+{
+    auto machine = machine_config(spec);
+    REQUIRE(check_machine(machine).empty());
+    REQUIRE(check_program_fits(machine, program).empty());
+    auto made = make_scheduler(spec.scheduler, scheduler_options(spec));
+    if (auto const* error = std::get_if<std::string>(&made))
+        FAIL(*error);
     auto& choice = std::get<SchedulerChoice>(made);
     return simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
 }
