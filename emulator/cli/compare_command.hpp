@@ -18,6 +18,7 @@ struct CompareSettings {
     std::string format = "gantt"; // gantt, svg or html
     std::string colour = "auto";
     int width = 0; // 0: $COLUMNS, else 80
+    std::string language = "en"; // --lang: the words of the html page
 };
 
 CLI::App* add_compare_subcommand(CLI::App&, CompareSettings&);

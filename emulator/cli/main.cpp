@@ -205,6 +205,9 @@ static int run_ticklab(int argc, char** argv)
         ->capture_default_str();
     tl::decimal<int>(run->add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)"))
         ->check(CLI::Range(20, 100000));
+    run->add_option("--lang", run_settings.language, "The words of --format html: en or ko")
+        ->check(CLI::IsMember({ "en", "ko" }))
+        ->capture_default_str();
     run->add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
     run->footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
@@ -257,6 +260,7 @@ static int run_ticklab(int argc, char** argv)
     try {
         auto presentation = tl::presentation_for(run_settings.colour, run_settings.width, run_settings.explain);
         presentation.ram = std::find(run_settings.show.begin(), run_settings.show.end(), "ram") != run_settings.show.end();
+        presentation.language = run_settings.language == "ko" ? tl::Language::Ko : tl::Language::En;
         tl::set_presentation(presentation);
         if (*run)
             return tl::run_command(run_settings);
