@@ -9,18 +9,17 @@
   var programs = window.ticklabPrograms || {};
   var example = $('example'), source = $('source'), status = $('status'), result = $('result');
 
-  // Runs `ticklab ARGS` with the editor's program at /work/NAME.tl; resolves to
-  // { code, out, err }.
+  // Runs `ticklab ARGS` in /work, with the editor's program there as NAME.tl when it is not a
+  // bundled one as bundled; resolves to { code, out, err }.
   function ticklab(args, program) {
     var out = [], err = [];
     return createTicklab({
       print: function (line) { out.push(line); },
       printErr: function (line) { err.push(line); }
     }).then(function (engine) {
-      if (program) {
-        try { engine.FS.mkdir('/work'); } catch (e) { /* there already */ }
-        engine.FS.writeFile('/work/' + program.name + '.tl', program.text);
-      }
+      try { engine.FS.mkdir('/work'); } catch (e) { /* there already */ }
+      engine.FS.chdir('/work');
+      if (program) engine.FS.writeFile(program.name + '.tl', program.text);
       var code;
       try {
         code = engine.callMain(args);
@@ -32,13 +31,13 @@
     });
   }
 
-  function programName() {
-    var name = example.value || 'program';
-    return source.value === programs[name] ? name : (name === '' ? 'program' : name + '-edited');
-  }
+  // A bundled program left as it is runs as itself (`ticklab run kitchen`); an edited one from
+  // a file named after it, so that its errors read kitchen-edited.tl:3:13.
+  function edited() { return source.value !== programs[example.value]; }
+  function programName() { return (example.value || 'program') + (edited() ? '-edited' : ''); }
 
   function options(format) {
-    var args = ['run', '/work/' + programName() + '.tl', '--cores', $('cores').value, '--scheduler', $('policy').value,
+    var args = ['run', edited() ? programName() + '.tl' : example.value, '--cores', $('cores').value, '--scheduler', $('policy').value,
       '--quantum', $('quantum').value, '--switch-cost', $('switch').value, '--format', format];
     if (format === 'html') args.push('--lang', $('lang').value);
     var extra = $('extra').value.trim();
@@ -85,7 +84,7 @@
     remember();
     status.textContent = 'running…';
     var started = Date.now();
-    var program = { name: programName(), text: source.value };
+    var program = edited() ? { name: programName(), text: source.value } : null;
     return ticklab(options(format), program).then(function (answer) {
       var seconds = ((Date.now() - started) / 1000).toFixed(2);
       status.textContent = 'ticklab exited with ' + answer.code + ' after ' + seconds + ' s' + (answer.err ? ': ' + answer.err.split('\n')[0] : '');

@@ -993,8 +993,17 @@ void render_lab_page(std::ostream& out, std::span<ChartRun const> runs, PageOpti
     out << "<div class=\"chartbox\">\n";
     LabChart(data, language).write(out);
     out << "</div>\n<div class=\"legend\">";
+    // The states some lane shows (running and ready always, to read the others against).
+    std::set<std::string> shown { "run", "ready" };
+    for (auto const& run : data) {
+        for (auto const& lane : run.spans)
+            for (auto const& span : lane)
+                shown.insert(span.state);
+        for (auto const& final : run.finals)
+            shown.insert(final.state);
+    }
     for (auto const& state : s_states)
-        if (state.code != "new" && state.code != "done")
+        if (state.code != "new" && state.code != "done" && shown.count(std::string(state.code)) > 0)
             out << "<span class=\"" << state.code << "\">" << xml_escape(tr(language, state.en, state.ko)) << "</span>";
     out << "</div>\n";
     out << "<p>" << tr(language,
