@@ -171,7 +171,8 @@ def playground(binary, chromium, web):
         for args in (["run", "kitchen", "--cores", "3", "--format", "json"],
                      ["run", "race", "--cores", "2", "--format", "json"],
                      ["run", "deadlock", "--cores", "2", "--format", "json"]):
-            script = ("require(%s)({print: s => process.stdout.write(s + '\\n'), printErr: s => process.stderr.write(s + '\\n')})"
+            script = ("Promise.resolve(require(%s)({print: s => process.stdout.write(s + '\\n'), "
+                      "printErr: s => process.stderr.write(s + '\\n')}))"
                       ".then(m => { const code = m.callMain(%s); process.exitCode = code; })"
                       % (json.dumps(os.path.join(web, "ticklab.js")), json.dumps(args)))
             wasm = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=300)

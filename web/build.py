@@ -51,9 +51,13 @@ def main():
              "-I" + include, "-I" + os.path.join(root, "web", "stub"), "-I" + os.path.join(root, "emulator"),
              "-I" + root]
 
-    # An object is rebuilt when its source, any header, or this script is newer (the headers
-    # are few, so any header change rebuilds everything: simple and never stale).
-    newest_header = os.path.getmtime(__file__)
+    # An object is rebuilt when its source, any header or the compile flags are newer (any
+    # header change rebuilds everything: simple and never stale).
+    stamp = os.path.join(work, "flags")
+    if not os.path.exists(stamp) or open(stamp).read() != " ".join(flags):
+        with open(stamp, "w") as f:
+            f.write(" ".join(flags))
+    newest_header = os.path.getmtime(stamp)
     for directory in (os.path.join(root, "emulator"), os.path.join(root, "web", "stub"), include):
         for base, _, names in os.walk(directory):
             for name in names:
@@ -77,6 +81,9 @@ def main():
         "-O2", "-fexceptions", "-o", os.path.join(out, "ticklab.js"),
         "-sSINGLE_FILE=1", "-sMODULARIZE=1", "-sEXPORT_NAME=createTicklab", "-sINVOKE_RUN=0",
         "-sEXIT_RUNTIME=0", "-sALLOW_MEMORY_GROWTH=1", "-sENVIRONMENT=web,node",
+        # Compiled as the page loads, synchronously (2.5 MB, under Chromium's limit): the
+        # engine is ready when the scripts have run, with no promise left pending.
+        "-sWASM_ASYNC_COMPILATION=0",
         "-sEXPORTED_RUNTIME_METHODS=callMain,FS,ENV",
         "--embed-file", programs + "@/ticklab/programs",
     ], check=True, env=env)

@@ -1,6 +1,5 @@
 // The playground: runs the real `ticklab` (ticklab.js, the command line compiled to
 // WebAssembly) on the program in the editor and shows its --format html lab page here.
-// A fresh engine instance runs each command, so no run can leave state behind for the next.
 // The address keeps the choices: index.html?program=kitchen&cores=3&policy=rr&quantum=2&run
 // runs at once (#tick=N then picks the lab's tick).
 (function () {
@@ -9,25 +8,38 @@
   var programs = window.ticklabPrograms || {};
   var example = $('example'), source = $('source'), status = $('status'), result = $('result');
 
-  // Runs `ticklab ARGS` in /work, with the editor's program there as NAME.tl when it is not a
-  // bundled one as bundled; resolves to { code, out, err }.
+  // One engine for the page, made once (compiling the WebAssembly is the slow part); each
+  // command is a fresh call of its main(). Should one ever fail badly, the next command gets a
+  // new engine.
+  var sink = { out: [], err: [] };
+  var engine = null;
+  function getEngine() {
+    // Built with synchronous compilation, createTicklab returns the engine itself.
+    if (!engine) engine = Promise.resolve(createTicklab({
+      print: function (line) { sink.out.push(line); },
+      printErr: function (line) { sink.err.push(line); }
+    }));
+    return engine;
+  }
+
+  // Runs `ticklab ARGS` in /work, with the editor's program there as NAME.tl when it is not
+  // the bundled one as bundled; resolves to { code, out, err }.
   function ticklab(args, program) {
-    var out = [], err = [];
-    return createTicklab({
-      print: function (line) { out.push(line); },
-      printErr: function (line) { err.push(line); }
-    }).then(function (engine) {
-      try { engine.FS.mkdir('/work'); } catch (e) { /* there already */ }
-      engine.FS.chdir('/work');
-      if (program) engine.FS.writeFile(program.name + '.tl', program.text);
+    return getEngine().then(function (module) {
+      sink.out = [];
+      sink.err = [];
+      try { module.FS.mkdir('/work'); } catch (e) { /* there already */ }
+      module.FS.chdir('/work');
+      if (program) module.FS.writeFile(program.name + '.tl', program.text);
       var code;
       try {
-        code = engine.callMain(args);
+        code = module.callMain(args);
       } catch (e) {
+        engine = null;
         // exit() inside the engine ends the program with its code.
         if (e && typeof e.status === 'number') code = e.status; else throw e;
       }
-      return { code: code, out: out.join('\n') + (out.length ? '\n' : ''), err: err.join('\n') };
+      return { code: code, out: sink.out.join('\n') + (sink.out.length ? '\n' : ''), err: sink.err.join('\n') };
     });
   }
 
