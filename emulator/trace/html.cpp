@@ -1,5 +1,6 @@
 #include "trace/html.hpp"
 
+#include "trace/races.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 
@@ -247,112 +248,7 @@ Lanes thread_spans(Trace const& trace)
 
 }
 
-std::vector<PageRace> find_page_races(Trace const& trace)
-{
-    // Locks each thread holds now; the tick each thread spawned others (its accesses before a
-    // spawn come before everything the spawned thread does).
-    auto count = trace.threads.size();
-    std::vector<std::set<std::pair<ProcessId, std::int32_t>>> held(count);
-    std::vector<ThreadId> spawner(count, no_thread);
-    std::vector<std::size_t> spawned_at(count, 0); // the Spawn event's index
-    struct Access {
-        ThreadId thread = no_thread;
-        std::int32_t line = 0;
-        bool writes = false;
-        bool atomic = false; // one indivisible access: two of them never race
-        Tick tick = 0;
-        std::set<std::pair<ProcessId, std::int32_t>> locks;
-        std::size_t order = 0; // its event's index: events at one tick happen in that order
-    };
-    // Per variable, per thread: its last read and its last write.
-    std::map<std::pair<ProcessId, std::int32_t>, std::map<ThreadId, std::array<std::optional<Access>, 2>>> accesses;
-    std::set<std::tuple<ProcessId, std::int32_t, ThreadId, ThreadId>> reported;
-    std::vector<PageRace> races;
-    // Whether the access `a` (by an earlier thread) is ordered before anything `b` does because
-    // a's thread spawned b's thread (or one of its spawners) after it.
-    // Or because b's thread joins a's thread, which had ended by then.
-    std::vector<Tick> ended(count, -1);
-    auto joins = [&](ThreadId joiner, ThreadId joined) {
-        auto const& info = trace.threads[static_cast<std::size_t>(joiner)];
-        auto const& process = trace.processes[static_cast<std::size_t>(info.process)];
-        for (auto const& instruction : info.code)
-            if (instruction.opcode == Opcode::Join && instruction.target >= 0
-                && static_cast<std::size_t>(instruction.target) < process.threads.size()
-                && process.threads[static_cast<std::size_t>(instruction.target)] == joined)
-                return true;
-        return false;
-    };
-    auto ordered = [&](Access const& a, ThreadId b, Tick now) {
-        for (ThreadId t = b; t != no_thread; t = spawner[static_cast<std::size_t>(t)])
-            if (spawner[static_cast<std::size_t>(t)] == a.thread && a.order < spawned_at[static_cast<std::size_t>(t)])
-                return true;
-        auto end = ended[static_cast<std::size_t>(a.thread)];
-        return end >= 0 && end <= now && joins(b, a.thread);
-    };
-    for (std::size_t index = 0; index < trace.events.size(); ++index) {
-        auto const& event = trace.events[index];
-        auto id = event.thread;
-        if (id == no_thread || static_cast<std::size_t>(id) >= count)
-            continue;
-        auto i = static_cast<std::size_t>(id);
-        switch (event.kind) {
-        case EventKind::ThreadExit: ended[i] = event.tick; break;
-        case EventKind::LockAcquire: held[i].insert({ event.process, event.object }); break;
-        case EventKind::LockRelease: held[i].erase({ event.process, event.object }); break;
-        case EventKind::Spawn:
-            if (event.value >= 0 && static_cast<std::size_t>(event.value) < count) {
-                spawner[static_cast<std::size_t>(event.value)] = id;
-                spawned_at[static_cast<std::size_t>(event.value)] = index;
-            }
-            break;
-        case EventKind::VarRead:
-        case EventKind::VarWrite: {
-            auto const& code = trace.threads[i].code;
-            bool atomic = event.pc >= 0 && static_cast<std::size_t>(event.pc) < code.size()
-                && code[static_cast<std::size_t>(event.pc)].opcode == Opcode::AtomicIncr;
-            Access access { id, event.line, event.kind == EventKind::VarWrite, atomic, event.tick, held[i], index };
-            auto key = std::make_pair(event.process, event.object);
-            auto& by_thread = accesses[key];
-            for (auto const& [other, last] : by_thread) {
-                if (other == id)
-                    continue;
-                for (auto const& previous : last) {
-                    if (!previous || (!previous->writes && !access.writes) || (previous->atomic && access.atomic))
-                        continue;
-                    bool common = std::any_of(previous->locks.begin(), previous->locks.end(),
-                        [&](auto const& lock) { return access.locks.count(lock) > 0; });
-                    if (common || ordered(*previous, id, event.tick))
-                        continue;
-                    auto pair = std::make_tuple(event.process, event.object, std::min(other, id), std::max(other, id));
-                    if (!reported.insert(pair).second)
-                        continue;
-                    races.push_back({ event.process, event.object, other, id, previous->line, access.line,
-                        previous->writes, access.writes, event.tick });
-                    break;
-                }
-            }
-            by_thread[id][access.writes ? 1 : 0] = std::move(access);
-            break;
-        }
-        default: break;
-        }
-    }
-    return races;
-}
-
 namespace {
-
-std::string race_sentence(Trace const& trace, PageRace const& race, Language language)
-{
-    auto const& process = trace.processes[static_cast<std::size_t>(race.process)];
-    auto const& variable = process.variables[static_cast<std::size_t>(race.variable)];
-    auto verb = [&](bool writes) { return writes ? tr(language, "writes", "쓰기") : tr(language, "reads", "읽기"); };
-    return fmt::format(fmt::runtime(tr(language,
-                           "race on {}: {} {} it (line {}) and {} {} it (line {}) with no lock in common; first seen at tick {}",
-                           "{}에 대한 경쟁 조건: {} {}(줄 {}), {} {}(줄 {}), 공통 락 없음; 처음 드러난 틱 {}")),
-        variable, trace.name(race.first), verb(race.first_writes), race.first_line, trace.name(race.second),
-        verb(race.second_writes), race.second_line, race.tick);
-}
 
 // The lines of the summary that tell how the run ended, in the summary's own words.
 std::vector<std::string> summary_verdict(Trace const& trace, Metrics const& metrics)
@@ -362,13 +258,19 @@ std::vector<std::string> summary_verdict(Trace const& trace, Metrics const& metr
     std::vector<std::string> lines;
     std::istringstream in(text.str());
     std::string line;
-    while (std::getline(in, line))
+    while (std::getline(in, line)) {
+        // "and 3 more races (--format json lists them all)", after the ten race lines.
+        if (line.rfind("and ", 0) == 0 && line.find(" more race") != std::string::npos) {
+            lines.push_back(line);
+            continue;
+        }
         for (std::string_view prefix : { "finished at tick", "stopped at", "fault at tick", "waited for memory", "bus:",
-                 "speed-up:", "shared variables of" })
+                 "speed-up:", "shared variables of", "race:", "data races:" })
             if (line.rfind(prefix, 0) == 0) {
                 lines.push_back(line);
                 break;
             }
+    }
     return lines;
 }
 
@@ -437,7 +339,7 @@ struct RunData {
     RunFigures figures;
     std::vector<std::vector<Span>> spans;
     std::vector<Span> finals;
-    std::vector<PageRace> races;
+    std::size_t races = 0; // found by trace/races.hpp; the summary's lines name them
     std::vector<std::string> verdict;
     std::vector<std::pair<Tick, std::vector<std::string>>> story;
 };
@@ -546,10 +448,6 @@ Json run_json(RunData const& data, std::size_t index, bool relative, Language la
     out["story"] = story;
     Json verdict = data.verdict;
     out["verdict"] = verdict;
-    Json races = Json::array();
-    for (auto const& race : data.races)
-        races.push_back(race_sentence(trace, race, language));
-    out["races"] = races;
     auto const& f = data.figures;
     out["makespan"] = f.makespan;
     out["figures"] = fmt::format("{}; {}", trace.outcome == Outcome::TickLimit
@@ -901,7 +799,7 @@ std::string badges(Trace const& trace, RunData const& run, Language language)
         badge("", "tick limit", "틱 한도");
     if (std::any_of(trace.events.begin(), trace.events.end(), [](Event const& e) { return e.kind == EventKind::Fault; }))
         badge("", "fault", "오류");
-    if (!run.races.empty())
+    if (run.races > 0)
         badge("", "race", "경쟁 조건");
     if (out.empty())
         badge(" ok", "finished", "정상 종료");
@@ -924,7 +822,7 @@ void render_lab_page(std::ostream& out, std::span<ChartRun const> runs, PageOpti
         auto lanes = thread_spans(*runs[i].trace);
         run.spans = std::move(lanes.spans);
         run.finals = std::move(lanes.finals);
-        run.races = find_page_races(*runs[i].trace);
+        run.races = find_races(*runs[i].trace).races.size();
         run.verdict = summary_verdict(*runs[i].trace, *runs[i].metrics);
         run.story = narration_by_tick(*runs[i].trace);
         data.push_back(std::move(run));
@@ -950,7 +848,7 @@ void render_lab_page(std::ostream& out, std::span<ChartRun const> runs, PageOpti
     for (std::size_t i = 0; i < data.size(); ++i) {
         auto const& run = data[i];
         auto const& trace = *run.run->trace;
-        bool bad = trace.outcome != Outcome::Finished || !run.races.empty()
+        bool bad = trace.outcome != Outcome::Finished || run.races > 0
             || std::any_of(trace.events.begin(), trace.events.end(), [](Event const& e) { return e.kind == EventKind::Fault; });
         out << "<section class=\"outcome" << (bad ? " bad" : "") << "\" id=\"outcome-" << i << "\">\n";
         out << "<h2>" << xml_escape(run.run->label.empty() ? std::string(tr(language, "Outcome", "결과"))
@@ -958,13 +856,12 @@ void render_lab_page(std::ostream& out, std::span<ChartRun const> runs, PageOpti
             << badges(trace, run, language) << "</h2>\n";
         for (auto const& line : run.verdict) {
             std::string_view css = line.rfind("shared variables", 0) == 0 ? "final"
+                : line.rfind("race:", 0) == 0 ? "race"
                 : line.rfind("finished", 0) == 0 || line.rfind("stopped", 0) == 0 || line.rfind("fault", 0) == 0
                 ? "verdict"
                 : "figure";
             out << "<p class=\"" << css << "\">" << xml_escape(line) << "</p>\n";
         }
-        for (auto const& race : run.races)
-            out << "<p class=\"race\">" << xml_escape(race_sentence(trace, race, language)) << "</p>\n";
         if (runs.size() > 1)
             out << "<p class=\"figure\">" << xml_escape(i == 0 ? fmt::format("makespan {}", plural(run.figures.makespan, "tick", "ticks"))
                                                               : fmt::format("makespan {}; speed-up {:.2f}x; efficiency {}",

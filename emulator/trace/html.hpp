@@ -14,30 +14,12 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace tl {
 
 struct PageOptions {
     Language language = Language::En; // the page's own words; the run's sentences stay English
 };
-
-// A data race the page reports: two threads touched one shared variable, at least one wrote,
-// not both atomically, no mutex was held by both, and no spawn or join ordered them (a lockset
-// check, see docs/visual.md).
-struct PageRace {
-    ProcessId process = no_process;
-    std::int32_t variable = -1;
-    ThreadId first = no_thread; // the earlier access
-    ThreadId second = no_thread;
-    std::int32_t first_line = 0;
-    std::int32_t second_line = 0;
-    bool first_writes = false;
-    bool second_writes = false;
-    Tick tick = 0; // of the second access, when the race showed
-};
-// One race per variable and pair of threads, in the order they showed.
-std::vector<PageRace> find_page_races(Trace const&);
 
 void render_lab_page(std::ostream&, std::span<ChartRun const>, PageOptions const&);
 
