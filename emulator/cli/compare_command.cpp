@@ -4,6 +4,7 @@
 #include "cli/formats.hpp"
 #include "cli/numbers.hpp"
 #include "cli/run_command.hpp"
+#include "trace/html.hpp"
 #include "trace/metrics.hpp"
 #include "trace/visual.hpp"
 
@@ -65,6 +66,9 @@ void add_compare_options(CLI::App& app, CompareSettings& settings)
     compare->add_option("--color", settings.colour, "Colour the chart: auto, always or never")
         ->check(CLI::IsMember({ "auto", "always", "never" }))
         ->capture_default_str();
+    compare->add_option("--lang", settings.language, "The words of --format html: en or ko")
+        ->check(CLI::IsMember({ "en", "ko" }))
+        ->capture_default_str();
     decimal<int>(compare->add_option("--width", settings.width, "Columns the chart may use (default: $COLUMNS, else 80)"))
         ->check(CLI::Range(20, 100000));
     compare->footer("Example: ticklab compare kitchen --left \"-c 1 -s rr\" --right \"-c 3 -s per-core\"\n"
@@ -107,7 +111,7 @@ int compare_command(CompareSettings const& settings)
     if (settings.format == "svg")
         render_svg(std::cout, runs);
     else if (settings.format == "html")
-        render_html(std::cout, runs);
+        render_lab_page(std::cout, runs, PageOptions { settings.language == "ko" ? Language::Ko : Language::En });
     else
         render_gantt_compare(std::cout, runs, GanttStyle { colour_wanted(settings.colour), terminal_width(settings.width) });
     std::cout.flush();

@@ -24,6 +24,7 @@ struct CompareSettings {
     std::string format = "gantt"; // gantt, svg or html
     std::string colour = "auto";
     int width = 0; // 0: $COLUMNS, else 80
+    std::string language = "en"; // --lang: the words of the html page
 };
 
 // The options of `ticklab compare`, added to its subcommand.

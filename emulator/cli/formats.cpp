@@ -1,5 +1,6 @@
 #include "cli/formats.hpp"
 
+#include "trace/html.hpp"
 #include "trace/metrics.hpp"
 #include "trace/render.hpp"
 #include "trace/visual.hpp"
@@ -53,11 +54,11 @@ void print_gantt(std::ostream& out, Trace const& trace, Metrics const& metrics, 
         print_narration(out, trace);
 }
 
-void print_single(std::ostream& out, Trace const& trace, Metrics const& metrics, bool html)
+void print_single(std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const* html)
 {
     ChartRun run { "", "", &trace, &metrics };
     if (html)
-        render_html(out, std::span<ChartRun const>(&run, 1));
+        render_lab_page(out, std::span<ChartRun const>(&run, 1), PageOptions { html->language });
     else
         render_svg(out, std::span<ChartRun const>(&run, 1));
 }
@@ -89,12 +90,13 @@ constexpr std::array s_formats {
         true },
     OutputFormat { "svg",
         [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
-            print_single(out, trace, metrics, false);
+            print_single(out, trace, metrics, nullptr);
         } },
     OutputFormat { "html",
-        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const&) {
-            print_single(out, trace, metrics, true);
-        } },
+        [](std::ostream& out, Trace const& trace, Metrics const& metrics, Presentation const& presentation) {
+            print_single(out, trace, metrics, &presentation);
+        },
+        true },
 };
 
 Presentation s_presentation;

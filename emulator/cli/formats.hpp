@@ -3,6 +3,7 @@
 // The output formats of `ticklab run` (--format), in one table, and how the terminal ones are
 // presented (colour, width, narration).
 
+#include "lesson/lesson.hpp"
 #include "trace/trace.hpp"
 
 #include <optional>
@@ -19,6 +20,7 @@ struct Presentation {
     int width = 80;       // columns the Gantt chart may use
     bool explain = false; // tell each tick in sentences (table, summary and gantt)
     bool ram = false;     // --show ram: the RAM map as a column of the per-tick table
+    Language language = Language::En; // --lang: the words of the html page
     std::optional<Tick> one_core_makespan; // measured by the caller, for the speed-up in the metrics
 };
 

@@ -181,6 +181,9 @@ void add_run_options(CLI::App& run, tl::RunSettings& run_settings)
         ->capture_default_str();
     tl::decimal<int>(run.add_option("--width", run_settings.width, "Columns the gantt chart may use (default: $COLUMNS, else 80)"))
         ->check(CLI::Range(20, 100000));
+    run.add_option("--lang", run_settings.language, "The words of --format html: en or ko")
+        ->check(CLI::IsMember({ "en", "ko" }))
+        ->capture_default_str();
     run.add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
     run.footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
@@ -296,6 +299,7 @@ static int run_ticklab(int argc, char** argv)
         auto const& shown = settings.run;
         auto presentation = tl::presentation_for(shown.colour, shown.width, shown.explain);
         presentation.ram = std::find(shown.show.begin(), shown.show.end(), "ram") != shown.show.end();
+        presentation.language = shown.language == "ko" ? tl::Language::Ko : tl::Language::En;
         tl::set_presentation(presentation);
         for (std::size_t i = 0; i < commands.size(); ++i)
             if (*subcommands[i])

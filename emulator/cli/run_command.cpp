@@ -323,7 +323,8 @@ int run_command(RunSettings const& settings)
     auto trace = simulate_with(*prepared, *program, settings.scheduler);
     if (!trace)
         return exit_code::bad_input;
-    bool reports_metrics = settings.format == "table" || settings.format == "summary" || settings.format == "json";
+    bool reports_metrics = settings.format == "table" || settings.format == "summary" || settings.format == "json"
+        || settings.format == "html";
     auto presentation = current_presentation();
     if (reports_metrics && trace->outcome == Outcome::Finished)
         presentation.one_core_makespan = one_core_makespan(*prepared, *program, settings.scheduler);

@@ -42,6 +42,7 @@ struct RunSettings {
     std::string colour = "auto";  // --color: auto, always or never (the gantt chart)
     int width = 0;                // --width: columns for the gantt chart; 0: $COLUMNS, else 80
     std::vector<std::string> show; // --show ram: extra columns of the per-tick table
+    std::string language = "en";   // --lang: en or ko, the words of the html page
 };
 
 struct Prepared {

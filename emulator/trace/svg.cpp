@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-// The SVG timeline and the HTML page around it. Both are self-contained: no scripts, no
+// The SVG timeline (the lab page, --format html, is trace/html.cpp). It is self-contained: no scripts, no
 // fonts or style sheets from anywhere (generic font families only), no links; hovering a
 // slice shows its <title>. The picture carries what the terminal chart does (a row per core,
 // a colour per thread, the running/ready counts, a legend, a tick axis) at a scale chosen so
@@ -61,19 +61,6 @@ std::string plural(std::int64_t count, std::string_view one, std::string_view ma
 }
 
 std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
-
-// The header line of a run without its "ticklab: " and newline.
-std::string describe(Trace const& trace)
-{
-    std::ostringstream header;
-    render_header(header, trace);
-    auto text = header.str();
-    if (text.rfind("ticklab: ", 0) == 0)
-        text.erase(0, 9);
-    while (!text.empty() && text.back() == '\n')
-        text.pop_back();
-    return text;
-}
 
 std::string heading(ChartRun const& run)
 {
@@ -330,64 +317,6 @@ private:
     std::string m_body;
 };
 
-void html_table(std::ostream& out, std::vector<std::string> const& header, std::vector<std::vector<std::string>> const& rows)
-{
-    out << "<table>\n<tr>";
-    for (auto const& cell : header)
-        out << "<th>" << xml_escape(cell) << "</th>";
-    out << "</tr>\n";
-    for (auto const& row : rows) {
-        out << "<tr>";
-        for (auto const& cell : row) {
-            // Names read left-aligned, numbers right-aligned (the style's default).
-            bool number = !cell.empty() && (std::isdigit(static_cast<unsigned char>(cell.front())) || cell == "-");
-            out << (number || cell.empty() ? "<td>" : "<td class=\"t\">") << xml_escape(cell) << "</td>";
-        }
-        out << "</tr>\n";
-    }
-    out << "</table>\n";
-}
-
-std::string tick_or_dash(bool applies, Tick value) { return applies ? fmt::format("{}", value) : "-"; }
-
-void html_metrics(std::ostream& out, Trace const& trace, Metrics const& metrics)
-{
-    std::vector<std::vector<std::string>> jobs;
-    bool any_finished = false;
-    for (auto const& job : metrics.jobs) {
-        any_finished = any_finished || job.finished;
-        bool ran = job.first_run >= 0;
-        jobs.push_back({ job.killed ? job.name + " (killed)" : job.name, job.process, fmt::format("{}", job.arrival),
-            tick_or_dash(ran, job.first_run), tick_or_dash(job.finished, job.finish),
-            tick_or_dash(job.finished, job.turnaround), fmt::format("{}", job.waiting), tick_or_dash(ran, job.response) });
-    }
-    auto average = [&](double value) { return any_finished ? fmt::format("{:.2f}", value) : std::string("-"); };
-    jobs.push_back({ "average", "", "", "", "", average(metrics.averages.turnaround), average(metrics.averages.waiting),
-        average(metrics.averages.response) });
-    html_table(out, { "job", "process", "arrival", "first run", "finish", "turnaround", "waiting", "response" }, jobs);
-
-    std::vector<std::vector<std::string>> cores;
-    Tick switching = 0;
-    for (auto const& core : metrics.cores) {
-        switching += core.switching;
-        cores.push_back({ fmt::format("{}", core.id), fmt::format("{}", core.busy), fmt::format("{}", core.switching),
-            percent(core.utilisation) });
-    }
-    cores.push_back({ "all", fmt::format("{}", metrics.busy), fmt::format("{}", switching), percent(metrics.utilisation) });
-    html_table(out, { "core", "busy", "switching", "utilisation" }, cores);
-
-    std::vector<std::string> printed;
-    for (auto const& event : trace.events)
-        if (event.kind == EventKind::Print)
-            printed.push_back(fmt::format("[tick {}] {}: {}", event.tick, trace.name(event.thread), trace.text(event)));
-    if (!printed.empty()) {
-        out << "<p>output:</p>\n<pre>";
-        for (auto const& line : printed)
-            out << xml_escape(line) << '\n';
-        out << "</pre>\n";
-    }
-}
-
 // Whether `bytes` starting at `i` hold a well-formed UTF-8 sequence of a character XML
 // allows; its length, or 0.
 std::size_t xml_character(std::string_view bytes, std::size_t i)
@@ -450,60 +379,5 @@ void render_svg(std::ostream& out, std::span<ChartRun const> runs)
     SvgTimeline(runs).write(out, true);
 }
 
-void render_html(std::ostream& out, std::span<ChartRun const> runs)
-{
-    if (runs.empty())
-        return;
-    auto const& first = *runs.front().trace;
-    auto title = runs.size() == 1 ? fmt::format("ticklab: {}", first.program_file)
-                                  : fmt::format("ticklab compare: {}", first.program_file);
-    out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-    out << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    out << "<title>" << xml_escape(title) << "</title>\n";
-    out << "<style>\n"
-           "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5rem;color:#222;background:#fff}\n"
-           "h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:1.5rem}\n"
-           ".run{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:0.85rem;color:#444}\n"
-           ".chart{overflow-x:auto;border:1px solid #ddd;padding:4px;margin:1rem 0}\n"
-           "table{border-collapse:collapse;margin:0.5rem 0 1rem}\n"
-           "th,td{border:1px solid #ccc;padding:0.2rem 0.6rem;text-align:right}\n"
-           "th:first-child,td:first-child,td.t{text-align:left}th{background:#f3f3f3}\n"
-           "pre{background:#f7f7f7;padding:0.5rem}\n"
-           "</style>\n</head>\n<body>\n";
-    out << "<h1>" << xml_escape(title) << "</h1>\n";
-    for (auto const& run : runs)
-        out << "<p class=\"run\">" << xml_escape(run.label.empty() ? describe(*run.trace) : run.label + ": " + describe(*run.trace))
-            << "</p>\n";
-    out << "<div class=\"chart\">\n";
-    SvgTimeline(runs).write(out, false);
-    out << "</div>\n";
-    out << "<p>Hover over a slice for its thread, instruction and ticks (a slice covers ticks start to end, end "
-           "excluded). Concurrency: the average number of threads ready, stalled or running per tick; parallelism: "
-           "the average number running per tick (a thread stalled on the bus holds its core but does no work).</p>\n";
-
-    auto figures = run_figures(runs);
-    if (runs.size() > 1) {
-        out << "<h2>Side by side</h2>\n";
-        std::vector<std::vector<std::string>> rows;
-        for (std::size_t i = 0; i < runs.size(); ++i) {
-            auto const& f = figures[i];
-            rows.push_back({ runs[i].label, runs[i].options, fmt::format("{}", f.makespan), fmt::format("{}", f.cores),
-                fmt::format("{:.2f}x", f.speedup), percent(f.efficiency), percent(f.utilisation),
-                fmt::format("{:.2f}", f.parallelism.concurrency), fmt::format("{:.2f}", f.parallelism.parallelism) });
-        }
-        html_table(out, { "run", "options", "makespan", "cores", "speed-up", "efficiency", "utilisation", "concurrency",
-                            "parallelism" },
-            rows);
-        out << "<p>Speed-up: the first run's makespan divided by this one's. Efficiency: speed-up divided by the ratio "
-               "of cores (this run's over the first's).</p>\n";
-    }
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        auto const& run = runs[i];
-        out << "<h2>" << xml_escape(run.label.empty() ? std::string("Metrics") : "Metrics: " + run.label) << "</h2>\n";
-        out << "<p>" << xml_escape(figures_line(run, figures[i], i > 0)) << "</p>\n";
-        html_metrics(out, *run.trace, *run.metrics);
-    }
-    out << "</body>\n</html>\n";
-}
 
 }

@@ -93,7 +93,7 @@ void render_perfetto(std::ostream&, Trace const&);
 // A self-contained SVG timeline of one or more runs (no scripts, no fonts, no network).
 void render_svg(std::ostream&, std::span<ChartRun const>);
 
-// An HTML page embedding that SVG and the metrics tables.
+// The interactive lab page, in English (trace/html.hpp has the options: its language).
 void render_html(std::ostream&, std::span<ChartRun const>);
 
 // The per-tick table as CSV (tick, core0.., ready, blocked) and the per-job metrics as CSV.
