@@ -11,6 +11,7 @@
 #include "cli/run_command.hpp"
 #include "cli/step_command.hpp"
 #include "lang/program.hpp"
+#include "sched/lua_policy.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
 #include "trace/render_util.hpp"
@@ -278,6 +279,10 @@ static int run_ticklab(int argc, char** argv)
             return tl::lesson_command(lesson_settings);
         if (*step)
             return tl::step_command(step_settings);
+    } catch (tl::PolicyError const& error) {
+        // A policy written in Lua broke a rule: the learner's bad input, not a ticklab bug.
+        fmt::print(stderr, "ticklab: error: {}\n", error.what());
+        return tl::exit_code::bad_input;
     } catch (std::bad_alloc const&) {
         // Not a bug: a run (or a file) too big for this computer's memory.
         fmt::print(stderr, "ticklab: error: out of memory: this needs more memory than the computer can give; try a "

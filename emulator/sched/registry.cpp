@@ -5,6 +5,7 @@
 #include "sched/fair_share.hpp"
 #include "sched/fcfs.hpp"
 #include "sched/lottery.hpp"
+#include "sched/lua_policy.hpp"
 #include "sched/mlfq.hpp"
 #include "sched/per_core.hpp"
 #include "sched/priority.hpp"
@@ -228,6 +229,8 @@ SchedulerEntry const* find_scheduler(std::string_view name)
 
 std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name, SchedulerOptions const& options)
 {
+    if (is_lua_policy(name) && options.quantum >= 1 && options.quantum <= max_tick_limit)
+        return make_lua_scheduler(name, options); // a policy file: docs/writing-a-scheduler.md
     auto const* entry = find_scheduler(name);
     if (!entry) {
         std::string names;
