@@ -135,8 +135,8 @@ bool key_less(lua_State* state, int a, int b)
 }
 
 // A stable bottom-up merge sort of the array src[1..n] (absolute index), using `less` on two
-// values pushed on the stack (it pops nothing and may raise a Lua error). The result is left
-// in the table returned (src or a new one), at the top of the stack.
+// values pushed on the stack (it pops nothing and may raise a Lua error). The sorted array
+// takes src's place on the stack (it may be another table); the stack is as before.
 template <typename Less>
 void merge_sort(lua_State* state, int src, lua_Integer n, Less less)
 {
@@ -168,8 +168,8 @@ void merge_sort(lua_State* state, int src, lua_Integer n, Less less)
         std::swap(from, to);
     }
     lua_pushvalue(state, from);
-    lua_replace(state, dst);
-    lua_settop(state, dst);
+    lua_replace(state, src);
+    lua_settop(state, dst - 1);
 }
 
 // The keys of table `index`, sorted, as a new array at the top of the stack.
@@ -192,22 +192,20 @@ void sorted_keys(lua_State* state, int index)
     merge_sort(state, keys, n, [state](int a, int b) { return key_less(state, a, b); });
 }
 
-// The iterator of pairs: upvalues are the table and its sorted keys; the control value is
-// the position in the keys. Keys removed during the walk are skipped.
+// The iterator of pairs: upvalues are the table, its sorted keys and the position reached.
+// Keys removed during the walk are skipped.
 int sorted_pairs_step(lua_State* state)
 {
-    lua_Integer position = luaL_checkinteger(state, 2);
+    lua_Integer position = lua_tointeger(state, lua_upvalueindex(3));
     for (;;) {
         ++position;
         if (lua_rawgeti(state, lua_upvalueindex(2), position) == LUA_TNIL)
             return 0;
         lua_pushvalue(state, -1);
         if (lua_rawget(state, lua_upvalueindex(1)) != LUA_TNIL) {
-            // position, key, value: the iterator returns (position, key, value) and the
-            // wrapper made by pairs drops the position.
             lua_pushinteger(state, position);
-            lua_insert(state, -3);
-            return 3;
+            lua_replace(state, lua_upvalueindex(3));
+            return 2; // key, value
         }
         lua_pop(state, 2);
     }
@@ -216,11 +214,13 @@ int sorted_pairs_step(lua_State* state)
 int sorted_pairs(lua_State* state)
 {
     luaL_checktype(state, 1, LUA_TTABLE);
+    lua_settop(state, 1);
     sorted_keys(state, 1);
+    lua_pushinteger(state, 0);
+    lua_pushcclosure(state, sorted_pairs_step, 3);
     lua_pushvalue(state, 1);
-    lua_insert(state, -2);
-    lua_pushcclosure(state, sorted_pairs_step, 2);
-    return 1;
+    lua_pushnil(state);
+    return 3;
 }
 
 int sorted_next(lua_State* state)
@@ -291,9 +291,8 @@ int stable_sort(lua_State* state)
         lua_pop(state, 1);
         return less;
     });
-    int sorted = lua_gettop(state);
     for (lua_Integer i = 1; i <= n; ++i) {
-        lua_rawgeti(state, sorted, i);
+        lua_rawgeti(state, copy, i);
         lua_seti(state, 1, i);
     }
     return 0;
@@ -1117,8 +1116,13 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
     }
     char const* what = "ready_queues()";
     call(Hook::ReadyQueues, 0, 1, what);
+    if (lua_isnil(m_state, -1) && m_ready.empty()) {
+        lua_pop(m_state, 1);
+        return {}; // nothing ready and no queue to show
+    }
     if (!lua_istable(m_state, -1))
-        fail(fmt::format("{}: ready_queues returned {}, not a table (a list of threads, or a list of queues)",
+        fail(fmt::format("{}: ready_queues returned {}, not a table (a list of threads, or a list of queues; nil only "
+                         "when nothing is ready)",
                  answered_at(Hook::ReadyQueues), luaL_typename(m_state, -1)),
             what);
     int answer = lua_gettop(m_state);
@@ -1183,8 +1187,14 @@ std::variant<SchedulerChoice, std::string> make_lua_scheduler(std::string_view p
     auto source = read_input_file(std::filesystem::path(std::string(path)), error);
     if (!source)
         return fmt::format("cannot read the policy '{}': {}", path, error);
+    return make_lua_scheduler_from_source(path, *source, options, limits);
+}
+
+std::variant<SchedulerChoice, std::string> make_lua_scheduler_from_source(std::string_view path, std::string const& source,
+    SchedulerOptions const& options, LuaLimits const& limits)
+{
     auto scheduler = std::make_unique<LuaScheduler>(std::string(path), options, limits);
-    if (auto failed = scheduler->load(*source))
+    if (auto failed = scheduler->load(source))
         return *failed;
     auto description = scheduler->description();
     return SchedulerChoice { std::move(scheduler), std::string(path), std::move(description) };

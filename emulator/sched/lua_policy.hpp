@@ -54,4 +54,8 @@ bool is_lua_policy(std::string_view name);
 std::variant<SchedulerChoice, std::string> make_lua_scheduler(std::string_view path, SchedulerOptions const&,
     LuaLimits const& = {});
 
+// The same, from source text already read; `path` names it in messages.
+std::variant<SchedulerChoice, std::string> make_lua_scheduler_from_source(std::string_view path, std::string const& source,
+    SchedulerOptions const&, LuaLimits const& = {});
+
 }
