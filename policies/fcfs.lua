@@ -5,6 +5,7 @@
 -- Threads and cores are numbers (ids); host.* asks the machine about them.
 
 description = "first come, first served, one global queue (in Lua)"
+starvation_free = true   -- checked by `ticklab check-policy`: each thread waits only for those ahead
 
 local queue = {}   -- ready threads, oldest first
 

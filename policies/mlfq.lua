@@ -11,6 +11,8 @@ local quanta = {}   -- level 0 gets --quantum, each level below twice the one ab
 for l = 0, levels - 1 do quanta[l] = host.quantum << l end
 description = "mlfq (in Lua), " .. levels .. " levels, boost " .. (boost > 0 and boost or "off")
 
+starvation_free = boost > 0   -- rule 5 exists to prevent starvation
+
 local ready = {}   -- threads in the order they became ready
 local level, used = {}, {}   -- per thread: its level and the ticks used there
 local given, view = {}, 0    -- per core: the thread picked for it; the last hook's tick

@@ -7,6 +7,8 @@ local aging = host.setting("aging", 0)   -- ticks per step; 0: no aging
 description = "priority (lower number first), preemptive, "
   .. (aging > 0 and ("aging one step per " .. aging .. " ticks waiting") or "no aging") .. " (in Lua)"
 
+starvation_free = aging > 0   -- without aging, better newcomers can keep a thread waiting
+
 local ready = {}    -- { thread, priority, since }, in the order they became ready
 local chosen = {}   -- per thread: its (aged) number when picked; it keeps it while it runs
 local given = {}    -- per core: the thread picked for it, until it stops

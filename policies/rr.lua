@@ -5,6 +5,7 @@
 -- a thread whose slice ends is enqueued again ("preempted") and goes to the back.
 
 description = "round-robin, quantum " .. host.quantum .. ", one global queue (in Lua)"
+starvation_free = true   -- checked by `ticklab check-policy`
 
 local queue = {}
 

@@ -6,6 +6,7 @@
 #include "gen/generator.hpp"
 #include "lang/parser.hpp"
 #include "sched/lua_policy.hpp"
+#include "sched/policy_contract.hpp"
 #include "sched/registry.hpp"
 #include "support/run.hpp"
 
@@ -17,6 +18,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace tl;
@@ -391,4 +393,116 @@ description = table.concat(seen, " ")
     auto made = make_lua_scheduler_from_source("mine.lua", source, SchedulerOptions {});
     REQUIRE(std::holds_alternative<SchedulerChoice>(made));
     CHECK(std::get<SchedulerChoice>(made).description == "2=4 10=3 apple=2 mango=6 zebra=1 true=5 a d b c table 2");
+}
+
+namespace {
+
+// Writes a policy to a file under the build's temporary directory, for check_policy_contract.
+std::string policy_file(std::string const& name, std::string const& source)
+{
+    auto path = fs::temp_directory_path() / fmt::format("ticklab-lua-test-{}-{}.lua", ::getpid(), name);
+    std::ofstream(path) << source;
+    return path.string();
+}
+
+PropertyResult const& property(ContractReport const& report, std::string_view name)
+{
+    for (auto const& result : report.properties)
+        if (result.name == name)
+            return result;
+    FAIL("no property " << name);
+    return report.properties.front();
+}
+
+ContractReport contract(std::string const& path, Settings settings = {})
+{
+    SchedulerOptions options;
+    options.settings = std::move(settings);
+    auto checked = check_policy_contract(path, options);
+    if (auto const* error = std::get_if<std::string>(&checked))
+        FAIL(*error);
+    return std::get<ContractReport>(checked);
+}
+
+}
+
+TEST_CASE("check-policy: the bundled policies keep the contract, starvation included where they claim it", "[lua]")
+{
+    for (auto const& [name, settings] : std::vector<std::pair<std::string, Settings>> {
+             { "fcfs", {} }, { "rr", {} }, { "sjf", {} }, { "priority", { { "aging", "3" } } }, { "lottery", {} },
+             { "mlfq", { { "boost", "10" } } } }) {
+        INFO(name);
+        auto report = contract(policy(name), settings);
+        CHECK(report.all_held());
+        for (auto const& result : report.properties)
+            CHECK(result.workloads == (result.name == "starvation" ? (result.verdict == Verdict::NotClaimed ? 0 : 24) : 135));
+        bool claims = name != "sjf" && name != "lottery";
+        CHECK((property(report, "starvation").verdict == Verdict::Held) == claims);
+    }
+}
+
+TEST_CASE("check-policy finds a planted starvation bug and shows the smallest workload", "[lua]")
+{
+    // Priority without aging that claims to be starvation-free: `low` waits while better
+    // newcomers keep arriving. The first stream long enough to keep it waiting past 60 ticks
+    // has 12 newcomers.
+    auto path = policy_file("starving", R"(starvation_free = true
+local ready = {}
+function enqueue(thread) ready[#ready + 1] = thread end
+function dequeue(thread) for i, t in ipairs(ready) do if t == thread then table.remove(ready, i) return end end end
+function pick(core)
+  local best
+  for i, t in ipairs(ready) do
+    if host.may_run_on(t, core) and (best == nil or host.priority(t) < host.priority(ready[best])) then best = i end
+  end
+  if best then return table.remove(ready, best) end
+end
+)");
+    auto report = contract(path);
+    CHECK_FALSE(report.all_held());
+    auto const& starvation = property(report, "starvation");
+    CHECK(starvation.verdict == Verdict::Broken);
+    CHECK(starvation.what
+        == "thread 'low' was ready from tick 0 but first ran at tick 63, while newcomers kept arriving (the policy "
+           "claims starvation_free = true)");
+    CHECK(starvation.jobs
+        == "first:0:3:0,low:0:6:5,new1:1:5:0,new2:6:5:0,new3:11:5:0,new4:16:5:0,new5:21:5:0,new6:26:5:0,new7:31:5:0,"
+           "new8:36:5:0,new9:41:5:0,new10:46:5:0,new11:51:5:0,new12:56:5:0");
+    // The rest of the contract holds: the bug is starvation only.
+    for (std::string name : { "answers", "finishes", "replay", "stepping" })
+        CHECK(property(report, name).verdict == Verdict::Held);
+    fs::remove(path);
+}
+
+TEST_CASE("check-policy finds a lost thread, and a policy that counts calls instead of reading the clock", "[lua]")
+{
+    // Forgets threads that wake from I/O: the smallest workload is one thread doing io.
+    auto lost = policy_file("lost", R"(local queue = {}
+function enqueue(thread, reason) if reason ~= "woke" then queue[#queue + 1] = thread end end
+function dequeue(thread) end
+function pick(core) for i, t in ipairs(queue) do if host.may_run_on(t, core) then return table.remove(queue, i) end end end
+)");
+    auto report = contract(lost);
+    auto const& finishes = property(report, "finishes");
+    CHECK(finishes.verdict == Verdict::Broken);
+    CHECK(finishes.cores == 1);
+    CHECK(finishes.program == "process p1 arrive 5 priority 1\n  thread t1\n    compute 1\n    compute 2\n    compute 1\n    io 1\n");
+    fs::remove(lost);
+
+    // Gives each thread a slice that shrinks with every pick call, even the ones that find
+    // nothing: stepping every tick calls pick more often, so the runs differ.
+    auto counting = policy_file("counting", R"(local queue, calls = {}, 0
+function enqueue(thread) queue[#queue + 1] = thread end
+function dequeue(thread) for i, t in ipairs(queue) do if t == thread then table.remove(queue, i) return end end end
+function pick(core)
+  calls = calls + 1
+  for i, t in ipairs(queue) do if host.may_run_on(t, core) then return table.remove(queue, i) end end
+end
+function slice() return 1 + calls % 3 end
+)");
+    report = contract(counting);
+    CHECK(property(report, "stepping").verdict == Verdict::Broken);
+    CHECK(property(report, "answers").verdict == Verdict::Held);
+    CHECK(property(report, "replay").verdict == Verdict::Held);
+    fs::remove(counting);
 }

@@ -1,6 +1,7 @@
 // ticklab's command line: a table of subcommands, each parsed by CLI11. This is the only
 // part of ticklab that prints; the library returns values and traces.
 
+#include "cli/check_policy_command.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/formats.hpp"
@@ -241,6 +242,9 @@ static int run_ticklab(int argc, char** argv)
     tl::CompareSettings compare_settings;
     auto* compare = tl::add_compare_subcommand(app, compare_settings);
 
+    tl::CheckPolicySettings check_policy_settings;
+    auto* check_policy = tl::add_check_policy_subcommand(app, check_policy_settings);
+
     try {
         app.parse(argc, argv);
     } catch (CLI::ParseError const& error) {
@@ -279,6 +283,8 @@ static int run_ticklab(int argc, char** argv)
             return tl::lesson_command(lesson_settings);
         if (*step)
             return tl::step_command(step_settings);
+        if (*check_policy)
+            return tl::check_policy_command(check_policy_settings);
     } catch (tl::PolicyError const& error) {
         // A policy written in Lua broke a rule: the learner's bad input, not a ticklab bug.
         fmt::print(stderr, "ticklab: error: {}\n", error.what());

@@ -361,6 +361,7 @@ public:
     // Compiles and runs the file's top level; a message on failure.
     std::optional<std::string> load(std::string const& source);
     std::string description() const { return m_description; }
+    bool starvation_free() const { return m_starvation_free; }
 
     void enqueue(ThreadId, EnqueueReason) override;
     void dequeue(ThreadId) override;
@@ -425,6 +426,7 @@ private:
     SchedulerOptions m_options;
     LuaLimits m_limits;
     std::string m_description;
+    bool m_starvation_free = false;
     std::unique_ptr<Budget> m_budget;
     lua_State* m_state = nullptr;
     std::array<int, hook_count> m_hooks {};
@@ -853,6 +855,8 @@ std::optional<std::string> LuaScheduler::load(std::string const& source)
                 return fmt::format("{}: '{}' must be a function, not a {}", m_path, hook_names[i], lua_typename(m_state, type));
         }
     }
+    m_starvation_free = lua_getfield(m_state, 1, "starvation_free") == LUA_TBOOLEAN && lua_toboolean(m_state, -1);
+    lua_pop(m_state, 1);
     if (lua_getfield(m_state, 1, "description") == LUA_TSTRING)
         m_description = lua_tostring(m_state, -1);
     else
@@ -1176,6 +1180,12 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
                     what);
     }
     return queues;
+}
+
+bool claims_starvation_free(Scheduler const& scheduler)
+{
+    auto const* lua = dynamic_cast<LuaScheduler const*>(&scheduler);
+    return lua && lua->starvation_free();
 }
 
 bool is_lua_policy(std::string_view name) { return name.size() > 4 && name.ends_with(".lua"); }

@@ -54,6 +54,10 @@ bool is_lua_policy(std::string_view name);
 std::variant<SchedulerChoice, std::string> make_lua_scheduler(std::string_view path, SchedulerOptions const&,
     LuaLimits const& = {});
 
+// What a Lua policy claims about itself with `starvation_free = true` at its top level (for
+// `ticklab check-policy`); false for any other scheduler.
+bool claims_starvation_free(Scheduler const&);
+
 // The same, from source text already read; `path` names it in messages.
 std::variant<SchedulerChoice, std::string> make_lua_scheduler_from_source(std::string_view path, std::string const& source,
     SchedulerOptions const&, LuaLimits const& = {});
