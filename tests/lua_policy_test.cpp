@@ -354,7 +354,7 @@ TEST_CASE("A runaway policy is stopped by its step and memory budgets, within mo
     small.memory = 4 * 1024 * 1024;
     CHECK(policy_error(fcfs_body + "local hoard = {}\nfunction pick(core)\n  for i = 1, 1e9 do hoard[i] = {} end\nend\n",
               three_jobs(), {}, small)
-        == "mine.lua: the policy went over its memory budget of 4 MiB (do its tables keep growing?) (at tick 0, in "
+        == "mine.lua:8: the policy went over its memory budget of 4 MiB (do its tables keep growing?) (at tick 0, in "
            "pick(core 0))");
     CHECK(policy_error(fcfs_body + "function pick(core)\n  return string.rep('x', 1 << 30)\nend\n", three_jobs())
         .starts_with("mine.lua: the policy went over its memory budget of 64 MiB"));

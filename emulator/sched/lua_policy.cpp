@@ -445,6 +445,7 @@ private:
     // Per call.
     mutable std::int64_t m_steps_left = 0;
     mutable int m_return_line = 0;
+    mutable int m_current_line = 0; // the line the policy was on at the last step count
     mutable bool m_out_of_steps = false;
 };
 
@@ -749,6 +750,8 @@ void LuaScheduler::on_hook(lua_State* state, lua_Debug* debug)
     }
     if (debug->event != LUA_HOOKCOUNT)
         return;
+    if (lua_getinfo(state, "l", debug) && debug->currentline > 0)
+        m_current_line = debug->currentline; // where a memory error most likely happened
     m_steps_left -= 1000;
     if (m_steps_left > 0)
         return;
@@ -927,12 +930,13 @@ void LuaScheduler::call(Hook hook, int arguments, int results, std::string const
     m_attached = true;
     m_steps_left = m_limits.steps;
     m_return_line = 0;
+    m_current_line = 0;
     m_out_of_steps = false;
     int status = lua_pcall(m_state, arguments, results, base + 1);
     if (status != LUA_OK) {
         if (status == LUA_ERRMEM && m_budget->exceeded)
-            fail(fmt::format("{}: the policy went over its memory budget of {} (do its tables keep growing?)", m_path,
-                     limit_text(m_limits.memory)),
+            fail(fmt::format("{}: the policy went over its memory budget of {} (do its tables keep growing?)",
+                     m_current_line > 0 ? fmt::format("{}:{}", m_path, m_current_line) : m_path, limit_text(m_limits.memory)),
                 what);
         char const* message = lua_tostring(m_state, -1);
         fail(message ? message : "error", what);
