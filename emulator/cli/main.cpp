@@ -244,6 +244,7 @@ static int run_ticklab(int argc, char** argv)
     tl::CompareSettings compare_settings;
     auto* compare = tl::add_compare_subcommand(app, compare_settings);
 
+    tl::set_policy_finder(tl::find_policy_file); // bundled policies/*.lua from any directory
     tl::CheckPolicySettings check_policy_settings;
     auto* check_policy = tl::add_check_policy_subcommand(app, check_policy_settings);
 

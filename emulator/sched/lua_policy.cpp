@@ -1186,6 +1186,14 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
     return queues;
 }
 
+namespace {
+PolicyFinder policy_finder = nullptr;
+}
+
+void set_policy_finder(PolicyFinder finder) { policy_finder = finder; }
+
+std::string locate_policy_file(std::string const& name) { return policy_finder ? policy_finder(name) : name; }
+
 bool claims_starvation_free(Scheduler const& scheduler)
 {
     auto const* lua = dynamic_cast<LuaScheduler const*>(&scheduler);
@@ -1198,7 +1206,7 @@ std::variant<SchedulerChoice, std::string> make_lua_scheduler(std::string_view p
     LuaLimits const& limits)
 {
     std::string error;
-    auto source = read_input_file(std::filesystem::path(std::string(path)), error);
+    auto source = read_input_file(std::filesystem::path(locate_policy_file(std::string(path))), error);
     if (!source)
         return fmt::format("cannot read the policy '{}': {}", path, error);
     return make_lua_scheduler_from_source(path, *source, options, limits);

@@ -44,6 +44,13 @@ struct LuaLimits {
     std::size_t memory = 64 * 1024 * 1024;
 };
 
+// Where to read a policy file named on the command line. The command line installs a finder
+// that falls back to the bundled copy ("policies/sjf.lua" from any directory, as bundled
+// programs are found); without one, the name is the path. Messages keep the name as given.
+using PolicyFinder = std::string (*)(std::string const& name);
+void set_policy_finder(PolicyFinder);
+std::string locate_policy_file(std::string const& name);
+
 // True for scheduler names that are Lua files (ending in ".lua").
 bool is_lua_policy(std::string_view name);
 

@@ -137,7 +137,7 @@ bool ContractReport::all_held() const
 std::variant<ContractReport, std::string> check_policy_contract(std::string_view path, SchedulerOptions const& options)
 {
     std::string error;
-    auto source = read_input_file(std::filesystem::path(std::string(path)), error);
+    auto source = read_input_file(std::filesystem::path(locate_policy_file(std::string(path))), error);
     if (!source)
         return fmt::format("cannot read the policy '{}': {}", path, error);
     auto first = make_lua_scheduler_from_source(path, *source, options);
