@@ -310,6 +310,18 @@ TEST_CASE("Every wrong answer stops the run, naming the file, the line and the t
         CHECK(policy_error(fcfs_body + "function pick(core)\n  return queue.first.thread\nend\n", three_jobs())
             == "mine.lua:7: attempt to index a nil value (field 'first') (at tick 0, in pick(core 0))");
     }
+    SECTION("an error without a position still names the file; endless recursion is a Lua error")
+    {
+        CHECK(policy_error("function enqueue(t) error('no room', 0) end\nfunction pick(core) end\n", three_jobs())
+            == "mine.lua: no room (at tick 0, in enqueue(0, \"arrived\"))");
+        CHECK(policy_error("function enqueue(t) error({}) end\nfunction pick(core) end\n", three_jobs())
+            == "mine.lua: the policy raised an error that is a table, not a message (at tick 0, in enqueue(0, "
+               "\"arrived\"))");
+        CHECK(policy_error("local function deep(n) return deep(n + 1) + 1 end\nfunction enqueue(t) end\n"
+                           "function pick(core) return deep(1) end\n",
+                  three_jobs())
+            == "mine.lua:1: stack overflow (at tick 0, in pick(core 0))");
+    }
     SECTION("a policy that forgets dequeue is told what happened")
     {
         auto program = test::parse_or_fail("process a\n  thread t\n    compute 1\n    exit\n  thread u\n    compute 3\n");

@@ -938,8 +938,11 @@ void LuaScheduler::call(Hook hook, int arguments, int results, std::string const
             fail(fmt::format("{}: the policy went over its memory budget of {} (do its tables keep growing?)",
                      m_current_line > 0 ? fmt::format("{}:{}", m_path, m_current_line) : m_path, limit_text(m_limits.memory)),
                 what);
-        char const* message = lua_tostring(m_state, -1);
-        fail(message ? message : "error", what);
+        std::string message = lua_tostring(m_state, -1) ? lua_tostring(m_state, -1) : "error";
+        // error("...", 0) and error(table) carry no position: name the file at least.
+        if (!message.starts_with(m_path + ":"))
+            message = fmt::format("{}: {}", m_path, message);
+        fail(message, what);
     }
     lua_remove(m_state, base + 1); // the message handler
 }
