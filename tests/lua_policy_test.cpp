@@ -351,6 +351,12 @@ TEST_CASE("A policy is sandboxed: no files, no programs, no loading code", "[lua
         == "mine.lua:7: attempt to call a nil value (field 'dump') (at tick 0, in pick(core 0))");
     CHECK(policy_error(pick("setmetatable({}, { __gc = function() end })"), three_jobs())
         == "mine.lua:7: setmetatable: __gc is not available in a policy (at tick 0, in pick(core 0))");
+    CHECK(policy_error(pick("setmetatable({}, { __mode = 'k' })"), three_jobs())
+        == "mine.lua:7: setmetatable: weak tables (__mode) are not available in a policy (at tick 0, in pick(core 0))");
+    CHECK(policy_error(pick("local s = string.format('%5.1f %%p %p', 1.5, {})"), three_jobs())
+        == "mine.lua:7: string.format: %p (an address) is not available in a policy (at tick 0, in pick(core 0))");
+    CHECK(policy_error(pick("assert(string.format('%5.1f %%p %d', 1.5, 3) == '  1.5 %p 3')"), three_jobs()) == "");
+    CHECK(policy_error(pick("assert(('%d'):format(3) == '3')"), three_jobs()) == "");
     // Precompiled bytecode is refused when the file is loaded.
     CHECK(load_error(std::string("\x1bLua\x54\x00", 6)).find("attempt to load a binary chunk") != std::string::npos);
 }

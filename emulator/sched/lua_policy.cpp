@@ -323,11 +323,35 @@ int safe_setmetatable(lua_State* state)
 {
     if (lua_istable(state, 2) && lua_getfield(state, 2, "__gc") != LUA_TNIL)
         return luaL_error(state, "setmetatable: __gc is not available in a policy");
+    // Weak tables lose entries when the collector runs: a run would depend on its timing.
+    if (lua_istable(state, 2) && lua_getfield(state, 2, "__mode") != LUA_TNIL)
+        return luaL_error(state, "setmetatable: weak tables (__mode) are not available in a policy");
     lua_settop(state, 2);
     luaL_checktype(state, 1, LUA_TTABLE);
     if (!lua_isnil(state, 2))
         luaL_checktype(state, 2, LUA_TTABLE);
     lua_setmetatable(state, 1);
+    return 1;
+}
+
+// string.format without %p: an address differs from run to run.
+int safe_format(lua_State* state)
+{
+    std::size_t size = 0;
+    char const* format = luaL_checklstring(state, 1, &size);
+    for (std::size_t i = 0; i + 1 < size; ++i) {
+        if (format[i] != '%')
+            continue;
+        std::size_t j = i + 1;
+        while (j < size && std::strchr("-+ #0123456789.", format[j]))
+            ++j;
+        if (j < size && format[j] == 'p')
+            return luaL_error(state, "string.format: %%p (an address) is not available in a policy");
+        i = j;
+    }
+    lua_pushvalue(state, lua_upvalueindex(1));
+    lua_insert(state, 1);
+    lua_call(state, lua_gettop(state) - 1, 1);
     return 1;
 }
 
@@ -687,6 +711,9 @@ int open_sandbox(lua_State* state)
     lua_getfield(state, globals, LUA_STRLIBNAME);
     lua_pushnil(state);
     lua_setfield(state, -2, "dump");
+    lua_getfield(state, -1, "format");
+    lua_pushcclosure(state, safe_format, 1);
+    lua_setfield(state, -2, "format");
     lua_pop(state, 1);
     lua_getfield(state, globals, LUA_TABLIBNAME);
     lua_pushcfunction(state, stable_sort);

@@ -14,7 +14,8 @@
 // collectgarbage). What could differ between two runs is replaced: `pairs` and `next` visit
 // keys in sorted order (Lua's own order follows a per-process hash seed), `table.sort` is a
 // stable merge sort (Lua's picks random pivots), `math.random` draws from the run's seeded
-// generator (sched/prng.hpp), `tostring` of a table shows no address.
+// generator (sched/prng.hpp), `tostring` of a table shows no address, string.format has no
+// %p, and there are no weak tables or finalizers (their effects follow the collector's timing).
 
 #include "sched/registry.hpp"
 #include "sched/scheduler.hpp"
