@@ -524,3 +524,31 @@ function slice() return 1 + calls % 3 end
     CHECK(property(report, "replay").verdict == Verdict::Held);
     fs::remove(counting);
 }
+
+TEST_CASE("A copied machine with a Lua policy runs on exactly as the original (clone replays the policy)", "[lua]")
+{
+    for (std::string name : { "fcfs", "rr", "sjf", "priority", "lottery", "mlfq" }) {
+        for (int cores : { 1, 3 }) {
+            INFO(name << " on " << cores << " cores");
+            Setup setup { .cores = cores, .seed = 5 };
+            if (name == "priority")
+                setup.settings = { { "aging", "2" } };
+            if (name == "mlfq")
+                setup.settings = { { "boost", "9" } };
+            auto program = pinned_workload(cores, 4);
+            auto made = make_scheduler(policy(name), options_for(setup));
+            REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+            auto machine = std::make_unique<Machine>(machine_for(setup), program,
+                std::move(std::get<SchedulerChoice>(made).scheduler), "test", "test");
+            for (int boundary = 0; boundary < 25; ++boundary)
+                REQUIRE(machine->advance());
+            Machine copy(*machine);
+            while (machine->advance()) { }
+            while (copy.advance()) { }
+            auto original = machine->take_trace();
+            CHECK(original.outcome == Outcome::Finished);
+            CHECK(same_run(original, copy.take_trace()));
+            CHECK(same_run(original, run_policy(policy(name), program, setup)));
+        }
+    }
+}

@@ -1,6 +1,7 @@
 #include "sched/lua_policy.hpp"
 
 #include "engine/config.hpp"
+#include "engine/verify.hpp"
 #include "lang/diagnostic.hpp"
 #include "lang/input_file.hpp"
 #include "sched/prng.hpp"
@@ -387,6 +388,10 @@ public:
     std::string description() const { return m_description; }
     bool starvation_free() const { return m_starvation_free; }
 
+    // A copy in the same state: a fresh Lua state loads the file again and is given the same
+    // hook calls, each host question answered from the original's record (see m_calls).
+    std::unique_ptr<Scheduler> clone() const override;
+
     void enqueue(ThreadId, EnqueueReason) override;
     void dequeue(ThreadId) override;
     std::optional<ThreadId> pick_next(CoreId) override;
@@ -417,6 +422,16 @@ public:
 
     void on_hook(lua_State* state, lua_Debug* debug);
 
+    // A host answer: while replaying, the recorded one; otherwise `value`, recorded.
+    std::int64_t answer(std::int64_t value) const
+    {
+        if (m_recording)
+            m_answers.push_back(value);
+        return value;
+    }
+    bool replaying() const { return m_replay != nullptr; }
+    std::int64_t replayed() const { return (*m_replay)[m_replay_at++]; }
+
 private:
     void call(Hook, int arguments, int results, std::string const& what) const;
     [[noreturn]] void fail(std::string const& message, std::string const& what) const;
@@ -446,7 +461,16 @@ private:
     }
     bool defines(Hook hook) const { return m_hooks[static_cast<std::size_t>(hook)] != LUA_NOREF; }
 
+    struct Call {
+        Hook hook;
+        std::int64_t a = 0;
+        std::int64_t b = 0;
+        std::int64_t c = 0;
+    };
+    void journal(Hook hook, std::int64_t a = 0, std::int64_t b = 0, std::int64_t c = 0) const;
+
     std::string m_path;
+    std::string m_source;
     SchedulerOptions m_options;
     LuaLimits m_limits;
     std::string m_description;
@@ -465,6 +489,15 @@ private:
     std::set<std::pair<std::uint64_t, ThreadId>> m_ready; // ready threads, in the order they became ready
     std::uint64_t m_sequence = 0;
     std::vector<char> m_dequeued;                   // per thread: left through dequeue when the policy has none
+
+    // For clone(): every hook call and every host answer, in order, until they pass
+    // max_journal values (a long run: then clone() says it cannot copy the policy).
+    static constexpr std::size_t max_journal = 4'000'000;
+    mutable std::vector<Call> m_calls;
+    mutable std::vector<std::int64_t> m_answers;
+    mutable bool m_recording = true;
+    std::vector<std::int64_t> const* m_replay = nullptr;
+    mutable std::size_t m_replay_at = 0;
 
     // Per call.
     mutable std::int64_t m_steps_left = 0;
@@ -487,7 +520,8 @@ void count_hook(lua_State* state, lua_Debug* debug)
 // host.* functions. Each takes the LuaScheduler as upvalue 1.
 int host_now(lua_State* state)
 {
-    lua_pushinteger(state, LuaScheduler::self(state).machine(state).now());
+    auto& self = LuaScheduler::self(state);
+    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).now()));
     return 1;
 }
 
@@ -501,7 +535,7 @@ int host_running_on(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     CoreId core = self.check_core(state, 1);
-    ThreadId thread = self.machine(state).running_on(core);
+    auto thread = self.replaying() ? self.replayed() : self.answer(self.machine(state).running_on(core));
     if (thread == no_thread)
         lua_pushnil(state);
     else
@@ -513,17 +547,18 @@ int host_worked(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     CoreId core = self.check_core(state, 1);
-    lua_pushinteger(state, self.machine(state).worked(core));
+    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).worked(core)));
     return 1;
 }
 
-void push_pinned(lua_State* state, std::span<int const> pinned)
+// The cores a thread may use, as a list: from the host (recorded), or from the record.
+void push_pinned(lua_State* state, LuaScheduler const& self, std::span<int const> pinned)
 {
-    lua_createtable(state, static_cast<int>(pinned.size()), 0);
-    lua_Integer n = 0;
-    for (int core : pinned) {
-        lua_pushinteger(state, core);
-        lua_rawseti(state, -2, ++n);
+    auto count = self.replaying() ? self.replayed() : self.answer(static_cast<std::int64_t>(pinned.size()));
+    lua_createtable(state, static_cast<int>(count), 0);
+    for (lua_Integer n = 0; n < count; ++n) {
+        lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(pinned[static_cast<std::size_t>(n)]));
+        lua_rawseti(state, -2, n + 1);
     }
 }
 
@@ -531,7 +566,21 @@ int host_facts(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    ThreadFacts facts = self.machine(state).facts(thread);
+    ThreadFacts facts;
+    if (self.replaying()) {
+        facts.id = static_cast<ThreadId>(self.replayed());
+        facts.process = static_cast<ProcessId>(self.replayed());
+        facts.arrival = self.replayed();
+        facts.priority = static_cast<int>(self.replayed());
+        facts.next_burst = self.replayed();
+        facts.remaining = self.replayed();
+        facts.last_core = static_cast<CoreId>(self.replayed());
+    } else {
+        facts = self.machine(state).facts(thread);
+        for (std::int64_t value : { std::int64_t(facts.id), std::int64_t(facts.process), facts.arrival,
+                 std::int64_t(facts.priority), facts.next_burst, facts.remaining, std::int64_t(facts.last_core) })
+            self.answer(value);
+    }
     lua_createtable(state, 0, 8);
     auto field = [state](char const* name, lua_Integer value) {
         lua_pushinteger(state, value);
@@ -545,7 +594,7 @@ int host_facts(lua_State* state)
     field("remaining", facts.remaining);
     if (facts.last_core != no_core)
         field("last_core", facts.last_core);
-    push_pinned(state, facts.pinned);
+    push_pinned(state, self, facts.pinned);
     lua_setfield(state, -2, "pinned");
     return 1;
 }
@@ -554,7 +603,7 @@ int host_pinned(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    push_pinned(state, self.machine(state).pinned(thread));
+    push_pinned(state, self, self.replaying() ? std::span<int const>() : self.machine(state).pinned(thread));
     return 1;
 }
 
@@ -563,7 +612,8 @@ int host_may_run_on(lua_State* state)
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
     CoreId core = self.check_core(state, 2);
-    lua_pushboolean(state, may_run_on(self.machine(state).pinned(thread), core));
+    lua_pushboolean(state,
+        static_cast<int>(self.replaying() ? self.replayed() : self.answer(may_run_on(self.machine(state).pinned(thread), core))));
     return 1;
 }
 
@@ -571,7 +621,7 @@ int host_process(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    lua_pushinteger(state, self.machine(state).process(thread));
+    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).process(thread)));
     return 1;
 }
 
@@ -579,7 +629,7 @@ int host_priority(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    lua_pushinteger(state, self.machine(state).priority(thread));
+    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).priority(thread)));
     return 1;
 }
 
@@ -791,6 +841,7 @@ void LuaScheduler::on_hook(lua_State* state, lua_Debug* debug)
 
 std::optional<std::string> LuaScheduler::load(std::string const& source)
 {
+    m_source = source;
     m_state = lua_newstate(budgeted_alloc, m_budget.get());
     if (!m_state)
         return fmt::format("{}: not enough memory to start Lua", m_path);
@@ -995,6 +1046,7 @@ void LuaScheduler::enqueue(ThreadId thread, EnqueueReason reason)
         m_dequeued[static_cast<std::size_t>(thread)] = 0;
     m_ready_since[static_cast<std::size_t>(thread)] = ++m_sequence;
     m_ready.insert({ m_sequence, thread });
+    journal(Hook::Enqueue, thread, static_cast<std::int64_t>(reason));
     push_thread(thread);
     lua_rawgeti(m_state, LUA_REGISTRYINDEX, m_reasons[static_cast<std::size_t>(reason)]);
     call(Hook::Enqueue, 2, 0, fmt::format("enqueue({}, \"{}\")", thread,
@@ -1011,6 +1063,7 @@ void LuaScheduler::dequeue(ThreadId thread)
         m_dequeued[index] = 1;
         return;
     }
+    journal(Hook::Dequeue, thread);
     push_thread(thread);
     call(Hook::Dequeue, 1, 0, fmt::format("dequeue({})", thread));
 }
@@ -1018,6 +1071,7 @@ void LuaScheduler::dequeue(ThreadId thread)
 std::optional<ThreadId> LuaScheduler::pick_next(CoreId core)
 {
     auto what = fmt::format("pick(core {})", core);
+    journal(Hook::Pick, core);
     lua_pushinteger(m_state, core);
     call(Hook::Pick, 1, 1, what);
     if (lua_isnil(m_state, -1)) {
@@ -1054,6 +1108,7 @@ std::optional<Tick> LuaScheduler::slice(ThreadId thread, CoreId core)
     if (!defines(Hook::Slice))
         return std::nullopt;
     auto what = fmt::format("slice({}, core {})", thread, core);
+    journal(Hook::Slice, thread, core);
     push_thread(thread);
     lua_pushinteger(m_state, core);
     call(Hook::Slice, 2, 1, what);
@@ -1082,6 +1137,7 @@ bool LuaScheduler::should_preempt(CoreId core, ThreadId thread)
     if (!defines(Hook::ShouldPreempt))
         return false;
     auto what = fmt::format("should_preempt(core {}, {})", core, thread);
+    journal(Hook::ShouldPreempt, core, thread);
     lua_pushinteger(m_state, core);
     push_thread(thread);
     call(Hook::ShouldPreempt, 2, 1, what);
@@ -1100,6 +1156,7 @@ void LuaScheduler::started(ThreadId thread, CoreId core)
     note(thread);
     if (!defines(Hook::Started))
         return;
+    journal(Hook::Started, thread, core);
     push_thread(thread);
     lua_pushinteger(m_state, core);
     call(Hook::Started, 2, 0, fmt::format("started({}, core {})", thread, core));
@@ -1109,6 +1166,7 @@ void LuaScheduler::stopped(ThreadId thread, CoreId core, Tick ran)
 {
     if (!defines(Hook::Stopped))
         return;
+    journal(Hook::Stopped, thread, core, ran);
     push_thread(thread);
     lua_pushinteger(m_state, core);
     lua_pushinteger(m_state, ran);
@@ -1119,6 +1177,7 @@ std::optional<Tick> LuaScheduler::next_wakeup() const
 {
     if (!defines(Hook::NextWakeup))
         return std::nullopt;
+    journal(Hook::NextWakeup);
     call(Hook::NextWakeup, 0, 1, "next_wakeup()");
     if (lua_isnil(m_state, -1)) {
         lua_pop(m_state, 1);
@@ -1141,7 +1200,10 @@ std::optional<Tick> LuaScheduler::next_wakeup() const
 void LuaScheduler::on_timer()
 {
     if (defines(Hook::OnTimer))
+    {
+        journal(Hook::OnTimer);
         call(Hook::OnTimer, 0, 0, "on_timer()");
+    }
 }
 
 std::vector<ReadyQueue> LuaScheduler::ready_queues() const
@@ -1153,6 +1215,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
         return { queue };
     }
     char const* what = "ready_queues()";
+    journal(Hook::ReadyQueues);
     call(Hook::ReadyQueues, 0, 1, what);
     if (lua_isnil(m_state, -1) && m_ready.empty()) {
         lua_pop(m_state, 1);
@@ -1228,6 +1291,88 @@ bool claims_starvation_free(Scheduler const& scheduler)
 {
     auto const* lua = dynamic_cast<LuaScheduler const*>(&scheduler);
     return lua && lua->starvation_free();
+}
+
+void LuaScheduler::journal(Hook hook, std::int64_t a, std::int64_t b, std::int64_t c) const
+{
+    if (!m_recording)
+        return;
+    m_calls.push_back({ hook, a, b, c });
+    if (m_calls.size() * 4 + m_answers.size() > max_journal) {
+        m_recording = false;
+        m_calls = {};
+        m_answers = {};
+    }
+}
+
+std::unique_ptr<Scheduler> LuaScheduler::clone() const
+{
+    if (!m_recording)
+        throw PolicyError(fmt::format("{}: this run of a policy written in Lua is too long for ticklab to copy it (a copy "
+                                      "replays every call since the start)",
+            m_path));
+    auto copy = std::make_unique<LuaScheduler>(m_path, m_options, m_limits);
+    if (auto failed = copy->load(m_source))
+        throw PolicyError(*failed);
+    copy->m_recording = false;
+    copy->m_replay = &m_answers;
+    copy->m_attached = true;
+    copy->m_seen = m_seen; // the host functions check thread ids against it
+    for (auto const& recorded : m_calls) {
+        lua_pushcfunction(copy->m_state, message_handler);
+        lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->m_hooks[static_cast<std::size_t>(recorded.hook)]);
+        int arguments = 0;
+        auto push = [&](std::int64_t value) {
+            lua_pushinteger(copy->m_state, value);
+            ++arguments;
+        };
+        switch (recorded.hook) {
+        case Hook::Enqueue:
+            push(recorded.a);
+            lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->m_reasons[static_cast<std::size_t>(recorded.b)]);
+            ++arguments;
+            break;
+        case Hook::Dequeue:
+        case Hook::Pick:
+            push(recorded.a);
+            break;
+        case Hook::Slice:
+        case Hook::ShouldPreempt:
+        case Hook::Started:
+            push(recorded.a);
+            push(recorded.b);
+            break;
+        case Hook::Stopped:
+            push(recorded.a);
+            push(recorded.b);
+            push(recorded.c);
+            break;
+        case Hook::NextWakeup:
+        case Hook::OnTimer:
+        case Hook::ReadyQueues:
+            break;
+        }
+        copy->m_steps_left = m_limits.steps;
+        if (lua_pcall(copy->m_state, arguments, 0, -2 - arguments) != LUA_OK)
+            throw PolicyError(fmt::format("{}: copying the policy failed: replaying its calls gave an error the run did "
+                                          "not have ({})",
+                m_path, lua_tostring(copy->m_state, -1) ? lua_tostring(copy->m_state, -1) : "no message"));
+        lua_settop(copy->m_state, 0);
+    }
+    VERIFY(copy->m_replay_at == m_answers.size());
+    copy->m_replay = nullptr;
+    copy->m_recording = true;
+    copy->m_calls = m_calls;
+    copy->m_answers = m_answers;
+    copy->m_seen = m_seen;
+    copy->m_ready_since = m_ready_since;
+    copy->m_ready = m_ready;
+    copy->m_sequence = m_sequence;
+    copy->m_dequeued = m_dequeued;
+    copy->m_attached = m_attached;
+    if (m_attached)
+        copy->attach(host());
+    return copy;
 }
 
 bool is_lua_policy(std::string_view name) { return name.size() > 4 && name.ends_with(".lua"); }
