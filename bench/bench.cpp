@@ -19,6 +19,7 @@
 #include "engine/machine.hpp"
 #include "gen/generator.hpp"
 #include "lang/parser.hpp"
+#include "sched/lua_policy.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
 
@@ -474,6 +475,23 @@ void print_verdicts(std::map<std::pair<std::string, std::string>, Result> const&
                 mark(x2->wall / base->wall <= 2.3), policy, x2->wall / base->wall,
                 static_cast<double>(x2->events) / static_cast<double>(base->events)));
     }
+    // A policy written in Lua against its built-in twin (policies/fcfs.lua against fcfs).
+    for (auto const& policy : policies) {
+        if (!tl::is_lua_policy(policy))
+            continue;
+        auto twin = policy.substr(policy.rfind('/') + 1);
+        twin = twin.substr(0, twin.size() - 4);
+        auto const* lua = find("medium", policy);
+        auto const* builtin = find("medium", twin);
+        // The target is FCFS's (the simplest policy: what the Lua calls themselves cost);
+        // the others' ratios are shown for what they are.
+        if (lua && builtin && twin == "fcfs")
+            lines.push_back(fmt::format("{} medium under {}: {:.2f}x the wall time of the built-in {} (target <= 10x)",
+                mark(lua->wall <= 10 * builtin->wall), policy, lua->wall / builtin->wall, twin));
+        else if (lua && builtin)
+            lines.push_back(fmt::format("     medium under {}: {:.2f}x the wall time of the built-in {} (no target)", policy,
+                lua->wall / builtin->wall, twin));
+    }
     if (lines.empty())
         return;
     fmt::print("\ntargets (docs/performance.md):\n");
@@ -565,7 +583,7 @@ int main(int argc, char** argv)
             for (auto const& entry : tl::all_schedulers())
                 policies.emplace_back(entry.name);
         for (auto const& policy : policies)
-            if (!tl::find_scheduler(policy))
+            if (!tl::find_scheduler(policy) && !tl::is_lua_policy(policy)) // a .lua file: a policy written in Lua
                 return usage(fmt::format("unknown policy '{}'", policy).c_str());
         std::vector<Case> ladder;
         if (case_names.empty()) {

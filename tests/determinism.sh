@@ -1,5 +1,5 @@
 #!/bin/sh
-# The determinism sweep: every bundled program x every policy x every output format (and
+# The determinism sweep: every bundled program x every policy (built-in and policies/*.lua) x every output format (and
 # --explain) on 1 and 3 cores is run twice, and once more visiting every tick
 # (--step-every-tick); the three must agree byte for byte, exit code included. Each program
 # and policy is also drawn by `ticklab compare` (1 core against 3) in its three formats,
@@ -16,6 +16,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 policies=$("$ticklab" schedulers | sed -n 's/^\([a-z][a-z-]*\)  .*/\1/p')
+# The bundled policies written in Lua too: their pairs, sort and random numbers must not vary.
+policies="$policies $(ls policies/*.lua)"
 formats=$("$ticklab" run --help | sed -n 's/.*Output: //p' | tr -d ',')
 [ -n "$policies" ] && [ -n "$formats" ] || { echo "determinism: cannot list the policies or formats"; exit 1; }
 

@@ -1,6 +1,7 @@
 // ticklab's command line: a table of subcommands (`commands`), each parsed by CLI11. This is
 // the only part of ticklab that prints; the library returns values and traces.
 
+#include "cli/check_policy_command.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/formats.hpp"
@@ -12,6 +13,7 @@
 #include "cli/step_command.hpp"
 #include "lang/program.hpp"
 #include "lang/suggest.hpp"
+#include "sched/lua_policy.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
 #include "trace/render_util.hpp"
@@ -46,6 +48,8 @@ int list_schedulers()
         }
     }
     fmt::print("\nChoose one with --scheduler NAME; try 'ticklab compare' to see two side by side.\n");
+    fmt::print("Or write your own in Lua and give its file: --scheduler mine.lua (docs/writing-a-scheduler.md; examples in "
+               "policies/; check it with 'ticklab check-policy mine.lua').\n");
     return tl::exit_code::ok;
 }
 
@@ -161,6 +165,7 @@ struct Settings {
     tl::RunSettings demo;
     std::string check_file;
     tl::GenerateSettings generate;
+    tl::CheckPolicySettings check_policy;
     tl::LessonSettings lesson;
     tl::RunSettings step;
     tl::CompareSettings compare;
@@ -242,6 +247,9 @@ std::vector<Command> const commands {
         "Run one program on two configurations and draw both on one time axis, with speed-up and efficiency",
         [](CLI::App& app, Settings& settings) { tl::add_compare_options(app, settings.compare); },
         [](Settings const& settings) { return tl::compare_command(settings.compare); } },
+    { "check-policy", "Check a policy written in Lua against the contract the built-in policies keep, on generated workloads",
+        [](CLI::App& app, Settings& settings) { tl::add_check_policy_options(app, settings.check_policy); },
+        [](Settings const& settings) { return tl::check_policy_command(settings.check_policy); } },
 };
 
 }
@@ -281,6 +289,8 @@ static int run_ticklab(int argc, char** argv)
         subcommands.push_back(subcommand);
     }
 
+    tl::set_policy_finder(tl::find_policy_file); // bundled policies/*.lua from any directory
+
     try {
         app.parse(argc, argv);
     } catch (CLI::ParseError const& error) {
@@ -304,6 +314,10 @@ static int run_ticklab(int argc, char** argv)
         for (std::size_t i = 0; i < commands.size(); ++i)
             if (*subcommands[i])
                 return commands[i].run(settings);
+    } catch (tl::PolicyError const& error) {
+        // A policy written in Lua broke a rule: the learner's bad input, not a ticklab bug.
+        fmt::print(stderr, "ticklab: error: {}\n", error.what());
+        return tl::exit_code::bad_input;
     } catch (std::bad_alloc const&) {
         // Not a bug: a run (or a file) too big for this computer's memory.
         fmt::print(stderr, "ticklab: error: out of memory: this needs more memory than the computer can give; try a "

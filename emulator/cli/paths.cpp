@@ -131,4 +131,16 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
     return std::nullopt;
 }
 
+std::string find_policy_file(std::string const& name)
+{
+    std::error_code error;
+    fs::path path(name);
+    if (path.is_absolute() || fs::exists(path, error))
+        return name;
+    for (auto const& directory : data_directories())
+        if (fs::is_regular_file(directory / path, error))
+            return (directory / path).string();
+    return name;
+}
+
 }

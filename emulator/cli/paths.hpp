@@ -23,6 +23,11 @@ struct LoadedFile {
 // commands a learner runs allow it; a lesson's @run lines do not: stdin holds the answers).
 // A relative path is read under BASE when given (a lesson's folder), else under the working
 // directory. On failure returns a one-line error ("cannot open 'x': no such file ...").
+// A policy file as `--scheduler` names it: the path itself when it exists, else the bundled
+// copy of that relative path in a data directory ("policies/sjf.lua" from any directory),
+// else the name unchanged (reading it then fails with the name in the message).
+std::string find_policy_file(std::string const& name);
+
 std::optional<LoadedFile> load_program_file(std::string const& name, std::string& error, bool allow_stdin = false,
     std::filesystem::path const& base = {});
 

@@ -24,7 +24,7 @@ namespace tl {
 
 void add_machine_options(CLI::App& app, RunSettings& settings)
 {
-    app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers'); a list such as fcfs,sjf,rr or 'all' compares them in one metrics table")
+    app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers') or a policy file written in Lua (FILE.lua); a list such as fcfs,sjf,rr or 'all' compares them in one metrics table")
         ->capture_default_str();
     decimal(app.add_option("-c,--cores", settings.cores, "Number of CPU cores"), 1, max_cores)->capture_default_str();
     decimal<Tick>(app.add_option("-q,--quantum", settings.quantum, "Time slice in ticks, for the policies that slice"))

@@ -2,6 +2,7 @@
 
 #include "engine/verify.hpp"
 #include "lang/suggest.hpp"
+#include "sched/lua_policy.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -52,6 +53,8 @@ SchedulerEntry const* find_scheduler(std::string_view name)
 
 std::variant<SchedulerChoice, std::string> make_scheduler(std::string_view name, SchedulerOptions const& options)
 {
+    if (is_lua_policy(name) && options.quantum >= 1 && options.quantum <= max_tick_limit)
+        return make_lua_scheduler(name, options); // a policy file: docs/writing-a-scheduler.md
     auto const* entry = find_scheduler(name);
     if (!entry) {
         // The nearest name, not the whole list: `ticklab schedulers` lists them with their settings.

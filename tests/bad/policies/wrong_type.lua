@@ -1,0 +1,10 @@
+-- A broken policy for the bad-input tests: FCFS with one mistake.
+local queue = {}
+function enqueue(thread) queue[#queue + 1] = thread end
+function dequeue(thread)
+  for i, t in ipairs(queue) do if t == thread then table.remove(queue, i) return end end
+end
+function pick(core)
+  local thread = table.remove(queue, 1)
+  if thread then return "thread " .. thread end
+end
