@@ -217,6 +217,8 @@ cat > "$work/want.txt" <<'EOF'
                        times each, without a lock.
   race_locked          The lost update fixed: each increment happens while
                        holding a mutex.
+  race_small           The lost update, small enough to see every schedule: two
+                       threads add 1 to count twice each.
   sleepers             Timers: sleeping threads use no CPU, so one core serves
                        many sleepers.
   spawn_join           A main thread spawns two workers, waits for both with

@@ -3,6 +3,7 @@
 
 #include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/explore_command.hpp"
 #include "cli/formats.hpp"
 #include "cli/generate_command.hpp"
 #include "cli/lesson_command.hpp"
@@ -237,6 +238,9 @@ static int run_ticklab(int argc, char** argv)
     tl::RunSettings step_settings;
     auto* step = tl::add_step_subcommand(app, step_settings);
 
+    tl::ExploreSettings explore_settings;
+    auto* explore = tl::add_explore_subcommand(app, explore_settings);
+
     tl::CompareSettings compare_settings;
     auto* compare = tl::add_compare_subcommand(app, compare_settings);
 
@@ -278,6 +282,8 @@ static int run_ticklab(int argc, char** argv)
             return tl::lesson_command(lesson_settings);
         if (*step)
             return tl::step_command(step_settings);
+        if (*explore)
+            return tl::explore_command(explore_settings);
     } catch (std::bad_alloc const&) {
         // Not a bug: a run (or a file) too big for this computer's memory.
         fmt::print(stderr, "ticklab: error: out of memory: this needs more memory than the computer can give; try a "

@@ -82,8 +82,10 @@ std::uint64_t add_saturating(std::uint64_t a, std::uint64_t b)
 
 class Explorer {
 public:
-    Explorer(Program const& program, ExploreLimits const& limits)
-        : m_names(variable_names(program))
+    Explorer(MachineConfig const& config, Program const& program, ExploreLimits const& limits)
+        : m_config(config)
+        , m_program(program)
+        , m_names(variable_names(program))
         , m_limits(limits)
     {
     }
@@ -100,6 +102,20 @@ public:
             return found->second;
         if (result.states >= m_limits.max_states) {
             result.complete = false;
+            if (result.outcomes.empty()) {
+                // Not one schedule finished within the limit: finish this one, taking the
+                // first answer at every pick, so a partial result still shows an outcome.
+                Machine rest(machine);
+                std::vector<ThreadId> none;
+                Branching first(rest, none);
+                rest.set_chooser(&first);
+                rest.run();
+                auto length = path.size();
+                path.insert(path.end(), first.made.begin(), first.made.end());
+                auto outcome = record(rest.trace(), path);
+                path.resize(length);
+                return { { outcome, 1 } };
+            }
             return {};
         }
         ++result.states;
@@ -144,11 +160,29 @@ private:
                 outcome.variables.emplace_back(m_names[index++], value);
         outcome.deadlock = trace.outcome == Outcome::Deadlock;
         outcome.tick_limit = trace.outcome == Outcome::TickLimit;
-        for (auto const& event : trace.events) {
+        // Explored without events (they only record); a deadlock's cycle and a fault's message
+        // come from the same schedule run again with them.
+        bool faulted = std::any_of(trace.totals.begin(), trace.totals.end(), [](auto const& t) { return t.faulted; });
+        std::optional<Trace> full;
+        if (outcome.deadlock || faulted) {
+            auto config = m_config;
+            config.record_events = true;
+            auto machine = chosen_machine(config, m_program, Tick { 1 });
+            Branching replay(machine, path);
+            machine.set_chooser(&replay);
+            machine.run();
+            full = machine.take_trace();
+        }
+        Trace const& told = full ? *full : trace;
+        for (auto const& event : told.events) {
             if (event.kind == EventKind::Deadlock && outcome.deadlock_text.empty())
-                outcome.deadlock_text = std::string(trace.text(event));
+            {
+                outcome.deadlock_text = std::string(told.text(event));
+                if (outcome.deadlock_text.rfind("deadlock: ", 0) == 0)
+                    outcome.deadlock_text.erase(0, 10); // the cycle alone
+            }
             if (event.kind == EventKind::Fault && !outcome.fault)
-                outcome.fault = trace.name(event.thread) + ": " + std::string(trace.text(event));
+                outcome.fault = told.name(event.thread) + ": " + std::string(told.text(event));
         }
         for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
             auto const& known = result.outcomes[i];
@@ -163,6 +197,8 @@ private:
         return result.outcomes.size() - 1;
     }
 
+    MachineConfig m_config;
+    Program const& m_program;
     std::vector<std::string> m_names;
     ExploreLimits m_limits;
     std::unordered_map<std::string, Counts> m_seen;
@@ -172,8 +208,12 @@ private:
 
 ExploreResult explore(MachineConfig const& config, Program const& program, ExploreLimits const& limits)
 {
-    Explorer explorer(program, limits);
-    auto machine = chosen_machine(config, program, Tick { 1 });
+    // Only totals are kept while exploring: the events and queues only record (see record()).
+    auto quiet = config;
+    quiet.record_events = false;
+    quiet.record_queues = false;
+    Explorer explorer(quiet, program, limits);
+    auto machine = chosen_machine(quiet, program, Tick { 1 });
     std::vector<ThreadId> path;
     auto counts = explorer.visit(machine, path);
     for (auto const& [outcome, n] : counts) {

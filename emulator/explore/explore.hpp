@@ -30,7 +30,7 @@ Machine chosen_machine(MachineConfig const&, Program const&, std::optional<Tick>
 struct ExploreOutcome {
     std::vector<std::pair<std::string, std::int64_t>> variables; // declaration order
     bool deadlock = false;
-    std::string deadlock_text;          // the run's deadlock message (the cycle)
+    std::string deadlock_text;          // the cycle: "left waits for mutex 'fork2' held by right; ..."
     std::optional<std::string> fault;   // "thread: what happened" of the first fault
     bool tick_limit = false;
     std::uint64_t schedules = 0;        // saturates at UINT64_MAX

@@ -1,0 +1,21 @@
+#pragma once
+
+// `ticklab explore PROGRAM`: every schedule of a program, grouped by outcome (see
+// docs/explore.md and explore/explore.hpp).
+
+#include "cli/run_command.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+
+namespace tl {
+
+struct ExploreSettings {
+    RunSettings run;
+    std::uint64_t max_states = 100'000;
+};
+
+CLI::App* add_explore_subcommand(CLI::App&, ExploreSettings&);
+int explore_command(ExploreSettings const&);
+
+}
