@@ -17,6 +17,7 @@
 // micro-benchmark library reports, and one fewer dependency keeps the build cheap.
 
 #include "engine/machine.hpp"
+#include "explore/explore.hpp"
 #include "gen/generator.hpp"
 #include "lang/parser.hpp"
 #include "sched/lua_policy.hpp"
@@ -126,6 +127,26 @@ tl::Program kitchen()
     if (!in || !parsed.ok())
         throw std::runtime_error("cannot load " + path);
     return std::move(parsed.program);
+}
+
+// explore on the bundled 100-increment race up to `states` distinct states: the states it
+// visits per second of wall time (each is a Machine copy, a tick and a state key).
+void explore_row(std::uint64_t states)
+{
+    std::string path = std::string(TICKLAB_SOURCE_DIR) + "/programs/race.tl";
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = tl::parse_program(text.str(), path);
+    if (!in || !parsed.ok())
+        throw std::runtime_error("cannot load " + path);
+    auto start = std::chrono::steady_clock::now();
+    auto result = tl::explore(tl::MachineConfig {}, parsed.program, tl::ExploreLimits { states });
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print("\nexplore race (1 core, --max-states {}): {} states{} in {:.0f} ms, {:.0f} states per second, {} "
+               "outcomes\n",
+        states, result.states, result.complete ? "" : " (partial)", seconds * 1000.0,
+        static_cast<double>(result.states) / seconds, result.outcomes.size());
 }
 
 std::vector<Case> full_ladder()
@@ -555,8 +576,12 @@ int main(int argc, char** argv)
                 return usage("--repeat must be a whole number from 1 to 100");
         } else if ((arg == "--policy" || arg == "--case") && i + 1 < argc) {
             (arg == "--policy" ? policies : case_names).push_back(argv[++i]);
+        } else if (arg == "--explore") {
+            explore_row(100'000);
+            return 0;
         } else if (arg == "-h" || arg == "--help") {
-            fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N]\n"
+            fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N] | --explore\n"
+                       "--explore: only the row of explore's states per second (the race, 100000 states).\n"
                        "Runs a fixed ladder of workloads under every registered policy, each in a fresh process,\n"
                        "and prints one row per run. See docs/performance.md.\n");
             return 0;
@@ -628,6 +653,8 @@ int main(int argc, char** argv)
             }
         }
         print_verdicts(results, policies, load_at_start);
+        if (case_names.empty())
+            explore_row(quick ? 10'000 : 100'000);
         fmt::print("\n{}\n", load_average());
         return failed ? 1 : 0;
     } catch (std::exception const& error) {

@@ -217,6 +217,8 @@ cat > "$work/want.txt" <<'EOF'
                        times each, without a lock.
   race_locked          The lost update fixed: each increment happens while
                        holding a mutex.
+  race_small           The lost update, small enough to see every schedule: two
+                       threads add 1 to count twice each.
   sleepers             Timers: sleeping threads use no CPU, so one core serves
                        many sleepers.
   spawn_join           A main thread spawns two workers, waits for both with
@@ -228,6 +230,17 @@ cat > "$work/want.txt" <<'EOF'
 run one with: ticklab run NAME
 EOF
 same "$work/programs.txt" "$work/want.txt" "ticklab programs"
+
+# 5. Manual mode from a script: one choice a line on standard input, `back` undoes one, and
+# the end matches the same choices given with --choices (sjf's order: average waiting 3.00).
+printf 'P1\nback\n2\nP3\nP1\n' | "$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual > "$work/manual.txt" 2>&1
+expect_exit $? 0 "step --manual from a script"
+grep -q "^undone: P1$" "$work/manual.txt" || fail "step --manual: back did not undo P1"
+grep -q "^your average waiting 3.00 — as good as sjf, srtf$" "$work/manual.txt" || fail "step --manual: not matched with sjf"
+printf 'P2\nP3\nP1\n' > "$work/choices"
+"$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual --choices "$work/choices" --format json < /dev/null > "$work/by_file.json"
+printf 'P2\nP3\nP1\n' | "$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual --format json > "$work/by_stdin.json"
+same "$work/by_stdin.json" "$work/by_file.json" "step --manual: the same choices by standard input and by --choices"
 
 echo "cli_unix: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -361,6 +361,38 @@ def step_session(home, locale):
         fail(f"{what}: {terminal.exit_text()}, expected exit 0", transcript)
 
 
+def manual_session(home, locale):
+    """Manual mode at a terminal: three choices, one undone with back, and the comparison."""
+    what = f"ticklab step --manual ({' '.join(f'{k}={v}' for k, v in locale.items()) or 'no locale'})"
+    terminal = Terminal([TICKLAB, "step", "--jobs", "P1:0:24,P2:0:3,P3:0:3", "--manual"], environment(home, locale))
+    session = [
+        ("P1", "tick 24: core 0 needs a thread."),
+        ("back", "undone: P1"),
+        ("2", "tick 3: core 0 needs a thread."),
+        ("P3", "tick 6: core 0 needs a thread."),
+    ]
+    prompt = r"choose: "
+    try:
+        text, ended = terminal.wait(prompt)
+        for command, reply in session:
+            if ended:
+                fail(f"{what}: ended before '{command}'", text)
+                break
+            terminal.type(command)
+            text, ended = terminal.wait(prompt)
+            if reply not in text:
+                fail(f"{what}: '{command}' should reply: {reply}", text)
+                break
+        terminal.type("P1")
+    except TimeoutError as error:
+        fail(f"{what}: {error}", terminal.output.decode("utf-8", errors="replace"))
+    transcript = terminal.finish()
+    if "your average waiting 3.00" not in transcript or "as good as sjf" not in transcript:
+        fail(f"{what}: no comparison with sjf at the end", transcript)
+    if terminal.exit_text() != "exit 0":
+        fail(f"{what}: {terminal.exit_text()}, expected exit 0", transcript)
+
+
 def main():
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as home:
@@ -371,6 +403,7 @@ def main():
                 played += play_lesson(number, language, locale, home)
         for locale in LOCALES:
             step_session(home, locale)
+        manual_session(home, LOCALES[0])
     print(f"terminal: {played} of {2 * len(LESSONS)} lessons played to their end as expected, "
           f"{len(LOCALES)} step sessions, {len(failures)} failures "
           f"({time.monotonic() - started:.1f} s)")

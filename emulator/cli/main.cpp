@@ -4,6 +4,7 @@
 #include "cli/check_policy_command.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/explore_command.hpp"
 #include "cli/formats.hpp"
 #include "cli/generate_command.hpp"
 #include "cli/lesson_command.hpp"
@@ -166,6 +167,7 @@ struct Settings {
     std::string check_file;
     tl::GenerateSettings generate;
     tl::CheckPolicySettings check_policy;
+    tl::ExploreSettings explore;
     tl::LessonSettings lesson;
     tl::RunSettings step;
     tl::CompareSettings compare;
@@ -243,6 +245,11 @@ std::vector<Command> const commands {
     { "step", "Step through a program tick by tick, like a debugger: next, continue, until TICK, back, break, inspect",
         [](CLI::App& app, Settings& settings) { tl::add_step_options(app, settings.step); },
         [](Settings const& settings) { return tl::step_command(settings.step); } },
+    { "explore",
+        "Every schedule of a program: each distinct outcome (final variables, deadlock, fault), how many schedules "
+        "reach it, and one to replay with step --manual",
+        [](CLI::App& app, Settings& settings) { tl::add_explore_options(app, settings.explore); },
+        [](Settings const& settings) { return tl::explore_command(settings.explore); } },
     { "compare",
         "Run one program on two configurations and draw both on one time axis, with speed-up and efficiency",
         [](CLI::App& app, Settings& settings) { tl::add_compare_options(app, settings.compare); },

@@ -40,14 +40,38 @@ std::vector<std::string> policy_names(std::string const& list)
     return names;
 }
 
-struct Row {
-    std::string policy;
-    Trace trace;
-    Metrics metrics;
-};
+using Row = PolicyRow;
 
 std::string two(double value) { return fmt::format("{:.2f}", value); }
 
+}
+
+void print_policy_rows(std::vector<PolicyRow> const& rows)
+{
+    std::vector<std::string> header { "policy", "turnaround", "waiting", "response", "makespan", "switches",
+        "utilisation" };
+    std::vector<std::vector<std::string>> cells;
+    for (auto const& row : rows) {
+        bool limit = row.trace.outcome == Outcome::TickLimit;
+        cells.push_back({ row.policy + (limit ? " (tick limit)" : ""), two(row.metrics.averages.turnaround),
+            two(row.metrics.averages.waiting), two(row.metrics.averages.response), fmt::format("{}", row.metrics.makespan),
+            fmt::format("{}", row.metrics.context_switches), fmt::format("{:.1f}%", row.metrics.utilisation * 100.0) });
+    }
+    std::vector<int> width(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        width[c] = display_width(header[c]);
+        for (auto const& line : cells)
+            width[c] = std::max(width[c], display_width(line[c]));
+    }
+    auto print_line = [&](std::vector<std::string> const& line) {
+        std::string text = pad_right(line[0], width[0]);
+        for (std::size_t c = 1; c < line.size(); ++c)
+            text += "  " + pad_left(line[c], width[c]);
+        fmt::print("{}\n", text);
+    };
+    print_line(header);
+    for (auto const& line : cells)
+        print_line(line);
 }
 
 int run_policy_table(RunSettings const& settings, Prepared const& prepared, Program const& program)
@@ -105,30 +129,7 @@ int run_policy_table(RunSettings const& settings, Prepared const& prepared, Prog
     fmt::print("ticklab: {} on {} core{}, quantum {}, switch cost {}: the same workload under {} policies\n\n",
         rows.front().trace.program_file, machine.cores, machine.cores == 1 ? "" : "s", prepared.options.quantum,
         machine.switch_cost, rows.size());
-    std::vector<std::string> header { "policy", "turnaround", "waiting", "response", "makespan", "switches",
-        "utilisation" };
-    std::vector<std::vector<std::string>> cells;
-    for (auto const& row : rows) {
-        bool limit = row.trace.outcome == Outcome::TickLimit;
-        cells.push_back({ row.policy + (limit ? " (tick limit)" : ""), two(row.metrics.averages.turnaround),
-            two(row.metrics.averages.waiting), two(row.metrics.averages.response), fmt::format("{}", row.metrics.makespan),
-            fmt::format("{}", row.metrics.context_switches), fmt::format("{:.1f}%", row.metrics.utilisation * 100.0) });
-    }
-    std::vector<int> width(header.size());
-    for (std::size_t c = 0; c < header.size(); ++c) {
-        width[c] = display_width(header[c]);
-        for (auto const& line : cells)
-            width[c] = std::max(width[c], display_width(line[c]));
-    }
-    auto print_line = [&](std::vector<std::string> const& line) {
-        std::string text = pad_right(line[0], width[0]);
-        for (std::size_t c = 1; c < line.size(); ++c)
-            text += "  " + pad_left(line[c], width[c]);
-        fmt::print("{}\n", text);
-    };
-    print_line(header);
-    for (auto const& line : cells)
-        print_line(line);
+    print_policy_rows(rows);
     fmt::print("\naverages are over the threads that finished; turnaround = finish - arrival, waiting = time ready "
                "but not running, response = first run - arrival\n");
     if (any_limit)

@@ -43,6 +43,9 @@ struct RunSettings {
     int width = 0;                // --width: columns for the gantt chart; 0: $COLUMNS, else 80
     std::vector<std::string> show; // --show ram: extra columns of the per-tick table
     std::string language = "en";   // --lang: en or ko, the words of the html page
+    bool manual = false;           // step --manual: the learner picks who runs (cli/manual.hpp)
+    std::string choices;           // step --manual --choices FILE: the picks, one a line
+    bool quantum_given = false;    // --quantum was on the command line
 };
 
 struct Prepared {

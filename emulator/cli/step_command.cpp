@@ -1,6 +1,7 @@
 #include "cli/step_command.hpp"
 
 #include "cli/exit_codes.hpp"
+#include "cli/manual.hpp"
 #include "cli/policy_table.hpp"
 #include "lesson/stepper.hpp"
 
@@ -89,6 +90,16 @@ void add_step_options(CLI::App& app, RunSettings& settings)
     // tick anyway, so --step-every-tick would change nothing.
     step->get_option("--scheduler")->description("Scheduling policy, one name (see 'ticklab schedulers')");
     step->remove_option(step->get_option("--step-every-tick"));
+    step->add_flag("--manual", settings.manual,
+        "You are the scheduler: pick which ready thread runs whenever a core needs one (with --quantum Q also when a "
+        "slice ends); 'back' undoes a choice. From a script, one choice a line");
+    step->add_option("-f,--format", settings.format,
+        "With --manual: table (the session, your metrics beside every policy's) or json (the run's JSON and a "
+        "'choices' array)")
+        ->check(CLI::IsMember({ "table", "json" }));
+    step->add_option("--choices", settings.choices,
+        "With --manual: take the choices from this file first, one thread name a line (a schedule to replay)");
+    step->callback([step, &settings] { settings.quantum_given = step->get_option("--quantum")->count() > 0; });
     step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
 }
 
@@ -116,6 +127,13 @@ int step_command(RunSettings const& settings)
         fmt::print(stderr, "ticklab: error: {}\n", *error);
         return exit_code::bad_input;
     }
+
+    if (!settings.choices.empty() && !settings.manual) {
+        fmt::print(stderr, "ticklab: error: --choices replays a schedule chosen by hand: give --manual too\n");
+        return exit_code::usage;
+    }
+    if (settings.manual)
+        return manual_command(settings, *prepared, *program);
 
     if (settings.file == "-") {
         // The program came through standard input, so the commands come from the terminal,

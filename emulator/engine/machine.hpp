@@ -53,6 +53,13 @@ public:
     // them all); for a thread that faulted or was killed, where it stopped.
     std::size_t pc(ThreadId id) const { return m_threads[static_cast<std::size_t>(id)].pc; }
     std::uint64_t ram_in_use() const { return m_ram_in_use; }
+    // For explore (explore/explore.hpp; engine/state_key.cpp): the thread is inside a compute
+    // instruction and had run a tick of it before the last one (a switch now changes no
+    // variable, lock or order of memory steps that a switch a tick earlier did not). And the
+    // machine's state as bytes: equal keys, equal futures (see docs/explore.md for what it
+    // leaves out: the trace, the policy, the wait counters).
+    bool mid_compute(ThreadId) const;
+    std::string state_key() const;
 
     // SchedulerHost
     Tick now() const override { return m_now; }

@@ -1,0 +1,280 @@
+#include "cli/manual.hpp"
+
+#include "cli/exit_codes.hpp"
+#include "cli/policy_table.hpp"
+#include "cli/step_command.hpp"
+#include "explore/explore.hpp"
+#include "lang/input_file.hpp"
+#include "sched/registry.hpp"
+#include "trace/render.hpp"
+#include "trace/render_util.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace tl {
+
+namespace {
+
+// A pick the answers so far do not cover: what to show the learner before asking.
+struct Question {
+    Tick tick = 0;
+    CoreId core = no_core;
+    std::vector<ThreadId> ready;
+    std::vector<std::string> needs;              // per ready thread
+    std::vector<std::pair<std::string, std::string>> picks; // policy, the thread it would pick
+};
+
+// Answers from the list; at the first pick past it, throws the Question.
+class Asker final : public Chooser {
+public:
+    Asker(Machine const& machine, SchedulerOptions const& options,
+        std::vector<ThreadId> const& answers)
+        : m_machine(machine)
+        , m_options(options)
+        , m_answers(answers)
+    {
+    }
+    std::optional<ThreadId> choose(Choice const& choice) override
+    {
+        if (m_used < m_answers.size()) {
+            auto answer = m_answers[m_used++];
+            if (std::find(choice.ready.begin(), choice.ready.end(), answer) != choice.ready.end())
+                return answer;
+            throw std::runtime_error("a choice no longer among the ready threads");
+        }
+        Question question;
+        question.tick = m_machine.now();
+        question.core = choice.core;
+        question.ready.assign(choice.ready.begin(), choice.ready.end());
+        auto const& trace = m_machine.trace();
+        for (ThreadId id : choice.ready) {
+            auto facts = m_machine.facts(id);
+            auto const& code = trace.threads[static_cast<std::size_t>(id)].code;
+            auto pc = m_machine.pc(id);
+            std::string next = pc < code.size() ? to_string(code[pc]) : std::string("its end");
+            question.needs.push_back(fmt::format("next: {}{}; {} tick{} of compute before it waits or ends",
+                next, m_machine.mid_compute(id) ? " (under way)" : "", facts.next_burst, facts.next_burst == 1 ? "" : "s"));
+        }
+        // Each built-in policy, asked fresh: the ready threads enqueued as if they had just
+        // arrived, in id order (what it would pick among them, not its history).
+        for (auto const& entry : all_schedulers()) {
+            auto made = make_scheduler(entry.name, m_options);
+            auto* scheduler = std::get_if<SchedulerChoice>(&made);
+            if (!scheduler)
+                continue;
+            scheduler->scheduler->attach(m_machine);
+            for (ThreadId id : choice.ready)
+                scheduler->scheduler->enqueue(id, EnqueueReason::Arrived);
+            auto pick = scheduler->scheduler->pick_next(choice.core);
+            question.picks.emplace_back(std::string(entry.name), pick ? trace.name(*pick) : std::string("none"));
+        }
+        throw question;
+    }
+
+private:
+    Machine const& m_machine;
+    SchedulerOptions const& m_options;
+    std::vector<ThreadId> const& m_answers;
+    std::size_t m_used = 0;
+};
+
+std::string trim(std::string text)
+{
+    text.erase(0, text.find_first_not_of(" \t\r"));
+    text.erase(text.find_last_not_of(" \t\r") + 1);
+    return text;
+}
+
+// The thread an answer names: a ready thread's display name or its number in the list.
+std::optional<ThreadId> parse_answer(std::string const& answer, Question const& question, Trace const& trace)
+{
+    for (std::size_t i = 0; i < question.ready.size(); ++i)
+        if (answer == trace.name(question.ready[i]) || answer == std::to_string(i + 1))
+            return question.ready[i];
+    return std::nullopt;
+}
+
+void show_question(Question const& question, Trace const& trace)
+{
+    fmt::print("tick {}: core {} needs a thread. Ready:\n", question.tick, question.core);
+    for (std::size_t i = 0; i < question.ready.size(); ++i)
+        fmt::print("  {}. {}  {}\n", i + 1, trace.name(question.ready[i]), question.needs[i]);
+    // Grouped by the thread picked, in the order the threads are listed.
+    std::string picks;
+    for (ThreadId id : question.ready) {
+        std::string who;
+        for (auto const& [policy, thread] : question.picks)
+            if (thread == trace.name(id))
+                who += (who.empty() ? "" : ", ") + policy;
+        if (!who.empty())
+            picks += fmt::format("{}{} would pick {}", picks.empty() ? "" : "; ", who, trace.name(id));
+    }
+    for (auto const& line : wrap_words(picks, 78))
+        fmt::print("  {}\n", line);
+}
+
+std::string compare_sentence(Metrics const& mine, std::vector<PolicyRow> const& rows)
+{
+    std::string same;
+    bool better_than_all = true;
+    double best = mine.averages.waiting;
+    std::string best_name;
+    for (auto const& row : rows) {
+        auto waiting = row.metrics.averages.waiting;
+        if (fmt::format("{:.2f}", waiting) == fmt::format("{:.2f}", mine.averages.waiting))
+            same += (same.empty() ? "" : ", ") + row.policy;
+        if (waiting <= mine.averages.waiting)
+            better_than_all = false;
+        if (waiting < best) {
+            best = waiting;
+            best_name = row.policy;
+        }
+    }
+    auto text = fmt::format("your average waiting {:.2f}", mine.averages.waiting);
+    if (!same.empty())
+        text += " — as good as " + same;
+    else if (better_than_all)
+        text += " — better than every built-in policy";
+    if (!best_name.empty())
+        text += fmt::format("; {} did better ({:.2f})", best_name, best);
+    return text;
+}
+
+}
+
+int manual_command(RunSettings const& settings, Prepared const& prepared, Program const& program)
+{
+    std::optional<Tick> quantum;
+    if (settings.quantum_given)
+        quantum = settings.quantum;
+    bool json = settings.format == "json";
+    if (settings.format != "table" && !json) {
+        fmt::print(stderr, "ticklab: error: step --manual prints its session and a table (--format table) or the "
+                           "run's JSON (--format json), not '{}'\n",
+            settings.format);
+        return exit_code::usage;
+    }
+    // Answers given in a file come first, each checked when its pick comes.
+    std::vector<std::string> scripted;
+    if (!settings.choices.empty()) {
+        std::ifstream in(settings.choices);
+        if (!in) {
+            fmt::print(stderr, "ticklab: error: cannot read the choices file '{}'\n", settings.choices);
+            return exit_code::bad_input;
+        }
+        std::string line;
+        while (std::getline(in, line)) {
+            line = trim(line);
+            if (!line.empty() && line[0] != '#')
+                scripted.push_back(line);
+        }
+    }
+    std::size_t next_scripted = 0;
+    auto read = terminal_line_reader();
+    // In JSON mode the session's questions and answers would spoil the document: only the
+    // JSON is printed, so the answers must come without prompts.
+    std::ostringstream quiet;
+    auto* saved = json ? std::cout.rdbuf(quiet.rdbuf()) : nullptr;
+    std::vector<ThreadId> answers;
+    std::optional<Trace> trace;
+    bool input_ended = false;
+    while (!trace) {
+        auto machine = chosen_machine(prepared.machine, program, quantum);
+        Asker asker(machine, prepared.options, answers);
+        machine.set_chooser(&asker);
+        try {
+            machine.run();
+            machine.set_chooser(nullptr);
+            trace = machine.take_trace();
+        } catch (Question const& question) {
+            auto const& names = machine.trace();
+            if (input_ended) {
+                answers.push_back(question.ready.front());
+                continue;
+            }
+            if (!json)
+                show_question(question, names);
+            std::optional<std::string> line;
+            if (next_scripted < scripted.size()) {
+                line = scripted[next_scripted++];
+                if (!json)
+                    fmt::print("(choices file) {}\n", *line);
+            } else {
+                std::cout.flush();
+                line = read("choose: ");
+            }
+            if (!line) {
+                if (!json)
+                    fmt::print("no more choices: the rest of the run takes the first ready thread at each pick\n");
+                input_ended = true;
+                continue;
+            }
+            auto answer = trim(*line);
+            if (answer == "back") {
+                if (answers.empty())
+                    fmt::print("nothing to undo: this is the first choice\n");
+                else {
+                    fmt::print("undone: {}\n", names.name(answers.back()));
+                    answers.pop_back();
+                }
+                continue;
+            }
+            auto picked = parse_answer(answer, question, names);
+            if (!picked) {
+                if (next_scripted > 0 && next_scripted <= scripted.size() && answer == trim(scripted[next_scripted - 1])) {
+                    if (saved)
+                        std::cout.rdbuf(saved);
+                    fmt::print(stderr, "ticklab: error: {}: choice {}: '{}' is not a ready thread here (ready: ", settings.choices,
+                        next_scripted, answer);
+                    for (std::size_t i = 0; i < question.ready.size(); ++i)
+                        fmt::print(stderr, "{}{}", i ? ", " : "", names.name(question.ready[i]));
+                    fmt::print(stderr, ")\n");
+                    return exit_code::bad_input;
+                }
+                fmt::print("'{}' is not a ready thread here; answer a name or a number from the list, or back\n", answer);
+                continue;
+            }
+            answers.push_back(*picked);
+        }
+    }
+    if (saved)
+        std::cout.rdbuf(saved);
+
+    auto metrics = compute_metrics(*trace);
+    std::vector<std::string> choices;
+    for (ThreadId id : answers)
+        choices.push_back(trace->name(id));
+    if (json) {
+        std::ostringstream text;
+        render_json(text, *trace, metrics);
+        auto document = nlohmann::ordered_json::parse(text.str());
+        document["choices"] = choices;
+        std::cout << document.dump(2) << '\n';
+        return exit_for(*trace);
+    }
+    fmt::print("\n");
+    render_summary(std::cout, *trace, metrics);
+    std::vector<PolicyRow> rows;
+    rows.push_back(PolicyRow { "you", *trace, metrics });
+    std::vector<PolicyRow> policies;
+    for (auto const& entry : all_schedulers()) {
+        auto run = simulate_with(prepared, program, std::string(entry.name));
+        if (!run)
+            return exit_code::bad_input;
+        auto run_metrics = compute_metrics(*run);
+        policies.push_back(PolicyRow { std::string(entry.name), std::move(*run), std::move(run_metrics) });
+    }
+    fmt::print("\nyour schedule beside every built-in policy on the same workload:\n");
+    rows.insert(rows.end(), policies.begin(), policies.end());
+    print_policy_rows(rows);
+    fmt::print("\n{}\n", compare_sentence(metrics, policies));
+    fmt::print("your choices, to replay with --choices FILE: {}\n", fmt::join(choices, " "));
+    return exit_for(*trace);
+}
+
+}
