@@ -21,7 +21,6 @@ void add_check_policy_options(CLI::App& app, CheckPolicySettings& settings)
     command->add_option("--set", settings.settings, "A setting the policy reads with host.setting, NAME=VALUE (repeatable)");
     command->footer("Exit codes: 0 every property held, 1 a property is broken, 2 usage error, 3 the policy cannot be "
                     "loaded.\n");
-    return command;
 }
 
 int check_policy_command(CheckPolicySettings const& settings)

@@ -27,7 +27,6 @@ void add_explore_options(CLI::App& app, ExploreSettings& settings)
     explore->footer("A schedule answers, at every pick, which ready thread takes the free core; a slice ends after "
                     "every tick, so threads interleave at every instruction and memory step (see docs/explore.md).\n"
                     "Exit codes: 0 complete, 2 usage error, 3 bad input, 5 stopped at --max-states (partial).\n");
-    return explore;
 }
 
 namespace {
