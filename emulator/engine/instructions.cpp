@@ -38,6 +38,8 @@ void Machine::settle(CoreId core_id)
 // instruction (it keeps the core), or it left the core (it blocked, ended, or faulted).
 bool Machine::execute(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
+    if (opcode_info(instruction.opcode).timing == Timing::Memory)
+        return false; // it keeps the core; phase 7 asks the bus for its steps
     switch (instruction.opcode) {
     case Opcode::Compute: return do_compute(core_id, id);
     case Opcode::Print: return do_print(core_id, id, instruction);
@@ -47,7 +49,7 @@ bool Machine::execute(CoreId core_id, ThreadId id, Instruction const& instructio
     case Opcode::Read:
     case Opcode::Write:
     case Opcode::Incr:
-    case Opcode::AtomicIncr: return false; // it keeps the core; phase 7 asks the bus for its steps
+    case Opcode::AtomicIncr: break; // Memory timing, above
     case Opcode::Crash: return do_crash(core_id, id);
     case Opcode::Lock: return do_lock(core_id, id, instruction);
     case Opcode::Unlock: return do_unlock(core_id, id, instruction);

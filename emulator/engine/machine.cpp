@@ -1,6 +1,7 @@
 #include "engine/machine.hpp"
 
 #include "engine/verify.hpp"
+#include "lang/bursts.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -62,7 +63,8 @@ namespace tl {
 
 namespace {
 
-bool is_compute(Instruction const& instruction) { return instruction.opcode == Opcode::Compute; }
+// Runs on the CPU for its `ticks` (opcodes.def's Cpu timing).
+bool is_compute(Instruction const& instruction) { return opcode_info(instruction.opcode).timing == Timing::Cpu; }
 
 // For each thread name, how many processes have a thread of that name: built once, so that
 // naming 10,000 threads is not 10^8 string comparisons.
@@ -134,33 +136,19 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             m_trace.threads.push_back(ThreadInfo {
                 thread.name, unique_display_name(program, names, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned });
             m_thread_process.push_back(static_cast<ProcessId>(p));
-            m_thread_priority.push_back(spec.priority);
+            m_briefs.push_back(ThreadBrief { static_cast<ProcessId>(p), spec.priority, {} });
             ThreadTotals totals;
             totals.arrival = spec.arrival;
             m_trace.totals.push_back(totals);
 
             ThreadRuntime runtime;
             auto const& code = thread.code;
-            ThreadPlan plan;
-            auto& runtime_plan = plan;
-            runtime_plan.burst_from.assign(code.size() + 1, 0);
-            runtime_plan.remaining_from.assign(code.size() + 1, 0);
-            for (std::size_t i = code.size(); i-- > 0;) {
-                bool compute = is_compute(code[i]);
-                Tick work = compute ? code[i].ticks : memory_steps(code[i].opcode);
-                m_any_memory |= memory_steps(code[i].opcode) > 0;
-                plan.remaining_from[i] = plan.remaining_from[i + 1] + work;
-                bool waits = code[i].opcode == Opcode::Io || code[i].opcode == Opcode::Sleep
-                    || code[i].opcode == Opcode::Exit || code[i].opcode == Opcode::AwaitSleep
-                    || code[i].opcode == Opcode::AwaitIo || code[i].opcode == Opcode::AwaitGather
-                    || code[i].opcode == Opcode::Return;
-                plan.burst_from[i] = waits ? 0 : plan.burst_from[i + 1] + work;
-            }
+            for (auto const& instruction : code)
+                m_any_memory |= memory_steps(instruction.opcode) > 0;
             if (is_compute(code[0]))
                 runtime.left = runtime.pc_ticks = code[0].ticks;
             m_threads.push_back(std::move(runtime));
-            m_plans.push_back(std::move(plan));
-            m_has_pins.push_back(thread.pinned.empty() ? 0 : 1);
+            m_bursts.push_back(bursts_of(code));
             bool runs = std::any_of(code.begin(), code.end(), [](auto const& i) { return i.opcode == Opcode::Run; });
             m_loops.push_back(runs ? std::make_unique<EventLoop>() : nullptr);
             m_memory.push_back(MemoryState { 0, 0, !thread.spawned });
@@ -187,7 +175,7 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_scheduler->attach(*this);
 }
 
-// Each thread's runtime points at its code in m_trace (once m_trace.threads no longer grows).
+// Each thread's runtime points at its code in m_trace, and its brief at its pinned cores, (once m_trace.threads no longer grows).
 // A code vector's buffer stays where it is when the trace moves, so these stay valid as long
 // as the Machine (or the trace it gave away).
 void Machine::point_at_code()
@@ -196,6 +184,7 @@ void Machine::point_at_code()
         auto const& code = m_trace.threads[t].code;
         m_threads[t].code = code.data();
         m_threads[t].code_size = static_cast<std::uint32_t>(code.size());
+        m_briefs[t].pinned = m_trace.threads[t].pinned;
     }
 }
 
@@ -820,12 +809,12 @@ ThreadFacts Machine::facts(ThreadId id) const
     facts.id = id;
     facts.process = process_of(id);
     facts.arrival = m_trace.totals[static_cast<std::size_t>(id)].arrival;
-    facts.priority = priority(id);
-    auto const& plan = m_plans[static_cast<std::size_t>(id)];
-    facts.next_burst = plan.burst_from[thread.pc] - done;
-    facts.remaining = plan.remaining_from[thread.pc] - done;
+    facts.priority = brief(id).priority;
+    auto const& bursts = m_bursts[static_cast<std::size_t>(id)];
+    facts.next_burst = bursts.burst_from[thread.pc] - done;
+    facts.remaining = bursts.remaining_from[thread.pc] - done;
     facts.last_core = thread.last_core;
-    facts.pinned = pinned(id);
+    facts.pinned = brief(id).pinned;
     return facts;
 }
 

@@ -6,6 +6,7 @@
 
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
+#include "lang/bursts.hpp"
 #include "lang/program.hpp"
 #include "sched/scheduler.hpp"
 #include "trace/trace.hpp"
@@ -67,14 +68,7 @@ public:
     ThreadFacts facts(ThreadId) const override;
     ThreadId running_on(CoreId) const override;
     Tick worked(CoreId) const override;
-    ProcessId process(ThreadId id) const override { return process_of(id); }
-    int priority(ThreadId id) const override { return m_thread_priority[static_cast<std::size_t>(id)]; }
-    std::span<int const> pinned(ThreadId id) const override
-    {
-        if (!m_has_pins[static_cast<std::size_t>(id)])
-            return {};
-        return m_trace.threads[static_cast<std::size_t>(id)].pinned;
-    }
+    ThreadBrief brief(ThreadId id) const override { return m_briefs[static_cast<std::size_t>(id)]; }
 
 private:
     static constexpr Tick no_due = max_tick_limit + 1; // m_due of an idle core
@@ -96,13 +90,6 @@ private:
         bool queued = false;               // the scheduler holds it as ready
     };
     static_assert(sizeof(ThreadRuntime) == 64);
-
-    // Per instruction, for facts() only: kept out of ThreadRuntime so that the runtime, touched
-    // on every dispatch, fits one cache line.
-    struct ThreadPlan {
-        std::vector<Tick> burst_from;      // compute ticks from pc to the next wait
-        std::vector<Tick> remaining_from;  // compute ticks from pc to the end
-    };
 
     struct CoreRuntime {
         ThreadId thread = no_thread; // running, or being switched in
@@ -287,8 +274,10 @@ private:
     bool m_woke_this_boundary = false;
     bool m_dispatch_dirty = false;
     std::vector<ThreadRuntime> m_threads;
-    std::vector<ThreadPlan> m_plans;
-    std::vector<std::uint8_t> m_has_pins; // compact, so pinned() costs no cache miss for the unpinned
+    std::vector<Bursts> m_bursts;        // per thread, for facts() only: kept out of ThreadRuntime
+                                         // so that the runtime, touched on every dispatch, fits one
+                                         // cache line
+    std::vector<ThreadBrief> m_briefs;   // per thread, for brief(); pinned points into m_trace
     std::vector<CoreRuntime> m_cores;
     std::vector<ProcessRuntime> m_processes;
     std::vector<ProcessId> m_by_arrival; // processes sorted by (arrival, declaration order)
@@ -309,7 +298,6 @@ private:
     bool m_any_memory = false;              // the program has memory instructions: the bus phase runs
     std::vector<MemoryState> m_memory;      // per thread
     std::vector<ProcessId> m_thread_process; // per thread, see process_of
-    std::vector<int> m_thread_priority;     // per thread: its process's priority, compact for priority()
     std::vector<std::vector<ThreadId>> m_joiners; // per thread: who waits for it to end
     std::vector<Allocation> m_ram_map;      // by base address
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started

@@ -194,31 +194,26 @@ void Machine::memory_step(CoreId core_id, ThreadId id, bool granted)
         emit({ .tick = m_now, .kind = kind, .core = core_id, .process = info.process, .thread = id,
             .line = instruction.where.line, .pc = pc, .value = seen, .object = instruction.target });
     };
-    switch (instruction.opcode) {
-    case Opcode::Read:
+    switch (tl::memory_step(instruction.opcode, state.step)) {
+    case MemoryStep::Read:
         state.reg = value;
         access(EventKind::VarRead, value);
         break;
-    case Opcode::Write:
+    case MemoryStep::Add:
+        ++state.reg; // on the CPU: nobody else sees it yet
+        break;
+    case MemoryStep::WriteBack:
+        value = state.reg;
+        access(EventKind::VarWrite, value);
+        break;
+    case MemoryStep::Set:
         value = instruction.ticks;
         access(EventKind::VarWrite, value);
         break;
-    case Opcode::AtomicIncr:
+    case MemoryStep::AtomicAdd:
         ++value;
         access(EventKind::VarWrite, value);
         break;
-    case Opcode::Incr:
-        if (state.step == 0) {
-            state.reg = value;
-            access(EventKind::VarRead, value);
-        } else if (state.step == 1) {
-            ++state.reg; // on the CPU: nobody else sees it yet
-        } else {
-            value = state.reg;
-            access(EventKind::VarWrite, value);
-        }
-        break;
-    default: VERIFY_NOT_REACHED();
     }
 }
 

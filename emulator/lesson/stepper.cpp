@@ -628,12 +628,12 @@ std::string Stepper::inspect_thread(std::string_view name) const
     Tick compute = 0;
     Tick steps = 0;
     for (auto i = std::min(pc, info.code.size()); i < info.code.size(); ++i) {
-        if (info.code[i].opcode == Opcode::Compute)
+        if (opcode_info(info.code[i].opcode).timing == Timing::Cpu)
             compute += info.code[i].ticks;
         steps += memory_steps(info.code[i].opcode);
     }
     auto done_here = compute + steps - m_machine->facts(id).remaining; // of the instruction at pc
-    if (pc < info.code.size() && info.code[pc].opcode == Opcode::Compute)
+    if (pc < info.code.size() && opcode_info(info.code[pc].opcode).timing == Timing::Cpu)
         compute -= done_here;
     else
         steps -= done_here;

@@ -10,7 +10,7 @@ namespace tl {
 void FairShareScheduler::enqueue(ThreadId thread, EnqueueReason)
 {
     // The policy's own table, keyed by the thread's process.
-    auto process = static_cast<std::size_t>(host().process(thread));
+    auto process = static_cast<std::size_t>(host().brief(thread).process);
     if (process >= m_ready.size())
         m_ready.resize(process + 1);
     auto& queue = m_ready[process];
@@ -26,7 +26,7 @@ void FairShareScheduler::leave_rotation(ProcessId process)
 
 void FairShareScheduler::dequeue(ThreadId thread)
 {
-    auto process = host().process(thread);
+    auto process = host().brief(thread).process;
     auto& queue = m_ready[static_cast<std::size_t>(process)];
     std::erase(queue, thread);
     if (queue.empty())
@@ -40,7 +40,7 @@ std::optional<ThreadId> FairShareScheduler::pick_next(CoreId core)
         auto& queue = m_ready[static_cast<std::size_t>(process)];
         // Pinned threads may only run on their cores: skip those that may not run here.
         auto found = std::find_if(queue.begin(), queue.end(),
-            [&](ThreadId thread) { return may_run_on(host().pinned(thread), core); });
+            [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, core); });
         if (found == queue.end())
             continue;
         ThreadId thread = *found;

@@ -16,7 +16,7 @@ std::optional<ThreadId> FcfsScheduler::pick_next(CoreId core)
 {
     // The first thread in the queue allowed on this core (threads may be pinned).
     for (auto it = m_queue.begin(); it != m_queue.end(); ++it) {
-        auto pins = host().pinned(*it);
+        auto pins = host().brief(*it).pinned;
         if (pins.empty() || std::find(pins.begin(), pins.end(), core) != pins.end()) {
             if (it == m_queue.begin()) {
                 ThreadId thread = *it;

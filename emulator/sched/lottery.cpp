@@ -106,7 +106,7 @@ void LotteryScheduler::enqueue(ThreadId thread, EnqueueReason)
     VERIFY(m_is_ready[index] == 0);
     m_is_ready[index] = 1;
     ++m_ready_count;
-    if (!host().pinned(thread).empty())
+    if (!host().brief(thread).pinned.empty())
         m_pinned_ready.insert(thread);
     else
         m_unpinned.set(index, tickets_of(thread));
@@ -137,7 +137,7 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
 {
     std::vector<ThreadId> pinned_here;
     for (ThreadId thread : m_pinned_ready)
-        if (may_run_on(host().pinned(thread), core))
+        if (may_run_on(host().brief(thread).pinned, core))
             pinned_here.push_back(thread);
     std::size_t unpinned = m_ready_count - m_pinned_ready.size();
     std::size_t candidates = unpinned + pinned_here.size();

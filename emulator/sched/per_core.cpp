@@ -147,7 +147,7 @@ std::optional<ThreadId> PerCoreScheduler::steal_for(CoreId core)
         if (victim && queue.size() <= m_queues[static_cast<std::size_t>(*victim)].size())
             continue;
         auto found = std::find_if(queue.rbegin(), queue.rend(),
-            [&](ThreadId thread) { return may_run_on(host().pinned(thread), core); });
+            [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, core); });
         if (found == queue.rend())
             continue;
         victim = other;
@@ -192,7 +192,7 @@ void PerCoreScheduler::balance_if_due()
             return;
         auto const& queue = m_queues[static_cast<std::size_t>(busiest)];
         auto found = std::find_if(queue.rbegin(), queue.rend(),
-            [&](ThreadId thread) { return may_run_on(host().pinned(thread), lightest); });
+            [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, lightest); });
         if (found == queue.rend())
             return; // pinning keeps them where they are
         ThreadId thread = *found;

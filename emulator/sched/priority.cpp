@@ -24,7 +24,7 @@ std::int64_t PriorityScheduler::key_on_enqueue(ThreadId thread, EnqueueReason)
     if (index >= m_ready_since.size())
         m_ready_since.resize(index + 1, 0);
     m_ready_since[index] = view_tick();
-    return host().priority(thread);
+    return host().brief(thread).priority;
 }
 
 std::int64_t PriorityScheduler::aged(std::int64_t priority, Tick since) const
@@ -42,7 +42,7 @@ void PriorityScheduler::on_picked(ThreadId thread, CoreId)
     auto index = static_cast<std::size_t>(thread);
     if (index >= m_chosen_with.size())
         m_chosen_with.resize(index + 1, 0);
-    m_chosen_with[index] = aged(host().priority(thread), ready_since(thread));
+    m_chosen_with[index] = aged(host().brief(thread).priority, ready_since(thread));
 }
 
 std::int64_t PriorityScheduler::running_key(ThreadId thread, CoreId) const

@@ -61,21 +61,21 @@ void RankedScheduler::rekey(ThreadId thread, std::int64_t key)
 bool RankedScheduler::any_ready_for(CoreId core) const
 {
     return std::any_of(m_ready.begin(), m_ready.end(),
-        [&](Entry const& entry) { return may_run_on(host().pinned(entry.thread), core); });
+        [&](Entry const& entry) { return may_run_on(host().brief(entry.thread).pinned, core); });
 }
 
 std::optional<RankedScheduler::Entry> RankedScheduler::best_for(CoreId core) const
 {
     if (!keys_change_while_ready()) {
         for (auto const& entry : m_ready)
-            if (may_run_on(host().pinned(entry.thread), core))
+            if (may_run_on(host().brief(entry.thread).pinned, core))
                 return entry;
         return std::nullopt;
     }
     std::optional<Entry> best;
     std::int64_t best_key = 0;
     for (auto const& entry : m_ready) {
-        if (!may_run_on(host().pinned(entry.thread), core))
+        if (!may_run_on(host().brief(entry.thread).pinned, core))
             continue;
         auto key = key_now(entry);
         if (!best || key < best_key || (key == best_key && entry.sequence < best->sequence)) {
@@ -163,7 +163,7 @@ void RankedScheduler::plan_preemptions()
         }
     }
     auto place = [&](Entry const& entry) {
-        auto pinned = host().pinned(entry.thread);
+        auto pinned = host().brief(entry.thread).pinned;
         for (std::size_t core = 0; core < cores; ++core) {
             if (idle[core] && may_run_on(pinned, static_cast<CoreId>(core))) {
                 idle[core] = 0;

@@ -42,6 +42,13 @@ struct ThreadFacts {
     std::span<int const> pinned; // cores it may use; empty: any
 };
 
+// The facts that never change during a run, from one compact array.
+struct ThreadBrief {
+    ProcessId process = no_process;
+    int priority = 0;            // as ThreadFacts::priority
+    std::span<int const> pinned; // cores it may use; empty: any
+};
+
 // What the Machine offers a policy. All read-only.
 class SchedulerHost {
 public:
@@ -53,11 +60,9 @@ public:
     // Ticks of work the core's running thread has done since it was picked (or its slice
     // renewed); 0 when idle or switching. Cheap, unlike facts().
     virtual Tick worked(CoreId) const = 0;
-    // The cores the thread may use (empty: any). Cheap, unlike facts(): for a policy's inner loop.
-    virtual std::span<int const> pinned(ThreadId) const = 0;
-    // The thread's process, and its priority (its process's). Cheap, unlike facts().
-    virtual ProcessId process(ThreadId) const = 0;
-    virtual int priority(ThreadId) const = 0;
+    // Who the thread is, in brief: its process, priority and pinning. Cheap, unlike facts():
+    // for a policy's inner loop.
+    virtual ThreadBrief brief(ThreadId) const = 0;
 };
 
 enum class EnqueueReason : std::uint8_t { Arrived, Woke, Preempted };
@@ -163,6 +168,6 @@ public:
 // Chooses among candidate cores for a thread honouring its pinning: true when the thread
 // may run on `core`.
 bool may_run_on(ThreadFacts const&, CoreId);
-bool may_run_on(std::span<int const> pinned, CoreId); // as SchedulerHost::pinned() gives it: cheap
+bool may_run_on(std::span<int const> pinned, CoreId); // as SchedulerHost::brief() gives it: cheap
 
 }
