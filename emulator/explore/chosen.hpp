@@ -24,7 +24,7 @@ public:
     std::optional<ThreadId> pick_next(CoreId core) override
     {
         for (auto it = m_ready.begin(); it != m_ready.end(); ++it)
-            if (may_run_on(host().pinned(*it), core)) {
+            if (may_run_on(host().brief(*it).pinned, core)) {
                 ThreadId id = *it;
                 m_ready.erase(it);
                 return id;

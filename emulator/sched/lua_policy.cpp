@@ -603,7 +603,7 @@ int host_pinned(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    push_pinned(state, self, self.replaying() ? std::span<int const>() : self.machine(state).pinned(thread));
+    push_pinned(state, self, self.replaying() ? std::span<int const>() : self.machine(state).brief(thread).pinned);
     return 1;
 }
 
@@ -613,7 +613,7 @@ int host_may_run_on(lua_State* state)
     ThreadId thread = self.check_thread(state, 1);
     CoreId core = self.check_core(state, 2);
     lua_pushboolean(state,
-        static_cast<int>(self.replaying() ? self.replayed() : self.answer(may_run_on(self.machine(state).pinned(thread), core))));
+        static_cast<int>(self.replaying() ? self.replayed() : self.answer(may_run_on(self.machine(state).brief(thread).pinned, core))));
     return 1;
 }
 
@@ -621,7 +621,7 @@ int host_process(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).process(thread)));
+    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).brief(thread).process));
     return 1;
 }
 
@@ -629,7 +629,7 @@ int host_priority(lua_State* state)
 {
     auto& self = LuaScheduler::self(state);
     ThreadId thread = self.check_thread(state, 1);
-    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).priority(thread)));
+    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).brief(thread).priority));
     return 1;
 }
 
@@ -1094,7 +1094,7 @@ std::optional<ThreadId> LuaScheduler::pick_next(CoreId core)
         }
         fail(fmt::format("{}: pick returned thread {}, {}", answered_at(Hook::Pick), thread, why), what);
     }
-    if (!may_run_on(host().pinned(thread), core))
+    if (!may_run_on(host().brief(thread).pinned, core))
         fail(fmt::format("{}: pick returned thread {}, which is pinned to other cores than core {} (ask "
                          "host.may_run_on(thread, core))",
                  answered_at(Hook::Pick), thread, core),
