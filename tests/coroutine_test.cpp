@@ -5,6 +5,7 @@
 #include "support/run.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
@@ -16,7 +17,7 @@ namespace {
 
 std::string read_program(std::string const& name)
 {
-    std::ifstream in(std::string(TICKLAB_TEST_SOURCE_DIR) + "/programs/" + name + ".tl");
+    std::ifstream in(fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name));
     REQUIRE(in);
     std::stringstream text;
     text << in.rdbuf();

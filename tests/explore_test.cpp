@@ -7,6 +7,7 @@
 #include "sched/registry.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -25,7 +26,7 @@ Program parse(std::string const& text, std::string const& name = "test.tl")
 
 Program bundled(std::string const& name)
 {
-    std::ifstream in(std::string(TICKLAB_TEST_SOURCE_DIR) + "/programs/" + name + ".tl", std::ios::binary);
+    std::ifstream in(fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name), std::ios::binary);
     REQUIRE(in.good());
     std::ostringstream content;
     content << in.rdbuf();

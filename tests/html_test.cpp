@@ -7,6 +7,7 @@
 #include "trace/html.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -20,7 +21,7 @@ namespace {
 
 Program bundled(std::string const& name)
 {
-    std::ifstream in(std::string(TICKLAB_TEST_SOURCE_DIR) + "/programs/" + name + ".tl");
+    std::ifstream in(fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name));
     std::stringstream text;
     text << in.rdbuf();
     return parse_or_fail(text.str());

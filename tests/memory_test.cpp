@@ -7,6 +7,7 @@
 #include "gen/generator.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -17,7 +18,7 @@ namespace {
 
 Program bundled(std::string const& name)
 {
-    auto path = std::string(TICKLAB_TEST_SOURCE_DIR) + "/programs/" + name + ".tl";
+    auto path = fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name);
     std::ifstream in(path, std::ios::binary);
     INFO(path);
     REQUIRE(in.good());

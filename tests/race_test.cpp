@@ -20,7 +20,7 @@ namespace {
 
 Program bundled(std::string const& name)
 {
-    auto path = std::string(TICKLAB_TEST_SOURCE_DIR) + "/programs/" + name + ".tl";
+    auto path = fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name);
     std::ifstream in(path, std::ios::binary);
     INFO(path);
     REQUIRE(in.good());
