@@ -169,18 +169,28 @@ def korean_and_compare(binary, chromium, work):
 
 def playground(binary, chromium, web):
     node = shutil.which("node") or shutil.which("nodejs")
+
+    def wasm_run(args):
+        script = ("Promise.resolve(require(%s)({print: s => process.stdout.write(s + '\\n'), "
+                  "printErr: s => process.stderr.write(s + '\\n')}))"
+                  ".then(m => { const code = m.callMain(%s); process.exitCode = code; })"
+                  % (json.dumps(os.path.join(web, "ticklab.js")), json.dumps(args)))
+        return subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=300)
+
     if node:
         for args in (["run", "kitchen", "--cores", "3", "--format", "json"],
                      ["run", "race", "--cores", "2", "--format", "json"],
                      ["run", "deadlock", "--cores", "2", "--format", "json"]):
-            script = ("Promise.resolve(require(%s)({print: s => process.stdout.write(s + '\\n'), "
-                      "printErr: s => process.stderr.write(s + '\\n')}))"
-                      ".then(m => { const code = m.callMain(%s); process.exitCode = code; })"
-                      % (json.dumps(os.path.join(web, "ticklab.js")), json.dumps(args)))
-            wasm = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=300)
+            wasm = wasm_run(args)
             native = subprocess.run([binary] + args, capture_output=True, text=True)
             check(wasm.stdout == native.stdout and wasm.returncode == native.returncode,
                   "wasm under node: ticklab %s gives the native JSON and exit code %d" % (" ".join(args), native.returncode))
+        # No Lua in WebAssembly: a policy file is refused with a clear message, as bad input.
+        wasm = wasm_run(["run", "kitchen", "--scheduler", "policies/rr.lua"])
+        check(wasm.stderr.startswith("ticklab: error: policies/rr.lua: policies written in Lua are not available in the playground; "
+                                     "run ticklab on a computer for them") and wasm.stdout == "" and wasm.returncode == 3,
+              "wasm under node: a Lua policy is refused with the playground's message and exit code 3 (got %d: %r)"
+              % (wasm.returncode, wasm.stderr))
     for cores, makespan in ((1, 13), (3, 7)):
         url = "file://%s/index.html?program=kitchen&cores=%d&policy=rr&quantum=2&run" % (web, cores)
         dom = dump_dom(chromium, url, budget=60000)
@@ -188,6 +198,7 @@ def playground(binary, chromium, web):
         check("finished at tick %d: makespan %d" % (makespan, makespan) in text,
               "playground: kitchen on %d core%s, makespan %d" % (cores, "" if cores == 1 else "s", makespan))
         check('data-exit="0"' in dom, "playground: the engine exited 0 on %d cores" % cores)
+        check('<option value="rr">' in dom and ".lua" not in dom, "playground: the policy list has rr and no policy written in Lua")
     dom = dump_dom(chromium, "file://%s/index.html?program=kitchen&source=process%%20p%%0A%%20%%20thread%%20t%%0A%%20%%20%%20%%20compute%%20x%%0A&run"
                    % web, budget=60000)
     text = text_of(dom)

@@ -8,7 +8,8 @@ OUT_DIR receives index.html, playground.js, lab-player.js, programs.js and tickl
 engine, with its WebAssembly inlined so that the page works from a file URL too). SOURCEs are
 the library's and the command line's .cpp files (generated ones included), relative to the
 current directory or absolute; the
-terminal-only pieces are swapped for web ones (lang/width.cpp: no utf8proc; libedit: a stub).
+terminal-only pieces are swapped for web ones (lang/width.cpp: no utf8proc; sched/lua_policy.cpp:
+no Lua, policies written in it report that the playground cannot run them; libedit: a stub).
 """
 import concurrent.futures
 import json
@@ -23,7 +24,9 @@ def main():
     root = os.path.abspath(root)
     out = os.path.abspath(out)
     sources = [os.path.abspath(s) for s in sys.argv[5:]]
-    sources = [os.path.join(root, "web", "width.cpp") if s.endswith(os.path.join("lang", "width.cpp")) else s
+    # Swapped for web versions: lang/width.cpp (no utf8proc), sched/lua_policy.cpp (no Lua).
+    swaps = {os.path.join("lang", "width.cpp"): "width.cpp", os.path.join("sched", "lua_policy.cpp"): "lua_stub.cpp"}
+    sources = [next((os.path.join(root, "web", web) for native, web in swaps.items() if s.endswith(os.sep + native)), s)
                for s in sources]
     work = os.path.join(os.path.dirname(out), "web-work")
     include = os.path.join(work, "include")
@@ -34,7 +37,7 @@ def main():
 
     # Header-only dependencies from the system, without the rest of /usr/include (whose C
     # library is not emscripten's).
-    for name in ("fmt", "CLI", "nlohmann"):
+    for name in ("fmt", "CLI", "nlohmann", "range", "meta", "concepts", "std"):
         link = os.path.join(include, name)
         if not os.path.exists(link):
             os.symlink(os.path.join("/usr/include", name), link)
