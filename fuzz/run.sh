@@ -1,20 +1,23 @@
 #!/bin/sh
 # Bounded fuzzing of ticklab's four libFuzzer targets.
-#   fuzz/run.sh BUILD_DIR SECONDS_PER_TARGET
+#   fuzz/run.sh BUILD_DIR SECONDS_PER_TARGET [TARGET...]
 # BUILD_DIR must be configured with clang and -Dfuzz=true (see fuzz/meson.build). Seeds come
 # from programs/, lessons/, the bad-input corpus and fuzz/regressions/<target>/ (inputs that
 # once crashed, kept so they never do again). Each target runs from a fresh working corpus
 # for SECONDS_PER_TARGET seconds. A crash, leak, timeout or sanitizer report stops the run:
 # the input is saved as fuzz/regressions/<target>/crash-*, and the script exits non-zero.
-# Prints one line per target with libFuzzer's execution count.
+# Prints one line per target with libFuzzer's execution count. Without TARGET names, all four
+# targets run one after the other; name some (e.g. parse-program) to run only those.
 set -u
 build=$1
 seconds=$2
+shift 2
+targets=${*:-parse-program parse-lesson run-program check-lesson}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in parse-program parse-lesson run-program check-lesson; do
+for target in $targets; do
     corpus=$work/$target
     mkdir -p "$corpus"
     case $target in

@@ -15,15 +15,6 @@ using namespace tl::test;
 
 namespace {
 
-std::string read_program(std::string const& name)
-{
-    std::ifstream in(fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name));
-    REQUIRE(in);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // "[tick 0] A에게 배달 완료" for every print, in order.
 std::vector<std::string> prints(Trace const& trace)
 {
@@ -68,7 +59,7 @@ TEST_CASE("The study note's asyncio delivery example prints in Python's order an
 {
     // ../shared/seed: gather(delivery("A", 9), delivery("B", 3), delivery("C", 6)); Python
     // prints the three deliveries, then B's meal (3), C's (6), A's (9).
-    auto trace = run(parse_or_fail(read_program("delivery")), {});
+    auto trace = run(bundled("delivery"), {});
     CHECK(prints(trace)
         == std::vector<std::string> {
             "[tick 0] A에게 배달 완료",
@@ -97,7 +88,7 @@ TEST_CASE("The study note's asyncio delivery example prints in Python's order an
 
 TEST_CASE("Awaiting each delivery in turn takes 9 + 3 + 6 = 18 ticks", "[coroutine]")
 {
-    auto trace = run(parse_or_fail(read_program("delivery_sequential")), {});
+    auto trace = run(bundled("delivery_sequential"), {});
     CHECK(trace.end == 18);
     auto lines = prints(trace);
     REQUIRE(lines.size() == 10);
@@ -111,7 +102,7 @@ TEST_CASE("Coroutines cannot overlap computation: compute holds the thread", "[c
 {
     // programs/delivery_compute.tl: gathered, but each meal is `compute mealtime`.
     for (int cores : { 1, 2 }) {
-        auto trace = run(parse_or_fail(read_program("delivery_compute")), { .cores = cores });
+        auto trace = run(bundled("delivery_compute"), { .cores = cores });
         CHECK(trace.end == 18);
         CHECK(core_timeline(trace, 0) == "delivery@0-9 delivery@9-12 delivery@12-18");
     }
@@ -189,27 +180,27 @@ TEST_CASE("Coroutine mistakes are reported at their line and column", "[coroutin
 TEST_CASE("GIL: two CPU-bound threads take as long on 2 cores as on 1; two processes take half", "[coroutine]")
 {
     // docs/coroutines-and-gil.md: workers of 20 ticks, switch interval 5.
-    auto gil_threads = run(parse_or_fail(read_program("gil_threads")), { .cores = 2 });
+    auto gil_threads = run(bundled("gil_threads"), { .cores = 2 });
     CHECK(gil_threads.end == 40);
     // The lock changes hands every 5 ticks; only one core computes at a time.
     CHECK(core_timeline(gil_threads, 0)
         == "worker1@0-5 worker2@5-10 worker1@10-15 worker2@15-20 worker1@20-25 worker2@25-30 worker1@30-35 "
            "worker2@35-40");
     CHECK(gil_threads.core_busy[1] == 0);
-    auto one_core = run(parse_or_fail(read_program("gil_threads")), { .cores = 1 });
+    auto one_core = run(bundled("gil_threads"), { .cores = 1 });
     CHECK(one_core.end == 40);
 
-    CHECK(run(parse_or_fail(read_program("gil_processes")), { .cores = 2 }).end == 20);
-    CHECK(run(parse_or_fail(read_program("nogil_threads")), { .cores = 2 }).end == 20);
+    CHECK(run(bundled("gil_processes"), { .cores = 2 }).end == 20);
+    CHECK(run(bundled("nogil_threads"), { .cores = 2 }).end == 20);
     // I/O-bound threads give the GIL up while they wait: their 10-tick waits overlap.
-    CHECK(run(parse_or_fail(read_program("gil_io")), { .cores = 2 }).end == 14);
+    CHECK(run(bundled("gil_io"), { .cores = 2 }).end == 14);
 }
 
 TEST_CASE("Coroutines and the GIL: stepping every tick gives the same trace as jumping", "[coroutine]")
 {
     for (std::string name : { "delivery", "delivery_sequential", "delivery_compute", "gil_threads", "gil_processes",
              "gil_io" }) {
-        auto program = parse_or_fail(read_program(name));
+        auto program = bundled(name);
         for (std::string scheduler : { "fcfs", "rr", "mlfq", "per-core" }) {
             for (int cores : { 1, 2 }) {
                 for (Tick switch_cost : { 0, 1 }) {

@@ -5,6 +5,7 @@
 #include "lang/diagnostic.hpp"
 #include "lang/parser.hpp"
 #include "sched/registry.hpp"
+#include "support/run.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 using namespace tl;
+using tl::test::bundled;
 
 namespace {
 
@@ -22,15 +24,6 @@ Program parse(std::string const& text, std::string const& name = "test.tl")
     INFO(format_diagnostics(parsed.errors));
     REQUIRE(parsed.ok());
     return parsed.program;
-}
-
-Program bundled(std::string const& name)
-{
-    std::ifstream in(fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name), std::ios::binary);
-    REQUIRE(in.good());
-    std::ostringstream content;
-    content << in.rdbuf();
-    return parse(content.str(), "programs/" + name + ".tl");
 }
 
 MachineConfig config(int cores = 1)

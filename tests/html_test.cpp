@@ -19,14 +19,6 @@ using namespace tl::test;
 
 namespace {
 
-Program bundled(std::string const& name)
-{
-    std::ifstream in(fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name));
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse_or_fail(text.str());
-}
-
 std::string page(Trace const& trace, Language language = Language::En)
 {
     auto metrics = compute_metrics(trace);

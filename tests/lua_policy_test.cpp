@@ -5,6 +5,7 @@
 #include "engine/machine.hpp"
 #include "gen/generator.hpp"
 #include "lang/parser.hpp"
+#include "support/workloads.hpp"
 #include "sched/lua_policy.hpp"
 #include "sched/policy_contract.hpp"
 #include "sched/registry.hpp"
@@ -22,6 +23,7 @@
 #include <vector>
 
 using namespace tl;
+using tl::test::pinned_workload;
 namespace fs = std::filesystem;
 
 namespace {
@@ -124,32 +126,6 @@ std::vector<std::pair<std::string, Program>> bundled_programs()
         programs.emplace_back(path.stem().string(), std::move(parsed.program));
     }
     return programs;
-}
-
-// Seeded workloads with pinned threads, as the contract suite uses.
-Program pinned_workload(int cores, std::uint64_t seed)
-{
-    GeneratorOptions options;
-    options.processes = 8;
-    options.threads = 3;
-    options.seed = seed;
-    options.arrival_spread = 25;
-    options.burst = { 1, 6 };
-    options.wait = { 1, 5 };
-    options.length = 6;
-    options.priorities = 4;
-    auto program = generate_program(options);
-    int count = 0;
-    for (auto& process : program.processes) {
-        for (auto& thread : process.threads) {
-            if (count % 4 == 1)
-                thread.pinned = { count % cores };
-            else if (count % 7 == 3 && cores > 1)
-                thread.pinned = { 0, cores - 1 };
-            ++count;
-        }
-    }
-    return program;
 }
 
 std::string policy(std::string_view name) { return source_dir() + "/policies/" + std::string(name) + ".lua"; }

@@ -18,20 +18,6 @@ using namespace tl::test;
 
 namespace {
 
-Program bundled(std::string const& name)
-{
-    auto path = fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name);
-    std::ifstream in(path, std::ios::binary);
-    INFO(path);
-    REQUIRE(in.good());
-    std::ostringstream content;
-    content << in.rdbuf();
-    auto parsed = parse_program(content.str(), "programs/" + name + ".tl");
-    INFO(format_diagnostics(parsed.errors));
-    REQUIRE(parsed.ok());
-    return parsed.program;
-}
-
 std::string side(Trace const& trace, RaceAccess const& access)
 {
     return fmt::format("{} {}{} line {} tick {}", trace.name(access.thread), access.atomic ? "atomic " : "",

@@ -3,6 +3,7 @@
 
 #include "engine/machine.hpp"
 #include "gen/generator.hpp"
+#include "support/workloads.hpp"
 #include "sched/cfs.hpp"
 #include "sched/mlfq.hpp"
 #include "sched/lowest_on_cores.hpp"
@@ -19,6 +20,8 @@
 #include <vector>
 
 using namespace tl;
+using tl::test::pinned_workload;
+using tl::test::unpinned_workload;
 
 namespace {
 
@@ -137,38 +140,6 @@ Program exits_and_memory(int cores)
         process("quick", 5, 3, { thread("q", { { compute, 1 }, { exit_op } }), thread("r", { { io, 3 } }) }),
     };
     (void)cores;
-    return program;
-}
-
-// A seeded random workload from the generator: 8 processes of 3 threads, 4 priorities.
-Program unpinned_workload(std::uint64_t seed)
-{
-    GeneratorOptions options;
-    options.processes = 8;
-    options.threads = 3;
-    options.seed = seed;
-    options.arrival_spread = 25;
-    options.burst = { 1, 6 };
-    options.wait = { 1, 5 };
-    options.length = 6;
-    options.priorities = 4;
-    return generate_program(options);
-}
-
-// The same, with some threads pinned.
-Program generated_workload(int cores, std::uint64_t seed)
-{
-    auto program = unpinned_workload(seed);
-    int count = 0;
-    for (auto& process : program.processes) {
-        for (auto& thread : process.threads) {
-            if (count % 4 == 1)
-                thread.pinned = { count % cores };
-            else if (count % 7 == 3 && cores > 1)
-                thread.pinned = { 0, cores - 1 };
-            ++count;
-        }
-    }
     return program;
 }
 
@@ -352,8 +323,8 @@ TEST_CASE("Every registered policy keeps the scheduling contract", "[scheduler]"
             std::vector<std::pair<std::string, Program>> workloads {
                 { "mixed", mixed_workload(cores) },
                 { "exits", exits_and_memory(cores) },
-                { "generated 1", generated_workload(cores, 1) },
-                { "generated 7", generated_workload(cores, 7) },
+                { "generated 1", pinned_workload(cores, 1) },
+                { "generated 7", pinned_workload(cores, 7) },
                 { "silberschatz", tl::test::jobs_or_fail("P1:0:8:3,P2:1:4:1,P3:2:9:4,P4:3:5:2") },
             };
             for (auto const& [name, program] : workloads) {
@@ -501,7 +472,7 @@ TEST_CASE("started() and stopped() bracket exactly the ticks a thread runs on a 
             std::vector<std::pair<std::string, Program>> workloads {
                 { "mixed", mixed_workload(cores) },
                 { "exits", exits_and_memory(cores) },
-                { "generated 7", generated_workload(cores, 7) },
+                { "generated 7", pinned_workload(cores, 7) },
             };
             for (auto const& [name, program] : workloads) {
                 INFO(fmt::format("{} on {} cores, switch cost {}, workload {}", policy, cores, switch_cost, name));

@@ -27,6 +27,8 @@ std::string locate_policy_file(std::string const& name) { return policy_finder ?
 
 bool is_lua_policy(std::string_view name) { return name.size() > 4 && name.ends_with(".lua"); }
 
+bool lua_policies_available() { return false; }
+
 bool claims_starvation_free(Scheduler const&) { return false; }
 
 std::variant<SchedulerChoice, std::string> make_lua_scheduler(std::string_view path, SchedulerOptions const&, LuaLimits const&)

@@ -49,8 +49,9 @@ int list_schedulers()
         }
     }
     fmt::print("\nChoose one with --scheduler NAME; try 'ticklab compare' to see two side by side.\n");
-    fmt::print("Or write your own in Lua and give its file: --scheduler mine.lua (docs/writing-a-scheduler.md; examples in "
-               "policies/; check it with 'ticklab check-policy mine.lua').\n");
+    if (tl::lua_policies_available())
+        fmt::print("Or write your own in Lua and give its file: --scheduler mine.lua (docs/writing-a-scheduler.md; "
+                   "examples in policies/; check it with 'ticklab check-policy mine.lua').\n");
     return tl::exit_code::ok;
 }
 

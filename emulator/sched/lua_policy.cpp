@@ -1377,6 +1377,8 @@ std::unique_ptr<Scheduler> LuaScheduler::clone() const
 
 bool is_lua_policy(std::string_view name) { return name.size() > 4 && name.ends_with(".lua"); }
 
+bool lua_policies_available() { return true; }
+
 std::variant<SchedulerChoice, std::string> make_lua_scheduler(std::string_view path, SchedulerOptions const& options,
     LuaLimits const& limits)
 {

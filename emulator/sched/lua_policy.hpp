@@ -55,6 +55,9 @@ std::string locate_policy_file(std::string const& name);
 // True for scheduler names that are Lua files (ending in ".lua").
 bool is_lua_policy(std::string_view name);
 
+// Whether this build runs policies written in Lua (the WebAssembly playground does not).
+bool lua_policies_available();
+
 // Loads and checks the policy file: reads it (as a program file is read), compiles it (text
 // only, never bytecode), runs its top level, checks that it defines enqueue and pick and that
 // every --set setting is one it reads. On failure, one message: a syntax error in the style

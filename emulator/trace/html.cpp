@@ -1,5 +1,6 @@
 #include "trace/html.hpp"
 
+#include "lesson/say.hpp"
 #include "trace/races.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
@@ -31,11 +32,6 @@ extern char const* const ticklab_lab_player_js; // generated from html_player.js
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string_view tr(Language language, std::string_view en, std::string_view ko)
-{
-    return language == Language::Ko ? ko : en;
-}
 
 constexpr double s_margin = 16;
 constexpr double s_target_width = 900;

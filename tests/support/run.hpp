@@ -1,6 +1,7 @@
 #pragma once
 
-// Test helpers: parse a program (failing the test loudly if it does not parse) and run it.
+// Test helpers: read a bundled program, parse a program (failing the test loudly if it does not
+// parse) and run it.
 
 #include "engine/machine.hpp"
 #include "lang/parser.hpp"
@@ -8,7 +9,10 @@
 #include "trace/metrics.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -17,6 +21,28 @@ namespace tl::test {
 inline Program parse_or_fail(std::string_view source)
 {
     auto parsed = parse_program(source, "test.tl");
+    INFO(format_diagnostics(parsed.errors));
+    REQUIRE(parsed.ok());
+    return parsed.program;
+}
+
+// The text of programs/NAME.tl, the bundled program of that name (the test fails if it is
+// missing).
+inline std::string bundled_source(std::string const& name)
+{
+    auto path = fmt::format("{}/programs/{}.tl", TICKLAB_TEST_SOURCE_DIR, name);
+    std::ifstream in(path, std::ios::binary);
+    INFO(path);
+    REQUIRE(in.good());
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+// programs/NAME.tl parsed, with its own file name in any diagnostic.
+inline Program bundled(std::string const& name)
+{
+    auto parsed = parse_program(bundled_source(name), "programs/" + name + ".tl");
     INFO(format_diagnostics(parsed.errors));
     REQUIRE(parsed.ok());
     return parsed.program;
