@@ -59,13 +59,20 @@ std::size_t precedence(std::string_view state)
     return s_process_precedence.size() - 1;
 }
 
-// The events, gathered with the ts and an order within one ts, then written sorted.
+std::string dumped(json const& event)
+{
+    // Names are UTF-8 from the program; a malformed byte becomes U+FFFD rather than an error.
+    return event.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// The events, gathered with the ts and an order within one ts, then written sorted. Each is
+// kept as its text, a fraction of the memory of its JSON tree.
 class Timeline {
 public:
     void add(Tick tick, json event, int rank = 1)
     {
         event["ts"] = micros(tick);
-        m_events.push_back({ micros(tick), rank, std::move(event) });
+        m_events.push_back({ micros(tick), rank, dumped(event) });
     }
     // The sample of a counter at `tick` replaces one the same counter already has there.
     void sample(std::string const& key, Tick tick, json event)
@@ -73,19 +80,22 @@ public:
         auto found = m_last_sample.find(key);
         if (found != m_last_sample.end() && m_events[found->second].ts == micros(tick)) {
             event["ts"] = micros(tick);
-            m_events[found->second].event = std::move(event);
+            m_events[found->second].text = dumped(event);
             return;
         }
         m_last_sample[key] = m_events.size();
         add(tick, std::move(event));
     }
-    json sorted()
+    // The events' texts in ts order; at one ts, rank 0 (slices that end) first.
+    std::vector<std::string> sorted()
     {
         std::stable_sort(m_events.begin(), m_events.end(),
             [](Timed const& a, Timed const& b) { return a.ts != b.ts ? a.ts < b.ts : a.rank < b.rank; });
-        json out = json::array();
+        std::vector<std::string> out;
+        out.reserve(m_events.size());
         for (auto& timed : m_events)
-            out.push_back(std::move(timed.event));
+            out.push_back(std::move(timed.text));
+        m_events.clear();
         return out;
     }
 
@@ -93,7 +103,7 @@ private:
     struct Timed {
         std::int64_t ts = 0;
         int rank = 1; // 0 for E, so that a slice ends before the next begins at the same ts
-        json event;
+        std::string text;
     };
     std::vector<Timed> m_events;
     std::map<std::string, std::size_t> m_last_sample;
@@ -380,12 +390,12 @@ void render_perfetto(std::ostream& out, Trace const& trace)
     // Names and order: the machine first, its cores first; then each process, its own track
     // first and its threads in declaration order.
     // One event a line, in the order written: the document reads (and diffs) event by event.
-    // Names are UTF-8 from the program; a malformed byte becomes U+FFFD rather than an error.
     bool first = true;
-    auto write = [&](json const& event) {
-        out << (first ? "\n" : ",\n") << event.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto write_text = [&](std::string const& text) {
+        out << (first ? "\n" : ",\n") << text;
         first = false;
     };
+    auto write = [&](json const& event) { write_text(dumped(event)); };
     out << "{\"traceEvents\": [";
     write(metadata("process_name", s_machine_pid, s_events_tid, { { "name", "machine" } }));
     write(metadata("process_sort_index", s_machine_pid, s_events_tid, { { "sort_index", 0 } }));
@@ -461,14 +471,14 @@ void render_perfetto(std::ostream& out, Trace const& trace)
     add_migrations(timeline, trace);
     add_races(timeline, trace, tracks);
     add_counters(timeline, trace, tracks);
-    for (auto const& event : timeline.sorted())
-        write(event);
+    for (auto const& text : timeline.sorted())
+        write_text(text);
 
     json other { { "generator", "ticklab" }, { "program", trace.program_file }, { "cores", trace.machine.cores },
         { "scheduler", trace.scheduler }, { "scheduler_description", trace.scheduler_description },
         { "tick", "1 simulated tick = 1 ms (ts in microseconds = tick * 1000)" }, { "end_tick", trace.end },
         { "outcome", std::string(to_string(trace.outcome)) } };
-    out << "\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": " << other.dump(-1, ' ', false, json::error_handler_t::replace)
+    out << "\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": " << dumped(other)
         << "}\n";
 }
 
