@@ -11,11 +11,13 @@ For each program in programs/ and a few machine settings, `ticklab run -f perfet
     of that variable in the JSON at or before that tick, and its last sample is the final
     value the JSON gives;
   - the ready-queue counter equals, at every sample, the number of threads the JSON's events
-    leave ready (made ready, woken or preempted, and not dispatched or killed since);
+    leave ready (made ready, woken or preempted, and not dispatched, killed or waiting
+    since), with a sample at every tick at which that number changes;
   - every flow start lies in an X slice of its track, and its finish at the start of one;
   - every race in the JSON is an instant named after its variable at the tick of its second
     access; a deadlock is an instant naming the JSON's deadlock message; every fault and every
-    migration of the JSON is there (an instant, a flow).
+    migration of the JSON is there (an instant on the new core; a flow arrow when the thread
+    did work on its old core).
 
 Usage: perfetto_check.py TICKLAB [PROGRAM...]   (default: every programs/*.tl)
 """
@@ -127,6 +129,14 @@ def check(ticklab, program, settings):
         expected = known[-1] if known else 0
         if sum(event["args"].values()) != expected:
             problems.append(f"ready queue {event['args']} at tick {tick}; the JSON's events leave {expected} ready")
+
+    # And no change is missed: a sample at every tick the JSON's count changes.
+    sampled = {event["ts"] // 1000 for event in samples}
+    previous = 0
+    for tick in sorted(ready_after):
+        if samples and ready_after[tick] != previous and tick not in sampled:
+            problems.append(f"the ready queue becomes {ready_after[tick]} at tick {tick}, and no sample says so")
+        previous = ready_after[tick]
 
     instants = [event for event in events if event["ph"] == "i"]
     for race in engine["races"]:
