@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Perfetto export of every bundled program, read as a strict trace parser reads it.
 
-For each program in programs/ and a few machine settings, `ticklab run -f perfetto` and
+For each program in programs/ and five machine settings and policies, `ticklab run -f perfetto` and
 `ticklab run -f json` of the same run, then:
   - every event has ph, cat, name, pid, tid and ts (metadata and counters too), ts never
     goes back, X events have a dur >= 0;
@@ -28,7 +28,8 @@ import os
 import subprocess
 import sys
 
-SETTINGS = [["--cores", "1"], ["--cores", "2"], ["--cores", "3", "--switch-cost", "1", "--quantum", "1"]]
+SETTINGS = [["--cores", "1"], ["--cores", "2"], ["--cores", "3", "--switch-cost", "1", "--quantum", "1"],
+            ["--cores", "2", "--scheduler", "per-core", "--load", "4K"], ["--cores", "2", "--scheduler", "mlfq"]]
 REQUIRED = ("ph", "cat", "name", "pid", "tid", "ts")
 
 
