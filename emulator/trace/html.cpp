@@ -4,6 +4,7 @@
 #include "trace/races.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
+#include "trace/thread_states.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -69,31 +70,8 @@ std::string plural(std::int64_t count, std::string_view one, std::string_view ma
     return fmt::format("{} {}", count, count == 1 ? one : many);
 }
 
-// The states a thread's lane shows, as the textbook figures name them. Codes are what the
-// JSON and the style sheet use.
-struct StateName {
-    std::string_view code;
-    std::string_view en;
-    std::string_view ko;
-};
-constexpr std::array s_states {
-    StateName { "new", "not arrived", "도착 전" },
-    StateName { "memory", "waiting for memory", "메모리 대기" },
-    StateName { "loading", "loading", "적재 중" },
-    StateName { "ready", "ready", "준비" },
-    StateName { "switch", "being switched in", "문맥 교환" },
-    StateName { "run", "running", "실행" },
-    StateName { "stall", "stalled on the bus", "버스 대기" },
-    StateName { "io", "blocked: I/O", "대기: I/O" },
-    StateName { "sleep", "blocked: sleep", "대기: sleep" },
-    StateName { "await", "blocked: every task awaits", "대기: 모든 태스크 await" },
-    StateName { "lock", "blocked: lock", "대기: 락" },
-    StateName { "join", "blocked: join", "대기: join" },
-    StateName { "gil", "blocked: GIL", "대기: GIL" },
-    StateName { "done", "done", "종료" },
-    StateName { "fault", "faulted", "오류로 종료" },
-    StateName { "killed", "killed", "강제 종료" },
-};
+using Span = StateSpan;
+constexpr auto const& s_states = thread_state_names;
 
 std::string_view state_label(std::string_view code, Language language)
 {
@@ -101,145 +79,6 @@ std::string_view state_label(std::string_view code, Language language)
         if (state.code == code)
             return tr(language, state.en, state.ko);
     return code;
-}
-
-struct Span {
-    Tick start = 0;
-    Tick end = 0;
-    std::string state;
-    std::string detail; // "fork2 (held by right)", "until 9", "core 1"
-};
-
-struct Lanes {
-    std::vector<std::vector<Span>> spans; // per thread, over [0, end)
-    std::vector<Span> finals;             // per thread: its state when the run ended
-};
-
-// Each thread's state over [0, end), from the events (what it waits for) and the slices
-// (while it holds a core: running, being switched in, or stalled on the bus).
-Lanes thread_spans(Trace const& trace)
-{
-    auto count = trace.threads.size();
-    struct Current {
-        std::string state = "new";
-        std::string detail;
-        Tick since = 0;
-    };
-    std::vector<Current> now(count);
-    std::vector<std::vector<Span>> base(count);
-    auto set = [&](ThreadId id, Tick tick, std::string state, std::string detail = {}) {
-        if (id == no_thread || static_cast<std::size_t>(id) >= count)
-            return;
-        auto& current = now[static_cast<std::size_t>(id)];
-        if (tick > current.since)
-            base[static_cast<std::size_t>(id)].push_back({ current.since, tick, current.state, current.detail });
-        current = { std::move(state), std::move(detail), tick };
-    };
-    // The threads a process starts when admitted (the others wait for a spawn).
-    std::vector<bool> starts(count, false);
-    for (auto const& event : trace.events)
-        if (event.kind == EventKind::ThreadReady && static_cast<ReadyCause>(event.value) == ReadyCause::Arrived
-            && event.thread != no_thread)
-            starts[static_cast<std::size_t>(event.thread)] = true;
-    auto for_process = [&](ProcessId process, Tick tick, std::string_view state) {
-        if (process == no_process)
-            return;
-        for (ThreadId id : trace.processes[static_cast<std::size_t>(process)].threads)
-            if (starts[static_cast<std::size_t>(id)] && now[static_cast<std::size_t>(id)].state == "new")
-                set(id, tick, std::string(state));
-    };
-    for (auto const& event : trace.events) {
-        auto id = event.thread;
-        switch (event.kind) {
-        case EventKind::ProcessWait: for_process(event.process, event.tick, "memory"); break;
-        case EventKind::ProcessLoad: {
-            if (event.process == no_process)
-                break;
-            for (ThreadId t : trace.processes[static_cast<std::size_t>(event.process)].threads)
-                if (starts[static_cast<std::size_t>(t)]
-                    && (now[static_cast<std::size_t>(t)].state == "new" || now[static_cast<std::size_t>(t)].state == "memory"))
-                    set(t, event.tick, "loading");
-            break;
-        }
-        case EventKind::ThreadReady:
-        case EventKind::Wake:
-        case EventKind::Preempt: set(id, event.tick, "ready"); break;
-        case EventKind::Dispatch: set(id, event.tick, "core", fmt::format("core {}", event.core)); break;
-        case EventKind::Block: {
-            auto on = wait_mnemonic(trace, event);
-            auto state = on == "sleep" ? "sleep" : on == "tasks" ? "await" : "io";
-            set(id, event.tick, state, fmt::format("until {}", event.value));
-            break;
-        }
-        case EventKind::LockWait:
-            set(id, event.tick, "lock",
-                fmt::format("{} (held by {})", object_name(trace, event), trace.name(static_cast<ThreadId>(event.value))));
-            break;
-        case EventKind::JoinWait: set(id, event.tick, "join", trace.name(static_cast<ThreadId>(event.value))); break;
-        case EventKind::GilWait:
-            set(id, event.tick, "gil",
-                event.value == no_thread ? std::string() : fmt::format("held by {}", trace.name(static_cast<ThreadId>(event.value))));
-            break;
-        case EventKind::ThreadExit: set(id, event.tick, "done"); break;
-        case EventKind::Fault: set(id, event.tick, "fault", std::string(trace.text(event))); break;
-        case EventKind::ThreadKilled: {
-            auto by = static_cast<ThreadId>(event.value);
-            set(id, event.tick, "killed", by == no_thread ? std::string() : fmt::format("by {}", trace.name(by)));
-            break;
-        }
-        default: break;
-        }
-    }
-    std::vector<Span> finals;
-    for (std::size_t i = 0; i < count; ++i) {
-        auto state = now[i].state == "core" ? std::string("run") : now[i].state;
-        finals.push_back({ trace.end, trace.end, state, now[i].detail });
-        set(static_cast<ThreadId>(i), trace.end, "end");
-    }
-
-    // Each thread's slices, from every core, in time order.
-    std::vector<std::vector<Slice const*>> slices(count);
-    for (auto const& core : trace.core_slices)
-        for (auto const& slice : core)
-            if (slice.thread != no_thread && static_cast<std::size_t>(slice.thread) < count)
-                slices[static_cast<std::size_t>(slice.thread)].push_back(&slice);
-    for (auto& list : slices)
-        std::stable_sort(list.begin(), list.end(), [](Slice const* a, Slice const* b) { return a->start < b->start; });
-
-    std::vector<std::vector<Span>> spans(count);
-    for (std::size_t i = 0; i < count; ++i) {
-        auto& out = spans[i];
-        auto add = [&](Tick start, Tick end, std::string const& state, std::string const& detail) {
-            if (end <= start)
-                return;
-            if (!out.empty() && out.back().end == start && out.back().state == state && out.back().detail == detail) {
-                out.back().end = end;
-                return;
-            }
-            out.push_back({ start, end, state, detail });
-        };
-        std::size_t next = 0;
-        for (auto const& span : base[i]) {
-            if (span.state != "core") {
-                add(span.start, span.end, span.state, span.detail);
-                continue;
-            }
-            auto const& mine = slices[i];
-            while (next < mine.size() && mine[next]->end <= span.start)
-                ++next;
-            Tick at = span.start;
-            for (std::size_t k = next; k < mine.size() && mine[k]->start < span.end; ++k) {
-                auto const& slice = *mine[k];
-                auto from = std::max(slice.start, span.start);
-                auto to = std::min(slice.end, span.end);
-                add(at, from, "run", span.detail);
-                add(from, to, slice.switching ? "switch" : slice.stalled ? "stall" : "run", span.detail);
-                at = std::max(at, to);
-            }
-            add(at, span.end, "run", span.detail);
-        }
-    }
-    return { std::move(spans), std::move(finals) };
 }
 
 }
