@@ -4,6 +4,7 @@
 namespace tl::exit_code {
 
 inline constexpr int ok = 0;
+inline constexpr int wrong_answers = 1; // quiz --check: some answer is wrong or missing
 inline constexpr int usage = 2;       // the command line itself is wrong
 inline constexpr int bad_input = 3;   // a program, jobs list or machine setting is wrong
 inline constexpr int program_failed = 4; // the simulated program faulted or deadlocked

@@ -10,6 +10,7 @@
 #include "cli/lesson_command.hpp"
 #include "cli/numbers.hpp"
 #include "cli/paths.hpp"
+#include "cli/quiz_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/step_command.hpp"
 #include "lang/program.hpp"
@@ -172,6 +173,7 @@ struct Settings {
     tl::LessonSettings lesson;
     tl::RunSettings step;
     tl::CompareSettings compare;
+    tl::QuizCommandSettings quiz;
 };
 
 void add_run_options(CLI::App& run, tl::RunSettings& run_settings)
@@ -258,6 +260,9 @@ std::vector<Command> const commands {
     { "check-policy", "Check a policy written in Lua against the contract the built-in policies keep, on generated workloads",
         [](CLI::App& app, Settings& settings) { tl::add_check_policy_options(app, settings.check_policy); },
         [](Settings const& settings) { return tl::check_policy_command(settings.check_policy); } },
+    { "quiz", "A homework worksheet from a topic and a seed (like OSTEP's simulators); --answers computes the answers, --check grades yours",
+        [](CLI::App& app, Settings& settings) { tl::add_quiz_options(app, settings.quiz); },
+        [](Settings const& settings) { return tl::quiz_command(settings.quiz); } },
 };
 
 }
