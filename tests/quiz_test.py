@@ -83,10 +83,13 @@ def answers(sheet):
     return {question["id"]: question["answer"] for question in sheet["questions"]}
 
 
-def verify(topic, level, seed):
-    where = f"{topic} level {level} seed {seed}"
+def verify(topic, level, seed, policy=None):
+    where = f"{topic} level {level} seed {seed} {policy or ''}"
+    extra = ["--scheduler", policy] if policy else []
     sheet = json.loads(ticklab("quiz", "--topic", topic, "--seed", str(seed), "--level", str(level), "--answers",
-                               "--format", "json"))
+                               "--format", "json", *extra))
+    if policy:
+        check(sheet["settings"]["scheduler"] == policy, f"{where}: the policy asked about")
     given = answers(sheet)
     check(sheet["topic"] == topic and sheet["seed"] == seed, f"{where}: topic and seed")
     if topic == "race":
@@ -143,6 +146,15 @@ for topic in TOPICS:
                 verify(topic, level, seed)
             except (AssertionError, KeyError, ValueError) as error:
                 failures.append(f"{topic} level {level} seed {seed}: {error!r}")
+
+# "What does this policy do": a scheduling topic's workload under a policy written in Lua.
+for topic, policy in (("fcfs", "policies/sjf.lua"), ("rr", "policies/mlfq.lua"), ("srtf", "policies/rr.lua")):
+    for level in (1, 2, 3):
+        for seed in (2, 9):
+            try:
+                verify(topic, level, seed, policy)
+            except (AssertionError, KeyError, ValueError) as error:
+                failures.append(f"{topic} {policy} level {level} seed {seed}: {error!r}")
 
 # A seed reproduces its worksheet byte for byte, in every format and language; another
 # seed gives another worksheet.

@@ -94,8 +94,9 @@ std::string title(Worksheet const& sheet)
 
 std::string again(Worksheet const& sheet, std::string_view extra)
 {
-    return fmt::format("ticklab quiz --topic {} --seed {}{}{}{}", sheet.topic, sheet.seed,
+    return fmt::format("ticklab quiz --topic {} --seed {}{}{}{}{}", sheet.topic, sheet.seed,
         sheet.level != 1 ? fmt::format(" --level {}", sheet.level) : std::string(),
+        sheet.policy.empty() ? std::string() : fmt::format(" --scheduler {}", sheet.policy),
         sheet.language == Language::Ko ? " --lang ko" : "", extra);
 }
 
@@ -337,10 +338,15 @@ void add_quiz_options(CLI::App& app, QuizCommandSettings& settings)
         "Also print the answers, computed by running the engine, and the run that explains them (OSTEP's -c)");
     app.add_option("--check", settings.check, "Grade the answers in FILE: one a line, in question order")->type_name("FILE");
     app.add_flag("--list", settings.list, "List the topics, one line each");
+    app.add_option("-s,--scheduler", settings.scheduler,
+           "With a scheduling topic (fcfs, sjf, srtf, rr, priority, mlfq): ask what this policy does instead, e.g. a "
+           "policy file written in Lua (FILE.lua)")
+        ->type_name("POLICY");
     app.footer("Example: ticklab quiz --topic rr --seed 7, then ticklab quiz --topic rr --seed 7 --answers (docs/quiz.md).\n"
+               "What does a policy do: ticklab quiz --topic fcfs --seed 7 --scheduler policies/sjf.lua --answers\n"
                "Exit codes: 0 ok (with --check: every answer right), 1 --check found a wrong or missing answer, 2 usage "
                "error (unknown topic, --level or --seed out of range), 3 bad input (an answers file that cannot be read "
-               "or has an answer of the wrong form), 70 internal error.");
+               "or has an answer of the wrong form, a --scheduler that does not load), 70 internal error.");
 }
 
 int quiz_command(QuizCommandSettings const& settings)
@@ -378,7 +384,18 @@ int quiz_command(QuizCommandSettings const& settings)
             settings.answers ? "--answers" : "--format");
         return exit_code::usage;
     }
-    auto made = make_worksheet({ settings.topic, *seed, static_cast<int>(*level), language });
+    if (!settings.scheduler.empty() && !quiz_topic_takes_policy(settings.topic)) {
+        fmt::print(stderr, "ticklab: error: --scheduler goes with a scheduling topic (fcfs, sjf, srtf, rr, priority or mlfq), "
+                           "not '{}'\n",
+            settings.topic);
+        return exit_code::usage;
+    }
+    if (!settings.scheduler.empty())
+        if (auto error = check_quiz_policy(settings.scheduler)) {
+            fmt::print(stderr, "ticklab: error: {}\n", *error);
+            return exit_code::bad_input;
+        }
+    auto made = make_worksheet({ settings.topic, *seed, static_cast<int>(*level), language, settings.scheduler });
     if (auto const* error = std::get_if<std::string>(&made)) {
         fmt::print(stderr, "ticklab: error: {}\n", *error);
         return exit_code::usage;

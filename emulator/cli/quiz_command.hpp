@@ -22,6 +22,7 @@ struct QuizCommandSettings {
     bool answers = false;
     std::string check;       // --check FILE: grade the answers in FILE
     bool list = false;
+    std::string scheduler;   // --scheduler: ask about this policy instead of the topic's
 };
 
 void add_quiz_options(CLI::App&, QuizCommandSettings&);

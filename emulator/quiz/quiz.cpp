@@ -137,7 +137,7 @@ std::string run_command_line(Worksheet const& sheet, std::string const& schedule
     auto const& s = sheet.settings;
     std::string line = sheet.jobs.empty() ? std::string("ticklab run quiz.tl") : fmt::format("ticklab run --jobs \"{}\"", sheet.jobs);
     line += fmt::format(" --scheduler {}", scheduler);
-    if (scheduler == "rr" || scheduler == "mlfq" || scheduler == "lottery" || scheduler == "per-core")
+    if (scheduler != "fcfs" && scheduler != "sjf" && scheduler != "srtf" && scheduler != "priority")
         line += fmt::format(" --quantum {}", s.quantum);
     if (s.cores != 1)
         line += fmt::format(" --cores {}", s.cores);
@@ -312,7 +312,7 @@ std::string job_table(Language language, std::vector<Job> const& jobs, bool prio
     return out;
 }
 
-void scheduling_sheet(Worksheet& sheet, SplitMix64& random)
+void scheduling_sheet(Worksheet& sheet, SplitMix64& random, std::string const& own_policy)
 {
     auto language = sheet.language;
     auto const& topic = sheet.topic;
@@ -320,13 +320,16 @@ void scheduling_sheet(Worksheet& sheet, SplitMix64& random)
     Tick burst_max = topic == "mlfq" ? 16 : 10;
     Tick burst_min = topic == "mlfq" ? 3 : 1;
     auto jobs = schedule_jobs(random, sheet.level, burst_min, burst_max, priorities);
-    sheet.settings.scheduler = topic;
+    sheet.settings.scheduler = own_policy.empty() ? topic : own_policy;
     if (topic == "rr")
         sheet.settings.quantum = draw(random, 1, 4);
     set_workload(sheet, jobs, priorities);
 
     std::string policy;
-    if (topic == "fcfs")
+    if (!own_policy.empty())
+        policy = say(language, "the policy {} (quantum {} where it slices)", "정책 {}(타임 슬라이스를 쓴다면 퀀텀 {})", own_policy,
+            sheet.settings.quantum);
+    else if (topic == "fcfs")
         policy = tr(language, "first come, first served (FCFS)", "선착순(FCFS)");
     else if (topic == "sjf")
         policy = tr(language, "shortest job first (SJF, non-preemptive; 'shortest' is the next CPU burst)",
@@ -350,8 +353,8 @@ void scheduling_sheet(Worksheet& sheet, SplitMix64& random)
         "틱에 도착한 작업은 그 작업보다 앞에 줄을 섭니다.\n\n{}",
         policy, job_table(language, jobs, priorities));
     auto program = parsed(sheet);
-    sheet.runs.push_back(run_with(program, sheet.settings, topic));
-    sheet.commands.push_back(run_command_line(sheet, topic));
+    sheet.runs.push_back(run_with(program, sheet.settings, sheet.settings.scheduler));
+    sheet.commands.push_back(run_command_line(sheet, sheet.settings.scheduler));
     schedule_questions(sheet, sheet.runs.back(), tr(language, "jobs", "작업"));
 }
 
@@ -800,6 +803,19 @@ QuizTopic const* find_quiz_topic(std::string_view name)
     return nullptr;
 }
 
+bool quiz_topic_takes_policy(std::string_view topic)
+{
+    return topic == "fcfs" || topic == "sjf" || topic == "srtf" || topic == "rr" || topic == "priority" || topic == "mlfq";
+}
+
+std::optional<std::string> check_quiz_policy(std::string const& policy)
+{
+    auto made = make_scheduler(policy, SchedulerOptions {});
+    if (auto const* error = std::get_if<std::string>(&made))
+        return *error;
+    return std::nullopt;
+}
+
 std::variant<Worksheet, std::string> make_worksheet(QuizRequest const& request)
 {
     if (!find_quiz_topic(request.topic))
@@ -808,11 +824,15 @@ std::variant<Worksheet, std::string> make_worksheet(QuizRequest const& request)
         return fmt::format("--level must be {} to {}, not {}", min_quiz_level, max_quiz_level, request.level);
     if (request.seed > max_quiz_seed)
         return fmt::format("--seed must be 0 to {}, not {}", max_quiz_seed, request.seed);
+    if (!request.policy.empty() && !quiz_topic_takes_policy(request.topic))
+        return fmt::format("--scheduler goes with a scheduling topic (fcfs, sjf, srtf, rr, priority or mlfq), not '{}'",
+            request.topic);
     Worksheet sheet;
     sheet.topic = request.topic;
     sheet.seed = request.seed;
     sheet.level = request.level;
     sheet.language = request.language;
+    sheet.policy = request.policy;
     SplitMix64 random(topic_seed(request.topic, request.seed));
     auto const& topic = request.topic;
     if (topic == "lottery")
@@ -826,7 +846,7 @@ std::variant<Worksheet, std::string> make_worksheet(QuizRequest const& request)
     else if (topic == "async")
         async_sheet(sheet, random);
     else
-        scheduling_sheet(sheet, random);
+        scheduling_sheet(sheet, random, request.policy);
     return sheet;
 }
 

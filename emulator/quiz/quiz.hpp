@@ -45,7 +45,16 @@ struct QuizRequest {
     std::uint64_t seed = 0;
     int level = 1;
     Language language = Language::En;
+    // A policy to ask about instead of the topic's own (a Lua file, or any name `ticklab run
+    // --scheduler` takes): "what does this policy do" on a scheduling topic's workload.
+    std::string policy;
 };
+
+// Whether a worksheet may ask about the policy: nothing when it can be built, else the
+// one-line error of `ticklab run --scheduler` (a Lua file that does not load, an unknown name).
+std::optional<std::string> check_quiz_policy(std::string const& policy);
+// The topics a policy of its own can go with: fcfs, sjf, srtf, rr, priority and mlfq.
+bool quiz_topic_takes_policy(std::string_view topic);
 
 // How an answer is compared with the one the learner wrote.
 enum class AnswerKind : std::uint8_t {
@@ -78,6 +87,7 @@ struct Worksheet {
     std::uint64_t seed = 0;
     int level = 1;
     Language language = Language::En;
+    std::string policy;  // QuizRequest::policy: asked about instead of the topic's own, or empty
     std::string jobs;    // the workload as --jobs text, or empty
     std::string program; // the workload as a program, or empty
     QuizSettings settings;
