@@ -64,7 +64,7 @@ Trace run_with(Program const& program, RunSpec const& spec, bool full, TraceObse
 
 }
 
-TEST_CASE("streamed JSON, parallelism and the notable-only summary equal the whole-trace writers on every bundled program")
+TEST_CASE("streamed JSON, parallelism and the notable-only summary equal the whole-trace writers on every bundled program", "[stream]")
 {
     auto programs = bundled_programs();
     REQUIRE(programs.size() >= 20);
@@ -129,7 +129,7 @@ TEST_CASE("streamed JSON, parallelism and the notable-only summary equal the who
     CHECK(compared >= 300);
 }
 
-TEST_CASE("a run that only counts routine events keeps the notable ones in order, with their lines")
+TEST_CASE("a run that only counts routine events keeps the notable ones in order, with their lines", "[stream]")
 {
     auto program = parse_or_fail("process p\n"
                                  "  shared total = 0\n"
