@@ -69,11 +69,14 @@ cat > "$work/want.txt" <<'EOF'
 EOF
 same "$work/bad.txt" "$work/want.txt" "an error in a piped program is located in <stdin>"
 
-head -c 4194305 /dev/zero | tr '\0' '#' | "$ticklab" check - > "$work/big.txt" 2>&1
-expect_exit $? 3 "more than 4 MiB on standard input"
-echo "ticklab: error: cannot run the program on standard input: it is larger than 4 MiB; is it really a program?" \
+# A program file over the limit (1 GiB) is refused before it is read: a sparse file costs no disk.
+truncate -s 1073741825 "$work/huge.tl"
+"$ticklab" run "$work/huge.tl" > "$work/big.txt" 2>&1
+expect_exit $? 3 "a program file over 1 GiB"
+echo "ticklab: error: cannot run '$work/huge.tl': the file is larger than 1 GiB; is it really a program?" \
     > "$work/want.txt"
-same "$work/big.txt" "$work/want.txt" "standard input is capped as a file is"
+same "$work/big.txt" "$work/want.txt" "a program file is capped at 1 GiB"
+rm -f "$work/huge.tl"
 
 # `step -`: with no terminal to read commands from (setsid: no controlling terminal), it
 # shows tick 0 and says why it stops there.

@@ -74,4 +74,5 @@ TEST_CASE("a stream is read up to the limit", "[input]")
     CHECK_FALSE(read_input_stream(big, error, 3));
     CHECK(error == "it is larger than 3 bytes");
     CHECK(limit_text(4 * 1024 * 1024) == "4 MiB");
+    CHECK(limit_text(1024 * 1024 * 1024) == "1 GiB");
 }

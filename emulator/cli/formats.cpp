@@ -159,6 +159,11 @@ bool format_reads_queues(std::string_view name, Presentation const& presentation
     return false;
 }
 
+bool format_reads_notable_only(std::string_view name, Presentation const& presentation)
+{
+    return !presentation.explain && (name == "summary" || name == "csv-metrics");
+}
+
 std::string output_format_names()
 {
     std::string names;
@@ -176,6 +181,7 @@ void print_run(std::ostream& out, Trace const& trace, std::string_view format, P
 {
     auto metrics = compute_metrics(trace);
     metrics.one_core_makespan = presentation.one_core_makespan;
+    metrics.one_core_skipped = presentation.one_core_skipped;
     for (auto const& entry : s_formats)
         if (entry.name == format)
             entry.print(out, trace, metrics, presentation);

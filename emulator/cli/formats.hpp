@@ -22,6 +22,7 @@ struct Presentation {
     bool ram = false;     // --show ram: the RAM map as a column of the per-tick table
     Language language = Language::En; // --lang: the words of the html page
     std::optional<Tick> one_core_makespan; // measured by the caller, for the speed-up in the metrics
+    bool one_core_skipped = false;         // not measured: the run is long (Metrics::one_core_skipped)
 };
 
 // --color: "always", "never", or "auto": colour when stdout is a terminal and NO_COLOR is unset
@@ -42,6 +43,9 @@ bool is_output_format(std::string_view);
 // A run printed otherwise need not record them: with thousands of ready threads, a copy of
 // the queue at every boundary is most of the trace.
 bool format_reads_queues(std::string_view, Presentation const&);
+// Whether the format (with this presentation) reads only the totals and the events that are
+// not routine scheduling (MachineConfig::record_notable): summary and csv-metrics.
+bool format_reads_notable_only(std::string_view, Presentation const&);
 std::string output_format_names(); // "table, summary, json, ..."
 
 // Renders a finished run in the given format (which must be valid).

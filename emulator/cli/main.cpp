@@ -186,6 +186,9 @@ void add_run_options(CLI::App& run, tl::RunSettings& run_settings)
         ->capture_default_str();
     tl::add_machine_options(run, run_settings);
     run.add_flag("--explain", run_settings.explain, "Also tell each tick's decisions in plain sentences");
+    run.add_flag("--speedup", run_settings.speedup,
+        fmt::format("Measure the speed-up against 1 core (a second run) even for a run of over {} events, where it "
+                    "is skipped unasked", tl::speedup_events_unasked));
     run.add_option("--color", run_settings.colour, "Colour the gantt chart: auto, always or never")
         ->check(CLI::IsMember({ "auto", "always", "never" }))
         ->capture_default_str();

@@ -58,10 +58,10 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
         std::size_t got = 0;
         while ((got = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
             content.append(buffer, got);
-            if (content.size() > max_input_bytes) {
+            if (content.size() > max_program_bytes) {
                 error = fmt::format("cannot run the program on standard input: it is larger than {}; is it really "
                                     "a program?",
-                    limit_text(max_input_bytes));
+                    limit_text(max_program_bytes));
                 return std::nullopt;
             }
         }
@@ -108,13 +108,13 @@ std::optional<LoadedFile> load_program_file(std::string const& name, std::string
             error = fmt::format("cannot run '{}': it is a device, a pipe or a socket, not a program file", name);
             return std::nullopt;
         }
-        if (fs::file_size(candidate, ec) > max_input_bytes && !ec) {
+        if (fs::file_size(candidate, ec) > max_program_bytes && !ec) {
             error = fmt::format("cannot run '{}': the file is larger than {}; is it really a program?", name,
-                limit_text(max_input_bytes));
+                limit_text(max_program_bytes));
             return std::nullopt;
         }
         std::string reason;
-        auto content = read_input_file(candidate, reason);
+        auto content = read_input_file(candidate, reason, max_program_bytes);
         if (!content) {
             error = fmt::format("cannot open '{}': {}", candidate.string(), reason);
             return std::nullopt;

@@ -9,6 +9,7 @@
 #include "lang/parser.hpp"
 #include "trace/metrics.hpp"
 #include "trace/render.hpp"
+#include "trace/stream.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <iostream>
+#include <memory>
 #include <signal.h>
 #include <unistd.h>
 
@@ -231,7 +233,8 @@ private:
 
 }
 
-std::optional<Trace> simulate_with(Prepared const& prepared, Program const& program, std::string const& scheduler_name)
+std::optional<Trace> simulate_with(Prepared const& prepared, Program const& program, std::string const& scheduler_name,
+    std::function<void(Machine&)> const& before)
 {
     auto problems = check_program_fits(prepared.machine, program);
     if (!problems.empty()) {
@@ -246,6 +249,8 @@ std::optional<Trace> simulate_with(Prepared const& prepared, Program const& prog
     }
     auto& choice = std::get<SchedulerChoice>(made);
     Machine machine(prepared.machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    if (before)
+        before(machine);
     InterruptHandler handler;
     Progress progress(prepared.machine.max_ticks);
     for (std::uint32_t boundaries = 1; machine.advance(); ++boundaries) {
@@ -308,6 +313,16 @@ int run_command(RunSettings const& settings)
     if (!prepared)
         return exit_code::bad_input;
     prepared->machine.record_queues = format_reads_queues(settings.format, current_presentation());
+    // JSON is written as the run goes (trace/stream.hpp): the run keeps only what its metrics,
+    // races and output read, as for the summary.
+    bool streams = settings.format == "json";
+    if (streams)
+        prepared->machine.record_queues = false;
+    if (streams || format_reads_notable_only(settings.format, current_presentation())) {
+        // The summary reads the totals and the few events that are not routine scheduling.
+        prepared->machine.record_events = false;
+        prepared->machine.record_notable = true;
+    }
     auto program = load_program(settings);
     if (!program)
         return exit_code::bad_input;
@@ -320,15 +335,37 @@ int run_command(RunSettings const& settings)
         }
         return code;
     }
-    auto trace = simulate_with(*prepared, *program, settings.scheduler);
+    std::unique_ptr<JsonStreamWriter> writer;
+    auto trace = simulate_with(*prepared, *program, settings.scheduler, [&](Machine& machine) {
+        if (!streams)
+            return;
+        writer = std::make_unique<JsonStreamWriter>(machine.trace());
+        machine.set_observer(writer.get());
+    });
     if (!trace)
         return exit_code::bad_input;
     bool reports_metrics = settings.format == "table" || settings.format == "summary" || settings.format == "json"
         || settings.format == "html";
     auto presentation = current_presentation();
-    if (reports_metrics && trace->outcome == Outcome::Finished)
-        presentation.one_core_makespan = one_core_makespan(*prepared, *program, settings.scheduler);
-    print_run(std::cout, *trace, settings.format, presentation);
+    if (reports_metrics && trace->outcome == Outcome::Finished && prepared->machine.cores > 1) {
+        if (settings.speedup || trace->event_count <= speedup_events_unasked)
+            presentation.one_core_makespan = one_core_makespan(*prepared, *program, settings.scheduler);
+        else
+            presentation.one_core_skipped = true;
+    }
+    if (writer) {
+        auto metrics = compute_metrics(*trace);
+        metrics.one_core_makespan = presentation.one_core_makespan;
+        metrics.one_core_skipped = presentation.one_core_skipped;
+        writer->write(std::cout, *trace, metrics);
+        if (!writer->ok()) {
+            std::cout.flush();
+            fmt::print(stderr, "ticklab: error: {}\n", writer->error());
+            return exit_code::output_failed;
+        }
+    } else {
+        print_run(std::cout, *trace, settings.format, presentation);
+    }
     std::cout.flush();
     if (run_interrupted()) {
         fmt::print(stderr, "ticklab: interrupted (Ctrl-C) at tick {}: the output is the run up to that tick, ended "

@@ -7,6 +7,7 @@
 #include "trace/trace.hpp"
 #include "sched/registry.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -20,6 +21,8 @@ class Option;
 }
 
 namespace tl {
+
+class Machine;
 
 struct RunSettings {
     std::string file;
@@ -46,6 +49,7 @@ struct RunSettings {
     bool manual = false;           // step --manual: the learner picks who runs (cli/manual.hpp)
     std::string choices;           // step --manual --choices FILE: the picks, one a line
     bool quantum_given = false;    // --quantum was on the command line
+    bool speedup = false;          // --speedup: measure the speed-up even for a long run
 };
 
 struct Prepared {
@@ -71,7 +75,9 @@ std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const&);
 // with exit_code::bad_input.
 std::optional<Prepared> prepare(RunSettings const&);
 std::optional<Program> load_program(RunSettings const&); // the file or --jobs of the settings
-std::optional<Trace> simulate_with(Prepared const&, Program const&, std::string const& scheduler_name);
+// `before`, when given, sees the Machine before it runs (to set an observer on it).
+std::optional<Trace> simulate_with(Prepared const&, Program const&, std::string const& scheduler_name,
+    std::function<void(Machine&)> const& before = {});
 int exit_for(Trace const&); // exit_code::ok, program_failed (a fault or a deadlock), or tick_limit
 
 // Whether Ctrl-C (SIGINT) stopped a run simulate_with() was computing. The run then ended at
@@ -79,6 +85,9 @@ int exit_for(Trace const&); // exit_code::ok, program_failed (a fault or a deadl
 // (A second Ctrl-C ends ticklab at once.) While a run takes more than two seconds, a line
 // on stderr, when stderr is a terminal, tells the tick reached and how far the tick limit is.
 bool run_interrupted();
+// ticklab run measures the speed-up (a second run, on one core) unasked only for runs of at
+// most this many events: past it the second run would double the time of a long run.
+inline constexpr std::int64_t speedup_events_unasked = 1'000'000;
 // The makespan of the same run on one core, for the speed-up; nothing when the machine has
 // one core already, or the program cannot run on one (a thread pinned to another core).
 std::optional<Tick> one_core_makespan(Prepared const&, Program const&, std::string const& scheduler_name);

@@ -32,6 +32,11 @@ struct MachineConfig {
     bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
     bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
     bool record_events = true;              // keep events and slices; off, only totals and counts are kept
+    // With record_events off: still keep the events that are not routine scheduling (arrivals,
+    // admissions, exits, prints, faults, shared variables, locks, spawns, joins, the GIL,
+    // tasks), which is all the summary and the race check read. Ready, dispatch, preempt,
+    // block, wake and migrate events and the slices are only counted.
+    bool record_notable = false;
 };
 
 inline constexpr int max_cores = 1024;

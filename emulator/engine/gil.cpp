@@ -28,7 +28,7 @@ void Machine::gil_wait(ThreadId id)
 {
     auto process = process_of(id);
     auto& gil = m_gils[static_cast<std::size_t>(process)];
-    emit({ .tick = m_now, .kind = EventKind::GilWait, .process = process, .thread = id, .line = line_of(id),
+    emit({ .tick = m_now, .kind = EventKind::GilWait, .process = process, .thread = id, .line = line_of(id, EventKind::GilWait),
         .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc), .value = gil.holder });
     enter_state(id, ThreadState::Blocked);
     if (gil.waiters.empty())
@@ -86,7 +86,7 @@ void Machine::gil_handoffs()
         if (thread.core != no_core) {
             emit({ .tick = m_now, .kind = EventKind::Preempt, .core = thread.core,
                 .process = process_of(old), .thread = old,
-                .line = line_of(old), .pc = static_cast<std::int32_t>(thread.pc),
+                .line = line_of(old, EventKind::Preempt), .pc = static_cast<std::int32_t>(thread.pc),
                 .value = static_cast<std::int64_t>(PreemptCause::Policy) });
             stop_on_core(thread.core, m_now);
             make_ready(old, EnqueueReason::Preempted);

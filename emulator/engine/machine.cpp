@@ -302,7 +302,7 @@ void Machine::process_boundary()
                 continue;
             emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core,
                 .process = process_of(running), .thread = running,
-                .line = line_of(running), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(running)].pc),
+                .line = line_of(running, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(running)].pc),
                 .value = static_cast<std::int64_t>(PreemptCause::Policy) });
             stop_on_core(core, m_now);
             make_ready(running, EnqueueReason::Preempted);
@@ -411,7 +411,7 @@ void Machine::flush_pending(CoreId core_id)
     auto& thread = m_threads[static_cast<std::size_t>(id)];
     thread.pending_core = no_core;
     emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
-        .process = process_of(id), .thread = id, .line = line_of(id),
+        .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Preempt),
         .pc = static_cast<std::int32_t>(thread.pc), .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) });
 }
 void Machine::wake_due_threads()
@@ -424,7 +424,7 @@ void Machine::wake_due_threads()
             continue; // killed while it waited
         emit({ .tick = m_now, .kind = EventKind::Wake,
             .process = process_of(wakeup.thread), .thread = wakeup.thread,
-            .line = line_of(wakeup.thread), .pc = static_cast<std::int32_t>(thread.pc) });
+            .line = line_of(wakeup.thread, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) });
         // It resumes after the instruction it waited on; an event loop that had nothing to
         // run picks a task when the thread runs again.
         // A finished I/O request copies its data into RAM: one bus transfer (phase 7).
@@ -547,7 +547,7 @@ void Machine::dispatch_pass()
                     .value = thread.last_core });
             thread.last_core = core_id;
             emit({ .tick = m_now, .kind = EventKind::Dispatch, .core = core_id,
-                .process = process_of(id), .thread = id, .line = line_of(id),
+                .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Dispatch),
                 .pc = static_cast<std::int32_t>(thread.pc), .value = slice ? *slice : 0 });
             enter_state(id, ThreadState::Running);
             if (is_switch && m_config.switch_cost > 0) {
@@ -636,6 +636,8 @@ void Machine::open_slice(CoreId core_id, bool switching)
     if (!switching && thread.pc_ticks > 0)
         done_before = thread.pc_ticks - left_of(core.thread);
     core.open = Slice { m_now, m_now, core.thread, static_cast<std::int32_t>(thread.pc), done_before, switching };
+    if (m_observer != nullptr)
+        m_observer->slice_begins(core_id, core.open);
 }
 
 void Machine::close_slice(CoreId core_id)
@@ -644,6 +646,8 @@ void Machine::close_slice(CoreId core_id)
     if (core.open.thread == no_thread)
         return;
     core.open.end = m_now;
+    if (m_observer != nullptr)
+        m_observer->slice(core_id, core.open);
     if (core.open.end > core.open.start) {
         auto length = core.open.end - core.open.start;
         auto& total = core.open.switching ? m_trace.core_switching
@@ -701,7 +705,9 @@ void Machine::stop_at_tick_limit()
 void Machine::emit(Event event)
 {
     ++m_trace.event_count;
-    if (m_config.record_events)
+    if (m_observer != nullptr)
+        m_observer->event(event);
+    if (m_config.record_events || (m_config.record_notable && !routine_event(event.kind)))
         m_trace.events.push_back(event);
 }
 
@@ -763,9 +769,9 @@ Tick Machine::left_of(ThreadId id) const
     return core.compute_end - m_now;
 }
 
-std::int32_t Machine::line_of(ThreadId id) const
+std::int32_t Machine::line_of(ThreadId id, EventKind kind) const
 {
-    if (!m_config.record_events)
+    if (!keeps(kind))
         return 0; // the event is only counted: skip the cache miss on the thread's code
     auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
     auto pc = m_threads[static_cast<std::size_t>(id)].pc;

@@ -33,6 +33,9 @@ public:
     // Scheduling choices from outside the policy (see Chooser in sched/scheduler.hpp); null:
     // the policy alone picks. The Machine does not own it.
     void set_chooser(Chooser* chooser) { m_chooser = chooser; }
+    // Sees every event and slice as they happen (trace/trace.hpp); null: none. The Machine
+    // does not own it. Set before the first advance().
+    void set_observer(TraceObserver* observer) { m_observer = observer; }
 
     // Moves to the next tick boundary at which something happens (or to the next tick when
     // MachineConfig::step_every_tick is set) and carries out its phases. Returns false once
@@ -259,7 +262,12 @@ private:
     void refresh_touched();
     void sync_left(CoreId);
     Tick left_of(ThreadId) const;
-    std::int32_t line_of(ThreadId) const;
+    std::int32_t line_of(ThreadId, EventKind) const;
+    // Whether an event of this kind is stored or observed (else it is only counted).
+    bool keeps(EventKind kind) const
+    {
+        return m_config.record_events || m_observer != nullptr || (m_config.record_notable && !routine_event(kind));
+    }
 
     MachineConfig m_config;
     std::unique_ptr<Scheduler> m_scheduler;
@@ -303,6 +311,7 @@ private:
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
     Chooser* m_chooser = nullptr;           // see set_chooser
+    TraceObserver* m_observer = nullptr;    // see set_observer
     // A new member must be copied in the copy constructor (outside.cpp) too.
 };
 

@@ -185,6 +185,8 @@ void Machine::memory_step(CoreId core_id, ThreadId id, bool granted)
     auto pc = static_cast<std::int32_t>(thread.pc);
     touch(core_id);
     core.open = Slice { m_now, m_now, id, pc, state.step, false, !granted };
+    if (m_observer != nullptr)
+        m_observer->slice_begins(core_id, core.open);
     core.stepped = granted;
     if (!granted)
         return;

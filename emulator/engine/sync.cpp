@@ -63,7 +63,7 @@ bool Machine::do_unlock(CoreId core_id, ThreadId id, Instruction const& instruct
         waiters.pop_front();
         holder = next;
         emit({ .tick = m_now, .kind = EventKind::LockAcquire, .process = process_id, .thread = next,
-            .line = line_of(next), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(next)].pc),
+            .line = line_of(next, EventKind::LockAcquire), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(next)].pc),
             .value = 1, .object = mutex });
         wake_from_wait(next);
     }
@@ -167,7 +167,7 @@ void Machine::end_process(ProcessId id, ExitCause cause, ThreadId by)
                 m_trace.totals[static_cast<std::size_t>(thread_id)].killed = true; // the Fault event tells why
             } else if (thread_id == by) {
                 emit({ .tick = m_now, .kind = EventKind::ThreadExit, .core = thread.core, .process = id,
-                    .thread = thread_id, .line = line_of(thread_id), .pc = static_cast<std::int32_t>(thread.pc) });
+                    .thread = thread_id, .line = line_of(thread_id, EventKind::ThreadExit), .pc = static_cast<std::int32_t>(thread.pc) });
                 m_trace.totals[static_cast<std::size_t>(thread_id)].finish = m_now;
             } else {
                 emit({ .tick = m_now, .kind = EventKind::ThreadKilled, .core = thread.core, .process = id,
@@ -220,7 +220,7 @@ void Machine::fault(ThreadId id, CoreId core_id, std::string message)
     auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
     m_trace.texts.push_back(std::move(message));
     emit({ .tick = m_now, .kind = EventKind::Fault, .core = core_id, .process = info.process, .thread = id,
-        .line = line_of(id), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc),
+        .line = line_of(id, EventKind::Fault), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc),
         .text = static_cast<std::int32_t>(m_trace.texts.size() - 1) });
     m_trace.totals[static_cast<std::size_t>(id)].faulted = true;
     end_process(info.process, ExitCause::Fault, id);
@@ -232,7 +232,7 @@ void Machine::wake_from_wait(ThreadId id)
     auto& thread = m_threads[static_cast<std::size_t>(id)];
     VERIFY(thread.state == ThreadState::Blocked);
     emit({ .tick = m_now, .kind = EventKind::Wake, .process = process_of(id),
-        .thread = id, .line = line_of(id), .pc = static_cast<std::int32_t>(thread.pc) });
+        .thread = id, .line = line_of(id, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) });
     ++thread.pc;
     load_pc(id);
     make_ready(id, EnqueueReason::Woke);

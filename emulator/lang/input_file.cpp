@@ -12,6 +12,8 @@ namespace tl {
 
 std::string limit_text(std::uintmax_t bytes)
 {
+    if (bytes >= 1024 * 1024 * 1024 && bytes % (1024 * 1024 * 1024) == 0)
+        return fmt::format("{} GiB", bytes / (1024 * 1024 * 1024));
     if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
         return fmt::format("{} MiB", bytes / (1024 * 1024));
     if (bytes >= 1024 && bytes % 1024 == 0)

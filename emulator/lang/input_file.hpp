@@ -13,8 +13,11 @@
 namespace tl {
 
 // The most ticklab reads of one program or lesson file (or of standard input). The largest
-// bundled lesson is under 40K; a generated program of 173,000 threads is under 4 MiB.
+// bundled lesson is under 40K.
 inline constexpr std::uintmax_t max_input_bytes = 4 * 1024 * 1024;
+// The most ticklab reads of a program file (or a program on standard input): a generated
+// workload of 1,000,000 threads of 16 instructions is about 250 MB.
+inline constexpr std::uintmax_t max_program_bytes = 1024 * 1024 * 1024;
 
 // The whole of a regular file, at most max_bytes of it. On failure, nothing, and `error` says
 // why in words that follow "cannot read 'NAME': " ("it is a device, a pipe or a socket, not a

@@ -175,7 +175,7 @@ json event_json(Trace const& trace, Event const& event)
 
 }
 
-void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
+JsonFrame json_frame(Trace const& trace, Metrics const& metrics, Parallelism const& averages)
 {
     json document = json::object();
     document["program"] = trace.program_file;
@@ -185,7 +185,6 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     document["makespan"] = metrics.makespan;
     document["context_switches"] = metrics.context_switches;
     document["utilisation"] = metrics.utilisation;
-    auto averages = measure_parallelism(trace);
     document["parallelism"] = json {
         { "concurrency", averages.concurrency },
         { "parallelism", averages.parallelism },
@@ -258,9 +257,9 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
                 { "tick", event.tick }, { "thread", trace.name(event.thread) }, { "text", std::string(trace.text(event)) } });
     document["output"] = std::move(output);
 
-    // The events are streamed: a million-tick run has tens of millions, and a json value for
-    // each would take gigabytes. The document is dumped with a placeholder where they go, and
-    // each event is written in its place, indented exactly as dump() would have indented it.
+    // The events are written one by one in their place: a million-tick run has tens of
+    // millions, and a json value for each would take gigabytes. The document is dumped with a
+    // placeholder where they go, and split there.
     // Names and printed text come from the learner's file: a malformed UTF-8 byte must not
     // abort the dump, so it is replaced (U+FFFD) rather than thrown about.
     // The placeholder is found with the newline and indentation before its key: dump() escapes
@@ -273,7 +272,21 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
     auto found = text.find(std::string(key) + std::string(placeholder));
     VERIFY(found != std::string::npos);
     auto at = found + key.size();
-    out << std::string_view(text).substr(0, at);
+    JsonFrame frame;
+    frame.before = text.substr(0, at);
+    frame.after = text.substr(at + placeholder.size()) + '\n';
+    return frame;
+}
+
+std::string json_string(std::string_view text)
+{
+    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
+{
+    auto frame = json_frame(trace, metrics, measure_parallelism(trace));
+    out << frame.before;
     if (trace.events.empty()) {
         out << "[]";
     } else {
@@ -294,7 +307,7 @@ void render_json(std::ostream& out, Trace const& trace, Metrics const& metrics)
         }
         out << "\n  ]";
     }
-    out << std::string_view(text).substr(at + placeholder.size()) << '\n';
+    out << frame.after;
 }
 
 }

@@ -77,6 +77,9 @@ struct Metrics {
     // The makespan of the same run on one core, when it was measured (ticklab run does when
     // the machine has several cores): speed-up = one_core_makespan / makespan.
     std::optional<Tick> one_core_makespan;
+    // It was not measured because the run is long (it takes a second run on one core, about as
+    // long as this one); `ticklab run --speedup` measures it anyway.
+    bool one_core_skipped = false;
     std::optional<double> speedup() const
     {
         if (!one_core_makespan || makespan <= 0)

@@ -335,7 +335,7 @@ RaceReport find_races(Trace const& trace)
 
 bool races_checked(Trace const& trace)
 {
-    return trace.machine.record_events
+    return (trace.machine.record_events || trace.machine.record_notable)
         && std::any_of(trace.processes.begin(), trace.processes.end(), [](auto const& p) { return !p.variables.empty(); });
 }
 

@@ -7,6 +7,8 @@
 #include "trace/trace.hpp"
 
 #include <ostream>
+#include <string>
+#include <string_view>
 
 namespace tl {
 
@@ -33,5 +35,16 @@ void render_summary(std::ostream&, Trace const&, Metrics const&);
 
 // Everything above as one JSON document (see docs/output.md for the field names).
 void render_json(std::ostream&, Trace const&, Metrics const&);
+
+// The JSON document split where its `events` array goes, for a writer that streams the events
+// (trace/stream.hpp): before + the array + after is what render_json writes.
+struct Parallelism;
+struct JsonFrame {
+    std::string before; // up to and including `"events": `
+    std::string after;  // from the end of the array to the final newline
+};
+JsonFrame json_frame(Trace const&, Metrics const&, Parallelism const&);
+// A string as a JSON value, quoted and escaped as the document escapes it.
+std::string json_string(std::string_view);
 
 }

@@ -171,6 +171,9 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
     if (auto speedup = metrics.speedup())
         out << fmt::format("speed-up: {:.2f}x against the same run on 1 core (makespan {}), efficiency {}\n", *speedup,
             *metrics.one_core_makespan, percent(*speedup / static_cast<double>(trace.machine.cores)));
+    else if (metrics.one_core_skipped)
+        out << "speed-up: not measured for a run this long (it takes a second run on 1 core); add --speedup to "
+               "measure it\n";
     for (auto const& process : trace.processes) {
         if (process.variables.empty())
             continue;

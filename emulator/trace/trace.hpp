@@ -216,6 +216,37 @@ struct Trace {
     std::string const& name(ThreadId thread) const { return threads[static_cast<std::size_t>(thread)].display_name; }
 };
 
+// The events that make up most of a run: routine scheduling, which
+// MachineConfig::record_notable leaves out.
+constexpr bool routine_event(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::ThreadReady:
+    case EventKind::Migrate:
+    case EventKind::Dispatch:
+    case EventKind::Preempt:
+    case EventKind::Block:
+    case EventKind::Wake: return true;
+    default: return false;
+    }
+}
+
+// Sees a run as the Machine records it (Machine::set_observer), whether or not the Machine
+// stores what it sees: every event as it happens and every slice as it closes, in the order
+// they would be stored in the Trace. A writer that streams its output (trace/stream.hpp)
+// needs no stored events: its memory follows threads and cores, not the length of the run.
+// The observer may read the Machine's trace (its threads, texts and tasks) while it runs.
+class TraceObserver {
+public:
+    virtual ~TraceObserver() = default;
+    virtual void event(Event const&) { }
+    // A core starts a slice (start, thread, switching and stalled are final; end is not yet).
+    virtual void slice_begins(CoreId, Slice const&) { }
+    // It ends. Every slice that began ends, by the end of the run; one that ends the tick it
+    // began (end == start) is not stored in the trace.
+    virtual void slice(CoreId, Slice const&) { }
+};
+
 // Identical traces mean identical runs: compares everything the machine recorded, the
 // processes' places in RAM and final variable values included.
 bool same_run(Trace const&, Trace const&);

@@ -1,0 +1,151 @@
+// The writers that follow a run as it goes (trace/stream.hpp) against the whole-trace writers:
+// for every bundled program, on 1 and 3 cores, with and without a switch cost, under several
+// policies, the streamed JSON is byte for byte render_json's, the streamed parallelism is
+// measure_parallelism's, and the summary of a run that kept only its notable events
+// (MachineConfig::record_notable) is the summary of the run recorded in full.
+
+#include "support/run.hpp"
+#include "trace/render.hpp"
+#include "trace/stream.hpp"
+#include "trace/visual.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+
+using namespace tl;
+using namespace tl::test;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> bundled_programs()
+{
+    std::vector<fs::path> paths;
+    for (auto const& entry : fs::directory_iterator(fs::path(TICKLAB_TEST_SOURCE_DIR) / "programs"))
+        if (entry.path().extension() == ".tl")
+            paths.push_back(entry.path());
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
+
+Program read_program(fs::path const& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    auto parsed = parse_program(content.str(), "programs/" + path.filename().string());
+    INFO(format_diagnostics(parsed.errors));
+    REQUIRE(parsed.ok());
+    return parsed.program;
+}
+
+// The run with the given recording, an observer watching it.
+Trace run_with(Program const& program, RunSpec const& spec, bool full, TraceObserver* observer = nullptr,
+    std::function<TraceObserver*(Trace const&)> const& make = {})
+{
+    auto config = machine_config(spec);
+    config.record_events = full;
+    config.record_queues = full;
+    config.record_notable = !full;
+    auto made = make_scheduler(spec.scheduler, scheduler_options(spec));
+    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
+    auto& choice = std::get<SchedulerChoice>(made);
+    Machine machine(config, program, std::move(choice.scheduler), choice.name, choice.description);
+    if (make)
+        observer = make(machine.trace());
+    machine.set_observer(observer);
+    while (machine.advance()) { }
+    return machine.take_trace();
+}
+
+}
+
+TEST_CASE("streamed JSON, parallelism and the notable-only summary equal the whole-trace writers on every bundled program", "[stream]")
+{
+    auto programs = bundled_programs();
+    REQUIRE(programs.size() >= 20);
+    int compared = 0;
+    for (auto const& path : programs) {
+        auto program = read_program(path);
+        for (auto const* scheduler : { "rr", "fcfs", "mlfq", "per-core" }) {
+            for (int cores : { 1, 3 }) {
+                for (Tick switch_cost : { 0, 1 }) {
+                    RunSpec spec;
+                    spec.scheduler = scheduler;
+                    spec.cores = cores;
+                    spec.switch_cost = switch_cost;
+                    spec.max_ticks = 5000;
+                    auto config = machine_config(spec);
+                    if (!check_program_fits(config, program).empty())
+                        continue;
+                    INFO(path.filename().string() << " " << scheduler << " cores " << cores << " switch " << switch_cost);
+                    auto full = run_with(program, spec, true);
+                    auto metrics = compute_metrics(full);
+                    std::ostringstream want;
+                    render_json(want, full, metrics);
+
+                    std::unique_ptr<JsonStreamWriter> writer;
+                    auto lean = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+                        writer = std::make_unique<JsonStreamWriter>(trace);
+                        return writer.get();
+                    });
+                    CHECK(lean.events.size() <= full.events.size());
+                    CHECK(lean.event_count == full.event_count);
+                    std::ostringstream got;
+                    writer->write(got, lean, compute_metrics(lean));
+                    REQUIRE(writer->ok());
+                    REQUIRE(got.str() == want.str());
+
+                    std::unique_ptr<ParallelismMeter> meter;
+                    auto watched = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+                        meter = std::make_unique<ParallelismMeter>(trace);
+                        return meter.get();
+                    });
+                    auto streamed = meter->finish(watched.end);
+                    auto whole = measure_parallelism(full);
+                    CHECK(streamed.concurrency == whole.concurrency);
+                    CHECK(streamed.parallelism == whole.parallelism);
+                    CHECK(streamed.stalled == whole.stalled);
+                    CHECK(streamed.peak_concurrency == whole.peak_concurrency);
+                    CHECK(streamed.peak_parallelism == whole.peak_parallelism);
+
+                    // Nothing watching: the summary needs only the notable events.
+                    auto notable = run_with(program, spec, false);
+                    CHECK(notable.slice_count == full.slice_count);
+                    std::ostringstream summary_full;
+                    std::ostringstream summary_notable;
+                    render_summary(summary_full, full, metrics);
+                    render_summary(summary_notable, notable, compute_metrics(notable));
+                    CHECK(summary_notable.str() == summary_full.str());
+                    ++compared;
+                }
+            }
+        }
+    }
+    CHECK(compared >= 300);
+}
+
+TEST_CASE("a run that only counts routine events keeps the notable ones in order, with their lines", "[stream]")
+{
+    auto program = parse_or_fail("process p\n"
+                                 "  shared total = 0\n"
+                                 "  thread a\n"
+                                 "    compute 3\n"
+                                 "    incr total\n"
+                                 "    print \"done\"\n");
+    RunSpec spec;
+    auto full = run_with(program, spec, true);
+    auto lean = run_with(program, spec, false);
+    std::vector<Event> notable;
+    for (auto const& event : full.events)
+        if (!routine_event(event.kind))
+            notable.push_back(event);
+    CHECK(lean.events == notable);
+    CHECK(lean.core_slices[0].empty());
+    CHECK(!full.core_slices[0].empty());
+    CHECK(lean.event_count == full.event_count);
+}
