@@ -176,7 +176,8 @@ TEST_CASE("Every instruction of opcodes.def parses with its kind of operand", "[
         std::string text;
         switch (info.operand) {
         case OperandKind::None: text = std::string(info.mnemonic); break;
-        case OperandKind::Ticks: text = fmt::format("{} 7", info.mnemonic); break;
+        case OperandKind::Ticks:
+        case OperandKind::TicksFromZero: text = fmt::format("{} 7", info.mnemonic); break;
         case OperandKind::Text: text = fmt::format("{} \"hi\"", info.mnemonic); break;
         case OperandKind::Call:
         case OperandKind::Calls: continue; // coroutines: see coroutine_test.cpp
@@ -951,7 +952,8 @@ std::string_view sample_operand(OperandKind kind)
 {
     switch (kind) {
     case OperandKind::None: return "";
-    case OperandKind::Ticks: return " 7";
+    case OperandKind::Ticks:
+    case OperandKind::TicksFromZero: return " 7";
     case OperandKind::Text: return " \"hi\"";
     case OperandKind::Call: return " inner()";
     case OperandKind::Calls: return " inner(), inner()";

@@ -141,7 +141,7 @@ int describe_language()
 {
     fmt::print("instructions (see docs/language.md for the whole language):\n");
     for (auto const& info : tl::all_opcodes()) {
-        std::string_view operand = info.operand == tl::OperandKind::Ticks ? "N"
+        std::string_view operand = info.operand == tl::OperandKind::Ticks || info.operand == tl::OperandKind::TicksFromZero ? "N"
             : info.operand == tl::OperandKind::Text                      ? "\"text\""
             : info.operand == tl::OperandKind::Call                      ? "NAME(ARGS)"
             : info.operand == tl::OperandKind::Calls                     ? "NAME(ARGS), ..."

@@ -24,6 +24,83 @@
 
 namespace tl {
 
+std::span<LikePreset const> like_presets()
+{
+    static std::vector<LikePreset> const presets {
+        { "ostep-process-run", "OSTEP's cpu-intro/process-run.py",
+            {
+                { "--scheduler", "process-run" }, // next_proc(): the next ready process by pid
+                { "--switch-on", "io" },          // its -S default, SWITCH_ON_IO
+                { "--io-done", "later" },         // its -I default, IO_RUN_LATER
+            } },
+        { "ostep-mlfq", "OSTEP's cpu-sched-mlfq/mlfq.py",
+            {
+                { "--scheduler", "mlfq" },
+                { "--quantum", "10" },                  // its -q
+                { "--set", "levels=3" },                // its -n
+                { "--set", "quanta={quantum}" },        // one quantum for every queue
+                { "--set", "allotment={quantum}" },     // its -a 1: one slice a level
+                { "--preempted-first", "" },            // a job whose slice ended is queued before arrivals and I/O
+                { "--set", "preempted=front" },         // a job preempted by a higher queue keeps its place and slice
+                { "--set", "boost-order=lowest-first" }, // its boost: the queues moved up lowest first
+            } },
+        { "ostep-multi", "OSTEP's cpu-sched-multi/multi.py",
+            {
+                { "--scheduler", "rr" }, // one queue for all CPUs (its default, without -p)
+                { "--cores", "2" },      // its -n
+                { "--quantum", "10" },   // its -q
+                // Its per-tick timer (every CPU at multiples of the quantum), its stealing and
+                // its cache model are added here as their settings come: --set timer=global, ...
+            } },
+    };
+    return presets;
+}
+
+namespace {
+
+// Applies `--like`: each setting of the preset that the command line does not give itself.
+void apply_like(CLI::App& app, RunSettings& settings)
+{
+    if (settings.like.empty())
+        return;
+    auto const* preset = &like_presets()[0];
+    for (auto const& candidate : like_presets())
+        if (candidate.name == settings.like)
+            preset = &candidate;
+    auto given = [&](std::string_view option) {
+        auto const* found = app.get_option_no_throw(std::string(option));
+        return found && found->count() > 0;
+    };
+    for (auto const& [option, value] : preset->settings) {
+        if (option == "--set") {
+            auto name = value.substr(0, value.find('='));
+            bool set = std::any_of(settings.settings.begin(), settings.settings.end(),
+                [&](std::string const& had) { return had.substr(0, had.find('=')) == name; });
+            if (set)
+                continue;
+            std::string text(value);
+            if (auto at = text.find("{quantum}"); at != std::string::npos)
+                text.replace(at, 9, fmt::format("{}", settings.quantum));
+            settings.settings.push_back(std::move(text));
+        } else if (!given(option)) {
+            if (option == "--scheduler")
+                settings.scheduler = value;
+            else if (option == "--quantum")
+                settings.quantum = std::stoll(std::string(value));
+            else if (option == "--cores")
+                settings.cores = std::stoi(std::string(value));
+            else if (option == "--switch-on")
+                settings.switch_on = value;
+            else if (option == "--io-done")
+                settings.io_done = value;
+            else if (option == "--preempted-first")
+                settings.preempted_first = true;
+        }
+    }
+}
+
+}
+
 void add_machine_options(CLI::App& app, RunSettings& settings)
 {
     app.add_option("-s,--scheduler", settings.scheduler, "Scheduling policy (see 'ticklab schedulers') or a policy file written in Lua (FILE.lua); a list such as fcfs,sjf,rr or 'all' compares them in one metrics table")
@@ -57,6 +134,25 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
         "Convention: a thread whose slice ends queues ahead of threads arriving at the same tick");
     app.add_flag("--no-wake-preempt", settings.no_wake_preempt,
         "Convention: a waking thread never preempts a running one");
+    app.add_option("--switch-on", settings.switch_on,
+           "Convention: when the CPU goes to another thread: io (when its thread starts I/O or ends) or end (only when "
+           "it ends; the core waits, idle, through the thread's I/O), as process-run.py's -S")
+        ->check(CLI::IsMember({ "io", "end" }))
+        ->capture_default_str();
+    app.add_option("--io-done", settings.io_done,
+           "Convention: a thread whose I/O is done waits its turn (later) or runs at once, preempting (immediate), as "
+           "process-run.py's -I")
+        ->check(CLI::IsMember({ "later", "immediate" }))
+        ->capture_default_str();
+    std::vector<std::string> preset_names;
+    for (auto const& preset : like_presets())
+        preset_names.emplace_back(preset.name);
+    app.add_option("--like", settings.like,
+           fmt::format("Every convention of a classic simulator at once: {} (options given beside it win; "
+                       "docs/schedulers.md, \"Matching OSTEP\")",
+               fmt::join(preset_names, ", ")))
+        ->check(CLI::IsMember(preset_names));
+    app.parse_complete_callback([&app, &settings] { apply_like(app, settings); });
     app.add_flag("--step-every-tick", settings.step_every_tick,
         "Visit every tick instead of jumping over quiet ones (same result, slower)");
 }
@@ -85,6 +181,8 @@ std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const& set
     machine.max_ticks = settings.max_ticks;
     machine.arrivals_first = !settings.preempted_first;
     machine.wake_preempts = !settings.no_wake_preempt;
+    machine.switch_on_end = settings.switch_on == "end";
+    machine.io_done_immediate = settings.io_done == "immediate";
     machine.step_every_tick = settings.step_every_tick;
     auto& options = prepared.options;
     options.quantum = settings.quantum;

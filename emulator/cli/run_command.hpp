@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -41,6 +42,9 @@ struct RunSettings {
     bool preempted_first = false;
     bool no_wake_preempt = false;
     bool step_every_tick = false;
+    std::string switch_on = "io";     // --switch-on io|end (process-run.py's -S)
+    std::string io_done = "later";    // --io-done later|immediate (process-run.py's -I)
+    std::string like;                 // --like PRESET: a classic simulator's conventions (like_presets())
     bool explain = false;         // --explain: tell each tick in sentences
     std::string colour = "auto";  // --color: auto, always or never (the gantt chart)
     int width = 0;                // --width: columns for the gantt chart; 0: $COLUMNS, else 80
@@ -51,6 +55,20 @@ struct RunSettings {
     bool quantum_given = false;    // --quantum was on the command line
     bool speedup = false;          // --speedup: measure the speed-up even for a long run
 };
+
+// `--like NAME`: the conventions of a classic simulator, as the options that set them, applied
+// for each option the command line does not give itself. A new convention adds a row.
+struct LikeSetting {
+    std::string_view option; // "--scheduler", "--quantum", "--cores", "--switch-on", "--io-done",
+                             // "--preempted-first" or "--set"
+    std::string_view value;  // for --set, NAME=VALUE; "{quantum}" stands for the run's quantum
+};
+struct LikePreset {
+    std::string_view name;   // "ostep-mlfq"
+    std::string_view tool;   // "OSTEP's cpu-sched-mlfq/mlfq.py"
+    std::vector<LikeSetting> settings;
+};
+std::span<LikePreset const> like_presets();
 
 struct Prepared {
     MachineConfig machine;

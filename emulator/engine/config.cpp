@@ -7,6 +7,21 @@
 
 namespace tl {
 
+std::span<Convention const> conventions()
+{
+    static constexpr Convention rows[] {
+        { "--preempted-first", true, [](MachineConfig const& m) { return !m.arrivals_first; },
+            "arrivals queue before a preempted thread", "a preempted thread queues before arrivals" },
+        { "--no-wake-preempt", true, [](MachineConfig const& m) { return !m.wake_preempts; }, "wake-ups may preempt",
+            "wake-ups never preempt" },
+        { "--switch-on end", false, [](MachineConfig const& m) { return m.switch_on_end; }, "",
+            "a thread waiting for I/O keeps its core (switch on end)" },
+        { "--io-done immediate", false, [](MachineConfig const& m) { return m.io_done_immediate; }, "",
+            "a thread whose I/O is done runs at once (I/O done: immediate)" },
+    };
+    return rows;
+}
+
 std::vector<std::string> check_machine(MachineConfig const& config)
 {
     std::vector<std::string> problems;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ struct MachineConfig {
     // states them):
     bool arrivals_first = true; // at one tick, arrivals and wake-ups queue ahead of a thread whose slice just ended
     bool wake_preempts = true;  // a waking thread may preempt a running one (when the policy preempts at all)
+    // OSTEP's process-run.py (docs/schedulers.md, "Matching OSTEP"):
+    bool switch_on_end = false;     // --switch-on end: a thread that starts I/O keeps its core, idle, until it wakes
+    bool io_done_immediate = false; // --io-done immediate: a thread whose I/O ends takes its core back at once
     bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
     bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
     bool record_events = true;              // keep events and slices; off, only totals and counts are kept
@@ -38,6 +42,18 @@ struct MachineConfig {
     // block, wake and migrate events and the slices are only counted.
     bool record_notable = false;
 };
+
+// The conventions above, one row each, in the order the run header states them: the option
+// that changes it, and the header's words. A row marked `always` is stated in every header;
+// the others only when the run differs from the default. A new convention adds a row.
+struct Convention {
+    std::string_view option;                   // "--switch-on end"
+    bool always;                               // stated even at its default
+    bool (*changed)(MachineConfig const&);     // the run differs from the default
+    std::string_view at_default;               // the header's words at the default (always rows)
+    std::string_view when_changed;             // the header's words otherwise
+};
+std::span<Convention const> conventions();
 
 inline constexpr int max_cores = 1024;
 inline constexpr Tick max_tick_limit = 1'000'000'000'000; // 10^12, the largest operand too

@@ -46,6 +46,7 @@ bool Machine::execute(CoreId core_id, ThreadId id, Instruction const& instructio
     case Opcode::Io:
     case Opcode::Sleep: return do_block(core_id, id, instruction);
     case Opcode::Exit: return do_exit(id);
+    case Opcode::Yield: return do_yield(core_id, id);
     case Opcode::Read:
     case Opcode::Write:
     case Opcode::Incr:
@@ -95,11 +96,30 @@ bool Machine::do_block(CoreId core_id, ThreadId id, Instruction const& instructi
     Tick wake = m_now + instruction.ticks;
     emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = process_of(id), .thread = id,
         .line = instruction.where.line, .pc = static_cast<std::int32_t>(thread.pc), .value = wake });
+    // --switch-on end: the core waits, idle, for the thread to come back from its I/O.
+    if (m_config.switch_on_end && instruction.opcode == Opcode::Io)
+        m_cores[static_cast<std::size_t>(core_id)].reserved = id;
     stop_on_core(core_id, m_now);
     enter_state(id, ThreadState::Blocked);
-    m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
+    if (wake > m_now)
+        m_wakeups.push(Wakeup { wake, m_wait_sequence++, id, thread.wait_generation });
     if (m_any_gil)
         gil_release(id, GilReleaseCause::Blocked);
+    if (wake == m_now)
+        this->wake(id); // `io 0`: it gave up the core, and is ready again at once
+    return false;
+}
+
+// `yield`: the thread gives up the core and is ready again at once, queued as a thread whose
+// slice ended; the policy picks who runs next (it may be the same thread).
+bool Machine::do_yield(CoreId core_id, ThreadId id)
+{
+    emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id, .process = process_of(id), .thread = id,
+        .line = line_of(id, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc),
+        .value = static_cast<std::int64_t>(PreemptCause::Yielded) });
+    stop_on_core(core_id, m_now);
+    next_instruction(id);
+    make_ready(id, EnqueueReason::Preempted);
     return false;
 }
 

@@ -422,24 +422,74 @@ void Machine::wake_due_threads()
         auto& thread = m_threads[static_cast<std::size_t>(wakeup.thread)];
         if (thread.state != ThreadState::Blocked || thread.wait_generation != wakeup.generation)
             continue; // killed while it waited
-        emit({ .tick = m_now, .kind = EventKind::Wake,
-            .process = process_of(wakeup.thread), .thread = wakeup.thread,
-            .line = line_of(wakeup.thread, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) });
-        // It resumes after the instruction it waited on; an event loop that had nothing to
-        // run picks a task when the thread runs again.
-        // A finished I/O request copies its data into RAM: one bus transfer (phase 7).
-        if (thread.pc < thread.code_size && thread.code[thread.pc].opcode == Opcode::Io)
-            ++m_device_backlog;
-        auto* loop = m_loops[static_cast<std::size_t>(wakeup.thread)].get();
-        if (loop && loop->idle) {
-            loop->idle = false;
-            thread.pc_ticks = 0;
-        } else {
-            ++thread.pc;
-            load_pc(wakeup.thread);
-        }
-        make_ready(wakeup.thread, EnqueueReason::Woke);
+        wake(wakeup.thread);
     }
+}
+
+// The blocked thread's wait is over at m_now.
+void Machine::wake(ThreadId id)
+{
+    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    emit({ .tick = m_now, .kind = EventKind::Wake,
+        .process = process_of(id), .thread = id,
+        .line = line_of(id, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) });
+    // It resumes after the instruction it waited on; an event loop that had nothing to
+    // run picks a task when the thread runs again.
+    // A finished I/O request copies its data into RAM: one bus transfer (phase 7).
+    bool io = thread.pc < thread.code_size && thread.code[thread.pc].opcode == Opcode::Io;
+    if (io)
+        ++m_device_backlog;
+    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    if (loop && loop->idle) {
+        loop->idle = false;
+        thread.pc_ticks = 0;
+    } else {
+        ++thread.pc;
+        load_pc(id);
+    }
+    make_ready(id, EnqueueReason::Woke);
+    if (io && m_config.io_done_immediate)
+        run_at_once(id);
+}
+
+// --io-done immediate: the thread whose I/O is done takes back the core it last ran on,
+// preempting whoever runs there, whatever the policy (process-run.py's IO_RUN_IMMEDIATE).
+// Who runs after it is the policy's next pick.
+void Machine::run_at_once(ThreadId id)
+{
+    CoreId core_id = m_threads[static_cast<std::size_t>(id)].last_core;
+    if (core_id == no_core)
+        core_id = 0;
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    if (core.thread != no_thread && core.thread != id) {
+        ThreadId running = core.thread;
+        emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
+            .process = process_of(running), .thread = running,
+            .line = line_of(running, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(running)].pc),
+            .value = static_cast<std::int64_t>(PreemptCause::Policy) });
+        stop_on_core(core_id, m_now);
+        make_ready(running, EnqueueReason::Preempted);
+    }
+    core.reserved = id;
+}
+
+// A core reserved for a thread (--switch-on end, --io-done immediate) runs it as soon as it
+// is ready, without asking the policy (which is told it left the queue), and stays idle while
+// it waits.
+std::optional<ThreadId> Machine::take_reserved(CoreId core_id)
+{
+    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    ThreadId id = core.reserved;
+    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    if (thread.state == ThreadState::Done) {
+        core.reserved = no_thread;
+        return pick(core_id);
+    }
+    if (!thread.queued)
+        return std::nullopt;
+    core.reserved = no_thread;
+    m_scheduler->dequeue(id);
+    return id;
 }
 
 void Machine::make_ready(ThreadId id, EnqueueReason reason)
@@ -481,7 +531,7 @@ void Machine::dispatch_pass()
     for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
         auto& core = m_cores[static_cast<std::size_t>(core_id)];
         while (core.thread == no_thread) {
-            auto picked = pick(core_id);
+            auto picked = core.reserved == no_thread ? pick(core_id) : take_reserved(core_id);
             if (!picked)
                 break;
             ThreadId id = *picked;

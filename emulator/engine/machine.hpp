@@ -107,6 +107,7 @@ private:
                                      // only brought up to date from it when read; see sync_left)
         bool touched = false;        // its due tick must be recomputed at the end of this boundary
         bool stepped = false;        // its thread did a step of a memory instruction in the last tick
+        ThreadId reserved = no_thread; // --switch-on end, --io-done immediate: the core waits for this thread
     };
 
     struct ProcessRuntime {
@@ -218,6 +219,9 @@ private:
     void admit_processes();
     void admit(ProcessId);
     void wake_due_threads();
+    void wake(ThreadId);
+    void run_at_once(ThreadId);
+    std::optional<ThreadId> take_reserved(CoreId);
     void dispatch_idle_cores();
     void dispatch_pass();
     void flush_pending(CoreId);
@@ -235,6 +239,7 @@ private:
     bool do_print(CoreId, ThreadId, Instruction const&);
     bool do_block(CoreId, ThreadId, Instruction const&);
     bool do_exit(ThreadId);
+    bool do_yield(CoreId, ThreadId);
     bool do_crash(CoreId, ThreadId);
     bool do_lock(CoreId, ThreadId, Instruction const&);
     bool do_unlock(CoreId, ThreadId, Instruction const&);

@@ -236,7 +236,8 @@ void layout(Program const& program, std::span<std::string const> header, std::st
                     auto const& info = opcode_info(instruction.opcode);
                     switch (info.operand) {
                     case OperandKind::None: emit(fmt::format("    {}", info.mnemonic)); break;
-                    case OperandKind::Ticks: emit(fmt::format("    {} {}", info.mnemonic, instruction.ticks)); break;
+                    case OperandKind::Ticks:
+                    case OperandKind::TicksFromZero: emit(fmt::format("    {} {}", info.mnemonic, instruction.ticks)); break;
                     case OperandKind::Text: emit(fmt::format("    {} {}", info.mnemonic, quote(instruction.text))); break;
                     case OperandKind::Call:
                     case OperandKind::Calls: emit(fmt::format("    {}", to_string(instruction))); break; // never generated

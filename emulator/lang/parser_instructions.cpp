@@ -24,7 +24,7 @@ std::vector<std::string_view> instruction_words()
 }
 
 bool Parser::parse_ticks(LexedLine const& line, std::size_t index, std::string_view after, bool arrival,
-    std::int64_t& out)
+    std::int64_t& out, bool from_zero)
 {
     auto const& value = line.tokens[index];
     auto number = parse_whole_number(value.kind == TokenKind::Word ? value.raw : std::string_view(), max_ticks_operand);
@@ -40,14 +40,15 @@ bool Parser::parse_ticks(LexedLine const& line, std::size_t index, std::string_v
     if (number.negative && (number.status == WholeNumber::Status::TooLarge || number.value < 0)) {
         error_at(value.column,
             arrival ? fmt::format("an arrival tick cannot be negative; found {} (the first tick is 0)", quoted(value))
-                    : fmt::format("'{}' needs at least 1 tick; {} is negative", after, shorten(value.raw)));
+                    : fmt::format("'{}' needs {}; {} is negative", after, from_zero ? "0 ticks or more" : "at least 1 tick",
+                          shorten(value.raw)));
         return false;
     }
     if (number.status == WholeNumber::Status::TooLarge) {
         error_at(value.column, fmt::format("{} is too large; the most is {}", shorten(value.raw), max_ticks_operand));
         return false;
     }
-    if (!arrival && number.value < 1) {
+    if (!arrival && !from_zero && number.value < 1) {
         error_at(value.column, fmt::format("'{}' needs at least 1 tick", after));
         return false;
     }
@@ -218,6 +219,7 @@ std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread con
         }
         break;
     case OperandKind::Ticks:
+    case OperandKind::TicksFromZero:
         if (tokens.size() <= next) {
             error_at(last_word.end_column,
                 fmt::format("expected a number of ticks after '{}'{}", info.mnemonic,
@@ -236,7 +238,7 @@ std::optional<Pending> Parser::instruction(LexedLine const& line, OpenThread con
                 return std::nullopt;
             }
             pending.ticks_param = param;
-        } else if (!parse_ticks(line, next, info.mnemonic, false, result.ticks)) {
+        } else if (!parse_ticks(line, next, info.mnemonic, false, result.ticks, info.operand == OperandKind::TicksFromZero)) {
             return std::nullopt;
         }
         next += 1;

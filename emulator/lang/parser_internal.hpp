@@ -209,7 +209,9 @@ private:
 
     // The operand of a Ticks instruction (1 or more) or of `arrive` (0 or more), at
     // line.tokens[index]; reports the error and answers false when it is not one.
-    bool parse_ticks(LexedLine const&, std::size_t index, std::string_view after, bool arrival, std::int64_t& out);
+    // `from_zero`: an operand that may be 0 (opcodes.def's TicksFromZero).
+    bool parse_ticks(LexedLine const&, std::size_t index, std::string_view after, bool arrival, std::int64_t& out,
+        bool from_zero = false);
     // A value for a shared variable (`shared x = N`, `write x N`); reports what is wrong with it.
     std::optional<std::int64_t> variable_value(Token const& value, std::string_view expected);
 

@@ -60,6 +60,7 @@ std::string to_string(Instruction const& instruction)
     case OperandKind::None:
         return std::string(info.mnemonic);
     case OperandKind::Ticks:
+    case OperandKind::TicksFromZero:
         return fmt::format("{} {}", info.mnemonic, instruction.ticks);
     case OperandKind::Text: {
         // As written: {tick} back where it goes, and a brace of the text doubled.

@@ -21,7 +21,7 @@ enum class Opcode : std::uint8_t {
 };
 
 // The columns of lang/opcodes.def (its top comment says what each means).
-enum class OperandKind : std::uint8_t { None, Ticks, Text, Call, Calls, Variable, Assign, Mutex, Thread };
+enum class OperandKind : std::uint8_t { None, Ticks, TicksFromZero, Text, Call, Calls, Variable, Assign, Mutex, Thread };
 enum class Place : std::uint8_t { Anywhere, Thread, Async };
 enum class Timing : std::uint8_t { Cpu, Blocking, Instant, Memory, EventLoop };
 // One tick of a memory instruction, as the bus sees it (the letters of opcodes.def).

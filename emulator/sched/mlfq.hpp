@@ -16,6 +16,13 @@ struct MlfqConfig {
     std::vector<Tick> quanta;    // per level, top (level 0) first
     std::vector<Tick> allotment; // per level: ticks a thread may use there before it drops
     std::optional<Tick> boost;   // period of the priority boost; nothing: never
+    // OSTEP mlfq.py's conventions (docs/schedulers.md, "Matching OSTEP"):
+    bool io_resets = false;        // its -S: a thread that waits keeps its level, its allotment starts again
+    bool io_to_front = false;      // its -I: a thread back from a wait goes to the front of its level
+    bool preempted_front = false;  // preempted=front: a thread preempted by a higher level keeps the front
+                                   // of its level and the rest of its slice (so does one that waits)
+    bool boost_lowest_first = false; // boost-order=lowest-first: the levels moved to the top lowest first,
+                                     // and the running thread's slice taken away
     int levels() const { return static_cast<int>(quanta.size()); }
 };
 
@@ -35,6 +42,8 @@ std::string describe(MlfqConfig const&);
 //   5. Every `boost` ticks (at ticks boost, 2 x boost, ...) every thread goes back to level 0
 //      with a fresh allotment; queued threads keep the order in which they became ready.
 // A thread that was preempted or whose slice ended goes to the back of its level.
+// The settings io-resets, io-to-front, preempted=front and boost-order=lowest-first change
+// these rules to mlfq.py's (MlfqConfig; docs/schedulers.md, "Matching OSTEP").
 class MlfqScheduler final : public RankedScheduler {
 public:
     std::unique_ptr<Scheduler> clone() const override { return std::make_unique<MlfqScheduler>(*this); }
@@ -54,7 +63,11 @@ public:
 
 protected:
     std::int64_t key_on_enqueue(ThreadId, EnqueueReason) override;
-    std::int64_t running_key(ThreadId thread, CoreId) const override { return level(thread); }
+    // A ready thread's key is key_of(level, band), band 0: at the front of its level, 1: where a
+    // lowest-first boost puts it, 2: at the back (the usual place); a running thread's is
+    // key_of(level, 0), so only a higher level preempts it (and anyone, at a lowest-first boost
+    // that takes its slice away).
+    std::int64_t running_key(ThreadId thread, CoreId) const override;
     void advance(Tick now) override;
     void on_stopped(ThreadId, CoreId, Tick ran) override;
 
@@ -62,7 +75,15 @@ private:
     struct Standing {
         int level = 0;
         Tick used = 0;
+        Tick slice = 0;          // the slice it was last given
+        Tick rest = 0;           // preempted=front: the rest of its slice, given at its next dispatch
+        bool front = false;      // queued next at the front of its level
+        bool boost_ahead = false; // boost-order=lowest-first: queued next after those the boost put ahead
+        bool boosted_off = false; // boost-order=lowest-first: the boost takes its core away
     };
+    static std::int64_t key_of(int level, int band) { return std::int64_t(level) * 4 + band; }
+    void boost_lowest_first();
+    bool waits(ThreadId) const;
     Standing& standing(ThreadId);
 
     MlfqConfig m_config;

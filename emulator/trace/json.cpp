@@ -133,7 +133,9 @@ json event_json(Trace const& trace, Event const& event)
         break;
     case EventKind::Migrate: out["from_core"] = event.value; break;
     case EventKind::Preempt:
-        out["reason"] = static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "slice-ended" : "policy";
+        out["reason"] = static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "slice-ended"
+            : static_cast<PreemptCause>(event.value) == PreemptCause::Yielded        ? "yield"
+                                                                                    : "policy";
         break;
     case EventKind::Block:
         out["until"] = event.value;

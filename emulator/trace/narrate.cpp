@@ -302,6 +302,9 @@ private:
                     ? fmt::format("{}'s {}-tick slice ended", name(event.thread), m_slice[id])
                     : fmt::format("{}'s time slice ended", name(event.thread));
                 leave(event.core, Leave { event.thread, phrase, phrase });
+            } else if (static_cast<PreemptCause>(event.value) == PreemptCause::Yielded) {
+                auto phrase = fmt::format("{} yields the core", name(event.thread));
+                leave(event.core, Leave { event.thread, phrase, phrase });
             } else if (gil_interval_ended(events, index)) {
                 // Not the policy: the GIL's switch interval took the lock from it (the release
                 // comes just before, at the same boundary), and a thread without the GIL

@@ -75,6 +75,8 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::Preempt:
         if (static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded)
             return fmt::format("{}'s slice ends", thread);
+        if (static_cast<PreemptCause>(event.value) == PreemptCause::Yielded)
+            return fmt::format("{} yields", thread);
         return fmt::format("{} preempted", thread);
     case EventKind::Block: {
         auto on = wait_mnemonic(trace, event);
@@ -680,13 +682,16 @@ void write_row(std::ostream& out, std::string& line, std::vector<std::string> co
 void render_header(std::ostream& out, Trace const& trace)
 {
     auto const& machine = trace.machine;
-    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick{}; scheduler: {}; switch cost {}; {}; {}\n",
+    // The conventions in force, from their one table (engine/config.hpp).
+    std::string in_force;
+    for (auto const& convention : conventions())
+        if (convention.always || convention.changed(machine))
+            in_force += fmt::format("; {}", convention.changed(machine) ? convention.when_changed : convention.at_default);
+    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick{}; scheduler: {}; switch cost {}{}\n",
         trace.program_file, machine.cores, machine.cores == 1 ? "" : "s", format_bytes(machine.ram),
         machine.bus_bandwidth,
         machine.load_chunk > 0 ? fmt::format(", loading {} per bus transfer", format_bytes(machine.load_chunk)) : "", trace.scheduler_description.empty() ? trace.scheduler : trace.scheduler_description,
-        machine.switch_cost,
-        machine.arrivals_first ? "arrivals queue before a preempted thread" : "a preempted thread queues before arrivals",
-        machine.wake_preempts ? "wake-ups may preempt" : "wake-ups never preempt");
+        machine.switch_cost, in_force);
 }
 
 void render_table(std::ostream& out, Trace const& trace) { render_table(out, trace, TableOptions {}); }

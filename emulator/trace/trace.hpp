@@ -65,7 +65,7 @@ enum class EventKind : std::uint8_t {
 std::string_view to_string(EventKind);
 
 enum class ReadyCause : std::uint8_t { Arrived, Woke, Preempted, Spawned };
-enum class PreemptCause : std::uint8_t { SliceEnded, Policy };
+enum class PreemptCause : std::uint8_t { SliceEnded, Policy, Yielded };
 enum class ExitCause : std::uint8_t { Finished, ExitInstruction, Fault };
 enum class BlockCause : std::uint8_t { Io, Sleep };
 enum class GilReleaseCause : std::uint8_t { Blocked, Ended, Interval };
