@@ -29,12 +29,20 @@ struct MachineConfig {
     // states them):
     bool arrivals_first = true; // at one tick, arrivals and wake-ups queue ahead of a thread whose slice just ended
     bool wake_preempts = true;  // a waking thread may preempt a running one (when the policy preempts at all)
+    // The cache affinity model (engine/cache.hpp), after OSTEP's multi.py: each core's cache
+    // holds `cache` units of working sets (0: the model is off); a thread whose working set is
+    // warm there computes `cache_warm_rate` times as fast, and warming takes `cache_warmup`
+    // ticks of its compute on that core.
+    std::uint64_t cache = 0;
+    Tick cache_warm_rate = 2;
+    Tick cache_warmup = 10;
     bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
     bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
     bool record_events = true;              // keep events and slices; off, only totals and counts are kept
 };
 
 inline constexpr int max_cores = 1024;
+inline constexpr Tick max_cache_warm_rate = 1000;
 inline constexpr Tick max_tick_limit = 1'000'000'000'000; // 10^12, the largest operand too
 
 // Problems with the machine itself (0 cores, ...) or with a program that can never run on

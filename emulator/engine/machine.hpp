@@ -4,6 +4,7 @@
 // dispatch, blocking, waking, accounting). Policy lives in a Scheduler. The Machine never
 // prints; it records a Trace.
 
+#include "engine/cache.hpp"
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
 #include "lang/bursts.hpp"
@@ -259,6 +260,11 @@ private:
     void refresh_touched();
     void sync_left(CoreId);
     Tick left_of(ThreadId) const;
+    // The cache model's hooks (engine/cache.cpp), only when it is on: a compute segment
+    // starts (answers its due tick) or stops, and the changes it made become events.
+    Tick cache_begin(CoreId);
+    void cache_end(CoreId);
+    void emit_cache_changes();
     std::int32_t line_of(ThreadId) const;
 
     MachineConfig m_config;
@@ -303,6 +309,7 @@ private:
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
     Chooser* m_chooser = nullptr;           // see set_chooser
+    std::unique_ptr<CacheModel> m_cache;    // the cache affinity model; null when it is off
     // A new member must be copied in the copy constructor (outside.cpp) too.
 };
 

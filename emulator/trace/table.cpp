@@ -125,6 +125,8 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::Fault:
         return fmt::format("FAULT: {} (line {}) {}", thread, event.line, trace.text(event));
     case EventKind::Deadlock: return fmt::format("STOP: {}", trace.text(event));
+    case EventKind::CacheWarm: return fmt::format("{} is warm in core {}'s cache", thread, event.core);
+    case EventKind::CacheEvict: return fmt::format("{} is pushed out of core {}'s cache", thread, event.core);
     }
     return "?";
 }
@@ -555,6 +557,8 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
                 longest = std::max(longest, static_cast<int>(info.mnemonic.size()) + 2 + 2 * digit_count(instruction.ticks));
             else if (memory_steps(instruction.opcode) > 0)
                 longest = std::max(longest, display_width(to_string(instruction)) + 11); // ": write", " (bus wait)"
+        if (trace.machine.cache > 0 && thread.working_set > 0)
+            longest += 5; // " warm", " cold"
         if (longest > 0)
             core = std::max(core, name + 1 + longest);
         if (trace.machine.switch_cost > 0)
@@ -680,13 +684,16 @@ void write_row(std::ostream& out, std::string& line, std::vector<std::string> co
 void render_header(std::ostream& out, Trace const& trace)
 {
     auto const& machine = trace.machine;
-    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick{}; scheduler: {}; switch cost {}; {}; {}\n",
+    out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick{}; scheduler: {}; switch cost {}; {}; {}{}\n",
         trace.program_file, machine.cores, machine.cores == 1 ? "" : "s", format_bytes(machine.ram),
         machine.bus_bandwidth,
         machine.load_chunk > 0 ? fmt::format(", loading {} per bus transfer", format_bytes(machine.load_chunk)) : "", trace.scheduler_description.empty() ? trace.scheduler : trace.scheduler_description,
         machine.switch_cost,
         machine.arrivals_first ? "arrivals queue before a preempted thread" : "a preempted thread queues before arrivals",
-        machine.wake_preempts ? "wake-ups may preempt" : "wake-ups never preempt");
+        machine.wake_preempts ? "wake-ups may preempt" : "wake-ups never preempt",
+        machine.cache > 0 ? fmt::format("; cache {} per core, warm after {} ticks, then {}x as fast", machine.cache,
+                                machine.cache_warmup, machine.cache_warm_rate)
+                          : "");
 }
 
 void render_table(std::ostream& out, Trace const& trace) { render_table(out, trace, TableOptions {}); }
