@@ -37,7 +37,8 @@ std::vector<std::pair<Tick, EventKind>> cache_events(Trace const& trace, std::st
 // at 50, CPU 0 warm 20% of 50 ticks): a warms in ticks 0-4 and runs 5 warm ticks (10 work) to
 // tick 10, left 15. big warms in 10-14; at 15 it is put in the cache, which pushes out a and
 // then big itself (150 > 100). big stays cold, 20 work left at 20. a must warm again (20-24),
-// runs warm 25-29 and ends at 30; big runs 30-50 cold.
+// runs warm 25-29 and ends at 30; big runs 30-50 cold, and at 35 its warm-up, done again,
+// pushes out the ended a's working set (multi.py keeps an ended job's working set too).
 TEST_CASE("a working set larger than the cache is never warm and pushes the others out", "[cache]")
 {
     auto program = test::parse_or_fail(R"(process jobs
@@ -59,7 +60,8 @@ TEST_CASE("a working set larger than the cache is never warm and pushes the othe
         CHECK(test::job(metrics, "big").cold == 30);
         CHECK(cache_events(trace, "a")
             == std::vector<std::pair<Tick, EventKind>> {
-                { 5, EventKind::CacheWarm }, { 15, EventKind::CacheEvict }, { 25, EventKind::CacheWarm } });
+                { 5, EventKind::CacheWarm }, { 15, EventKind::CacheEvict }, { 25, EventKind::CacheWarm },
+                { 35, EventKind::CacheEvict } });
         CHECK(cache_events(trace, "big").empty());
     }
 }
@@ -132,4 +134,26 @@ TEST_CASE("timer=global ends a slice at the next multiple of the quantum", "[cac
     CHECK(test::job(per_dispatch, "C").finish == 9);
     CHECK(test::job(global, "B").finish == 9);
     CHECK(test::job(global, "C").finish == 8);
+}
+
+// --cache-warmup 0 (multi.py -w 0): a working set is warm from its first tick; one larger
+// than the cache is put in and pushed out again every tick, never warm. multi.py -n 1 -q 10
+// -w 0 -L a:20:50,big:20:150 -c finishes a at 10 and big at 30.
+TEST_CASE("with no warm-up a thread is warm at once, unless its working set is too large", "[cache]")
+{
+    auto program = test::parse_or_fail(R"(process jobs
+  thread a working-set 50
+    compute 20
+  thread big working-set 150
+    compute 20
+)");
+    test::RunSpec spec { .scheduler = "rr", .quantum = 10, .settings = { { "timer", "global" } } };
+    for (bool every_tick : { false, true }) {
+        spec.step_every_tick = every_tick;
+        auto metrics = compute_metrics(run_cached(program, spec, 100, 0));
+        CHECK(test::job(metrics, "a").finish == 10);
+        CHECK(test::job(metrics, "a").warm == 10);
+        CHECK(test::job(metrics, "big").finish == 30);
+        CHECK(test::job(metrics, "big").warm == 0);
+    }
 }

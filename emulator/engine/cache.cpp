@@ -75,7 +75,9 @@ CacheModel::Plan CacheModel::begin(CoreId core, ThreadId thread, Tick now, Tick 
     }
     auto const* entry = warming(cache, thread);
     VERIFY(entry); // a working set larger than the cache is always warming again
-    return Plan { now + std::min(left, entry->left), false };
+    // A working set pushed out with --cache-warmup 0 waits at 0: like multi.py, it runs one
+    // cold tick before it is warm again.
+    return Plan { now + std::min(left, std::max<Tick>(entry->left, 1)), false };
 }
 
 Tick CacheModel::end(CoreId core, Tick now)
@@ -92,8 +94,7 @@ Tick CacheModel::end(CoreId core, Tick now)
     (segment.rate > 1 ? m_warm_ticks : m_cold_ticks)[index] += ran;
     auto& cache = m_caches[static_cast<std::size_t>(core)];
     if (auto* entry = warming(cache, thread); entry && ran > 0) {
-        entry->left -= ran;
-        VERIFY(entry->left >= 0);
+        entry->left = std::max<Tick>(entry->left - ran, 0);
         if (entry->left == 0)
             make_warm(core, cache, thread);
     }
