@@ -176,6 +176,10 @@ fi
 # 4. The bundled programs, each described by a whole first sentence, aligned.
 "$ticklab" programs | tail -n +2 > "$work/programs.txt"
 cat > "$work/want.txt" <<'EOF'
+  affinity             Three jobs on two cores, each core with a cache of 100
+                       (ticklab run affinity --cores 2 --cache 100 --quantum 10
+                       --set timer=global): b and c together fit one core's
+                       cache, a fills a cache alone.
   arrivals             Jobs that arrive at different ticks: who waits, and for
                        how long, depends on the policy.
   bus_bound            Memory-bound work on four cores: the bus, not the cores,

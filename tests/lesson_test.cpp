@@ -97,6 +97,16 @@ std::variant<RunSetup, RunArgsError> test_run_args(std::vector<std::string> cons
             if (!size)
                 return RunArgsError { at, "--load needs a size" };
             setup.machine.load_chunk = *size;
+        } else if (word == "--cache") {
+            auto text = value();
+            auto size = text ? parse_size(*text) : std::nullopt;
+            if (!size)
+                return RunArgsError { at, "--cache needs a size" };
+            setup.machine.cache = *size;
+        } else if (word == "--cache-warm-rate" && (n = number())) {
+            setup.machine.cache_warm_rate = *n;
+        } else if (word == "--cache-warmup" && (n = number())) {
+            setup.machine.cache_warmup = *n;
         } else if (word == "--set") {
             auto text = value();
             auto equals = text ? text->find('=') : std::string::npos;

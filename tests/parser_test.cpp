@@ -521,19 +521,19 @@ TEST_CASE("An unknown attribute is refused with a suggestion when one is close",
 {
     CHECK(errors("process p arive 3\n  thread t priority 1\n    compute 1\n  thread u pn 0\n    compute 1\n"
                  "process q pin 0\n  compute 1\nprocess r colour blue\n  compute 1\n")
-        == R"(test.tl:1:11: error: unknown process attribute 'arive' (a process can have arrive, memory, priority and gil); did you mean 'arrive'?
+        == R"(test.tl:1:11: error: unknown process attribute 'arive' (a process can have arrive, memory, priority, gil and working-set); did you mean 'arrive'?
     1 | process p arive 3
       |           ^
 test.tl:2:12: error: 'priority' belongs on the 'process' line, not on a thread
     2 |   thread t priority 1
       |            ^
-test.tl:4:12: error: unknown thread attribute 'pn' (a thread can have pin and spawned); did you mean 'pin'?
+test.tl:4:12: error: unknown thread attribute 'pn' (a thread can have pin, spawned and working-set); did you mean 'pin'?
     4 |   thread u pn 0
       |            ^
 test.tl:6:11: error: 'pin' belongs on a 'thread' line, not on the process line
     6 | process q pin 0
       |           ^
-test.tl:8:11: error: unknown process attribute 'colour' (a process can have arrive, memory, priority and gil)
+test.tl:8:11: error: unknown process attribute 'colour' (a process can have arrive, memory, priority, gil and working-set)
     8 | process r colour blue
       |           ^
 )");

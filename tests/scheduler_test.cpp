@@ -999,7 +999,7 @@ TEST_CASE("Fair share: a process with one thread gets as much CPU as one with th
 
 TEST_CASE("Unknown and misplaced settings name the ones the policy reads", "[scheduler]")
 {
-    CHECK(make_error("rr", { { "levels", "3" } }) == "scheduler 'rr' has no setting 'levels' (it has no --set settings)");
+    CHECK(make_error("fcfs", { { "levels", "3" } }) == "scheduler 'fcfs' has no setting 'levels' (it has no --set settings)");
     CHECK(make_error("mlfq", { { "level", "3" } })
         == "scheduler 'mlfq' has no setting 'level'; did you mean 'levels'? (its settings: levels, quanta, allotment, boost)");
     CHECK(make_error("rr", { { "quantum", "3" } }) == "--set quantum: give the quantum with --quantum instead");

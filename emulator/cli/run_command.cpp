@@ -115,6 +115,15 @@ void add_machine_options(CLI::App& app, RunSettings& settings)
         ->capture_default_str();
     decimal<Tick>(app.add_option("--switch-cost", settings.switch_cost, "Ticks a core spends on each context switch"))
         ->capture_default_str();
+    app.add_option("--cache", settings.cache,
+           "Cache affinity model: each core's cache size (e.g. 100, 64K; 0: off); threads declare a working-set")
+        ->capture_default_str();
+    decimal<Tick>(app.add_option("--cache-warm-rate", settings.cache_warm_rate,
+                      "With --cache: how many times as fast a thread computes on a core whose cache holds its working set"))
+        ->capture_default_str();
+    decimal<Tick>(app.add_option("--cache-warmup", settings.cache_warmup,
+                      "With --cache: ticks of running on a core before its cache holds the thread's working set"))
+        ->capture_default_str();
     decimal(app.add_option("--max-ticks", settings.max_ticks, "Stop the run at this tick (a guard against endless programs)"),
         std::numeric_limits<Tick>::min(), max_tick_limit)
         ->capture_default_str();
@@ -176,6 +185,17 @@ std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const& set
                     settings.load) };
         machine.load_chunk = *chunk;
     }
+    if (settings.cache != "0") {
+        auto cache = parse_size(settings.cache);
+        if (!cache)
+            return SettingsProblem { "--cache", settings.cache,
+                fmt::format("--cache '{}' is not a size; write a whole number (e.g. 100) or one with K, M or G, or 0 "
+                            "for no cache model",
+                    settings.cache) };
+        machine.cache = *cache;
+    }
+    machine.cache_warm_rate = settings.cache_warm_rate;
+    machine.cache_warmup = settings.cache_warmup;
     machine.bus_bandwidth = settings.bus;
     machine.switch_cost = settings.switch_cost;
     machine.max_ticks = settings.max_ticks;

@@ -35,6 +35,9 @@ struct RunSettings {
     std::string load = "0";       // --load: bytes a bus transfer carries while a program loads; 0: instant
     int bus = 8;
     Tick switch_cost = 0;
+    std::string cache = "0";      // --cache: each core's cache size (the cache model); 0: off
+    Tick cache_warm_rate = 2;     // --cache-warm-rate
+    Tick cache_warmup = 10;       // --cache-warmup
     Tick quantum = 2;
     Tick max_ticks = 1'000'000;
     std::uint64_t seed = 1;

@@ -36,6 +36,12 @@ std::vector<std::string> check_machine(MachineConfig const& config)
     if (config.switch_cost > max_tick_limit)
         problems.push_back(fmt::format("the context-switch cost is too large: at most {} ticks, not {}", max_tick_limit,
             config.switch_cost));
+    if (config.cache_warm_rate < 1 || config.cache_warm_rate > max_cache_warm_rate)
+        problems.push_back(fmt::format("the cache's warm rate must be a whole number between 1 and {}, not {}",
+            max_cache_warm_rate, config.cache_warm_rate));
+    if (config.cache_warmup < 0 || config.cache_warmup > max_tick_limit)
+        problems.push_back(fmt::format("the cache's warm-up must be between 0 and {} ticks, not {}", max_tick_limit,
+            config.cache_warmup));
     if (config.max_ticks < 1 || config.max_ticks > max_tick_limit)
         problems.push_back(fmt::format("the tick limit must be between 1 and {}, not {}", max_tick_limit, config.max_ticks));
     return problems;

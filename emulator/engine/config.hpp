@@ -33,6 +33,13 @@ struct MachineConfig {
     // OSTEP's process-run.py (docs/schedulers.md, "Matching OSTEP"):
     bool switch_on_end = false;     // --switch-on end: a thread that starts I/O keeps its core, idle, until it wakes
     bool io_done_immediate = false; // --io-done immediate: a thread whose I/O ends takes its core back at once
+    // The cache affinity model (engine/cache.hpp), after OSTEP's multi.py: each core's cache
+    // holds `cache` units of working sets (0: the model is off); a thread whose working set is
+    // warm there computes `cache_warm_rate` times as fast, and warming takes `cache_warmup`
+    // ticks of its compute on that core.
+    std::uint64_t cache = 0;
+    Tick cache_warm_rate = 2;
+    Tick cache_warmup = 10;
     bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
     bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
     bool record_events = true;              // keep events and slices; off, only totals and counts are kept
@@ -56,6 +63,7 @@ struct Convention {
 std::span<Convention const> conventions();
 
 inline constexpr int max_cores = 1024;
+inline constexpr Tick max_cache_warm_rate = 1000;
 inline constexpr Tick max_tick_limit = 1'000'000'000'000; // 10^12, the largest operand too
 
 // Problems with the machine itself (0 cores, ...) or with a program that can never run on

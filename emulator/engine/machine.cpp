@@ -134,7 +134,8 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
             auto id = static_cast<ThreadId>(m_trace.threads.size());
             info.threads.push_back(id);
             m_trace.threads.push_back(ThreadInfo {
-                thread.name, unique_display_name(program, names, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned });
+                thread.name, unique_display_name(program, names, p, t), static_cast<ProcessId>(p), thread.code, thread.pinned,
+                thread.working_set != 0 ? thread.working_set : spec.working_set });
             m_thread_process.push_back(static_cast<ProcessId>(p));
             m_briefs.push_back(ThreadBrief { static_cast<ProcessId>(p), spec.priority, {} });
             ThreadTotals totals;
@@ -171,6 +172,12 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_joiners.resize(m_threads.size());
     m_trace.core_stalled.resize(static_cast<std::size_t>(config.cores));
     m_processes_left = static_cast<int>(m_processes.size());
+    if (config.cache > 0) {
+        std::vector<std::uint64_t> working_sets;
+        for (auto const& thread : m_trace.threads)
+            working_sets.push_back(thread.working_set);
+        m_cache = std::make_unique<CacheModel>(config, std::move(working_sets));
+    }
     point_at_code();
     m_scheduler->attach(*this);
 }
@@ -738,6 +745,8 @@ void Machine::stop_at_tick_limit()
         auto& state = m_cores[static_cast<std::size_t>(core)];
         if (state.thread != no_thread)
             close_slice(core);
+        if (m_cache && m_cache->in_segment(core))
+            sync_left(core); // count the ticks of the segment cut short
     }
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
         auto state = m_threads[static_cast<std::size_t>(id)].state;
@@ -784,8 +793,10 @@ void Machine::refresh_touched()
             } else if (m_threads[static_cast<std::size_t>(core.thread)].pc_ticks == 0) {
                 due = m_now + 1; // a memory instruction goes a step a tick
             } else {
-                core.compute_end = m_now + m_threads[static_cast<std::size_t>(core.thread)].left;
-                due = core.compute_end;
+                if (m_cache) [[unlikely]]
+                    due = cache_begin(core_id);
+                else
+                    due = core.compute_end = m_now + m_threads[static_cast<std::size_t>(core.thread)].left;
                 if (core.slice_end >= 0)
                     due = std::min(due, core.slice_end);
             }
@@ -804,7 +815,10 @@ void Machine::sync_left(CoreId core_id)
     auto& thread = m_threads[static_cast<std::size_t>(core.thread)];
     if (thread.pc_ticks == 0)
         return; // not in a compute instruction
-    thread.left = core.compute_end - m_now;
+    if (m_cache) [[unlikely]]
+        cache_end(core_id);
+    else
+        thread.left = core.compute_end - m_now;
     VERIFY(thread.left >= 0);
 }
 
@@ -816,6 +830,8 @@ Tick Machine::left_of(ThreadId id) const
     auto const& core = m_cores[static_cast<std::size_t>(thread.core)];
     if (core.switching || core.touched)
         return thread.left;
+    if (m_cache) [[unlikely]]
+        return m_cache->left_at(thread.core, m_now);
     return core.compute_end - m_now;
 }
 

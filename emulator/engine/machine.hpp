@@ -4,6 +4,7 @@
 // dispatch, blocking, waking, accounting). Policy lives in a Scheduler. The Machine never
 // prints; it records a Trace.
 
+#include "engine/cache.hpp"
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
 #include "lang/bursts.hpp"
@@ -273,6 +274,11 @@ private:
     {
         return m_config.record_events || m_observer != nullptr || (m_config.record_notable && !routine_event(kind));
     }
+    // The cache model's hooks (engine/cache.cpp), only when it is on: a compute segment
+    // starts (answers its due tick) or stops, and the changes it made become events.
+    Tick cache_begin(CoreId);
+    void cache_end(CoreId);
+    void emit_cache_changes();
 
     MachineConfig m_config;
     std::unique_ptr<Scheduler> m_scheduler;
@@ -317,6 +323,7 @@ private:
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
     Chooser* m_chooser = nullptr;           // see set_chooser
     TraceObserver* m_observer = nullptr;    // see set_observer
+    std::unique_ptr<CacheModel> m_cache;    // the cache affinity model; null when it is off
     // A new member must be copied in the copy constructor (outside.cpp) too.
 };
 

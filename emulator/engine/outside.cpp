@@ -49,6 +49,7 @@ Machine::Machine(Machine const& other)
     , m_loading(other.m_loading)
     , m_device_backlog(other.m_device_backlog)
     , m_chooser(other.m_chooser)
+    , m_cache(other.m_cache ? std::make_unique<CacheModel>(*other.m_cache) : nullptr)
 {
     m_loops.reserve(other.m_loops.size());
     for (auto const& loop : other.m_loops)

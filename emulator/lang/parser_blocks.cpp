@@ -228,7 +228,7 @@ void Parser::process_header(LexedLine const& line)
                 error_at(attribute.column, "'pin' belongs on a 'thread' line, not on the process line");
             else
                 error_at(attribute.column,
-                    fmt::format("unknown process attribute {} (a process can have arrive, memory, priority and gil){}",
+                    fmt::format("unknown process attribute {} (a process can have arrive, memory, priority, gil and working-set){}",
                         quoted(attribute), did_you_mean(closest(attribute.raw, process_attributes))));
             return;
         }
@@ -239,6 +239,14 @@ void Parser::process_header(LexedLine const& line)
         }
         given.emplace(attribute.raw, attribute.column);
 
+        if (attribute.raw == "working-set") {
+            auto size = working_set(line, i + 1);
+            if (!size)
+                return;
+            process.spec.working_set = *size;
+            i += 2;
+            continue;
+        }
         if (attribute.raw == "gil") {
             // gil [interval N]
             process.spec.gil = true;
@@ -325,6 +333,47 @@ void Parser::process_header(LexedLine const& line)
     }
 }
 
+std::optional<std::uint64_t> Parser::working_set(LexedLine const& line, std::size_t index)
+{
+    auto const& tokens = line.tokens;
+    if (index >= tokens.size()) {
+        error_at(tokens[index - 1].end_column, "expected a size after 'working-set', such as 50 or 64K");
+        return std::nullopt;
+    }
+    auto const& value = tokens[index];
+    std::string_view digits = value.kind == TokenKind::Word ? value.raw : std::string_view();
+    std::uint64_t unit = 1;
+    if (!digits.empty()) {
+        switch (digits.back()) {
+        case 'K': case 'k': unit = 1024; break;
+        case 'M': case 'm': unit = 1024 * 1024; break;
+        case 'G': case 'g': unit = 1024 * 1024 * 1024; break;
+        default: break;
+        }
+        if (unit != 1)
+            digits.remove_suffix(1);
+    }
+    auto number = parse_whole_number(digits, static_cast<std::int64_t>(max_memory));
+    if (value.kind != TokenKind::Word || digits.empty() || number.negative
+        || number.status == WholeNumber::Status::NotANumber || number.status == WholeNumber::Status::Decimal) {
+        error_at(value,
+            fmt::format("expected a size after 'working-set', found {}; write a whole number, optionally with K, M "
+                        "or G, e.g. 50 or 64K",
+                quoted(value)));
+        return std::nullopt;
+    }
+    if (number.status == WholeNumber::Status::TooLarge || static_cast<std::uint64_t>(number.value) > max_memory / unit) {
+        error_at(value.column,
+            fmt::format("working-set {} is too large; the most is {}G", shorten(value.raw), max_memory / (1024 * 1024 * 1024)));
+        return std::nullopt;
+    }
+    if (number.value == 0) {
+        error_at(value.column, "a working set is at least 1; leave 'working-set' out for a thread the cache ignores");
+        return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(number.value) * unit;
+}
+
 void Parser::thread_header(LexedLine const& line)
 {
     auto& process = *m_process;
@@ -392,6 +441,18 @@ void Parser::thread_header(LexedLine const& line)
             ++i;
             continue;
         }
+        if (attribute.raw == "working-set") {
+            if (thread.spec.working_set != 0) {
+                error_at(attribute.column, "duplicate attribute 'working-set'");
+                return;
+            }
+            auto size = working_set(line, i + 1);
+            if (!size)
+                return;
+            thread.spec.working_set = *size;
+            i += 2;
+            continue;
+        }
         if (attribute.raw != "pin") {
             if (std::find(process_attributes.begin(), process_attributes.end(), attribute.raw)
                 != process_attributes.end())
@@ -399,7 +460,7 @@ void Parser::thread_header(LexedLine const& line)
                     fmt::format("'{}' belongs on the 'process' line, not on a thread", attribute.raw));
             else
                 error_at(attribute.column,
-                    fmt::format("unknown thread attribute {} (a thread can have pin and spawned){}", quoted(attribute),
+                    fmt::format("unknown thread attribute {} (a thread can have pin, spawned and working-set){}", quoted(attribute),
                         did_you_mean(closest(attribute.raw, thread_attributes))));
             return;
         }

@@ -32,10 +32,10 @@ constexpr std::uint64_t max_memory = std::uint64_t(1) << 50; // 1 PiB, as engine
 constexpr std::string_view keyword_process = "process";
 constexpr std::string_view keyword_thread = "thread";
 constexpr std::string_view keyword_async = "async";
-constexpr std::array<std::string_view, 4> process_attributes { "arrive", "memory", "priority", "gil" };
+constexpr std::array<std::string_view, 5> process_attributes { "arrive", "memory", "priority", "gil", "working-set" };
 // Limits of coroutine expansion (see Parser::link): each call gets its own copy of the body.
 constexpr std::size_t max_expanded_code = 100'000;
-constexpr std::array<std::string_view, 2> thread_attributes { "pin", "spawned" };
+constexpr std::array<std::string_view, 3> thread_attributes { "pin", "spawned", "working-set" };
 constexpr std::string_view keyword_shared = "shared";
 constexpr std::string_view keyword_mutex = "mutex";
 constexpr std::string_view keyword_repeat = "repeat";
@@ -214,6 +214,9 @@ private:
         bool from_zero = false);
     // A value for a shared variable (`shared x = N`, `write x N`); reports what is wrong with it.
     std::optional<std::int64_t> variable_value(Token const& value, std::string_view expected);
+    // The size after `working-set` at line.tokens[index] (a whole number of 1 or more,
+    // optionally with K, M or G); reports the error and answers nothing when it is not one.
+    std::optional<std::uint64_t> working_set(LexedLine const&, std::size_t index);
 
     // "process 'kitchen'", or "this process" when its header was too broken to name it.
     std::string process_label() const;

@@ -128,6 +128,7 @@ struct ThreadSpec {
     std::string name;
     std::vector<int> pinned; // cores this thread may run on; empty means any
     bool spawned = false;    // starts only when another thread of its process runs `spawn NAME`
+    std::uint64_t working_set = 0; // `working-set SIZE`, for the cache model; 0: its process's
     std::vector<Instruction> code; // its own instructions, then the bodies of the coroutine calls
                                    // it makes (each ending with Return), see CallTarget
     SourceLocation where;
@@ -142,6 +143,7 @@ struct ProcessSpec {
     int priority = 0;                              // lower number = higher priority
     bool gil = false;                              // threads must hold the process's lock to run
     Tick gil_interval = 5;                         // ticks before a waiter gets the lock
+    std::uint64_t working_set = 0;                 // `working-set SIZE`: each thread's, unless it gives its own; 0: none
     std::vector<ThreadSpec> threads;
     std::vector<std::string> variables;           // shared variables, in declaration order
     std::vector<std::int64_t> initial_values;     // one per variable

@@ -215,7 +215,9 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
         case EventKind::JoinWait: matches |= kind == "join"; break;
         case EventKind::Fault: matches |= kind == "fault"; break;
         case EventKind::Deadlock: matches |= kind == "deadlock"; break;
-        case EventKind::TickLimit: break;
+        case EventKind::TickLimit:
+        case EventKind::CacheWarm:
+        case EventKind::CacheEvict: break;
         }
         if (!matches)
             continue;
@@ -317,6 +319,10 @@ std::string Stepper::event_text(Event const& event) const
         return fmt::format("at tick {}, {} faults at line {}: {}", event.tick, thread, event.line,
             m_machine->trace().text(event));
     case EventKind::Deadlock: return fmt::format("at tick {}, the run stops: {}", event.tick, m_machine->trace().text(event));
+    case EventKind::CacheWarm:
+        return fmt::format("at tick {}, {} is warm in core {}'s cache", event.tick, thread, event.core);
+    case EventKind::CacheEvict:
+        return fmt::format("at tick {}, {} is pushed out of core {}'s cache", event.tick, thread, event.core);
     }
     return "";
 }

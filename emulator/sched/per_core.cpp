@@ -5,6 +5,7 @@
 #include "sched/registry.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -13,12 +14,18 @@ namespace tl {
 std::variant<StealConfig, std::string> read_steal_config(SchedulerOptions const& options)
 {
     StealConfig config;
+    static constexpr std::array<std::string_view, 2> ends { "back", "front" };
+    SettingsReader reader("per-core", options);
+    config.from_front = reader.choice("steal-from", "back", ends) == "front";
+    if (reader.error())
+        return *reader.error();
     auto found = options.settings.find("steal");
-    if (found == options.settings.end())
+    std::string_view text = found == options.settings.end() ? std::string_view("off") : std::string_view(found->second);
+    if (text == "off" || text == "0") {
+        if (reader.has("steal-from"))
+            return std::string("per-core: steal-from says which thread a stealing core takes; it needs steal=on or steal=N");
         return config;
-    std::string_view text = found->second;
-    if (text == "off" || text == "0")
-        return config;
+    }
     if (text == "on") {
         config.mode = StealConfig::Mode::Idle;
         return config;
@@ -38,17 +45,19 @@ std::string describe(StealConfig const& config)
 {
     switch (config.mode) {
     case StealConfig::Mode::Off: return "no stealing";
-    case StealConfig::Mode::Idle: return "idle cores steal";
-    case StealConfig::Mode::Periodic: return fmt::format("queues balanced every {} ticks", config.interval);
+    case StealConfig::Mode::Idle: return config.from_front ? "idle cores steal from the front" : "idle cores steal";
+    case StealConfig::Mode::Periodic:
+        return fmt::format("queues balanced every {} ticks{}", config.interval, config.from_front ? " from the front" : "");
     }
     return "";
 }
 
-PerCoreScheduler::PerCoreScheduler(int cores, Tick quantum, StealConfig steal)
+PerCoreScheduler::PerCoreScheduler(int cores, Tick quantum, StealConfig steal, TimerMode timer)
     : m_queues(static_cast<std::size_t>(cores))
     , m_on_core(static_cast<std::size_t>(cores), no_thread)
     , m_quantum(quantum)
     , m_steal(steal)
+    , m_timer(timer)
     , m_next_balance(steal.mode == StealConfig::Mode::Periodic ? steal.interval : 0)
 {
 }
@@ -129,6 +138,17 @@ void PerCoreScheduler::move(ThreadId thread, CoreId from, CoreId to)
     ++m_steals;
 }
 
+ThreadId PerCoreScheduler::stealable(std::deque<ThreadId> const& queue, CoreId core) const
+{
+    auto may = [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, core); };
+    if (m_steal.from_front) {
+        auto found = std::find_if(queue.begin(), queue.end(), may);
+        return found == queue.end() ? no_thread : *found;
+    }
+    auto found = std::find_if(queue.rbegin(), queue.rend(), may);
+    return found == queue.rend() ? no_thread : *found;
+}
+
 // Only from a queue that would not be served at once anyway: a core that is busy, or one
 // with two or more queued (its own core takes one of them). Otherwise a core asked first, in
 // id order, would take the only thread of an idle core asked next. The rule depends only on
@@ -146,12 +166,11 @@ std::optional<ThreadId> PerCoreScheduler::steal_for(CoreId core)
             continue;
         if (victim && queue.size() <= m_queues[static_cast<std::size_t>(*victim)].size())
             continue;
-        auto found = std::find_if(queue.rbegin(), queue.rend(),
-            [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, core); });
-        if (found == queue.rend())
+        ThreadId found = stealable(queue, core);
+        if (found == no_thread)
             continue;
         victim = other;
-        taken = *found;
+        taken = found;
     }
     if (!taken)
         return std::nullopt;
@@ -191,11 +210,9 @@ void PerCoreScheduler::balance_if_due()
         if (busiest == no_core || load(busiest) < load(lightest) + 2)
             return;
         auto const& queue = m_queues[static_cast<std::size_t>(busiest)];
-        auto found = std::find_if(queue.rbegin(), queue.rend(),
-            [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, lightest); });
-        if (found == queue.rend())
+        ThreadId thread = stealable(queue, lightest);
+        if (thread == no_thread)
             return; // pinning keeps them where they are
-        ThreadId thread = *found;
         move(thread, busiest, lightest);
         m_queues[static_cast<std::size_t>(lightest)].push_back(thread);
     }
@@ -217,16 +234,23 @@ SchedulerRegistration const registration { 110,
         "per-core",
         "per-core dispatch: a run queue per core, round-robin inside each; threads stay on their core",
         { quantum_setting,
-            { "steal", "off", "on: an idle core steals from a busy one; N: balance the queues every N ticks; off" } },
+            { "steal", "off", "on: an idle core steals from a busy one; N: balance the queues every N ticks; off" },
+            { "steal-from", "back", "which thread a stealing core takes from a queue: back (the last) or front (the first)" },
+            timer_setting },
         [](SchedulerOptions const& options) {
-            return std::make_unique<PerCoreScheduler>(options.cores, options.quantum, checked(read_steal_config(options)));
+            return std::make_unique<PerCoreScheduler>(options.cores, options.quantum, checked(read_steal_config(options)),
+                checked(read_timer("per-core", options)));
         },
         [](SchedulerOptions const& options) {
             auto steal = checked(read_steal_config(options));
-            return fmt::format("per-core dispatch, a queue per core, round-robin quantum {}, {}", options.quantum,
-                describe(steal));
+            return fmt::format("per-core dispatch, a queue per core, round-robin quantum {}, {}{}", options.quantum,
+                describe(steal), describe(checked(read_timer("per-core", options))));
         },
-        [](SchedulerOptions const& options) { return error_of(read_steal_config(options)); },
+        [](SchedulerOptions const& options) {
+            if (auto error = error_of(read_steal_config(options)))
+                return error;
+            return error_of(read_timer("per-core", options));
+        },
     } };
 
 }

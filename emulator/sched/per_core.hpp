@@ -2,6 +2,7 @@
 
 #include "sched/scheduler.hpp"
 #include "sched/settings.hpp"
+#include "sched/timer.hpp"
 
 #include <deque>
 #include <string>
@@ -16,9 +17,11 @@ struct StealConfig {
     enum class Mode : std::uint8_t { Off, Idle, Periodic };
     Mode mode = Mode::Off;
     Tick interval = 0; // for Periodic
+    bool from_front = false; // steal-from=front: take the first thread that may move, not the last
 };
 
-// Reads `steal`: off, on, or a number of ticks between balancing passes.
+// Reads `steal` (off, on, or a number of ticks between balancing passes) and `steal-from`
+// (front or back; only with stealing on).
 std::variant<StealConfig, std::string> read_steal_config(SchedulerOptions const&);
 std::string describe(StealConfig const&);
 
@@ -34,15 +37,17 @@ std::string describe(StealConfig const&);
 //             queue, among those whose queue would not otherwise be served at once (their
 //             core is busy, or it holds two or more); it takes the last thread there that may
 //             run on it (the one that would wait longest). Ties: the lowest core id.
+//             With steal-from=front it takes the first one instead (OSTEP's multi.py).
 //   steal=N   every N ticks the queues are balanced: while the most loaded core (queued plus
 //             running) has at least two more than the least loaded one, the last thread of
-//             its queue that may run there moves to the back of the least loaded one's.
+//             its queue that may run there (the first, with steal-from=front) moves to the
+//             back of the least loaded one's.
 //             Until the Machine has a timer hook, a balance that falls due is done at the
 //             first boundary from then on at which a thread is queued, right after it is.
 class PerCoreScheduler final : public Scheduler {
 public:
     std::unique_ptr<Scheduler> clone() const override { return std::make_unique<PerCoreScheduler>(*this); }
-    PerCoreScheduler(int cores, Tick quantum, StealConfig steal = {});
+    PerCoreScheduler(int cores, Tick quantum, StealConfig steal = {}, TimerMode timer = TimerMode::PerDispatch);
     void enqueue(ThreadId, EnqueueReason) override;
     void dequeue(ThreadId) override;
     std::optional<ThreadId> pick_next(CoreId) override;
@@ -51,7 +56,7 @@ public:
         auto const& queue = m_queues[static_cast<std::size_t>(core)];
         return queue.empty() ? no_thread : queue.front();
     }
-    std::optional<Tick> slice(ThreadId, CoreId) override { return m_quantum; }
+    std::optional<Tick> slice(ThreadId, CoreId) override { return timer_slice(m_timer, m_quantum, host().now()); }
     void stopped(ThreadId, CoreId, Tick) override;
     std::vector<ReadyQueue> ready_queues() const override;
 
@@ -70,12 +75,16 @@ private:
     std::optional<ThreadId> steal_for(CoreId);
     void balance_if_due();
     void move(ThreadId, CoreId from, CoreId to);
+    // The thread a stealing core takes from `queue`: the last (or, steal-from=front, the
+    // first) that may run on `core`; no_thread when none may.
+    ThreadId stealable(std::deque<ThreadId> const& queue, CoreId core) const;
 
     std::vector<std::deque<ThreadId>> m_queues;
     std::vector<CoreId> m_home;      // per thread id; no_core until placed
     std::vector<ThreadId> m_on_core; // the thread each core was given, until it stopped
     Tick m_quantum;
     StealConfig m_steal;
+    TimerMode m_timer;
     Tick m_next_balance = 0;
     std::int64_t m_steals = 0;
 };

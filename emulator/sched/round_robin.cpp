@@ -15,11 +15,15 @@ SchedulerRegistration const registration { 20,
     SchedulerEntry {
         "rr",
         "round-robin: one global queue; each thread runs at most a quantum, then goes to the back",
-        { quantum_setting },
-        [](SchedulerOptions const& options) { return std::make_unique<RoundRobinScheduler>(options.quantum); },
+        { quantum_setting, timer_setting },
         [](SchedulerOptions const& options) {
-            return fmt::format("round-robin, quantum {}, one global queue", options.quantum);
+            return std::make_unique<RoundRobinScheduler>(options.quantum, checked(read_timer("rr", options)));
         },
+        [](SchedulerOptions const& options) {
+            return fmt::format("round-robin, quantum {}, one global queue{}", options.quantum,
+                describe(checked(read_timer("rr", options))));
+        },
+        [](SchedulerOptions const& options) { return error_of(read_timer("rr", options)); },
     } };
 
 }

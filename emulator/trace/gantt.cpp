@@ -77,6 +77,33 @@ Tick ticks_in(Scale const& scale, Tick column, Tick limit)
     return std::clamp<Tick>(std::min(start + scale.per_column, limit) - start, 0, scale.per_column);
 }
 
+// The cache model's row under a core's: per column, 'w' when threads with a working set ran
+// there warm for most of their ticks in it, 'c' when cold (still warming), blank when none ran.
+std::string cache_cells(Trace const& trace, std::size_t core, Scale const& scale)
+{
+    auto columns = static_cast<std::size_t>(scale.columns);
+    std::vector<Tick> warm(columns, 0);
+    std::vector<Tick> cold(columns, 0);
+    for (auto const& slice : trace.core_slices[core]) {
+        if (slice.switching || slice.stalled || trace.threads[static_cast<std::size_t>(slice.thread)].working_set == 0)
+            continue;
+        for (Tick column = slice.start / scale.per_column; column < scale.columns && column * scale.per_column < slice.end;
+             ++column) {
+            Tick from = std::max(slice.start, column * scale.per_column);
+            Tick to = std::min(slice.end, (column + 1) * scale.per_column);
+            if (to > from)
+                (slice.warm ? warm : cold)[static_cast<std::size_t>(column)] += to - from;
+        }
+    }
+    std::string text(columns, ' ');
+    for (std::size_t index = 0; index < columns; ++index)
+        if (warm[index] + cold[index] > 0)
+            text[index] = warm[index] >= cold[index] ? 'w' : 'c';
+    while (!text.empty() && text.back() == ' ')
+        text.pop_back();
+    return text;
+}
+
 // A core's row. A cell that stands for several ticks shows what took most of them; ties go to
 // work over a switch over idleness over the run having ended, then to the lower thread id.
 std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& scale, Tick axis_end)
@@ -284,9 +311,12 @@ public:
             if (!run.label.empty())
                 out << heading(run) << '\n';
             auto const& trace = *run.trace;
-            for (std::size_t core = 0; core < trace.core_slices.size(); ++core)
+            for (std::size_t core = 0; core < trace.core_slices.size(); ++core) {
                 out << label(fmt::format("core {}", core))
                     << cells_text(core_cells(trace, core, m_scale, m_axis_end), m_style.colour) << '\n';
+                if (trace.machine.cache > 0)
+                    out << trim_right(label("  cache") + cache_cells(trace, core, m_scale)) << '\n';
+            }
             auto rows = count_rows(trace, m_scale);
             out << trim_right(label("running") + rows.running) << '\n';
             if (m_stalls)
@@ -395,6 +425,12 @@ private:
         }
         if (!line.empty())
             out << line << '\n';
+        bool cache = false;
+        for (auto const& run : m_runs)
+            cache = cache || run.trace->machine.cache > 0;
+        if (cache)
+            out << "cache: under each core, w: a thread ran with its working set warm in that core's cache (faster), "
+                   "c: cold, still warming\n";
         if (m_stalls)
             out << "running, stalled, ready: threads doing work, threads stalled on the bus, and threads waiting for a core, "
                    "per tick (. none, + 10 or more)\n";

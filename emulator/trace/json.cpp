@@ -34,10 +34,10 @@ json machine_json(MachineConfig const& machine)
     };
 }
 
-json job_json(JobMetrics const& job)
+json job_json(Trace const& trace, JobMetrics const& job)
 {
     bool ran = job.first_run >= 0;
-    return json {
+    json out {
         { "name", job.name },
         { "process", job.process },
         { "arrival", job.arrival },
@@ -54,6 +54,10 @@ json job_json(JobMetrics const& job)
         { "started", job.started },
         { "stalled", job.stalled },
     };
+    if (trace.machine.cache > 0) // the cache model: only when it is on
+        out["cache"] = json { { "working_set", trace.threads[static_cast<std::size_t>(job.thread)].working_set },
+            { "warm", job.warm }, { "cold", job.cold }, { "migrations", job.migrations } };
+    return out;
 }
 
 json race_access_json(Trace const& trace, Race const& race, RaceAccess const& access)
@@ -127,6 +131,8 @@ json event_json(Trace const& trace, Event const& event)
     case EventKind::JoinWait: out["joins"] = trace.name(static_cast<ThreadId>(event.value)); break;
     case EventKind::Fault:
     case EventKind::Deadlock: out["message"] = std::string(trace.text(event)); break;
+    case EventKind::CacheWarm:
+    case EventKind::CacheEvict: break;
     case EventKind::Dispatch:
         if (event.value != 0)
             out["slice"] = event.value;
@@ -183,6 +189,9 @@ JsonFrame json_frame(Trace const& trace, Metrics const& metrics, Parallelism con
     document["program"] = trace.program_file;
     document["scheduler"] = json { { "name", trace.scheduler }, { "description", trace.scheduler_description } };
     document["machine"] = machine_json(trace.machine);
+    if (trace.machine.cache > 0)
+        document["machine"]["cache"] = json { { "size", trace.machine.cache },
+            { "warm_rate", trace.machine.cache_warm_rate }, { "warmup", trace.machine.cache_warmup } };
     document["outcome"] = std::string(to_string(trace.outcome));
     document["makespan"] = metrics.makespan;
     document["context_switches"] = metrics.context_switches;
@@ -197,7 +206,7 @@ JsonFrame json_frame(Trace const& trace, Metrics const& metrics, Parallelism con
 
     json jobs = json::array();
     for (auto const& job : metrics.jobs)
-        jobs.push_back(job_json(job));
+        jobs.push_back(job_json(trace, job));
     document["jobs"] = std::move(jobs);
 
     document["averages"] = json {

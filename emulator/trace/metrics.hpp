@@ -36,6 +36,12 @@ struct JobMetrics {
     bool killed = false;
     bool faulted = false; // it faulted, which ended its process
     bool started = true;  // false: a spawned thread that nobody spawned (arrival is then -1)
+    // The cache model (MachineConfig::cache > 0): ticks its compute ran with its working set
+    // warm in its core's cache, and cold (0 both for a thread without a working set), and how
+    // many times it moved to another core.
+    Tick warm = 0;
+    Tick cold = 0;
+    std::int64_t migrations = 0;
 };
 
 struct CoreMetrics {

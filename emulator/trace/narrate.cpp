@@ -467,6 +467,13 @@ private:
             }
             return index;
         case EventKind::Deadlock: say(fmt::format("the run stops: {}", m_trace.text(event))); return index;
+        case EventKind::CacheWarm:
+            say(fmt::format("{}'s working set is now warm in core {}'s cache: it runs {} times as fast there",
+                name(event.thread), event.core, m_trace.machine.cache_warm_rate));
+            return index;
+        case EventKind::CacheEvict:
+            say(fmt::format("{}'s working set is pushed out of core {}'s cache", name(event.thread), event.core));
+            return index;
         }
         return index;
     }

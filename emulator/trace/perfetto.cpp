@@ -432,6 +432,8 @@ void render_perfetto(std::ostream& out, Trace const& trace)
                 { "instruction", slice.switching ? std::string("context switch") : to_string(trace.instruction(slice)) } };
             if (slice.stalled)
                 args["stalled"] = "waiting for the bus";
+            if (slice.warm)
+                args["cache"] = "warm";
             timeline.add(slice.start,
                 json { { "ph", "X" }, { "pid", s_machine_pid }, { "tid", core_tid(core) }, { "dur", micros(slice.end - slice.start) },
                     { "name", slice.switching ? "switch to " + info.display_name

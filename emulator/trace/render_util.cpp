@@ -124,9 +124,16 @@ std::string slice_activity(Trace const& trace, Slice const& slice, Tick t)
 {
     auto const& instruction = trace.instruction(slice);
     auto steps = memory_steps(instruction.opcode);
-    if (steps == 0)
-        return fmt::format("{} {}/{}", opcode_info(instruction.opcode).mnemonic, slice.done_before + (t - slice.start) + 1,
-            instruction.ticks);
+    if (steps == 0) {
+        if (trace.machine.cache == 0 || trace.threads[static_cast<std::size_t>(slice.thread)].working_set == 0)
+            return fmt::format("{} {}/{}", opcode_info(instruction.opcode).mnemonic,
+                slice.done_before + (t - slice.start) + 1, instruction.ticks);
+        // The cache model: a warm tick does cache_warm_rate ticks of the instruction.
+        Tick rate = slice.warm ? trace.machine.cache_warm_rate : 1;
+        return fmt::format("{} {}/{} {}", opcode_info(instruction.opcode).mnemonic,
+            std::min(slice.done_before + (t - slice.start + 1) * rate, instruction.ticks), instruction.ticks,
+            slice.warm ? "warm" : "cold");
+    }
     std::string text = to_string(instruction);
     if (steps > 1) // which step: "incr x: add"
         text += fmt::format(": {}",

@@ -41,7 +41,8 @@ bool watches_bus(Trace const&);
 // The shared variable (Var* events) or mutex (Lock* events) an event is about.
 std::string_view object_name(Trace const&, Event const&);
 // What a core does in a slice, without the thread's name: "compute 2/4", "incr count: add",
-// "read count (waits for the bus)". `t` is the tick within the slice.
+// "read count (waits for the bus)". `t` is the tick within the slice. With the cache model on,
+// a thread with a working set: "compute 4/10 warm" or "compute 1/10 cold".
 std::string slice_activity(Trace const&, Slice const&, Tick t);
 
 }

@@ -130,6 +130,18 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
     jobs.add({ "average", "", "", "", "", average(metrics.averages.turnaround), average(metrics.averages.waiting),
         average(metrics.averages.response) });
     jobs.write(out);
+    if (trace.machine.cache > 0) {
+        // The cache model: why a thread finished sooner or later.
+        TextTable cache({ "job", "working set", "warm", "cold", "migrations" }, 1);
+        for (auto const& job : metrics.jobs) {
+            auto working_set = trace.threads[static_cast<std::size_t>(job.thread)].working_set;
+            cache.add({ job.name, working_set > 0 ? fmt::format("{}", working_set) : "-", fmt::format("{}", job.warm),
+                fmt::format("{}", job.cold), fmt::format("{}", job.migrations) });
+        }
+        out << fmt::format("cache: {} per core, warm after {} of running there, then {}x as fast\n",
+            trace.machine.cache, plural(trace.machine.cache_warmup, "tick", "ticks"), trace.machine.cache_warm_rate);
+        cache.write(out);
+    }
     // Waiting for memory is part of `waiting`; say whose, and how long.
     std::string memory;
     for (std::size_t p = 0; p < metrics.processes.size(); ++p) {

@@ -127,6 +127,8 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::Fault:
         return fmt::format("FAULT: {} (line {}) {}", thread, event.line, trace.text(event));
     case EventKind::Deadlock: return fmt::format("STOP: {}", trace.text(event));
+    case EventKind::CacheWarm: return fmt::format("{} is warm in core {}'s cache", thread, event.core);
+    case EventKind::CacheEvict: return fmt::format("{} is pushed out of core {}'s cache", thread, event.core);
     }
     return "?";
 }
@@ -557,6 +559,8 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
                 longest = std::max(longest, static_cast<int>(info.mnemonic.size()) + 2 + 2 * digit_count(instruction.ticks));
             else if (memory_steps(instruction.opcode) > 0)
                 longest = std::max(longest, display_width(to_string(instruction)) + 11); // ": write", " (bus wait)"
+        if (trace.machine.cache > 0 && thread.working_set > 0)
+            longest += 5; // " warm", " cold"
         if (longest > 0)
             core = std::max(core, name + 1 + longest);
         if (trace.machine.switch_cost > 0)
@@ -682,11 +686,15 @@ void write_row(std::ostream& out, std::string& line, std::vector<std::string> co
 void render_header(std::ostream& out, Trace const& trace)
 {
     auto const& machine = trace.machine;
-    // The conventions in force, from their one table (engine/config.hpp).
+    // The conventions in force, from their one table (engine/config.hpp), then the cache
+    // model's sizes when it is on.
     std::string in_force;
     for (auto const& convention : conventions())
         if (convention.always || convention.changed(machine))
             in_force += fmt::format("; {}", convention.changed(machine) ? convention.when_changed : convention.at_default);
+    if (machine.cache > 0)
+        in_force += fmt::format("; cache {} per core, warm after {} ticks, then {}x as fast", machine.cache,
+            machine.cache_warmup, machine.cache_warm_rate);
     out << fmt::format("ticklab: {} on {} core{}, RAM {}, bus {}/tick{}; scheduler: {}; switch cost {}{}\n",
         trace.program_file, machine.cores, machine.cores == 1 ? "" : "s", format_bytes(machine.ram),
         machine.bus_bandwidth,

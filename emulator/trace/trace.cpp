@@ -62,6 +62,8 @@ std::string_view to_string(EventKind kind)
     case EventKind::JoinWait: return "join-wait";
     case EventKind::Fault: return "fault";
     case EventKind::Deadlock: return "deadlock";
+    case EventKind::CacheWarm: return "cache-warm";
+    case EventKind::CacheEvict: return "cache-evict";
     }
     return "?";
 }

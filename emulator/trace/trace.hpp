@@ -61,6 +61,9 @@ enum class EventKind : std::uint8_t {
     JoinWait,    // a thread waits for another to end (value: that thread); its core is free
     Fault,       // a thread faulted (text: what happened; line and pc: where); its process ends
     Deadlock,    // no thread can ever go on (text: who waits for what); the run stops
+    // The cache model (engine/cache.hpp), only when it is on.
+    CacheWarm,  // the thread's working set is now in the core's cache: it runs faster there
+    CacheEvict, // the thread's working set was pushed out of the core's cache
 };
 std::string_view to_string(EventKind);
 
@@ -94,6 +97,8 @@ struct Slice {
     Tick done_before = 0;     // ticks of that instruction already done when the slice began
     bool switching = false;   // a context switch into `thread`, not useful work
     bool stalled = false;     // the thread waited on the core for the bus (a one-tick slice)
+    bool warm = false;        // the cache model: its working set was warm in the core's cache,
+                              // so each tick did MachineConfig::cache_warm_rate ticks of work
     bool operator==(Slice const&) const = default;
 };
 
@@ -116,6 +121,7 @@ struct ThreadInfo {
     ProcessId process = no_process;
     std::vector<Instruction> code;
     std::vector<int> pinned;
+    std::uint64_t working_set = 0; // for the cache model; 0: none
 };
 
 // A coroutine task of a thread's event loop, numbered in the order tasks are created.
@@ -167,6 +173,8 @@ struct ThreadTotals {
     Tick ready = 0;      // ticks waiting: in a ready queue, being switched in, or for memory
     Tick blocked = 0;    // ticks waiting on I/O, timers, locks, joins or the GIL
     Tick stalled = 0;    // ticks on a core waiting for the bus (counted in `running` too)
+    Tick warm = 0;       // the cache model: ticks its compute ran warm, and cold (threads with
+    Tick cold = 0;       // a working set only)
     bool killed = false;
     bool faulted = false; // it faulted: `crash`, or a mistake the machine caught
     bool started = true;  // false for a spawned thread that nobody spawned
