@@ -122,6 +122,8 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
     setup.options = std::get<Prepared>(read).options;
     setup.scheduler = settings.scheduler;
     setup.jobs = settings.jobs;
+    if (app.get_option("--quantum")->count() > 0)
+        setup.quantum = settings.quantum;
     return setup;
 }
 

@@ -26,6 +26,8 @@ struct HandPick {
         std::string next; // the instruction it runs next ("incr count"), or "" at its end
         bool under_way = false; // in the middle of that instruction (a slice ended inside it)
         Tick burst = 0;         // ticks of compute before it waits or ends
+        std::string step;       // of an instruction of several memory steps: the next one ("add")
+        std::optional<std::int64_t> read; // inside such an instruction: the value it read
     };
     Tick tick = 0;
     CoreId core = no_core;
@@ -45,9 +47,10 @@ struct HandMisfit {
 
 // Runs `program` on `config` (with the ChosenScheduler of `quantum`: no slices when nothing),
 // answering its picks with `answers` in order. `options` are what the built-in policies are
-// asked with. The finished run, the first pick past the answers, or the first misfit.
+// asked with. The finished run, the first pick past the answers, or the first misfit. With
+// `ready_counts`, how many threads were ready at each pick answered.
 std::variant<Trace, HandPick, HandMisfit> run_by_hand(MachineConfig const&, Program const&, SchedulerOptions const&,
-    std::optional<Tick> quantum, std::vector<ThreadId> const& answers);
+    std::optional<Tick> quantum, std::vector<ThreadId> const& answers, std::vector<std::size_t>* ready_counts = nullptr);
 
 // The ready thread an answer names: its display name or its number in the list (from 1).
 std::optional<ThreadId> pick_from(std::string_view answer, HandPick const&);
