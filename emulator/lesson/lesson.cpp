@@ -850,8 +850,8 @@ void LessonParser::parse_explore(Line const& line, std::size_t from)
             for (auto const& entry : m_run_names)
                 runs.push_back(entry.first);
             error(line, rest_at,
-                fmt::format("'{}' is no run above this line{}; to ask about a variable first, write "
-                            "'@explore [RUN] VARIABLE: QUESTION' (runs so far: {})",
+                fmt::format("'{}' is no run above this line{} (runs so far: {}); to ask about a variable first, "
+                            "write '@explore [RUN] VARIABLE: QUESTION'",
                     rest, did_you_mean(rest, runs), join(runs)));
             return;
         }

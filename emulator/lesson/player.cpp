@@ -841,13 +841,13 @@ private:
                 best_name = rows[i].label;
             }
         }
-        auto text = say(language, "Your average waiting is {:.2f}", "내 평균 대기 시간은 {:.2f}", you);
+        auto text = say(language, "Your average waiting is {:.2f}", "내 평균 대기 시간: {:.2f}", you);
         if (!same.empty())
-            text += say(language, ": as good as {}", ": {}만큼 좋습니다", same);
+            text += say(language, ": as good as {}", ". {}만큼 좋습니다", same);
         else if (best_of_all)
-            text += tr(language, ": better than every built-in policy", ": 모든 기본 정책보다 좋습니다");
+            text += tr(language, ": better than every built-in policy", ". 모든 기본 정책보다 좋습니다");
         if (!best_name.empty())
-            text += say(language, "; {} did better ({:.2f})", "; 더 나은 정책: {} ({:.2f})", best_name, best);
+            text += say(language, "; {} did better ({:.2f})", ". 더 나은 정책은 {}({:.2f})입니다", best_name, best);
         m_out << text << ".\n\n";
     }
 
@@ -933,6 +933,8 @@ private:
                 }
                 if (answer.empty())
                     break;
+                m_out << tr(language, "Press Enter to try again, or type s to see a way, or q to stop.\n",
+                    "다시 하려면 Enter를, 방법을 보려면 s를, 그만두려면 q를 입력하세요.\n");
             }
             m_out << '\n';
         }
