@@ -114,6 +114,7 @@ std::variant<RunSetup, RunArgsError> test_run_args(std::vector<std::string> cons
             setup.options.cores = static_cast<int>(*n);
         } else if ((word == "-q" || word == "--quantum") && (n = number())) {
             setup.options.quantum = *n;
+            setup.quantum = *n;
         } else if (word == "--bus" && (n = number())) {
             setup.machine.bus_bandwidth = static_cast<int>(*n);
         } else if (word == "--switch-cost" && (n = number())) {
@@ -333,7 +334,7 @@ TEST_CASE("malformed lessons get every error in one pass, each at its line and c
     {
         CHECK(diagnostics_of("# T\n@run k = kitchen\n@prdict makespan: How long?\n@predict makspan: How long?\n")
             == "test.lesson:3:2: error: unknown directive '@prdict'; did you mean '@predict'? (directives: @needs, @names, @run, "
-               "@show, @step, @predict, @choice, @check)\n"
+               "@show, @step, @predict, @choice, @check, @explore, @manual)\n"
                "    3 | @prdict makespan: How long?\n"
                "      |  ^\n"
                "test.lesson:4:10: error: unknown measure 'makspan'; did you mean 'makespan'?\n"

@@ -381,7 +381,7 @@ def lesson8_challenges_ko(home, locale):
         fail(f"{what}: {terminal.exit_text()}, expected exit 0", transcript)
         return
     for line in ["? count의 마지막 값은 무엇이 될 수 있을까요?",
-                 "맞았습니다! explore로 small의 스케줄",
+                 "맞았습니다! explore로 race_small의 스케줄",
                  "모든 스케줄: 모두",
                  "* 도전: count가 2로 끝나도록 스케줄을 골라 보세요.",
                  "성공! ",

@@ -561,7 +561,7 @@ private:
                 listed += fmt::format("{}{}", i == 0 ? "" : i + 1 == truth.size() ? tr(language, " or ", ", ") : ", ", truth[i]);
             auto evidence = say(language, "explore tried all {} schedules of {}: {} can end at {}.",
                 "explore로 {1}의 스케줄 {0}개를 모두 시도해 보니 {2}의 마지막 값은 {3} 중 하나입니다.", result.schedules,
-                block.name, block.variable, listed);
+                run->program.file, block.variable, listed);
             while (true) {
                 auto line = ask();
                 if (m_stopped)
