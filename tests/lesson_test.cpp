@@ -231,8 +231,14 @@ TEST_CASE("every bundled lesson runs, answers every question and keeps every cla
                 CHECK(!evidence_text(evaluation, language).empty());
                 ++answerable;
             }
-            for (auto const& block : checked.lesson.blocks)
+            for (auto const& block : checked.lesson.blocks) {
                 answerable += block.kind == BlockKind::Choice && !block.expr;
+                // An @explore question's answer is the set of values explore finds.
+                answerable += block.kind == BlockKind::Explore && !block.variable.empty();
+                // A @manual goal has a schedule that reaches it, found when the lesson was checked.
+                if (block.kind == BlockKind::Manual && block.expr)
+                    CHECK(checked.witnesses.count(static_cast<std::size_t>(&block - checked.lesson.blocks.data())) == 1);
+            }
 
             // Read through non-interactively, the lesson shows every answer.
             PlayOptions options;

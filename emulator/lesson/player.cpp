@@ -681,8 +681,12 @@ private:
                 return played;
             }
             auto const* pick = std::get_if<HandPick>(&ran);
-            if (!pick)
-                return played; // cannot happen: every answer was one of its pick's ready threads
+            if (!pick) {
+                // Cannot happen: every answer was one of its pick's ready threads, and runs are
+                // deterministic. Were it to, the learner is shown the way rather than a broken run.
+                played.gave_up = true;
+                return played;
+            }
             if (pick->ready.size() == 1 || !ask_more) {
                 played.answers.push_back(pick->ready.front());
                 played.chosen.push_back(pick->ready.size() > 1);
