@@ -282,7 +282,7 @@ private:
         if (!run)
             return nullptr; // it could not run: reported at its @run
         if (!run->explored) {
-            run->explored = explore(run->setup.machine, run->program, ExploreLimits {});
+            run->explored = explore(run->setup.machine, run->program, ExploreLimits { lesson_explore_states });
             if (!run->explored->complete)
                 error(where,
                     fmt::format("explore stopped at {} states before it saw every schedule of run '{}': a lesson "

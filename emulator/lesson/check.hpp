@@ -12,6 +12,7 @@
 #include "trace/metrics.hpp"
 #include "trace/trace.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
@@ -30,6 +31,10 @@ struct RunSetup {
     std::string jobs; // --jobs, when the run has no program
     std::optional<Tick> quantum; // --quantum, when given: where a slice ends when the learner schedules it (@manual)
 };
+
+// The most states explore visits for a lesson's @explore or @manual goal: a lesson explores
+// small programs (race_small has 193 states), and loading a lesson stays quick.
+inline constexpr std::uint64_t lesson_explore_states = 20'000;
 
 inline constexpr std::size_t whole_directive = std::numeric_limits<std::size_t>::max();
 
