@@ -66,8 +66,9 @@ fi
 
 # 3. A learner plays lesson 4, answering on stdin: the makespan (right), the first order
 #    served (wrong), the last one (a choice), the context switches, the cake's waiting time,
-#    and a last choice.
-printf '13\nramen\nc\n7\nseven\n8\na\n' | "$ticklab" lesson 4 > "$work/lesson4.txt" 2>&1
+#    a last choice, and the three orders scheduled by hand (pasta, cake; the ramen is then
+#    the only one ready).
+printf '13\nramen\nc\n7\nseven\n8\na\npasta\ncake\n' | "$ticklab" lesson 4 > "$work/lesson4.txt" 2>&1
 expect_exit $? 0 "ticklab lesson 4"
 out="$work/lesson4.txt"
 expect "$out" "Lesson 4: Concurrency on one core: Jarvis and the three orders" "lesson 4's title"
@@ -80,6 +81,8 @@ expect "$out" "Right: on 1 core (rr), the core switched threads 7 times." "the c
 expect "$out" "Please answer with a number, such as 12." "an answer that is not a number is asked again"
 expect "$out" "Right: on 1 core (rr), cake waited, ready but not running, for 8 ticks." "the waiting time"
 expect "$out" "   9 | cake compute 3/5  | -            | ramen (io until 10) |" "the per-tick table"
+expect "$out" "Your picks: pasta cake" "the orders scheduled by hand (the ramen alone ready: picked for the learner)"
+expect "$out" "Your average waiting is 3.67: as good as srtf." "the schedule by hand beside the policies"
 expect "$out" "End of lesson 4." "the end of the lesson"
 expect "$out" "Next: ticklab lesson 5" "the next lesson"
 expect "$work/progress" "04-concurrency-one-core done" "progress after finishing lesson 4"

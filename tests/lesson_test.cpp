@@ -124,6 +124,7 @@ std::variant<RunSetup, RunArgsError> test_run_args(std::vector<std::string> cons
             setup.options.cores = static_cast<int>(*n);
         } else if ((word == "-q" || word == "--quantum") && (n = number())) {
             setup.options.quantum = *n;
+            setup.quantum = *n;
         } else if (word == "--bus" && (n = number())) {
             setup.machine.bus_bandwidth = static_cast<int>(*n);
         } else if (word == "--switch-cost" && (n = number())) {
@@ -240,8 +241,14 @@ TEST_CASE("every bundled lesson runs, answers every question and keeps every cla
                 CHECK(!evidence_text(evaluation, language).empty());
                 ++answerable;
             }
-            for (auto const& block : checked.lesson.blocks)
+            for (auto const& block : checked.lesson.blocks) {
                 answerable += block.kind == BlockKind::Choice && !block.expr;
+                // An @explore question's answer is the set of values explore finds.
+                answerable += block.kind == BlockKind::Explore && !block.variable.empty();
+                // A @manual goal has a schedule that reaches it, found when the lesson was checked.
+                if (block.kind == BlockKind::Manual && block.expr)
+                    CHECK(checked.witnesses.count(static_cast<std::size_t>(&block - checked.lesson.blocks.data())) == 1);
+            }
 
             // Read through non-interactively, the lesson shows every answer.
             PlayOptions options;
@@ -343,7 +350,7 @@ TEST_CASE("malformed lessons get every error in one pass, each at its line and c
     {
         CHECK(diagnostics_of("# T\n@run k = kitchen\n@prdict makespan: How long?\n@predict makspan: How long?\n")
             == "test.lesson:3:2: error: unknown directive '@prdict'; did you mean '@predict'? (directives: @needs, @names, @run, "
-               "@show, @step, @predict, @choice, @check)\n"
+               "@show, @step, @predict, @choice, @check, @explore, @manual)\n"
                "    3 | @prdict makespan: How long?\n"
                "      |  ^\n"
                "test.lesson:4:10: error: unknown measure 'makspan'; did you mean 'makespan'?\n"

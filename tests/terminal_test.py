@@ -40,6 +40,8 @@ PLAYER = {
         "wrong": "Not quite: ",
         "answer": "Answer: ",
         "end": "End of lesson {}.",
+        "pick": "pick: ",
+        "again": "[Enter: try again, s: show a way, q: stop] ",
     },
     "ko": {
         "pause": "[Enter: 계속, q: 그만] ",
@@ -48,6 +50,8 @@ PLAYER = {
         "wrong": "아쉽네요. ",
         "answer": "정답: ",
         "end": "{}강 끝.",
+        "pick": "선택: ",
+        "again": "[Enter: 다시 하기, s: 방법 보기, q: 그만] ",
     },
 }
 QUESTION = "> "
@@ -264,7 +268,7 @@ def play_lesson(number, language, locale, home):
     expected = None   # the marker the reply to the last answer must start with
     steps = 0
     judged = {"right": 0, "wrong": 0}
-    prompt = "|".join(re.escape(p) for p in (player["pause"], player["step"], QUESTION))
+    prompt = "|".join(re.escape(p) for p in (player["pause"], player["step"], QUESTION, player["pick"], player["again"]))
     try:
         while True:
             text, ended = terminal.wait(f"(?:{prompt})")
@@ -290,6 +294,10 @@ def play_lesson(number, language, locale, home):
             elif text.endswith(player["step"]):
                 steps += 1
                 terminal.type("" if steps % 3 else "c")
+            elif text.endswith(player["pick"]):
+                terminal.type("1")  # @manual: the first ready thread, at every pick
+            elif text.endswith(player["again"]):
+                terminal.type("s")  # a goal missed: see a schedule that reaches it
             elif text.endswith(QUESTION):
                 if index >= len(asked):
                     fail(f"{what}: more questions than --all shows ({len(asked)})", text)
@@ -324,6 +332,67 @@ def play_lesson(number, language, locale, home):
     if judged["right"] + judged["wrong"] != len(asked):
         fail(f"{what}: {judged} judged answers for {len(asked)} questions", transcript)
     return len(failures) == failed_before
+
+
+def lesson8_challenges_ko(home, locale):
+    """The Korean lesson 8 at a terminal, its challenges won: explore's question answered, then
+    each @manual played with the schedule `--all` shows for it, one pick at a time."""
+    what = f"ticklab lesson 8 --lang ko, the challenges ({' '.join(f'{k}={v}' for k, v in locale.items()) or 'no locale'})"
+    shown = subprocess.run([TICKLAB, "lesson", "8", "--lang", "ko", "--all"], capture_output=True,
+                           env=environment(home, {"LANG": "C.UTF-8"}), stdin=subprocess.DEVNULL, timeout=60)
+    ways = [line.split(": ", 1)[1].split() for line in shown.stdout.decode().splitlines()
+            if line.startswith("이렇게 고르면 됩니다")]
+    if len(ways) != 2:
+        fail(f"{what}: --all shows {len(ways)} schedules for the challenges, expected 2", shown.stdout.decode())
+        return
+    asked = questions(8, "ko", home)
+    player = PLAYER["ko"]
+    terminal = Terminal([TICKLAB, "lesson", "8", "--lang", "ko"], environment(home, locale))
+    prompt = "|".join(re.escape(p) for p in (player["pause"], player["step"], QUESTION, player["pick"], player["again"]))
+    index = 0
+    picks = []
+    try:
+        while True:
+            text, ended = terminal.wait(f"(?:{prompt})")
+            if ended:
+                break
+            if text.endswith(player["pick"]):
+                if not picks:
+                    if not ways:
+                        fail(f"{what}: more challenges than --all shows", text)
+                        break
+                    picks = list(ways.pop(0))
+                terminal.type(picks.pop(0))
+            elif text.endswith(player["again"]):
+                fail(f"{what}: the schedule --all shows did not reach the goal", text)
+                terminal.type("q")
+            elif text.endswith(QUESTION):
+                question = asked[index] if index < len(asked) else ("predict", "")
+                terminal.type(typed_answer(question, "ko", words_for_names(8, "ko"), True))
+                index += 1
+            elif text.endswith(player["step"]):
+                terminal.type("c")
+            else:
+                terminal.type("")
+    except TimeoutError as error:
+        fail(f"{what}: {error}", terminal.output.decode("utf-8", errors="replace"))
+    transcript = terminal.finish()
+    if terminal.exit_text() != "exit 0":
+        fail(f"{what}: {terminal.exit_text()}, expected exit 0", transcript)
+        return
+    for line in ["? count의 마지막 값은 무엇이 될 수 있을까요?",
+                 "맞았습니다! explore로 race_small의 스케줄",
+                 "모든 스케줄: 모두",
+                 "* 도전: count가 2로 끝나도록 스케줄을 골라 보세요.",
+                 "성공! ",
+                 "* 도전: 두 철학자가 교착 상태에 빠지게 만들어 보세요.",
+                 "틱 0, 코어 0: 어느 스레드를 실행할까요?",
+                 "다음: incr count의 read 단계",
+                 "8강 끝."]:
+        if line not in transcript:
+            fail(f"{what}: expected to see: {line}", transcript)
+    if transcript.count("성공! ") != 2:
+        fail(f"{what}: {transcript.count('성공! ')} challenges won, expected 2", transcript)
 
 
 def step_session(home, locale):
@@ -404,6 +473,7 @@ def main():
         for locale in LOCALES:
             step_session(home, locale)
         manual_session(home, LOCALES[0])
+        lesson8_challenges_ko(home, {"LANG": "ko_KR.UTF-8"})
     print(f"terminal: {played} of {2 * len(LESSONS)} lessons played to their end as expected, "
           f"{len(LOCALES)} step sessions, {len(failures)} failures "
           f"({time.monotonic() - started:.1f} s)")

@@ -122,6 +122,8 @@ std::variant<RunSetup, RunArgsError> parse_run_words(std::vector<std::string> co
     setup.options = std::get<Prepared>(read).options;
     setup.scheduler = settings.scheduler;
     setup.jobs = settings.jobs;
+    if (app.get_option("--quantum")->count() > 0)
+        setup.quantum = settings.quantum;
     return setup;
 }
 
@@ -320,12 +322,16 @@ bool check_one(LessonFile const& file, std::optional<LessonFile> const& original
     }
     std::size_t questions = 0;
     std::size_t checks = 0;
+    std::size_t by_hand = 0;
     for (auto const& block : checked.lesson.blocks) {
-        questions += block.kind == BlockKind::Predict || block.kind == BlockKind::Choice;
+        questions += block.kind == BlockKind::Predict || block.kind == BlockKind::Choice
+            || (block.kind == BlockKind::Explore && !block.variable.empty());
         checks += block.kind == BlockKind::Check;
+        by_hand += block.kind == BlockKind::Manual;
     }
-    fmt::print("{}: ok ({} run{}, {} question{}, {} check{})\n", file.shown, checked.lesson.runs.size(),
-        checked.lesson.runs.size() == 1 ? "" : "s", questions, questions == 1 ? "" : "s", checks, checks == 1 ? "" : "s");
+    fmt::print("{}: ok ({} run{}, {} question{}, {} check{}{})\n", file.shown, checked.lesson.runs.size(),
+        checked.lesson.runs.size() == 1 ? "" : "s", questions, questions == 1 ? "" : "s", checks, checks == 1 ? "" : "s",
+        by_hand == 0 ? std::string() : fmt::format(", {} played by hand", by_hand));
     return true;
 }
 

@@ -3,7 +3,8 @@
 #include "cli/exit_codes.hpp"
 #include "cli/policy_table.hpp"
 #include "cli/step_command.hpp"
-#include "explore/explore.hpp"
+#include "explore/by_hand.hpp"
+#include "engine/verify.hpp"
 #include "lang/input_file.hpp"
 #include "sched/registry.hpp"
 #include "trace/render.hpp"
@@ -20,69 +21,6 @@ namespace tl {
 
 namespace {
 
-// A pick the answers so far do not cover: what to show the learner before asking.
-struct Question {
-    Tick tick = 0;
-    CoreId core = no_core;
-    std::vector<ThreadId> ready;
-    std::vector<std::string> needs;              // per ready thread
-    std::vector<std::pair<std::string, std::string>> picks; // policy, the thread it would pick
-};
-
-// Answers from the list; at the first pick past it, throws the Question.
-class Asker final : public Chooser {
-public:
-    Asker(Machine const& machine, SchedulerOptions const& options,
-        std::vector<ThreadId> const& answers)
-        : m_machine(machine)
-        , m_options(options)
-        , m_answers(answers)
-    {
-    }
-    std::optional<ThreadId> choose(Choice const& choice) override
-    {
-        if (m_used < m_answers.size()) {
-            auto answer = m_answers[m_used++];
-            if (std::find(choice.ready.begin(), choice.ready.end(), answer) != choice.ready.end())
-                return answer;
-            throw std::runtime_error("a choice no longer among the ready threads");
-        }
-        Question question;
-        question.tick = m_machine.now();
-        question.core = choice.core;
-        question.ready.assign(choice.ready.begin(), choice.ready.end());
-        auto const& trace = m_machine.trace();
-        for (ThreadId id : choice.ready) {
-            auto facts = m_machine.facts(id);
-            auto const& code = trace.threads[static_cast<std::size_t>(id)].code;
-            auto pc = m_machine.pc(id);
-            std::string next = pc < code.size() ? to_string(code[pc]) : std::string("its end");
-            question.needs.push_back(fmt::format("next: {}{}; {} tick{} of compute before it waits or ends",
-                next, m_machine.mid_compute(id) ? " (under way)" : "", facts.next_burst, facts.next_burst == 1 ? "" : "s"));
-        }
-        // Each built-in policy, asked fresh: the ready threads enqueued as if they had just
-        // arrived, in id order (what it would pick among them, not its history).
-        for (auto const& entry : all_schedulers()) {
-            auto made = make_scheduler(entry.name, m_options);
-            auto* scheduler = std::get_if<SchedulerChoice>(&made);
-            if (!scheduler)
-                continue;
-            scheduler->scheduler->attach(m_machine);
-            for (ThreadId id : choice.ready)
-                scheduler->scheduler->enqueue(id, EnqueueReason::Arrived);
-            auto pick = scheduler->scheduler->pick_next(choice.core);
-            question.picks.emplace_back(std::string(entry.name), pick ? trace.name(*pick) : std::string("none"));
-        }
-        throw question;
-    }
-
-private:
-    Machine const& m_machine;
-    SchedulerOptions const& m_options;
-    std::vector<ThreadId> const& m_answers;
-    std::size_t m_used = 0;
-};
-
 std::string trim(std::string text)
 {
     text.erase(0, text.find_first_not_of(" \t\r"));
@@ -90,29 +28,24 @@ std::string trim(std::string text)
     return text;
 }
 
-// The thread an answer names: a ready thread's display name or its number in the list.
-std::optional<ThreadId> parse_answer(std::string const& answer, Question const& question, Trace const& trace)
-{
-    for (std::size_t i = 0; i < question.ready.size(); ++i)
-        if (answer == trace.name(question.ready[i]) || answer == std::to_string(i + 1))
-            return question.ready[i];
-    return std::nullopt;
-}
-
-void show_question(Question const& question, Trace const& trace)
+void show_question(HandPick const& question)
 {
     fmt::print("tick {}: core {} needs a thread. Ready:\n", question.tick, question.core);
-    for (std::size_t i = 0; i < question.ready.size(); ++i)
-        fmt::print("  {}. {}  {}\n", i + 1, trace.name(question.ready[i]), question.needs[i]);
+    for (std::size_t i = 0; i < question.ready.size(); ++i) {
+        auto const& need = question.needs[i];
+        fmt::print("  {}. {}  next: {}{}; {} tick{} of compute before it waits or ends\n", i + 1, question.names[i],
+            need.next.empty() ? std::string("its end") : need.next, need.under_way ? " (under way)" : "", need.burst,
+            need.burst == 1 ? "" : "s");
+    }
     // Grouped by the thread picked, in the order the threads are listed.
     std::string picks;
-    for (ThreadId id : question.ready) {
+    for (auto const& name : question.names) {
         std::string who;
         for (auto const& [policy, thread] : question.picks)
-            if (thread == trace.name(id))
+            if (thread == name)
                 who += (who.empty() ? "" : ", ") + policy;
         if (!who.empty())
-            picks += fmt::format("{}{} would pick {}", picks.empty() ? "" : "; ", who, trace.name(id));
+            picks += fmt::format("{}{} would pick {}", picks.empty() ? "" : "; ", who, name);
     }
     for (auto const& line : wrap_words(picks, 78))
         fmt::print("  {}\n", line);
@@ -184,63 +117,61 @@ int manual_command(RunSettings const& settings, Prepared const& prepared, Progra
     std::optional<Trace> trace;
     bool input_ended = false;
     while (!trace) {
-        auto machine = chosen_machine(prepared.machine, program, quantum);
-        Asker asker(machine, prepared.options, answers);
-        machine.set_chooser(&asker);
-        try {
-            machine.run();
-            machine.set_chooser(nullptr);
-            trace = machine.take_trace();
-        } catch (Question const& question) {
-            auto const& names = machine.trace();
-            if (input_ended) {
-                answers.push_back(question.ready.front());
-                continue;
-            }
-            if (!json)
-                show_question(question, names);
-            std::optional<std::string> line;
-            if (next_scripted < scripted.size()) {
-                line = scripted[next_scripted++];
-                if (!json)
-                    fmt::print("(choices file) {}\n", *line);
-            } else {
-                std::cout.flush();
-                line = read("choose: ");
-            }
-            if (!line) {
-                if (!json)
-                    fmt::print("no more choices: the rest of the run takes the first ready thread at each pick\n");
-                input_ended = true;
-                continue;
-            }
-            auto answer = trim(*line);
-            if (answer == "back") {
-                if (answers.empty())
-                    fmt::print("nothing to undo: this is the first choice\n");
-                else {
-                    fmt::print("undone: {}\n", names.name(answers.back()));
-                    answers.pop_back();
-                }
-                continue;
-            }
-            auto picked = parse_answer(answer, question, names);
-            if (!picked) {
-                if (next_scripted > 0 && next_scripted <= scripted.size() && answer == trim(scripted[next_scripted - 1])) {
-                    if (saved)
-                        std::cout.rdbuf(saved);
-                    fmt::print(stderr, "ticklab: error: {}: choice {}: '{}' is not a ready thread here (ready: ", settings.choices,
-                        next_scripted, answer);
-                    for (std::size_t i = 0; i < question.ready.size(); ++i)
-                        fmt::print(stderr, "{}{}", i ? ", " : "", names.name(question.ready[i]));
-                    fmt::print(stderr, ")\n");
-                    return exit_code::bad_input;
-                }
-                fmt::print("'{}' is not a ready thread here; answer a name or a number from the list, or back\n", answer);
-                continue;
-            }
-            answers.push_back(*picked);
+        auto ran = run_by_hand(prepared.machine, program, prepared.options, quantum, answers);
+        if (auto* done = std::get_if<Trace>(&ran)) {
+            trace = std::move(*done);
+            continue;
         }
+        // Every answer kept was checked against its pick, and runs are deterministic.
+        VERIFY(std::holds_alternative<HandPick>(ran));
+        auto const& question = std::get<HandPick>(ran);
+        if (input_ended) {
+            answers.push_back(question.ready.front());
+            continue;
+        }
+        if (!json)
+            show_question(question);
+        std::optional<std::string> line;
+        if (next_scripted < scripted.size()) {
+            line = scripted[next_scripted++];
+            if (!json)
+                fmt::print("(choices file) {}\n", *line);
+        } else {
+            std::cout.flush();
+            line = read("choose: ");
+        }
+        if (!line) {
+            if (!json)
+                fmt::print("no more choices: the rest of the run takes the first ready thread at each pick\n");
+            input_ended = true;
+            continue;
+        }
+        auto answer = trim(*line);
+        if (answer == "back") {
+            if (answers.empty())
+                fmt::print("nothing to undo: this is the first choice\n");
+            else {
+                fmt::print("undone: {}\n", question.threads[static_cast<std::size_t>(answers.back())]);
+                answers.pop_back();
+            }
+            continue;
+        }
+        auto picked = pick_from(answer, question);
+        if (!picked) {
+            if (next_scripted > 0 && next_scripted <= scripted.size() && answer == trim(scripted[next_scripted - 1])) {
+                if (saved)
+                    std::cout.rdbuf(saved);
+                fmt::print(stderr, "ticklab: error: {}: choice {}: '{}' is not a ready thread here (ready: ", settings.choices,
+                    next_scripted, answer);
+                for (std::size_t i = 0; i < question.ready.size(); ++i)
+                    fmt::print(stderr, "{}{}", i ? ", " : "", question.names[i]);
+                fmt::print(stderr, ")\n");
+                return exit_code::bad_input;
+            }
+            fmt::print("'{}' is not a ready thread here; answer a name or a number from the list, or back\n", answer);
+            continue;
+        }
+        answers.push_back(*picked);
     }
     if (saved)
         std::cout.rdbuf(saved);

@@ -1,8 +1,10 @@
 #include "lesson/check.hpp"
 
 #include "engine/machine.hpp"
+#include "explore/by_hand.hpp"
 #include "lang/parser.hpp"
 #include "lesson/evaluate.hpp"
+#include "lesson/lesson_parser.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,8 +42,13 @@ public:
         m_checked.runs.resize(lesson.runs.size());
         for (std::size_t i = 0; i < lesson.runs.size(); ++i)
             m_checked.runs[i] = simulate_run(lesson.runs[i]);
-        for (auto const& block : lesson.blocks)
-            evaluate_block(block);
+        for (std::size_t b = 0; b < lesson.blocks.size(); ++b) {
+            evaluate_block(lesson.blocks[b]);
+            if (lesson.blocks[b].kind == BlockKind::Explore)
+                check_explore(lesson.blocks[b]);
+            if (lesson.blocks[b].kind == BlockKind::Manual)
+                check_manual(lesson.blocks[b], b);
+        }
         check_answers_unseen();
         check_names();
         auto const& file = lesson.file;
@@ -258,8 +265,93 @@ private:
         case BlockKind::Program:
         case BlockKind::Run:
         case BlockKind::Show:
+        case BlockKind::Explore:
+        case BlockKind::Manual:
             break;
         }
+    }
+
+    // Every schedule of a run, found once and kept with the run; nothing (after an error at
+    // `where`) when explore could not see them all.
+    ExploreResult const* explored(std::string const& name, SourceLocation where, std::string const& line)
+    {
+        LessonRun* run = nullptr;
+        for (std::size_t i = 0; i < m_checked.lesson.runs.size(); ++i)
+            if (m_checked.lesson.runs[i].name == name && m_checked.runs[i])
+                run = &*m_checked.runs[i];
+        if (!run)
+            return nullptr; // it could not run: reported at its @run
+        if (!run->explored) {
+            run->explored = explore(run->setup.machine, run->program, ExploreLimits { lesson_explore_states });
+            if (!run->explored->complete)
+                error(where,
+                    fmt::format("explore stopped at {} states before it saw every schedule of run '{}': a lesson "
+                                "explores only programs small enough to see them all",
+                        run->explored->states, name),
+                    line);
+        }
+        return run->explored->complete ? &*run->explored : nullptr;
+    }
+
+    void check_explore(Block const& block)
+    {
+        auto const* result = explored(block.name, block.where, block.source_line);
+        if (!result || block.variable.empty())
+            return;
+        auto const* run = m_checked.run(block.name);
+        auto names = variable_names(run->program);
+        if (std::find(names.begin(), names.end(), block.variable) == names.end())
+            error(block.variable_where,
+                names.empty() ? fmt::format("run '{}' has no shared variable to ask about", block.name)
+                              : fmt::format("run '{}' has no shared variable '{}'{} (variables: {})", block.name,
+                                    block.variable, lesson_parsing::did_you_mean(block.variable, names),
+                                    lesson_parsing::join(names)),
+                block.source_line);
+    }
+
+    // A goal must be reachable: one of explore's witnesses, replayed by hand, must reach it.
+    void check_manual(Block const& block, std::size_t index)
+    {
+        auto const* run = m_checked.run(block.name);
+        if (!run || !block.expr)
+            return;
+        auto const& goal = *block.expr;
+        if (!runs_ready(goal))
+            return;
+        // The goal must be something a run can be judged by (its measures exist in the run).
+        if (!evaluate_here(goal, block.source_line))
+            return;
+        auto const* result = explored(block.name, block.where, block.source_line);
+        if (!result)
+            return;
+        auto quantum = run->setup.quantum;
+        for (auto const& outcome : result->outcomes) {
+            std::vector<ThreadId> answers;
+            for (auto const& name : outcome.witness)
+                if (auto id = find_thread(run->trace, name))
+                    answers.push_back(*id);
+            std::vector<std::size_t> ready;
+            auto ran = run_by_hand(run->setup.machine, run->program, run->setup.options, quantum, answers, &ready);
+            auto* trace = std::get_if<Trace>(&ran);
+            if (!trace)
+                continue;
+            auto judged = evaluate_goal(goal, m_checked, block.name, *trace, Language::En);
+            auto* evaluation = std::get_if<Evaluation>(&judged);
+            if (!evaluation || !evaluation->value.truth)
+                continue;
+            CheckedLesson::Witness witness;
+            witness.answers = std::move(answers);
+            for (auto count : ready)
+                witness.choice.push_back(count > 1);
+            m_checked.witnesses[index] = std::move(witness);
+            return;
+        }
+        error(goal.where,
+            fmt::format("no schedule reaches this goal: explore saw every schedule of run '{}' ({} outcome{}) and none "
+                        "makes {} true{}",
+                block.name, result->outcomes.size(), result->outcomes.size() == 1 ? "" : "s", to_string(goal),
+                quantum == Tick { 1 } ? "" : "; explore switches threads at every tick, so give the run '--quantum 1'"),
+            block.source_line);
     }
 
     // A figure the prose states must be what the run says: exactly for a whole number, to

@@ -6,13 +6,16 @@
 // as a Diagnostic, like a malformed one, so that a stale lesson fails its test.
 
 #include "engine/config.hpp"
+#include "explore/explore.hpp"
 #include "lesson/lesson.hpp"
 #include "sched/registry.hpp"
 #include "trace/metrics.hpp"
 #include "trace/trace.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -26,7 +29,12 @@ struct RunSetup {
     SchedulerOptions options;
     std::string scheduler = "rr";
     std::string jobs; // --jobs, when the run has no program
+    std::optional<Tick> quantum; // --quantum, when given: where a slice ends when the learner schedules it (@manual)
 };
+
+// The most states explore visits for a lesson's @explore or @manual goal: a lesson explores
+// small programs (race_small has 193 states), and loading a lesson stays quick.
+inline constexpr std::uint64_t lesson_explore_states = 20'000;
 
 inline constexpr std::size_t whole_directive = std::numeric_limits<std::size_t>::max();
 
@@ -63,12 +71,20 @@ struct LessonRun {
     RunSetup setup;
     Trace trace;
     Metrics metrics;
+    std::optional<ExploreResult> explored; // every schedule of it, for @explore and @manual's goals
 };
 
 struct CheckedLesson {
     Lesson lesson;
     std::vector<std::optional<LessonRun>> runs; // by index in lesson.runs; empty when it could not run
     std::vector<Diagnostic> errors;             // in source order
+    // Per @manual with a goal (by index in lesson.blocks): answers to its picks that reach the
+    // goal, found among explore's witnesses, and at which of them more than one thread was ready.
+    struct Witness {
+        std::vector<ThreadId> answers;
+        std::vector<bool> choice;
+    };
+    std::map<std::size_t, Witness> witnesses;
     bool ok() const { return errors.empty(); }
     LessonRun const* run(std::string_view name) const;
 };

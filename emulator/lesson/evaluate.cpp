@@ -251,6 +251,20 @@ std::variant<Evaluation, EvaluationError> evaluate(Expr const& expr, CheckedLess
     return evaluate_in(expr, lesson, language, lesson.lesson.runs.size() > 1);
 }
 
+std::variant<Evaluation, EvaluationError> evaluate_goal(Expr const& goal, CheckedLesson const& lesson,
+    std::string const& run_name, Trace trace, Language language)
+{
+    CheckedLesson played = lesson;
+    for (std::size_t i = 0; i < played.lesson.runs.size() && i < played.runs.size(); ++i) {
+        if (played.lesson.runs[i].name != run_name || !played.runs[i])
+            continue;
+        played.runs[i]->metrics = compute_metrics(trace);
+        played.runs[i]->trace = std::move(trace);
+        break;
+    }
+    return evaluate_in(goal, played, language, false);
+}
+
 bool same_value(Value const& a, Value const& b)
 {
     if (a.type == ValueType::Number || b.type == ValueType::Number)

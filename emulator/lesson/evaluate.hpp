@@ -35,6 +35,11 @@ struct EvaluationError {
 
 std::variant<Evaluation, EvaluationError> evaluate(Expr const&, CheckedLesson const&, Language);
 
+// A @manual's goal, evaluated with its run replaced by `trace` (a run the learner scheduled):
+// its evidence speaks of that run alone.
+std::variant<Evaluation, EvaluationError> evaluate_goal(Expr const& goal, CheckedLesson const&, std::string const& run,
+    Trace trace, Language);
+
 // Helpers the measures' evaluators (lesson/measures.cpp) share with the evaluation.
 std::string format_number(double);                         // "13", "1.86": at most two decimals
 Value number_value(double, bool percent = false);

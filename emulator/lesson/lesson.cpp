@@ -1,5 +1,6 @@
 // The lesson parser: a lesson file's lines, fenced program blocks, prose with figures and
-// directives (@needs, @names, @run, @show, @step, @predict, @choice, @check), read into a
+// directives (@needs, @names, @run, @show, @step, @predict, @choice, @check, @explore,
+// @manual), read into a
 // Lesson with every error found. Its expressions are parsed by lesson/expression.cpp; a
 // translation is compared with its original by lesson/translation.cpp.
 
@@ -424,6 +425,10 @@ std::size_t LessonParser::parse_directive(std::size_t index)
         return next;
     } else if (name == "check") {
         parse_check(line, end);
+    } else if (name == "explore") {
+        parse_explore(line, end);
+    } else if (name == "manual") {
+        parse_manual(line, end);
     } else {
         std::vector<std::string> names(std::begin(s_directives), std::end(s_directives));
         if (name.empty())
@@ -798,6 +803,126 @@ void LessonParser::parse_check(Line const& line, std::size_t from)
     }
     auto& block = add_block(BlockKind::Check, line);
     block.expr = std::move(*expr);
+}
+
+// The run a directive names with its first word, or the latest run above when its first word
+// is no run; nothing (after an error) when there is no run above. The second member is where
+// the rest of the directive starts.
+std::optional<std::pair<std::string, std::size_t>> LessonParser::leading_run(Line const& line, std::size_t from,
+    std::size_t end)
+{
+    auto directive = line.text.substr(0, from);
+    if (m_run_names.empty()) {
+        error(line, 0, fmt::format("no run above this line for '{}'; declare one with '@run'", directive));
+        return std::nullopt;
+    }
+    auto begin = from;
+    while (begin < end && is_space(line.text[begin]))
+        ++begin;
+    auto stop = begin;
+    while (stop < end && !is_space(line.text[stop]))
+        ++stop;
+    auto word = std::string(line.text.substr(begin, stop - begin));
+    if (std::any_of(m_run_names.begin(), m_run_names.end(), [&](auto const& entry) { return entry.first == word; }))
+        return std::pair { word, stop };
+    return std::pair { m_run_names.back().first, from };
+}
+
+// "@explore [RUN] [VARIABLE: QUESTION]": every schedule of the run's program; with a
+// question, the learner first names the values VARIABLE can end with.
+void LessonParser::parse_explore(Line const& line, std::size_t from)
+{
+    auto colon = find_colon(line.text, from);
+    auto before = colon == std::string_view::npos ? line.text.size() : colon;
+    auto run = leading_run(line, from, before);
+    if (!run)
+        return;
+    Block block;
+    block.kind = BlockKind::Explore;
+    block.where = SourceLocation { line.number, 1 };
+    block.source_line = std::string(line.text);
+    block.name = run->first;
+    auto rest = trim(line.text.substr(run->second, before - run->second));
+    auto rest_at = line.text.find_first_not_of(" \t", run->second);
+    if (colon == std::string_view::npos) {
+        if (!rest.empty()) {
+            std::vector<std::string> runs;
+            for (auto const& entry : m_run_names)
+                runs.push_back(entry.first);
+            error(line, rest_at,
+                fmt::format("'{}' is no run above this line{} (runs so far: {}); to ask about a variable first, "
+                            "write '@explore [RUN] VARIABLE: QUESTION'",
+                    rest, did_you_mean(rest, runs), join(runs)));
+            return;
+        }
+    } else {
+        auto question = trim(line.text.substr(colon + 1));
+        if (rest.empty()) {
+            error(line, colon, "say which shared variable the question asks about before ':', as in "
+                               "'@explore race count: Which final values can count have?'");
+            return;
+        }
+        if (!is_identifier(rest) || rest.find(' ') != std::string_view::npos) {
+            error(line, rest_at, fmt::format("'{}' is not a variable's name: '@explore [RUN] VARIABLE: QUESTION'", rest));
+            return;
+        }
+        if (question.empty()) {
+            error(line, colon, "the question after ':' is empty: say what @explore asks");
+            return;
+        }
+        block.variable = std::string(rest);
+        block.variable_where = SourceLocation { line.number, column_at(line.text, rest_at) };
+        block.text = std::string(question);
+    }
+    m_result.lesson.blocks.push_back(std::move(block));
+}
+
+// Measures of a goal without a run of their own read the run played by hand.
+void retarget(Expr& expr, std::string const& run)
+{
+    if (expr.kind == Expr::Kind::Measure && !expr.run_written)
+        expr.run = run;
+    for (auto& operand : expr.operands)
+        retarget(operand, run);
+}
+
+// "@manual [RUN] [GOAL]: TASK": the learner picks, at every pick, the thread that runs.
+void LessonParser::parse_manual(Line const& line, std::size_t from)
+{
+    auto colon = find_colon(line.text, from);
+    if (colon == std::string_view::npos) {
+        error(line, line.text.size(),
+            "expected ':' and the task, as in '@manual race value(count) == 2: Make the counter end at 2.'");
+        return;
+    }
+    auto run = leading_run(line, from, colon);
+    if (!run)
+        return;
+    auto task = trim(line.text.substr(colon + 1));
+    if (task.empty()) {
+        error(line, colon, "the task after ':' is empty: say what the learner is to do");
+        return;
+    }
+    Block block;
+    block.kind = BlockKind::Manual;
+    block.where = SourceLocation { line.number, 1 };
+    block.source_line = std::string(line.text);
+    block.name = run->first;
+    block.text = std::string(task);
+    if (!trim(line.text.substr(run->second, colon - run->second)).empty()) {
+        auto goal = parse_expression(line, run->second, colon);
+        if (!goal)
+            return;
+        if (goal->type != ValueType::Truth) {
+            error(line, line.text.find_first_not_of(" \t", run->second),
+                "a goal must be a comparison that the learner's run is to make true, such as 'value(count) == 2' or "
+                "'deadlocked > 0'");
+            return;
+        }
+        retarget(*goal, block.name);
+        block.expr = std::move(*goal);
+    }
+    m_result.lesson.blocks.push_back(std::move(block));
 }
 
 }

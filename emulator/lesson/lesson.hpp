@@ -85,6 +85,8 @@ enum class BlockKind : std::uint8_t {
     Predict, // "@predict": asks for a number, a name or an order, computed from a run
     Choice,  // "@choice": multiple choice; the right option is computed
     Check,   // "@check": a claim of the prose that must hold (the tests evaluate it)
+    Explore, // "@explore": every schedule of a run's program (ticklab explore), after a question on a variable
+    Manual,  // "@manual": the learner schedules a run by hand, towards a goal or to compare with the policies
 };
 
 // A figure in prose: "{makespan = 13}" states 13 and claims that the run's makespan is 13
@@ -104,13 +106,15 @@ struct Block {
     BlockKind kind = BlockKind::Prose;
     SourceLocation where;
     std::string source_line;         // the line that starts it, for diagnostics
-    std::string text;                // Heading, Prose, Code, NotYet, Program: the text; Predict, Choice: the question
-    std::string name;                // Program: its name; Show, Step: the run; NotYet: the capability; Code: the language
+    std::string text;                // Heading, Prose, Code, NotYet, Program: the text; Predict, Choice, Explore: the question; Manual: the task
+    std::string name;                // Program: its name; Show, Step, Explore, Manual: the run; NotYet: the capability; Code: the language
+    std::string variable;            // Explore: the shared variable its question asks about ("" without a question)
+    SourceLocation variable_where;
     int first_line = 0;              // Program: the lesson line its first line of code is on
     std::vector<std::string> views;  // Show: what to show
     Tick from = 0;                   // Step: the first tick shown
     Tick to = -1;                    // Step: the last tick shown; -1: the end of the run
-    std::optional<Expr> expr;        // Predict, Check, and a Choice on an expression
+    std::optional<Expr> expr;        // Predict, Check, a Choice on an expression, and a Manual's goal
     std::vector<ChoiceOption> options;
     std::vector<Figure> figures;     // Prose: its figures, in order
     std::size_t run = 0;             // Run: its index in Lesson::runs

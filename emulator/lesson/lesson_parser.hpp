@@ -106,7 +106,8 @@ struct Token {
     std::size_t offset = 0;
 };
 
-inline constexpr std::string_view s_directives[] = { "needs", "names", "run", "show", "step", "predict", "choice", "check" };
+inline constexpr std::string_view s_directives[] = { "needs", "names", "run", "show", "step", "predict", "choice", "check", "explore",
+    "manual" };
 inline constexpr std::string_view s_block_kinds[] = { "program", "code", "not-yet" };
 
 class LessonParser {
@@ -167,6 +168,9 @@ private:
     void parse_question(Line const&, std::size_t from, BlockKind);
     std::size_t parse_options(std::size_t index, Block&);
     void parse_check(Line const&, std::size_t from);
+    void parse_explore(Line const&, std::size_t from);
+    void parse_manual(Line const&, std::size_t from);
+    std::optional<std::pair<std::string, std::size_t>> leading_run(Line const&, std::size_t from, std::size_t end);
     void add_prose_line(Line const&, std::size_t from, std::string& paragraph, std::vector<Figure>& figures);
     std::optional<Expr> parse_stated(Line const&, std::size_t begin, std::size_t end, ValueType);
 

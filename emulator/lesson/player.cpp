@@ -1,14 +1,20 @@
 #include "lesson/player.hpp"
 
 #include "lesson/capabilities.hpp"
+#include "engine/machine.hpp"
+#include "explore/by_hand.hpp"
 #include "lesson/evaluate.hpp"
+#include "lesson/lesson_parser.hpp"
 #include "lesson/say.hpp"
 #include "lesson/table_rows.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 #include "trace/visual.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sstream>
 
 namespace tl {
@@ -148,6 +154,11 @@ private:
             return !m_stopped;
         case BlockKind::Check:
             return true;
+        case BlockKind::Explore:
+            explore_block(block);
+            return !m_stopped;
+        case BlockKind::Manual:
+            return manual(block);
         }
         return true;
     }
@@ -448,6 +459,489 @@ private:
             if (block.options[i].text == text)
                 return i;
         return std::nullopt;
+    }
+
+    // ---- @explore ------------------------------------------------------------------------
+
+    // "count = 2; deadlock: left waits for ..."
+    std::string describe_outcome(ExploreOutcome const& outcome) const
+    {
+        auto language = m_options.language;
+        std::string text;
+        for (auto const& [name, value] : outcome.variables)
+            text += fmt::format("{}{} = {}", text.empty() ? "" : ", ", name, value);
+        auto add = [&](std::string part) { text += (text.empty() ? "" : "; ") + part; };
+        if (outcome.deadlock)
+            add(say(language, "deadlock: {}", "교착 상태: {}", outcome.deadlock_text));
+        if (outcome.fault)
+            add(say(language, "fault: {}", "오류: {}", *outcome.fault));
+        if (outcome.tick_limit)
+            add(std::string(tr(language, "stopped at the tick limit", "틱 한도에서 멈춤")));
+        if (text.empty())
+            text = tr(language, "every thread finishes", "모든 스레드가 끝남");
+        return text;
+    }
+
+    // The command that explores a run, as the learner would type it.
+    std::string explore_command(LessonRun const& run) const
+    {
+        auto cores = run.setup.machine.cores;
+        auto line = fmt::format("$ ticklab explore {}{}", run.program.file, cores == 1 ? std::string() : fmt::format(" --cores {}", cores));
+        if (run.program_in_lesson)
+            line += say(m_options.language, "    ({}: the program above, saved as {}.tl)",
+                "    ({}: 위의 프로그램을 {}.tl 파일로 저장하면 실행할 수 있습니다)", run.program.file, run.program.file);
+        return line + "\n";
+    }
+
+    // The values `variable` ends with over every outcome, in order.
+    static std::vector<std::int64_t> outcome_values(ExploreResult const& result, std::string const& variable)
+    {
+        std::vector<std::int64_t> values;
+        for (auto const& outcome : result.outcomes)
+            for (auto const& [name, value] : outcome.variables)
+                if (name == variable)
+                    values.push_back(value);
+        std::sort(values.begin(), values.end());
+        values.erase(std::unique(values.begin(), values.end()), values.end());
+        return values;
+    }
+
+    static std::string join_values(std::vector<std::int64_t> const& values)
+    {
+        return fmt::format("{}", fmt::join(values, ", "));
+    }
+
+    // "1 2", "1, 2", "1 and 2", "1 또는 2": whole numbers, as a set; nothing when something
+    // else was typed.
+    static std::optional<std::vector<std::int64_t>> parse_values(std::string const& input)
+    {
+        std::vector<std::int64_t> values;
+        std::string word;
+        auto flush = [&]() -> bool {
+            if (word.empty())
+                return true;
+            static constexpr std::string_view joiners[] = { "and", "or", "또는", "그리고" };
+            bool joiner = std::find(std::begin(joiners), std::end(joiners), word) != std::end(joiners);
+            std::int64_t value = 0;
+            auto [end, status] = std::from_chars(word.data(), word.data() + word.size(), value);
+            bool number = status == std::errc() && end == word.data() + word.size();
+            word.clear();
+            if (number)
+                values.push_back(value);
+            return number || joiner;
+        };
+        for (char c : input) {
+            if (c == ' ' || c == '\t' || c == ',') {
+                if (!flush())
+                    return std::nullopt;
+            } else {
+                word += c;
+            }
+        }
+        if (!flush() || values.empty())
+            return std::nullopt;
+        std::sort(values.begin(), values.end());
+        values.erase(std::unique(values.begin(), values.end()), values.end());
+        return values;
+    }
+
+    void explore_block(Block const& block)
+    {
+        auto language = m_options.language;
+        auto const* run = m_lesson.run(block.name);
+        if (!run || !run->explored)
+            return;
+        auto const& result = *run->explored;
+        if (!block.variable.empty()) {
+            m_out << "? " << block.text << '\n';
+            auto truth = outcome_values(result, block.variable);
+            auto answer = join_values(truth);
+            std::string listed;
+            for (std::size_t i = 0; i < truth.size(); ++i)
+                listed += fmt::format("{}{}", i == 0 ? "" : i + 1 == truth.size() ? tr(language, " or ", ", ") : ", ", truth[i]);
+            auto evidence = say(language, "explore tried all {} schedules of {}: {} can end at {}.",
+                "explore로 {1}의 스케줄 {0}개를 모두 시도해 보니 {2}의 마지막 값은 {3} 중 하나입니다.", result.schedules,
+                run->program.file, block.variable, listed);
+            while (true) {
+                auto line = ask();
+                if (m_stopped)
+                    return;
+                if (!line || line->find_first_not_of(" \t") == std::string::npos) {
+                    reveal(answer, evidence);
+                    break;
+                }
+                auto given = parse_values(*line);
+                if (!given) {
+                    m_out << say(language, "Type every value it can end with, separated by spaces, such as: 1 2\n",
+                        "끝날 수 있는 값을 모두 띄어 써서 입력하세요. 예: 1 2\n");
+                    continue;
+                }
+                verdict(*given == truth, join_values(*given), answer, evidence);
+                break;
+            }
+        }
+        m_out << explore_command(*run) << '\n';
+        m_out << say(language, "every schedule: {} in all, {} different outcome{}:\n",
+            "모든 스케줄: 모두 {}개, 서로 다른 결과 {}가지:\n", result.schedules, result.outcomes.size(),
+            result.outcomes.size() == 1 ? "" : "s");
+        std::vector<std::string> described;
+        int width = 0;
+        for (auto const& outcome : result.outcomes) {
+            described.push_back(describe_outcome(outcome));
+            width = std::max(width, display_width(described.back()));
+        }
+        for (std::size_t i = 0; i < result.outcomes.size(); ++i)
+            m_out << "  " << pad_right(described[i], width)
+                  << say(language, "   {} schedule{}\n", "   스케줄 {}개\n", result.outcomes[i].schedules,
+                         result.outcomes[i].schedules == 1 ? "" : "s");
+        m_out << '\n';
+    }
+
+    // ---- @manual -------------------------------------------------------------------------
+
+    std::string manual_command(LessonRun const& run) const
+    {
+        auto words = run.command;
+        if (words.rfind("ticklab run ", 0) == 0)
+            words = "ticklab step " + words.substr(12);
+        auto line = "$ " + words + " --manual";
+        if (run.program_in_lesson)
+            line += say(m_options.language, "    ({}: the program above, saved as {}.tl)",
+                "    ({}: 위의 프로그램을 {}.tl 파일로 저장하면 실행할 수 있습니다)", run.program.file, run.program.file);
+        return line + "\n";
+    }
+
+    void show_pick(HandPick const& pick, bool details)
+    {
+        auto language = m_options.language;
+        m_out << say(language, "tick {}, core {}: which thread runs?\n", "틱 {}, 코어 {}: 어느 스레드를 실행할까요?\n", pick.tick,
+            pick.core);
+        int width = 0;
+        for (auto const& name : pick.names)
+            width = std::max(width, display_width(name));
+        for (std::size_t i = 0; i < pick.ready.size(); ++i) {
+            auto const& need = pick.needs[i];
+            std::string next = need.next.empty() ? std::string(tr(language, "its end", "끝")) : need.next;
+            if (need.under_way)
+                next += tr(language, " (under way)", " (진행 중)");
+            if (!need.step.empty())
+                next += need.read ? say(language, ", its {} step (it read {})", "의 {} 단계 (읽은 값 {})", need.step, *need.read)
+                                  : say(language, ", its {} step", "의 {} 단계", need.step);
+            if (details)
+                next += say(language, " ({} tick{} before it waits or ends)", " (기다리거나 끝나기까지 {}틱)", need.burst,
+                    need.burst == 1 ? "" : "s");
+            m_out << fmt::format("  {}. {}  ", i + 1, pad_right(pick.names[i], width))
+                  << say(language, "next: {}\n", "다음: {}\n", next);
+        }
+        if (!details)
+            return;
+        std::string picks;
+        for (auto const& name : pick.names) {
+            std::string who;
+            for (auto const& [policy, thread] : pick.picks)
+                if (thread == name)
+                    who += (who.empty() ? "" : ", ") + policy;
+            if (!who.empty())
+                picks += fmt::format("{}{} → {}", picks.empty() ? "" : "; ", who, name);
+        }
+        if (!picks.empty())
+            m_out << say(language, "  the policies would pick: {}\n", "  정책들의 선택: {}\n", picks);
+    }
+
+    // The ready thread the learner means: its name in any case, a word of @names, or its number.
+    std::optional<ThreadId> picked_thread(std::string const& input, HandPick const& pick, LessonRun const& run) const
+    {
+        if (auto id = pick_from(input, pick))
+            return id;
+        if (auto name = named_in_run(run.trace, input, m_lesson.lesson.names))
+            for (std::size_t i = 0; i < pick.ready.size(); ++i)
+                if (pick.names[i] == *name)
+                    return pick.ready[i];
+        return std::nullopt;
+    }
+
+    struct Played {
+        Trace trace;
+        std::vector<ThreadId> answers;
+        std::vector<bool> chosen; // per answer: more than one thread was ready
+        bool stopped = false;
+        bool gave_up = false;
+    };
+
+    // One run scheduled by the learner; the picks with one thread ready are made alone.
+    Played play_by_hand(LessonRun const& run, bool details, bool has_goal)
+    {
+        auto language = m_options.language;
+        Played played;
+        bool ask_more = !m_reveal;
+        while (true) {
+            auto ran = run_by_hand(run.setup.machine, run.program, run.setup.options, run.setup.quantum, played.answers);
+            if (auto* trace = std::get_if<Trace>(&ran)) {
+                played.trace = std::move(*trace);
+                return played;
+            }
+            auto const* pick = std::get_if<HandPick>(&ran);
+            if (!pick) {
+                // Cannot happen: every answer was one of its pick's ready threads, and runs are
+                // deterministic. Were it to, the learner is shown the way rather than a broken run.
+                played.gave_up = true;
+                return played;
+            }
+            if (pick->ready.size() == 1 || !ask_more) {
+                played.answers.push_back(pick->ready.front());
+                played.chosen.push_back(pick->ready.size() > 1);
+                continue;
+            }
+            show_pick(*pick, details);
+            m_out.flush();
+            auto line = m_read(std::string(tr(language, "pick: ", "선택: ")));
+            if (!line) {
+                m_input_ended = true;
+                m_reveal = true;
+                ask_more = false;
+                m_out << tr(language, "(no more input: the rest of the run takes the first ready thread at each pick)\n",
+                    "(입력이 끝났습니다: 나머지는 고를 때마다 준비된 첫 스레드를 실행합니다)\n");
+                continue;
+            }
+            auto answer = std::string(lesson_parsing::trim(*line));
+            if (answer == "q" || answer == "quit") {
+                played.stopped = true;
+                return played;
+            }
+            if (has_goal && (answer == "give up" || answer == "포기")) {
+                played.gave_up = true;
+                return played;
+            }
+            if (answer == "back" || answer == "뒤로") {
+                while (!played.answers.empty() && !played.chosen.back()) {
+                    played.answers.pop_back();
+                    played.chosen.pop_back();
+                }
+                if (played.answers.empty()) {
+                    m_out << tr(language, "nothing to undo: this is the first pick\n", "취소할 것이 없습니다: 첫 선택입니다\n");
+                    continue;
+                }
+                m_out << say(language, "undone: {}\n", "취소: {}\n", pick->threads[static_cast<std::size_t>(played.answers.back())]);
+                played.answers.pop_back();
+                played.chosen.pop_back();
+                continue;
+            }
+            auto id = picked_thread(answer, *pick, run);
+            if (!id) {
+                m_out << say(language, "'{}' is not a ready thread here: type a name or a number from the list{}\n",
+                    "'{}'은(는) 지금 준비된 스레드가 아닙니다. 목록의 이름이나 번호를 입력하세요{}\n", answer,
+                    has_goal ? tr(language, " (back: undo, give up: see a way)", " (뒤로: 취소, 포기: 방법 보기)")
+                             : tr(language, " (back: undo)", " (뒤로: 취소)"));
+                continue;
+            }
+            played.answers.push_back(*id);
+            played.chosen.push_back(true);
+        }
+    }
+
+    static std::string picks_text(Trace const& trace, std::vector<ThreadId> const& answers, std::vector<bool> const& chosen)
+    {
+        std::string text;
+        for (std::size_t i = 0; i < answers.size(); ++i)
+            if (i >= chosen.size() || chosen[i])
+                text += (text.empty() ? "" : " ") + trace.name(answers[i]);
+        return text;
+    }
+
+    void show_chart(Trace const& trace)
+    {
+        render_gantt(m_out, trace, compute_metrics(trace), GanttStyle { m_options.colour, m_options.width });
+        m_out << '\n';
+    }
+
+    std::string goal_evidence(Block const& block, Trace const& trace, bool& reached) const
+    {
+        auto judged = evaluate_goal(*block.expr, m_lesson, block.name, trace, m_options.language);
+        auto const* evaluation = std::get_if<Evaluation>(&judged);
+        reached = evaluation && evaluation->value.truth;
+        return evaluation ? evidence_text(*evaluation, m_options.language) : std::string();
+    }
+
+    void show_witness(Block const& block, LessonRun const& run, std::size_t index)
+    {
+        auto language = m_options.language;
+        auto found = m_lesson.witnesses.find(index);
+        if (found == m_lesson.witnesses.end())
+            return;
+        auto const& witness = found->second;
+        auto ran = run_by_hand(run.setup.machine, run.program, run.setup.options, run.setup.quantum, witness.answers);
+        auto const* trace = std::get_if<Trace>(&ran);
+        if (!trace)
+            return;
+        m_out << say(language, "A schedule that does it (each pick with more than one thread ready): {}\n",
+            "이렇게 고르면 됩니다 (스레드가 둘 이상 준비됐을 때마다 고른 것): {}\n",
+            picks_text(*trace, witness.answers, witness.choice));
+        bool reached = false;
+        auto evidence = goal_evidence(block, *trace, reached);
+        m_out << "  → " << evidence << "\n\n";
+        show_chart(*trace);
+    }
+
+    // Every built-in policy on the run's workload, the learner's run first when there is one.
+    void compare_with_policies(LessonRun const& run, Trace const* mine)
+    {
+        auto language = m_options.language;
+        struct Row {
+            std::string label;
+            Metrics metrics;
+        };
+        std::vector<Row> rows;
+        if (mine)
+            rows.push_back(Row { std::string(tr(language, "you", "나")), compute_metrics(*mine) });
+        for (auto const& entry : all_schedulers()) {
+            auto made = make_scheduler(entry.name, run.setup.options);
+            auto* scheduler = std::get_if<SchedulerChoice>(&made);
+            if (!scheduler)
+                continue;
+            auto trace = simulate(run.setup.machine, run.program, std::move(scheduler->scheduler), scheduler->name,
+                scheduler->description);
+            rows.push_back(Row { std::string(entry.name), compute_metrics(trace) });
+        }
+        std::vector<std::string> header { "", std::string(tr(language, "waiting", "평균 대기")),
+            std::string(tr(language, "turnaround", "평균 반환")), std::string(tr(language, "response", "평균 응답")),
+            std::string(tr(language, "makespan", "끝난 틱")), std::string(tr(language, "switches", "전환")) };
+        std::vector<std::vector<std::string>> cells;
+        for (auto const& row : rows)
+            cells.push_back({ row.label, fmt::format("{:.2f}", row.metrics.averages.waiting),
+                fmt::format("{:.2f}", row.metrics.averages.turnaround), fmt::format("{:.2f}", row.metrics.averages.response),
+                fmt::format("{}", row.metrics.makespan), fmt::format("{}", row.metrics.context_switches) });
+        std::vector<int> width(header.size());
+        for (std::size_t c = 0; c < header.size(); ++c) {
+            width[c] = display_width(header[c]);
+            for (auto const& line : cells)
+                width[c] = std::max(width[c], display_width(line[c]));
+        }
+        auto print = [&](std::vector<std::string> const& line) {
+            std::string text = "  " + pad_right(line[0], width[0]);
+            for (std::size_t c = 1; c < line.size(); ++c)
+                text += "  " + pad_left(line[c], width[c]);
+            m_out << text << '\n';
+        };
+        print(header);
+        for (auto const& line : cells)
+            print(line);
+        m_out << '\n';
+        if (!mine)
+            return;
+        // "as good as sjf", "better than every built-in policy", "sjf did better (3.00)".
+        auto const& you = rows.front().metrics.averages.waiting;
+        std::string same;
+        bool best_of_all = true;
+        double best = you;
+        std::string best_name;
+        for (std::size_t i = 1; i < rows.size(); ++i) {
+            auto waiting = rows[i].metrics.averages.waiting;
+            if (fmt::format("{:.2f}", waiting) == fmt::format("{:.2f}", you))
+                same += (same.empty() ? "" : ", ") + rows[i].label;
+            if (waiting <= you)
+                best_of_all = false;
+            if (waiting < best) {
+                best = waiting;
+                best_name = rows[i].label;
+            }
+        }
+        auto text = say(language, "Your average waiting is {:.2f}", "내 평균 대기 시간: {:.2f}", you);
+        if (!same.empty())
+            text += say(language, ": as good as {}", ". {}만큼 좋습니다", same);
+        else if (best_of_all)
+            text += tr(language, ": better than every built-in policy", ". 모든 기본 정책보다 좋습니다");
+        if (!best_name.empty())
+            text += say(language, "; {} did better ({:.2f})", ". 더 나은 정책은 {}({:.2f})입니다", best_name, best);
+        m_out << text << ".\n\n";
+    }
+
+    bool manual(Block const& block)
+    {
+        auto language = m_options.language;
+        auto const* run = m_lesson.run(block.name);
+        if (!run)
+            return true;
+        auto index = static_cast<std::size_t>(&block - m_lesson.lesson.blocks.data());
+        bool has_goal = block.expr.has_value();
+        m_out << (has_goal ? say(language, "* Challenge: {}\n", "* 도전: {}\n", block.text)
+                           : say(language, "* Your turn: {}\n", "* 직접 해 보기: {}\n", block.text));
+        m_out << manual_command(*run) << '\n';
+        if (m_reveal) {
+            if (has_goal)
+                show_witness(block, *run, index);
+            else {
+                m_out << tr(language, "At a terminal you pick the threads yourself. Every built-in policy on the same workload:\n",
+                    "터미널에서는 스레드를 직접 고릅니다. 같은 작업에서 기본 정책들의 결과:\n");
+                compare_with_policies(*run, nullptr);
+            }
+            return true;
+        }
+        m_out << (has_goal ? tr(language,
+                                 "Whenever the core needs a thread, type its name or its number. back undoes your last pick;\n"
+                                 "give up shows a schedule that does it; q stops the lesson.\n\n",
+                                 "코어가 스레드를 필요로 할 때마다 이름이나 번호를 입력하세요. 뒤로(back)는 방금 고른 것을\n"
+                                 "취소하고, 포기(give up)는 방법을 보여 주며, q는 강의를 멈춥니다.\n\n")
+                           : tr(language,
+                                 "Whenever a core needs a thread, type its name or its number. back undoes your last pick;\n"
+                                 "q stops the lesson.\n\n",
+                                 "코어가 스레드를 필요로 할 때마다 이름이나 번호를 입력하세요. 뒤로(back)는 방금 고른 것을\n"
+                                 "취소하고, q는 강의를 멈춥니다.\n\n"));
+        while (true) {
+            auto played = play_by_hand(*run, !has_goal, has_goal);
+            if (played.stopped) {
+                m_stopped = true;
+                return false;
+            }
+            if (played.gave_up) {
+                show_witness(block, *run, index);
+                return true;
+            }
+            m_out << '\n' << say(language, "Your picks: {}\n\n", "고른 순서: {}\n\n", picks_text(played.trace, played.answers, played.chosen));
+            show_chart(played.trace);
+            if (!has_goal) {
+                compare_with_policies(*run, &played.trace);
+                return true;
+            }
+            bool reached = false;
+            auto evidence = goal_evidence(block, played.trace, reached);
+            if (reached) {
+                m_out << say(language, "Done: {}\n\n", "성공! {}\n\n", evidence);
+                return true;
+            }
+            m_out << say(language, "Not yet: {}\n", "아직 아닙니다. {}\n", evidence);
+            if (m_reveal) {
+                m_out << '\n';
+                show_witness(block, *run, index);
+                return true;
+            }
+            while (true) {
+                m_out.flush();
+                auto line = m_read(std::string(tr(language, "[Enter: try again, s: show a way, q: stop] ",
+                    "[Enter: 다시 하기, s: 방법 보기, q: 그만] ")));
+                if (!line) {
+                    m_input_ended = true;
+                    m_reveal = true;
+                    m_out << '\n';
+                    show_witness(block, *run, index);
+                    return true;
+                }
+                auto answer = std::string(lesson_parsing::trim(*line));
+                if (answer == "q" || answer == "quit") {
+                    m_stopped = true;
+                    return false;
+                }
+                if (answer == "s") {
+                    m_out << '\n';
+                    show_witness(block, *run, index);
+                    return true;
+                }
+                if (answer.empty())
+                    break;
+                m_out << tr(language, "Press Enter to try again, or type s to see a way, or q to stop.\n",
+                    "다시 하려면 Enter를, 방법을 보려면 s를, 그만두려면 q를 입력하세요.\n");
+            }
+            m_out << '\n';
+        }
     }
 
     CheckedLesson const& m_lesson;

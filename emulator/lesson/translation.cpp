@@ -68,6 +68,10 @@ std::optional<std::string> signature(Block const& block, Lesson const& lesson)
         return fmt::format("@predict {}", block.expr ? to_string(*block.expr) : "");
     case BlockKind::Check:
         return fmt::format("@check {}", block.expr ? to_string(*block.expr) : "");
+    case BlockKind::Explore:
+        return fmt::format("@explore {} {}", block.name, block.variable);
+    case BlockKind::Manual:
+        return fmt::format("@manual {} {}", block.name, block.expr ? to_string(*block.expr) : "");
     case BlockKind::Choice: {
         std::string options;
         for (auto const& option : block.options)
