@@ -1001,7 +1001,7 @@ TEST_CASE("Unknown and misplaced settings name the ones the policy reads", "[sch
 {
     CHECK(make_error("fcfs", { { "levels", "3" } }) == "scheduler 'fcfs' has no setting 'levels' (it has no --set settings)");
     CHECK(make_error("mlfq", { { "level", "3" } })
-        == "scheduler 'mlfq' has no setting 'level'; did you mean 'levels'? (its settings: levels, quanta, allotment, boost)");
+        == "scheduler 'mlfq' has no setting 'level'; did you mean 'levels'? (its settings: levels, quanta, allotment, boost, io-resets, io-to-front, preempted, boost-order)");
     CHECK(make_error("rr", { { "quantum", "3" } }) == "--set quantum: give the quantum with --quantum instead");
     CHECK(make_error("sjf", { { "by", "size" } }) == "sjf: by must be one of burst, remaining, not 'size'");
     CHECK(make_error("priority", { { "aging", "-3" } })
@@ -1023,7 +1023,7 @@ TEST_CASE("Every policy file registers its policy, in rank order", "[scheduler]"
         names.push_back(entry.name);
     CHECK(names
         == std::vector<std::string_view> { "fcfs", "rr", "sjf", "srtf", "priority", "priority-np", "mlfq", "lottery", "stride",
-            "cfs", "per-core", "fair-share" });
+            "cfs", "per-core", "fair-share", "process-run" });
 }
 
 TEST_CASE("Descriptions state the rules a run used", "[scheduler]")

@@ -49,8 +49,10 @@ std::span<LikePreset const> like_presets()
                 { "--scheduler", "rr" }, // one queue for all CPUs (its default, without -p)
                 { "--cores", "2" },      // its -n
                 { "--quantum", "10" },   // its -q
-                // Its per-tick timer (every CPU at multiples of the quantum), its stealing and
-                // its cache model are added here as their settings come: --set timer=global, ...
+                { "--set", "timer=global" }, // every CPU is interrupted at multiples of the quantum
+                { "--cache", "100" },        // its -M: each CPU's cache (threads declare a working-set)
+                { "--cache-warmup", "10" },  // its -w
+                { "--cache-warm-rate", "2" }, // its -r
             } },
     };
     return presets;
@@ -95,6 +97,12 @@ void apply_like(CLI::App& app, RunSettings& settings)
                 settings.io_done = value;
             else if (option == "--preempted-first")
                 settings.preempted_first = true;
+            else if (option == "--cache")
+                settings.cache = value;
+            else if (option == "--cache-warmup")
+                settings.cache_warmup = std::stoll(std::string(value));
+            else if (option == "--cache-warm-rate")
+                settings.cache_warm_rate = std::stoll(std::string(value));
         }
     }
 }

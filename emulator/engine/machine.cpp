@@ -598,10 +598,13 @@ void Machine::dispatch_pass()
             core.thread = id;
             core.last = id;
             thread.core = core_id;
-            if (thread.last_core != no_core && thread.last_core != core_id)
+            if (thread.last_core != no_core && thread.last_core != core_id) {
+                // Counted here, not from the events: a summary keeps no routine events.
+                ++m_trace.totals[static_cast<std::size_t>(id)].migrations;
                 emit({ .tick = m_now, .kind = EventKind::Migrate, .core = core_id,
                     .process = process_of(id), .thread = id,
                     .value = thread.last_core });
+            }
             thread.last_core = core_id;
             emit({ .tick = m_now, .kind = EventKind::Dispatch, .core = core_id,
                 .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Dispatch),

@@ -28,6 +28,7 @@ Metrics compute_metrics(Trace const& trace)
         job.stalled = totals.stalled;
         job.warm = totals.warm;
         job.cold = totals.cold;
+        job.migrations = totals.migrations;
         job.finished = totals.finish >= 0 && !totals.killed;
         job.turnaround = job.finished ? totals.finish - totals.arrival : 0;
         job.response = totals.first_run >= 0 ? totals.first_run - totals.arrival : 0;
@@ -60,8 +61,6 @@ Metrics compute_metrics(Trace const& trace)
     for (auto const& process : trace.processes)
         metrics.processes.push_back(ProcessMetrics { .name = process.name });
     for (auto const& event : trace.events) {
-        if (event.kind == EventKind::Migrate)
-            ++metrics.jobs[static_cast<std::size_t>(event.thread)].migrations;
         if (event.kind != EventKind::ProcessWait)
             continue;
         auto const& process = trace.processes[static_cast<std::size_t>(event.process)];

@@ -209,7 +209,7 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace)
     m_process_names.reserve(trace.processes.size());
     for (auto const& process : trace.processes)
         m_process_names.push_back(json_string(process.name));
-    for (auto kind = 0; kind <= static_cast<int>(EventKind::Deadlock); ++kind)
+    for (auto kind = 0; kind < event_kind_count; ++kind)
         m_kind_names.push_back(json_string(to_string(static_cast<EventKind>(kind))));
     m_file = std::tmpfile();
     if (m_file == nullptr)
@@ -283,14 +283,17 @@ void JsonStreamWriter::event(Event const& event)
     case EventKind::JoinWait: out.raw(k_joins, name(event.value)); break;
     case EventKind::Fault:
     case EventKind::Deadlock: out.text(k_message, trace.text(event)); break;
+    case EventKind::CacheWarm:
+    case EventKind::CacheEvict: break;
     case EventKind::Dispatch:
         if (event.value != 0)
             out.number(k_slice, event.value);
         break;
     case EventKind::Migrate: out.number(k_from_core, event.value); break;
     case EventKind::Preempt:
-        out.raw(k_reason,
-            static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "\"slice-ended\"" : "\"policy\"");
+        out.raw(k_reason, static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "\"slice-ended\""
+                : static_cast<PreemptCause>(event.value) == PreemptCause::Yielded            ? "\"yield\""
+                                                                                             : "\"policy\"");
         break;
     case EventKind::Block:
         out.number(k_until, event.value);

@@ -65,6 +65,8 @@ enum class EventKind : std::uint8_t {
     CacheWarm,  // the thread's working set is now in the core's cache: it runs faster there
     CacheEvict, // the thread's working set was pushed out of the core's cache
 };
+// How many kinds there are: one past the last above (keep it so when adding one).
+inline constexpr int event_kind_count = static_cast<int>(EventKind::CacheEvict) + 1;
 std::string_view to_string(EventKind);
 
 enum class ReadyCause : std::uint8_t { Arrived, Woke, Preempted, Spawned };
@@ -175,6 +177,7 @@ struct ThreadTotals {
     Tick stalled = 0;    // ticks on a core waiting for the bus (counted in `running` too)
     Tick warm = 0;       // the cache model: ticks its compute ran warm, and cold (threads with
     Tick cold = 0;       // a working set only)
+    std::int64_t migrations = 0; // dispatches on a core other than the one it last ran on
     bool killed = false;
     bool faulted = false; // it faulted: `crash`, or a mistake the machine caught
     bool started = true;  // false for a spawned thread that nobody spawned
