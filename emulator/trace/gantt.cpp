@@ -1,5 +1,6 @@
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
+#include "trace/state_events.hpp"
 #include "trace/visual.hpp"
 
 #include <fmt/format.h>
@@ -506,28 +507,7 @@ std::vector<CountSpan> count_spans(Trace const& trace)
         old = state;
     };
     auto apply = [&](Event const& event) {
-        switch (event.kind) {
-        case EventKind::ThreadReady:
-        case EventKind::Preempt:
-        case EventKind::Wake: set(event.thread, ThreadState::Ready); break;
-        case EventKind::Dispatch: set(event.thread, ThreadState::Running); break;
-        case EventKind::Block:
-        case EventKind::GilWait:
-        case EventKind::LockWait:
-        case EventKind::JoinWait: set(event.thread, ThreadState::Blocked); break;
-        case EventKind::GilAcquire:
-        case EventKind::LockAcquire:
-            if (event.value != 0)
-                set(event.thread, ThreadState::Ready);
-            break;
-        case EventKind::ThreadExit:
-        case EventKind::ThreadKilled: set(event.thread, ThreadState::Done); break;
-        case EventKind::ProcessExit:
-            for (ThreadId id : trace.processes[static_cast<std::size_t>(event.process)].threads)
-                set(id, ThreadState::Done);
-            break;
-        default: break;
-        }
+        apply_thread_state(trace, event, set);
     };
 
     std::vector<CountSpan> spans;

@@ -2,6 +2,7 @@
 
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
+#include "trace/state_events.hpp"
 
 #include <algorithm>
 #include <array>
@@ -45,28 +46,7 @@ void ParallelismMeter::set(ThreadId id, ThreadState state)
 void ParallelismMeter::event(Event const& event)
 {
     advance_to(event.tick);
-    switch (event.kind) {
-    case EventKind::ThreadReady:
-    case EventKind::Preempt:
-    case EventKind::Wake: set(event.thread, ThreadState::Ready); break;
-    case EventKind::Dispatch: set(event.thread, ThreadState::Running); break;
-    case EventKind::Block:
-    case EventKind::GilWait:
-    case EventKind::LockWait:
-    case EventKind::JoinWait: set(event.thread, ThreadState::Blocked); break;
-    case EventKind::GilAcquire:
-    case EventKind::LockAcquire:
-        if (event.value != 0)
-            set(event.thread, ThreadState::Ready);
-        break;
-    case EventKind::ThreadExit:
-    case EventKind::ThreadKilled: set(event.thread, ThreadState::Done); break;
-    case EventKind::ProcessExit:
-        for (ThreadId id : m_trace.processes[static_cast<std::size_t>(event.process)].threads)
-            set(id, ThreadState::Done);
-        break;
-    default: break;
-    }
+    apply_thread_state(m_trace, event, [this](ThreadId id, ThreadState state) { set(id, state); });
 }
 
 void ParallelismMeter::slice_begins(CoreId, Slice const& slice)
