@@ -7,6 +7,28 @@
 
 namespace tl::parser_detail {
 
+namespace {
+
+// The unit of a size ("64K"): K, M or G (powers of 1024, either case) at the end of `digits`,
+// which loses it; 1 when there is none.
+std::uint64_t size_unit(std::string_view& digits)
+{
+    std::uint64_t unit = 1;
+    if (!digits.empty()) {
+        switch (digits.back()) {
+        case 'K': case 'k': unit = 1024; break;
+        case 'M': case 'm': unit = 1024 * 1024; break;
+        case 'G': case 'g': unit = 1024 * 1024 * 1024; break;
+        default: break;
+        }
+        if (unit != 1)
+            digits.remove_suffix(1);
+    }
+    return unit;
+}
+
+}
+
 void Parser::line(LexedLine const& line)
 {
     if (line.tokens.empty())
@@ -283,17 +305,7 @@ void Parser::process_header(LexedLine const& line)
         } else if (attribute.raw == "memory") {
             // SIZE: digits, then K, M or G (powers of 1024), either case.
             std::string_view digits = value.kind == TokenKind::Word ? value.raw : std::string_view();
-            std::uint64_t unit = 1;
-            if (!digits.empty()) {
-                switch (digits.back()) {
-                case 'K': case 'k': unit = 1024; break;
-                case 'M': case 'm': unit = 1024 * 1024; break;
-                case 'G': case 'g': unit = 1024 * 1024 * 1024; break;
-                default: break;
-                }
-                if (unit != 1)
-                    digits.remove_suffix(1);
-            }
+            std::uint64_t unit = size_unit(digits);
             auto number = parse_whole_number(digits, static_cast<std::int64_t>(max_memory));
             if (value.kind != TokenKind::Word || digits.empty() || number.negative
                 || number.status == WholeNumber::Status::NotANumber || number.status == WholeNumber::Status::Decimal) {
@@ -342,17 +354,7 @@ std::optional<std::uint64_t> Parser::working_set(LexedLine const& line, std::siz
     }
     auto const& value = tokens[index];
     std::string_view digits = value.kind == TokenKind::Word ? value.raw : std::string_view();
-    std::uint64_t unit = 1;
-    if (!digits.empty()) {
-        switch (digits.back()) {
-        case 'K': case 'k': unit = 1024; break;
-        case 'M': case 'm': unit = 1024 * 1024; break;
-        case 'G': case 'g': unit = 1024 * 1024 * 1024; break;
-        default: break;
-        }
-        if (unit != 1)
-            digits.remove_suffix(1);
-    }
+    std::uint64_t unit = size_unit(digits);
     auto number = parse_whole_number(digits, static_cast<std::int64_t>(max_memory));
     if (value.kind != TokenKind::Word || digits.empty() || number.negative
         || number.status == WholeNumber::Status::NotANumber || number.status == WholeNumber::Status::Decimal) {
