@@ -849,7 +849,9 @@ TEST_CASE("the rows a stepper shows, a window at a time, are the whole table's r
     auto trace = simulate(MachineConfig {}, parsed.program, std::move(choice.scheduler), "rr", choice.description);
     REQUIRE(trace.end > 2 * 1024);
     std::ostringstream whole;
-    render_table(whole, trace);
+    TableOptions every_tick;
+    every_tick.every_tick = true; // the stepper's rows: one per tick
+    render_table(whole, trace, every_tick);
     std::vector<std::string> lines;
     std::istringstream in(whole.str());
     for (std::string line; std::getline(in, line);)

@@ -4,9 +4,13 @@
 #include "support/run.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
+#include "gen/generator.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
 
 #include <sstream>
 #include <string>
@@ -485,4 +489,206 @@ TEST_CASE("Table rows never end in spaces", "[render]")
         REQUIRE_FALSE(line.empty());
         CHECK(line.back() != ' ');
     }
+}
+
+namespace {
+
+std::string table_every_tick(Trace const& trace)
+{
+    std::ostringstream out;
+    TableOptions options;
+    options.every_tick = true;
+    render_table(out, trace, options);
+    return out.str();
+}
+
+// A row's cells, each without the padding around it.
+std::vector<std::string> cells_of(std::string const& line)
+{
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    while (true) {
+        auto at = line.find(" | ", start);
+        auto cell = line.substr(start, at == std::string::npos ? std::string::npos : at - start);
+        auto first = cell.find_first_not_of(' ');
+        auto last = cell.find_last_not_of(' ');
+        cells.push_back(first == std::string::npos ? std::string() : cell.substr(first, last - first + 1));
+        if (at == std::string::npos)
+            return cells;
+        start = at + 3;
+    }
+}
+
+// The core cell of a folded row, from the cells of its first and last ticks: "a compute 2/30"
+// and "a compute 30/30" give "a compute 2-30/30"; a cell that does not change stays as it is.
+std::string folded_core_cell(std::string const& first, std::string const& last)
+{
+    if (first == last)
+        return first;
+    auto slash = first.rfind('/');
+    auto space = first.rfind(' ', slash);
+    auto last_slash = last.rfind('/');
+    auto last_space = last.rfind(' ', last_slash);
+    REQUIRE(slash != std::string::npos);
+    REQUIRE(first.substr(0, space) == last.substr(0, last_space));
+    return first.substr(0, slash) + "-" + last.substr(last_space + 1, last_slash - last_space - 1) + first.substr(slash);
+}
+
+// Checks that the folded table says what the table of every tick says: each plain row is the
+// same row, and each folded row "a-b" stands for rows a..b in which no event happens and no
+// cell changes but the cores' progress counters, at least fold_quiet_ticks of them.
+void check_folding(Trace const& trace, int& folds)
+{
+    auto every = lines_of(table_every_tick(trace));
+    auto folded = lines_of(table(trace));
+    REQUIRE(every.size() >= 2);
+    CHECK(cells_of(folded[0]) == cells_of(every[0])); // the header
+    std::size_t cores = trace.core_slices.size();
+    std::size_t at = 1; // the next row of `every`
+    bool any_fold = false;
+    for (std::size_t i = 1; i < folded.size(); ++i) {
+        auto cells = cells_of(folded[i]);
+        INFO(folded[i]);
+        if (cells[0].empty() || !std::isdigit(static_cast<unsigned char>(cells[0][0])))
+            break; // past the rows: the note on folded rows, the races
+        REQUIRE(at < every.size());
+        auto dash = cells[0].find('-');
+        if (dash == std::string::npos) {
+            CHECK(cells == cells_of(every[at]));
+            ++at;
+            continue;
+        }
+        any_fold = true;
+        ++folds;
+        Tick first = std::stoll(cells[0].substr(0, dash));
+        Tick last = std::stoll(cells[0].substr(dash + 1));
+        CHECK(last - first + 1 >= fold_quiet_ticks);
+        auto first_cells = cells_of(every[at]);
+        CHECK(first_cells[0] == std::to_string(first));
+        REQUIRE(at + static_cast<std::size_t>(last - first) < every.size());
+        auto last_cells = cells_of(every[at + static_cast<std::size_t>(last - first)]);
+        CHECK(last_cells[0] == std::to_string(last));
+        for (Tick t = first; t <= last; ++t) {
+            auto row = cells_of(every[at++]);
+            INFO(every[at - 1]);
+            CHECK(row.size() == cells.size() - 1); // no events: the cell is left out
+            for (std::size_t c = 1 + cores; c < row.size(); ++c)
+                CHECK(row[c] == cells[c]);
+        }
+        for (std::size_t c = 1; c <= cores; ++c)
+            CHECK(cells[c] == folded_core_cell(first_cells[c], last_cells[c]));
+        CHECK(cells.back() == fmt::format("{} ticks: {}", last - first + 1,
+                                  std::any_of(cells.begin() + 1, cells.begin() + 1 + static_cast<std::ptrdiff_t>(cores),
+                                      [](std::string const& cell) { return cell != "idle" && cell.rfind("-> ", 0) != 0; })
+                                      ? "the same threads keep running"
+                                      : "no thread runs"));
+    }
+    // Every row of the table of every tick was accounted for.
+    auto is_row = [](std::string const& line) {
+        auto cell = cells_of(line)[0];
+        return !cell.empty() && std::isdigit(static_cast<unsigned char>(cell[0]));
+    };
+    CHECK(at == 1 + static_cast<std::size_t>(std::count_if(every.begin() + 1, every.end(), is_row)));
+    auto note = std::find_if(folded.begin(), folded.end(), [](auto const& line) { return line.rfind("(a row such as", 0) == 0; });
+    CHECK((note != folded.end()) == any_fold);
+}
+
+}
+
+TEST_CASE("A quiet stretch folds into one row; a short one keeps a row per tick", "[render]")
+{
+    // FCFS by hand: a computes ticks 0-29, then waits on io until 50; b computes 30-41 and
+    // ends; the core is idle 42-49; a computes 50-52. Ticks 1-29 and 31-41 change nothing
+    // but progress, so they fold; the 7 idle ticks 43-49 are fewer than fold_quiet_ticks (8).
+    auto trace = run(parse_or_fail("process p\n  thread a\n    compute 30\n    io 20\n    compute 3\n"
+                                   "  thread b\n    compute 12\n"),
+        { .scheduler = "fcfs" });
+    CHECK(table(trace) == R"( tick | core 0            | ready        | blocked         | events
+    0 | a compute 1/30    | b            | -               | p arrives; p admitted (16K); a ready; b ready; core 0 runs a
+ 1-29 | a compute 2-30/30 | b            | -               | 29 ticks: the same threads keep running
+   30 | b compute 1/12    | -            | a (io until 50) | a waits on io until 50; core 0 runs b
+31-41 | b compute 2-12/12 | -            | a (io until 50) | 11 ticks: the same threads keep running
+   42 | idle              | -            | a (io until 50) | b ends
+   43 | idle              | -            | a (io until 50)
+   44 | idle              | -            | a (io until 50)
+   45 | idle              | -            | a (io until 50)
+   46 | idle              | -            | a (io until 50)
+   47 | idle              | -            | a (io until 50)
+   48 | idle              | -            | a (io until 50)
+   49 | idle              | -            | a (io until 50)
+   50 | a compute 1/3     | -            | -               | a wakes; core 0 runs a
+   51 | a compute 2/3     | -            | -
+   52 | a compute 3/3     | -            | -
+   53 | -                 | -            | -               | a ends; p ends
+(a row such as 1-29 stands for ticks in which nothing changes but progress; --all-ticks gives each its own row)
+)");
+    auto every = lines_of(table_every_tick(trace));
+    CHECK(every.size() == 1 + 54); // the header and ticks 0..53, no note
+    CHECK(every[2] == "   1 | a compute 2/30  | b            | -"); // narrower: no folded row to fit
+}
+
+TEST_CASE("A hundred million quiet ticks print as a handful of rows", "[render]")
+{
+    // FCFS: a computes ticks 0-49,999,999, b the next 50,000,000. The table moves from change
+    // to change: were it to visit each tick, this test would not end.
+    auto trace = run(parse_or_fail("process p\n  thread a\n    compute 50000000\n  thread b\n    compute 50000000\n"),
+        { .scheduler = "fcfs", .max_ticks = 200'000'000 });
+    CHECK(table(trace) == R"(             tick | core 0                        | ready        | blocked      | events
+                0 | a compute 1/50000000          | b            | -            | p arrives; p admitted (16K); a ready; b ready; core 0 runs a
+       1-49999999 | a compute 2-50000000/50000000 | b            | -            | 49999999 ticks: the same threads keep running
+         50000000 | b compute 1/50000000          | -            | -            | a ends; core 0 runs b
+50000001-99999999 | b compute 2-50000000/50000000 | -            | -            | 49999999 ticks: the same threads keep running
+        100000000 | -                             | -            | -            | b ends; p ends
+(a row such as 1-49999999 stands for ticks in which nothing changes but progress; --all-ticks gives each its own row)
+)");
+}
+
+TEST_CASE("Folded rows say exactly what the rows of every tick say", "[render]")
+{
+    int folds = 0;
+    for (auto const* name : { "kitchen", "affinity", "delivery_compute", "io_overlap", "lookup", "sleepers", "tellers",
+             "gil_threads", "race_locked", "loading", "bus_bound" })
+        for (auto const& spec : { RunSpec { .scheduler = "fcfs" }, RunSpec { .scheduler = "rr", .cores = 2, .quantum = 10 },
+                 RunSpec { .scheduler = "rr", .cores = 3, .quantum = 4, .switch_cost = 1 } }) {
+            INFO(name << " " << spec.scheduler << " on " << spec.cores);
+            check_folding(run(bundled(name), spec), folds);
+        }
+    GeneratorOptions options;
+    options.processes = 6;
+    options.threads = 3;
+    options.burst = { 5, 60 };
+    options.wait = { 10, 80 };
+    options.length = 6;
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        options.seed = seed;
+        INFO("seed " << seed);
+        check_folding(run(generate_program(options), { .scheduler = "srtf", .cores = 2 }), folds);
+        check_folding(run(generate_program(options), { .scheduler = "mlfq", .cores = 1, .quantum = 8 }), folds);
+    }
+    CHECK(folds > 100); // the check has folds to look at
+}
+
+TEST_CASE("The table's snapshots keep the heads of long queues, and the table is the same", "[render]")
+{
+    // 300 one-tick threads: without a limit the snapshots hold 300 + 299 + ... names.
+    std::string source = "process p\n";
+    for (int i = 0; i < 300; ++i)
+        source += fmt::format("  thread t{}\n    compute 1\n", i);
+    auto program = parse_or_fail(source);
+    auto whole = run(program, { .scheduler = "rr" });
+    auto machine = machine_config({ .scheduler = "rr" });
+    machine.queue_snapshot_limit = queue_heads_shown;
+    auto made = make_scheduler("rr", scheduler_options({ .scheduler = "rr" }));
+    auto& choice = std::get<SchedulerChoice>(made);
+    auto heads = simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    REQUIRE(heads.queue_snapshots.size() == whole.queue_snapshots.size());
+    for (std::size_t i = 0; i < heads.queue_snapshots.size(); ++i) {
+        auto const& kept = heads.queue_snapshots[i].queues.at(0);
+        auto const& all = whole.queue_snapshots[i].queues.at(0);
+        CHECK(kept.threads.size() == std::min<std::size_t>(all.threads.size(), queue_heads_shown));
+        CHECK(kept.threads.size() + static_cast<std::size_t>(kept.more) == all.threads.size());
+        CHECK(std::equal(kept.threads.begin(), kept.threads.end(), all.threads.begin()));
+    }
+    CHECK(heads.queue_snapshots[0].queues[0].more == 299 - queue_heads_shown);
+    CHECK(table(heads) == table(whole));
 }

@@ -35,7 +35,10 @@ void print_text(std::ostream& out, Trace const& trace, Metrics const& metrics, P
     render_header(out, trace);
     if (table) {
         out << '\n';
-        render_table(out, trace, TableOptions { presentation.ram });
+        TableOptions options;
+        options.ram = presentation.ram;
+        options.every_tick = presentation.all_ticks;
+        render_table(out, trace, options);
     }
     if (presentation.explain)
         print_narration(out, trace);

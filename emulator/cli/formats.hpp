@@ -20,6 +20,7 @@ struct Presentation {
     int width = 80;       // columns the Gantt chart may use
     bool explain = false; // tell each tick in sentences (table, summary and gantt)
     bool ram = false;     // --show ram: the RAM map as a column of the per-tick table
+    bool all_ticks = false; // --all-ticks: the per-tick table folds no quiet stretch
     Language language = Language::En; // --lang: the words of the html page
     std::optional<Tick> one_core_makespan; // measured by the caller, for the speed-up in the metrics
     bool one_core_skipped = false;         // not measured: the run is long (Metrics::one_core_skipped)

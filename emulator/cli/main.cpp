@@ -18,6 +18,7 @@
 #include "sched/lua_policy.hpp"
 #include "sched/registry.hpp"
 #include "ticklab_config.h"
+#include "trace/render.hpp"
 #include "trace/render_util.hpp"
 
 #include <CLI/CLI.hpp>
@@ -199,6 +200,9 @@ void add_run_options(CLI::App& run, tl::RunSettings& run_settings)
         ->capture_default_str();
     run.add_option("--show", run_settings.show, "Extra columns in the per-tick table: ram (the RAM map: who holds which addresses)")
         ->check(CLI::IsMember({ "ram" }));
+    run.add_flag("--all-ticks", run_settings.all_ticks,
+        fmt::format("A row for every tick in the per-tick table; without it, {} or more ticks in which nothing changes "
+                    "but progress share one row (\"13-109\")", tl::fold_quiet_ticks));
     run.footer("Exit codes: 0 ok, 2 usage error, 3 bad input, 4 a thread faulted or the run deadlocked, 5 tick limit "
                 "reached, 6 out of memory, 70 internal error.\n");
 }
@@ -325,6 +329,7 @@ static int run_ticklab(int argc, char** argv)
         auto const& shown = settings.run;
         auto presentation = tl::presentation_for(shown.colour, shown.width, shown.explain);
         presentation.ram = std::find(shown.show.begin(), shown.show.end(), "ram") != shown.show.end();
+        presentation.all_ticks = shown.all_ticks;
         presentation.language = shown.language == "ko" ? tl::Language::Ko : tl::Language::En;
         tl::set_presentation(presentation);
         for (std::size_t i = 0; i < commands.size(); ++i)

@@ -439,6 +439,10 @@ int run_command(RunSettings const& settings)
     if (!prepared)
         return exit_code::bad_input;
     prepared->machine.record_queues = format_reads_queues(settings.format, current_presentation());
+    // The per-tick table shows only the head of each ready queue: with thousands of ready
+    // threads, a snapshot of every one of them at every change would grow as their square.
+    if (settings.format == "table" && !current_presentation().explain)
+        prepared->machine.queue_snapshot_limit = queue_heads_shown;
     // JSON is written as the run goes (trace/stream.hpp): the run keeps only what its metrics,
     // races and output read, as for the summary.
     bool streams = settings.format == "json";

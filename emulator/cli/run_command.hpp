@@ -52,6 +52,7 @@ struct RunSettings {
     std::string colour = "auto";  // --color: auto, always or never (the gantt chart)
     int width = 0;                // --width: columns for the gantt chart; 0: $COLUMNS, else 80
     std::vector<std::string> show; // --show ram: extra columns of the per-tick table
+    bool all_ticks = false;        // --all-ticks: a row for every tick, quiet stretches not folded
     std::string language = "en";   // --lang: en or ko, the words of the html page
     bool manual = false;           // step --manual: the learner picks who runs (cli/manual.hpp)
     std::string choices;           // step --manual --choices FILE: the picks, one a line

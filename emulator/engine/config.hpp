@@ -42,6 +42,11 @@ struct MachineConfig {
     Tick cache_warmup = 10;
     bool step_every_tick = false;           // disable event skipping (for tests: must not change the trace)
     bool record_queues = true;              // keep ready-queue snapshots for the per-tick table
+    // With record_queues: keep only the first N threads of each queue in a snapshot and count
+    // the rest (ReadyQueue::more); 0 keeps them all. The per-tick table shows no more than a
+    // column's width of a queue, so it asks for queue_heads_shown (trace/render.hpp): with
+    // thousands of ready threads, snapshots cost what the table shows, not threads x changes.
+    std::int32_t queue_snapshot_limit = 0;
     bool record_events = true;              // keep events and slices; off, only totals and counts are kept
     // With record_events off: still keep the events that are not routine scheduling (arrivals,
     // admissions, exits, prints, faults, shared variables, locks, spawns, joins, the GIL,

@@ -57,6 +57,7 @@ void TableRows::render_window(Tick first) const
 {
     std::ostringstream out;
     TableOptions options;
+    options.every_tick = true; // the stepper shows one tick at a time
     options.from = first;
     options.to = first + window - 1;
     render_table(out, m_trace, options);

@@ -24,7 +24,14 @@ struct TableOptions {
     // columns are as wide as in the whole table. The rows before are skipped, not formatted.
     Tick from = 0;
     Tick to = -1;
+    // Every tick its own row. Otherwise a stretch of at least fold_quiet_ticks ticks in which
+    // nothing changes but the cores' progress counters is folded into one row ("13-109").
+    bool every_tick = false;
 };
+inline constexpr Tick fold_quiet_ticks = 8;
+// The threads of a queue the table can show: a snapshot for the table keeps this many of each
+// queue (MachineConfig::queue_snapshot_limit), more than a column of names ever holds.
+inline constexpr std::int32_t queue_heads_shown = 64;
 void render_table(std::ostream&, Trace const&, TableOptions const&);
 
 // The lines the program printed, each stamped with its tick.

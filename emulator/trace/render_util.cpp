@@ -120,18 +120,21 @@ std::string_view object_name(Trace const& trace, Event const& event)
     return index < names.size() ? std::string_view(names[index]) : std::string_view("?");
 }
 
-std::string slice_activity(Trace const& trace, Slice const& slice, Tick t)
+std::string slice_activity(Trace const& trace, Slice const& slice, Tick t) { return slice_activity(trace, slice, t, t); }
+
+std::string slice_activity(Trace const& trace, Slice const& slice, Tick first, Tick last)
 {
     auto const& instruction = trace.instruction(slice);
     auto steps = memory_steps(instruction.opcode);
     if (steps == 0) {
-        if (trace.machine.cache == 0 || trace.threads[static_cast<std::size_t>(slice.thread)].working_set == 0)
-            return fmt::format("{} {}/{}", opcode_info(instruction.opcode).mnemonic,
-                slice.done_before + (t - slice.start) + 1, instruction.ticks);
         // The cache model: a warm tick does cache_warm_rate ticks of the instruction.
-        Tick rate = slice.warm ? trace.machine.cache_warm_rate : 1;
-        return fmt::format("{} {}/{} {}", opcode_info(instruction.opcode).mnemonic,
-            std::min(slice.done_before + (t - slice.start + 1) * rate, instruction.ticks), instruction.ticks,
+        bool cached = trace.machine.cache > 0 && trace.threads[static_cast<std::size_t>(slice.thread)].working_set > 0;
+        Tick rate = cached && slice.warm ? trace.machine.cache_warm_rate : 1;
+        auto done_by = [&](Tick t) { return std::min(slice.done_before + (t - slice.start + 1) * rate, instruction.ticks); };
+        auto progress = first == last ? fmt::format("{}", done_by(first)) : fmt::format("{}-{}", done_by(first), done_by(last));
+        if (!cached)
+            return fmt::format("{} {}/{}", opcode_info(instruction.opcode).mnemonic, progress, instruction.ticks);
+        return fmt::format("{} {}/{} {}", opcode_info(instruction.opcode).mnemonic, progress, instruction.ticks,
             slice.warm ? "warm" : "cold");
     }
     std::string text = to_string(instruction);

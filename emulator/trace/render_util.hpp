@@ -44,5 +44,8 @@ std::string_view object_name(Trace const&, Event const&);
 // "read count (waits for the bus)". `t` is the tick within the slice. With the cache model on,
 // a thread with a working set: "compute 4/10 warm" or "compute 1/10 cold".
 std::string slice_activity(Trace const&, Slice const&, Tick t);
+// The same over ticks first..last of the slice, in one cell: "compute 4-100/100" (the
+// per-tick table's folded rows).
+std::string slice_activity(Trace const&, Slice const&, Tick first, Tick last);
 
 }

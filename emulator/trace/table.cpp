@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::string_view separator = " | ";
 constexpr int core_column_cap = 28;
+constexpr int folded_core_cap = 40; // "c compute 30001-100000/30000000": a folded row's two counts
 // Columns fit their widest cell up to a cap; a longer cell is shortened to fit (see fit).
 constexpr int list_column_cap = 64; // ready and blocked
 constexpr int wide_list_cap = 120;  // tasks
@@ -133,33 +134,66 @@ std::string event_phrase(Trace const& trace, Event const& event)
     return "?";
 }
 
-// "a b" for one global queue; "core 0: a b; core 1: c" for several, skipping empty ones.
-std::string ready_text(Trace const& trace, QueueSnapshot const& snapshot)
+// Builds a list cell piece by piece, up to `limit` columns: past that it stops (the cell is
+// cut to its column by fit, which reads no further than the column's width). So a list of
+// thousands of threads costs a column's width per row, not the length of the list.
+class CappedText {
+public:
+    explicit CappedText(int limit)
+        : m_limit(limit)
+    {
+    }
+    bool full() const { return m_width > m_limit; }
+    void add(std::string_view piece)
+    {
+        m_text += piece;
+        m_width += display_width(piece);
+    }
+    std::string take(std::string_view empty = "-") { return m_text.empty() ? std::string(empty) : std::move(m_text); }
+
+private:
+    int m_limit;
+    int m_width = 0;
+    std::string m_text;
+};
+
+// "a b" for one global queue; "core 0: a b; core 1: c" for several, skipping empty ones; no
+// longer than needed to fill `limit` columns.
+std::string ready_text(Trace const& trace, QueueSnapshot const& snapshot, int limit)
 {
-    std::string text;
+    CappedText text(limit);
+    bool any = false;
     for (auto const& queue : snapshot.queues) {
-        if (queue.threads.empty())
+        if (queue.threads.empty() || text.full())
             continue;
-        if (!text.empty())
-            text += "; ";
-        if (!queue.label.empty())
-            text += queue.label + ":";
+        if (any)
+            text.add("; ");
+        any = true;
+        if (!queue.label.empty()) {
+            text.add(queue.label);
+            text.add(":");
+        }
         bool first = queue.label.empty();
         for (ThreadId thread : queue.threads) {
+            if (text.full())
+                break;
             if (!first)
-                text += ' ';
+                text.add(" ");
             first = false;
-            text += trace.name(thread);
+            text.add(trace.name(thread));
         }
     }
-    return text.empty() ? "-" : text;
+    return text.take();
 }
 
 // The threads blocked right now, in the order they blocked, kept up to date event by event.
+// A thread that stops waiting is marked gone and swept out later, so that thousands of
+// waiting threads cost constant time per change, not a shift of the whole list.
 class BlockedThreads {
 public:
     explicit BlockedThreads(Trace const& trace)
         : m_trace(trace)
+        , m_position(trace.threads.size(), -1)
     {
     }
 
@@ -171,16 +205,14 @@ public:
             Entry entry { event.thread, wait_mnemonic(m_trace, event), event.value, 0 };
             entry.width = display_width(m_trace.name(event.thread)) + 2 + static_cast<int>(entry.on.size()) + 7
                 + digit_count(entry.until) + 1;
-            m_width += entry.width;
-            m_entries.push_back(entry);
+            add(std::move(entry));
             break;
         }
         case EventKind::GilWait: {
             remove(event.thread);
             Entry entry { event.thread, "GIL", -1, 0 };
             entry.width = display_width(m_trace.name(event.thread)) + 6;
-            m_width += entry.width;
-            m_entries.push_back(entry);
+            add(std::move(entry));
             break;
         }
         case EventKind::LockWait:
@@ -191,8 +223,7 @@ public:
                 ? fmt::format("lock {}", object_name(m_trace, event))
                 : fmt::format("join {}", m_trace.name(static_cast<ThreadId>(event.value)));
             entry.width = display_width(m_trace.name(event.thread)) + 3 + display_width(entry.label);
-            m_width += entry.width;
-            m_entries.push_back(entry);
+            add(std::move(entry));
             break;
         }
         case EventKind::GilAcquire:
@@ -208,51 +239,91 @@ public:
         }
     }
 
-    // "ramen (io until 6), cake (sleep until 9)", or "-".
-    std::string text() const
+    // "ramen (io until 6), cake (sleep until 9)", or "-"; no longer than needed to fill
+    // `limit` columns.
+    std::string text(int limit) const
     {
-        if (m_entries.empty())
-            return "-";
-        auto entry_text = [this](auto const& entry) {
+        CappedText text(limit);
+        bool first = true;
+        for (std::size_t i = m_front; i < m_entries.size() && !text.full(); ++i) {
+            auto const& entry = m_entries[i];
+            if (entry.thread == no_thread)
+                continue; // gone
+            if (!first)
+                text.add(", ");
+            first = false;
             if (!entry.label.empty())
-                return fmt::format("{} ({})", m_trace.name(entry.thread), entry.label);
-            if (entry.until < 0)
-                return fmt::format("{} ({})", m_trace.name(entry.thread), entry.on);
-            return fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until);
-        };
-        return fmt::format("{}", fmt::join(m_entries | views::transform(entry_text), ", "));
+                text.add(fmt::format("{} ({})", m_trace.name(entry.thread), entry.label));
+            else if (entry.until < 0)
+                text.add(fmt::format("{} ({})", m_trace.name(entry.thread), entry.on));
+            else
+                text.add(fmt::format("{} ({} until {})", m_trace.name(entry.thread), entry.on, entry.until));
+        }
+        return text.take();
     }
 
-    // The display width of text(), without building it.
+    // The display width of the whole text, without building it.
     int width() const
     {
-        if (m_entries.empty())
+        if (m_live == 0)
             return 1;
-        return m_width + 2 * (static_cast<int>(m_entries.size()) - 1);
+        return m_width + 2 * (m_live - 1);
     }
 
 private:
     struct Entry {
-        ThreadId thread;
+        ThreadId thread; // no_thread: it has stopped waiting
         std::string_view on;
         Tick until;
         int width;
         std::string label = {}; // "lock m", "join t"; empty: `on` and `until` say what it waits for
     };
 
+    void add(Entry entry)
+    {
+        m_width += entry.width;
+        ++m_live;
+        m_position[static_cast<std::size_t>(entry.thread)] = static_cast<std::int64_t>(m_entries.size());
+        m_entries.push_back(std::move(entry));
+    }
+
     void remove(ThreadId thread)
     {
         if (thread == no_thread)
             return;
-        auto found = std::find_if(m_entries.begin(), m_entries.end(), [&](Entry const& e) { return e.thread == thread; });
-        if (found == m_entries.end())
+        auto& position = m_position[static_cast<std::size_t>(thread)];
+        if (position < 0)
             return;
-        m_width -= found->width;
-        m_entries.erase(found);
+        auto& entry = m_entries[static_cast<std::size_t>(position)];
+        m_width -= entry.width;
+        --m_live;
+        entry.thread = no_thread;
+        position = -1;
+        if (m_live == 0) {
+            m_entries.clear();
+            m_front = 0;
+            return;
+        }
+        while (m_front < m_entries.size() && m_entries[m_front].thread == no_thread)
+            ++m_front;
+        if (m_entries.size() - m_front > 2 * static_cast<std::size_t>(m_live) + 64)
+            sweep();
+    }
+
+    // Drops the entries of threads that stopped waiting, keeping the others in order.
+    void sweep()
+    {
+        std::erase_if(m_entries, [](Entry const& e) { return e.thread == no_thread; });
+        m_front = 0;
+        for (std::size_t i = 0; i < m_entries.size(); ++i)
+            m_position[static_cast<std::size_t>(m_entries[i].thread)] = static_cast<std::int64_t>(i);
     }
 
     Trace const& m_trace;
     std::vector<Entry> m_entries;
+    std::vector<std::int64_t> m_position; // by thread: its entry, or -1
+    std::size_t m_front = 0;              // entries before it are all gone
+    int m_live = 0;
     int m_width = 0;
 };
 
@@ -275,16 +346,14 @@ public:
         }
     }
 
-    std::string text() const
+    std::string text(int limit) const
     {
-        if (m_waiting.empty())
-            return "-";
-        std::string out;
-        for (ProcessId id : m_waiting) {
-            auto const& process = m_trace.processes[static_cast<std::size_t>(id)];
-            out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", process.name, format_bytes(process.memory));
+        CappedText text(limit);
+        for (std::size_t i = 0; i < m_waiting.size() && !text.full(); ++i) {
+            auto const& process = m_trace.processes[static_cast<std::size_t>(m_waiting[i])];
+            text.add(fmt::format("{}{} ({})", i == 0 ? "" : ", ", process.name, format_bytes(process.memory)));
         }
-        return out;
+        return text.take();
     }
 
 private:
@@ -340,17 +409,16 @@ public:
         }
     }
 
-    std::string text() const
+    std::string text(int limit) const
     {
-        if (m_entries.empty())
-            return "-";
-        auto entry_text = [this](auto const& entry) {
-            auto const& [task, state] = entry;
+        CappedText text(limit);
+        for (std::size_t i = 0; i < m_entries.size() && !text.full(); ++i) {
+            auto const& [task, state] = m_entries[i];
             auto const& info = m_trace.tasks[static_cast<std::size_t>(task)];
-            return fmt::format("{}{} ({})", m_threads_with_tasks > 1 ? m_trace.name(info.thread) + ": " : "",
-                info.label, state);
-        };
-        return fmt::format("{}", fmt::join(m_entries | views::transform(entry_text), ", "));
+            text.add(fmt::format("{}{}{} ({})", i == 0 ? "" : ", ",
+                m_threads_with_tasks > 1 ? m_trace.name(info.thread) + ": " : "", info.label, state));
+        }
+        return text.take();
     }
 
 private:
@@ -404,23 +472,25 @@ public:
         }
     }
 
-    std::string text() const
+    std::string text(int limit) const
     {
-        std::string out;
-        for (std::size_t p = 0; p < m_trace.processes.size(); ++p) {
+        CappedText text(limit);
+        bool first = true;
+        for (std::size_t p = 0; p < m_trace.processes.size() && !text.full(); ++p) {
             if (!m_trace.processes[p].gil)
                 continue;
-            if (!out.empty())
-                out += "; ";
-            out += m_trace.processes[p].name + ": " + (m_holder[p] == no_thread ? "free" : m_trace.name(m_holder[p]));
+            if (!first)
+                text.add("; ");
+            first = false;
+            text.add(m_trace.processes[p].name + ": " + (m_holder[p] == no_thread ? "free" : m_trace.name(m_holder[p])));
             if (!m_waiters[p].empty()) {
-                out += " (waiting:";
-                for (ThreadId id : m_waiters[p])
-                    out += " " + m_trace.name(id);
-                out += ")";
+                text.add(" (waiting:");
+                for (std::size_t i = 0; i < m_waiters[p].size() && !text.full(); ++i)
+                    text.add(" " + m_trace.name(m_waiters[p][i]));
+                text.add(")");
             }
         }
-        return out;
+        return text.take("");
     }
 
 private:
@@ -529,6 +599,126 @@ bool has_gil(Trace const& trace)
     return std::any_of(trace.processes.begin(), trace.processes.end(), [](auto const& p) { return p.gil; });
 }
 
+// A stretch of ticks the table shows as one row.
+struct Fold {
+    Tick first = 0;
+    Tick last = 0;
+};
+
+struct FoldPlan {
+    std::vector<Fold> folds;
+    int tick_width = 0; // the widest "first-last"
+    int core_width = 0; // the widest core cell of a folded row
+};
+
+std::pair<std::int32_t, std::int32_t> bus_key(std::vector<BusTick> const& bus, std::size_t i, Tick t)
+{
+    if (i < bus.size() && bus[i].tick == t)
+        return { bus[i].granted, bus[i].stalled };
+    return { 0, 0 };
+}
+
+// The first tick after t, before `bound`, at which the bus column reads differently (or
+// `bound`). `cursor` is the first use at or after t. Ticks without a use read "0/B".
+Tick next_bus_change(std::vector<BusTick> const& bus, std::size_t cursor, Tick t, Tick bound)
+{
+    auto current = bus_key(bus, cursor, t);
+    std::size_t i = cursor < bus.size() && bus[cursor].tick == t ? cursor + 1 : cursor;
+    for (Tick u = t + 1; u < bound;) {
+        if (i < bus.size() && bus[i].tick == u) {
+            if (bus_key(bus, i, u) != current)
+                return u;
+            ++i;
+            ++u;
+            continue;
+        }
+        if (current != std::pair<std::int32_t, std::int32_t> { 0, 0 })
+            return u;
+        if (i == bus.size())
+            break;
+        u = bus[i].tick;
+    }
+    return bound;
+}
+
+// The core cell of tick t, or of ticks t..last folded ("pasta compute 4-100/100").
+std::string core_cell(Trace const& trace, Slice const* slice, Tick t, Tick last)
+{
+    if (!slice)
+        return "idle";
+    auto const& name = trace.name(slice->thread);
+    if (slice->switching)
+        return fmt::format("-> {} (switch)", name);
+    return fmt::format("{} {}", name, slice_activity(trace, *slice, t, last));
+}
+
+// The slice core `core` runs at tick t, moving its cursor on; null when the core is idle.
+Slice const* slice_at(Trace const& trace, std::size_t core, std::size_t& cursor, Tick t)
+{
+    auto const& slices = trace.core_slices[core];
+    while (cursor < slices.size() && slices[cursor].end <= t)
+        ++cursor;
+    if (cursor == slices.size() || slices[cursor].start > t)
+        return nullptr;
+    return &slices[cursor];
+}
+
+// Which ticks of start..last fold: after each row, the ticks up to the next change of
+// anything but a counter (an event, a ready-queue snapshot, a slice beginning or ending, the
+// bus's use, the RAM map) are quiet; fold_quiet_ticks or more of them make one row. The plan
+// moves from change to change, so a quiet run of 10^8 ticks costs what its events cost.
+FoldPlan plan_folds(Trace const& trace, TableOptions const& options, Tick start, Tick last)
+{
+    FoldPlan plan;
+    if (options.every_tick)
+        return plan;
+    auto cores = trace.core_slices.size();
+    std::vector<std::size_t> slice_cursor(cores, 0);
+    std::size_t event_cursor = 0;
+    std::size_t snapshot_cursor = 0;
+    std::size_t bus_cursor = 0;
+    bool show_bus = watches_bus(trace);
+    Tick stop = std::min(trace.end, last + 1); // the rows of executed ticks end before it
+    for (Tick t = start; t < stop;) {
+        Tick next = stop;
+        while (event_cursor < trace.events.size() && trace.events[event_cursor].tick <= t)
+            ++event_cursor;
+        if (event_cursor < trace.events.size())
+            next = std::min(next, trace.events[event_cursor].tick);
+        while (snapshot_cursor < trace.queue_snapshots.size() && trace.queue_snapshots[snapshot_cursor].tick <= t)
+            ++snapshot_cursor;
+        if (snapshot_cursor < trace.queue_snapshots.size())
+            next = std::min(next, trace.queue_snapshots[snapshot_cursor].tick);
+        for (std::size_t core = 0; core < cores; ++core) {
+            auto const* slice = slice_at(trace, core, slice_cursor[core], t);
+            auto const& slices = trace.core_slices[core];
+            if (slice)
+                next = std::min(next, slice->end);
+            else if (slice_cursor[core] < slices.size())
+                next = std::min(next, slices[slice_cursor[core]].start);
+        }
+        if (options.ram)
+            next = std::min(next, next_ram_change(trace, t));
+        if (show_bus && next > t + 1) {
+            while (bus_cursor < trace.bus.size() && trace.bus[bus_cursor].tick < t)
+                ++bus_cursor;
+            next = next_bus_change(trace.bus, bus_cursor, t, next);
+        }
+        // Ticks t+1 .. next-1 change nothing but counters. Fewer than fold_quiet_ticks keep
+        // a row each (and each of them has the same next change, so none of them folds).
+        if (next - t - 1 >= fold_quiet_ticks) {
+            Fold fold { t + 1, next - 1 };
+            plan.folds.push_back(fold);
+            plan.tick_width = std::max(plan.tick_width, digit_count(fold.first) + 1 + digit_count(fold.last));
+            for (std::size_t core = 0; core < cores; ++core)
+                plan.core_width = std::max(plan.core_width,
+                    display_width(core_cell(trace, slice_at(trace, core, slice_cursor[core], t), fold.first, fold.last)));
+        }
+        t = next;
+    }
+    return plan;
+}
+
 struct Widths {
     int tick = 4;
     int core = 6;
@@ -544,10 +734,10 @@ struct Widths {
 
 // Column widths from cheap bounds and one pass over the stored events and snapshots (both
 // already in memory: the table itself is what must not be).
-Widths column_widths(Trace const& trace, TableOptions const& options)
+Widths column_widths(Trace const& trace, TableOptions const& options, FoldPlan const& plan)
 {
     Widths widths;
-    widths.tick = std::max(4, digit_count(trace.end));
+    widths.tick = std::max({ 4, digit_count(trace.end), plan.tick_width });
 
     // "compute 2/4": the mnemonic, then progress and total with as many digits as the total.
     int core = 0;
@@ -567,11 +757,11 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
             core = std::max(core, name + 12); // "-> pasta (switch)"
     }
     int header = 5 + digit_count(std::max(0, trace.machine.cores - 1));
-    widths.core = std::max({ 6, header, std::min(core, core_column_cap) });
+    widths.core = std::max({ 6, header, std::min(core, core_column_cap), std::min(plan.core_width, folded_core_cap) });
 
     int ready = 0;
     for (auto const& snapshot : trace.queue_snapshots)
-        ready = std::max(ready, display_width(ready_text(trace, snapshot)));
+        ready = std::max(ready, display_width(ready_text(trace, snapshot, list_column_cap)));
     widths.ready = std::max(list_column_min, std::min(ready, list_column_cap));
 
     BlockedThreads blocked(trace);
@@ -593,8 +783,8 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
                 tasks.apply(event);
                 gil.apply(event);
             }
-            tasks_width = std::max(tasks_width, display_width(tasks.text()));
-            gil_width = std::max(gil_width, display_width(gil.text()));
+            tasks_width = std::max(tasks_width, display_width(tasks.text(wide_list_cap)));
+            gil_width = std::max(gil_width, display_width(gil.text(short_list_cap)));
         }
         // Wider caps than the other lists: these columns are what such programs are about.
         widths.tasks = std::max(list_column_min, std::min(tasks_width, wide_list_cap));
@@ -618,7 +808,7 @@ Widths column_widths(Trace const& trace, TableOptions const& options)
         for (auto const& tick_events : trace.events | views::chunk_by(same_tick)) {
             for (auto const& event : tick_events)
                 memory.apply(event);
-            memory_width = std::max(memory_width, display_width(memory.text()));
+            memory_width = std::max(memory_width, display_width(memory.text(list_column_cap)));
         }
         // At least as wide as its header, which is longer than the other columns' names.
         widths.memory = std::max(display_width(memory_header), std::min(memory_width, list_column_cap));
@@ -706,7 +896,10 @@ void render_table(std::ostream& out, Trace const& trace) { render_table(out, tra
 
 void render_table(std::ostream& out, Trace const& trace, TableOptions const& options)
 {
-    auto widths = column_widths(trace, options);
+    Tick start = std::max<Tick>(options.from, 0);
+    Tick last = options.to < 0 ? trace.end : std::min(options.to, trace.end);
+    auto plan = plan_folds(trace, options, start, last);
+    auto widths = column_widths(trace, options, plan);
     auto cores = trace.core_slices.size();
 
     std::vector<int> column_widths { widths.tick };
@@ -783,8 +976,32 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
         while (snapshot_cursor < trace.queue_snapshots.size() && trace.queue_snapshots[snapshot_cursor].tick < options.from)
             ++snapshot_cursor;
         if (snapshot_cursor > 0)
-            ready = ready_text(trace, trace.queue_snapshots[snapshot_cursor - 1]);
+            ready = ready_text(trace, trace.queue_snapshots[snapshot_cursor - 1], widths.ready);
     }
+
+    // The cells after the cores, as they stand during tick t (`executed`: a tick the cores ran).
+    auto state_cells = [&](Tick t, bool executed) {
+        if (show_bus) {
+            while (bus_cursor < trace.bus.size() && trace.bus[bus_cursor].tick < t)
+                ++bus_cursor;
+            if (!executed || bus_cursor == trace.bus.size() || trace.bus[bus_cursor].tick != t)
+                cells.push_back(executed ? fmt::format("0/{}", trace.machine.bus_bandwidth) : "-");
+            else
+                cells.push_back(bus_text(trace, trace.bus[bus_cursor]));
+        }
+        cells.push_back(ready);
+        cells.push_back(blocked.text(widths.blocked));
+        if (show_memory)
+            cells.push_back(memory.text(widths.memory));
+        if (show_tasks)
+            cells.push_back(tasks.text(widths.tasks));
+        if (show_gil)
+            cells.push_back(gil.text(widths.gil));
+        if (show_shared)
+            cells.push_back(shared.text());
+        if (options.ram)
+            cells.push_back(ram_text(trace, t));
+    };
 
     // One row: tick `t` as the cores executed it, with the queues and waits in force during
     // it and the events of the boundary just before it. `executed` is false for the row at
@@ -809,58 +1026,46 @@ void render_table(std::ostream& out, Trace const& trace, TableOptions const& opt
             events += event_phrase(trace, event);
         }
         while (snapshot_cursor < trace.queue_snapshots.size() && trace.queue_snapshots[snapshot_cursor].tick <= t)
-            ready = ready_text(trace, trace.queue_snapshots[snapshot_cursor++]);
+            ready = ready_text(trace, trace.queue_snapshots[snapshot_cursor++], widths.ready);
 
-        for (std::size_t core = 0; core < cores; ++core) {
-            if (!executed) {
-                cells.push_back("-");
-                continue;
-            }
-            auto const& slices = trace.core_slices[core];
-            auto& cursor = slice_cursor[core];
-            while (cursor < slices.size() && slices[cursor].end <= t)
-                ++cursor;
-            if (cursor == slices.size() || slices[cursor].start > t) {
-                cells.push_back("idle");
-                continue;
-            }
-            auto const& slice = slices[cursor];
-            auto const& name = trace.name(slice.thread);
-            if (slice.switching) {
-                cells.push_back(fmt::format("-> {} (switch)", name));
-                continue;
-            }
-            cells.push_back(fmt::format("{} {}", name, slice_activity(trace, slice, t)));
-        }
-        if (show_bus) {
-            while (bus_cursor < trace.bus.size() && trace.bus[bus_cursor].tick < t)
-                ++bus_cursor;
-            if (!executed || bus_cursor == trace.bus.size() || trace.bus[bus_cursor].tick != t)
-                cells.push_back(executed ? fmt::format("0/{}", trace.machine.bus_bandwidth) : "-");
-            else
-                cells.push_back(bus_text(trace, trace.bus[bus_cursor]));
-        }
-        cells.push_back(ready);
-        cells.push_back(blocked.text());
-        if (show_memory)
-            cells.push_back(memory.text());
-        if (show_tasks)
-            cells.push_back(tasks.text());
-        if (show_gil)
-            cells.push_back(gil.text());
-        if (show_shared)
-            cells.push_back(shared.text());
-        if (options.ram)
-            cells.push_back(ram_text(trace, t));
+        for (std::size_t core = 0; core < cores; ++core)
+            cells.push_back(executed ? core_cell(trace, slice_at(trace, core, slice_cursor[core], t), t, t) : "-");
+        state_cells(t, executed);
         cells.push_back(std::move(events));
         write_row(out, line, cells, column_widths, 1);
     };
 
-    Tick last = options.to < 0 ? trace.end : std::min(options.to, trace.end);
-    for (Tick t = std::max<Tick>(options.from, 0); t < trace.end && t <= last; ++t)
+    // A folded row: ticks first..last, with no events and no change but the counters.
+    auto folded_row = [&](Fold const& fold) {
+        cells.clear();
+        cells.push_back(fmt::format("{}-{}", fold.first, fold.last));
+        bool running = false;
+        for (std::size_t core = 0; core < cores; ++core) {
+            auto const* slice = slice_at(trace, core, slice_cursor[core], fold.first);
+            running = running || (slice && !slice->switching);
+            cells.push_back(core_cell(trace, slice, fold.first, fold.last));
+        }
+        state_cells(fold.first, true);
+        cells.push_back(fmt::format("{} ticks: {}", fold.last - fold.first + 1,
+            running ? "the same threads keep running" : "no thread runs"));
+        write_row(out, line, cells, column_widths, 1);
+    };
+
+    std::size_t next_fold = 0;
+    for (Tick t = start; t < trace.end && t <= last;) {
+        if (next_fold < plan.folds.size() && plan.folds[next_fold].first == t) {
+            folded_row(plan.folds[next_fold]);
+            t = plan.folds[next_fold++].last + 1;
+            continue;
+        }
         row(t, true);
+        ++t;
+    }
     if (event_cursor < trace.events.size() && trace.end <= last)
         row(trace.end, false);
+    if (!plan.folds.empty())
+        out << "(a row such as " << plan.folds.front().first << "-" << plan.folds.front().last
+            << " stands for ticks in which nothing changes but progress; --all-ticks gives each its own row)\n";
     // The footer, under the last row: the data races (trace/races.hpp), by the rows to look at.
     if (trace.end <= last) {
         auto races = find_races(trace).races;

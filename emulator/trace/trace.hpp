@@ -107,6 +107,7 @@ struct Slice {
 struct ReadyQueue {
     std::string label;             // "" for one global queue, "core 0", "level 2", ...
     std::vector<ThreadId> threads; // front first
+    std::int64_t more = 0;         // queued after `threads`, not listed (MachineConfig::queue_snapshot_limit)
     bool operator==(ReadyQueue const&) const = default;
 };
 
