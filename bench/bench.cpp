@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -548,6 +549,165 @@ std::string load_average()
         sysconf(_SC_NPROCESSORS_ONLN));
 }
 
+// One `ticklab` command as a user types it, timed from outside: wall time around the whole
+// process, its CPU time and peak memory (wait4's rusage: the child's alone), and the bytes it
+// wrote to standard output (read through a pipe and counted, never stored).
+struct Command {
+    double wall = 0;
+    double cpu = 0;
+    long peak_kib = 0;
+    std::uint64_t bytes = 0;
+    int exit = -1;
+    std::string error;
+};
+
+Command run_command(std::vector<std::string> args)
+{
+    Command result;
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) {
+        result.error = std::string("pipe: ") + std::strerror(errno);
+        return result;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
+    std::vector<char*> argv;
+    for (auto& arg : args)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = 0;
+    int spawned = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    if (spawned != 0) {
+        close(pipe_fds[0]);
+        result.error = fmt::format("cannot start {}: {}", args[0], std::strerror(spawned));
+        return result;
+    }
+    static char buffer[1 << 16];
+    ssize_t got = 0;
+    while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+        result.bytes += static_cast<std::uint64_t>(got);
+    close(pipe_fds[0]);
+    int status = 0;
+    rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    result.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto seconds = [](timeval const& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    result.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    result.peak_kib = usage.ru_maxrss;
+    result.exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+// A workload of about 10^8 ticks and a few thousand events: long bursts on two cores under
+// round-robin with a long quantum, so nearly every tick is quiet.
+std::string long_and_quiet_program()
+{
+    return "# long and quiet: about 10^8 ticks, a few thousand events\n"
+           "process quiet\n"
+           "  thread a\n    compute 40000000\n    io 1000\n    compute 40000000\n"
+           "  thread b\n    repeat 1000\n      compute 20000\n      sleep 30000\n"
+           "  thread c\n    compute 60000000\n"
+           "  thread d\n    repeat 500\n      compute 100000\n      sleep 50000\n";
+}
+
+std::vector<std::string> split_words(std::string_view text)
+{
+    std::vector<std::string> words;
+    std::istringstream in { std::string(text) };
+    for (std::string word; in >> word;)
+        words.push_back(word);
+    return words;
+}
+
+// The rows of what users run: `ticklab run` on the headline (the command `ticklab generate`
+// prints for it) and on the long-and-quiet workload, in each output format, beside the
+// engine-only row of the same headline run, so the ratio between them is measured in one
+// session. `ticklab` is the binary built beside this one.
+int user_path_rows(std::string const& self, std::string const& ticklab, bool quick, int repeats)
+{
+    char directory_template[] = "/tmp/ticklab-bench-XXXXXX";
+    if (!mkdtemp(directory_template))
+        throw std::runtime_error(std::string("cannot make a temporary folder: ") + std::strerror(errno));
+    std::string directory = directory_template;
+    auto options = quick ? small_options() : headline_options();
+    auto program = tl::generate_program(options);
+    std::string headline_file = directory + "/headline.tl";
+    std::string quiet_file = directory + "/quiet.tl";
+    {
+        std::ofstream out(headline_file, std::ios::binary);
+        out << tl::generated_text(options, program);
+        std::ofstream quiet(quiet_file, std::ios::binary);
+        quiet << long_and_quiet_program();
+        if (!out || !quiet)
+            throw std::runtime_error("cannot write the workloads to " + directory);
+    }
+    // "ticklab run FILE --cores 64 ... --format summary": the options, without the format.
+    auto headline_args = split_words(tl::suggested_run(options, program, headline_file));
+    std::vector<std::string> headline_options_only;
+    for (std::size_t i = 2; i < headline_args.size(); ++i) {
+        if (headline_args[i] == "--format" || headline_args[i] == "-f") {
+            ++i;
+            continue;
+        }
+        headline_options_only.push_back(headline_args[i]);
+    }
+    headline_options_only.push_back("--quantum");
+    headline_options_only.push_back("10");
+    std::vector<std::string> quiet_options { quiet_file, "--cores", "2", "--quantum", "100000", "--max-ticks", "400000000" };
+
+    std::string engine_case = quick ? "small" : "headline";
+    auto engine = run_child(self, engine_case, "rr", repeats, quick);
+    fmt::print("\nwhat users run: `ticklab run` from outside, the median of {} runs; wall and cpu of the whole process, "
+               "peak its ru_maxrss,\noutput what it wrote. {}\n\n",
+        repeats, load_average());
+    constexpr auto format = "{:<14} {:<9} {:>9} {:>9} {:>8} {:>11} {:>8} {:>10}\n";
+    fmt::print(format, "workload", "format", "wall ms", "cpu ms", "peak MB", "output MB", "MB/s", "x engine");
+    if (engine.ok)
+        fmt::print(format, engine_case, "(engine)", fmt::format("{:.0f}", engine.wall * 1000),
+            fmt::format("{:.0f}", engine.cpu * 1000), megabytes(static_cast<double>(engine.peak_kib) * 1024), "-", "-",
+            "1.00");
+    int failures = 0;
+    struct Workload {
+        std::string name;
+        std::vector<std::string> options;
+    };
+    for (auto const& workload : { Workload { engine_case, headline_options_only }, Workload { "long-and-quiet", quiet_options } })
+        for (std::string format_name : { "summary", "json", "csv", "perfetto", "table" }) {
+            std::vector<Command> runs;
+            for (int i = 0; i < repeats; ++i) {
+                std::vector<std::string> args { ticklab, "run" };
+                args.insert(args.end(), workload.options.begin(), workload.options.end());
+                args.push_back("--format");
+                args.push_back(format_name);
+                runs.push_back(run_command(args));
+            }
+            std::sort(runs.begin(), runs.end(), [](auto const& a, auto const& b) { return a.cpu < b.cpu; });
+            auto const& median = runs[runs.size() / 2];
+            if (!median.error.empty() || median.exit != 0) {
+                ++failures;
+                fmt::print("{:<14} {:<9} error: {}\n", workload.name, format_name,
+                    median.error.empty() ? fmt::format("exit {}", median.exit) : median.error);
+                continue;
+            }
+            bool comparable = workload.name == engine_case && engine.ok && engine.cpu > 0;
+            fmt::print(format, workload.name, format_name, fmt::format("{:.0f}", median.wall * 1000),
+                fmt::format("{:.0f}", median.cpu * 1000), megabytes(static_cast<double>(median.peak_kib) * 1024),
+                megabytes(static_cast<double>(median.bytes)),
+                median.wall > 0 ? fmt::format("{:.0f}", static_cast<double>(median.bytes) / (1024.0 * 1024.0) / median.wall)
+                                : std::string("-"),
+                comparable ? fmt::format("{:.2f}", median.cpu / engine.cpu) : std::string("-"));
+            std::fflush(stdout);
+        }
+    std::filesystem::remove_all(directory);
+    return failures;
+}
+
 int usage(char const* message)
 {
     fmt::print(stderr, "ticklab-bench: error: {}\n", message);
@@ -561,6 +721,7 @@ int main(int argc, char** argv)
 {
     bool quick = false;
     bool child = false;
+    bool user_path = false; // only the rows of what users run
     int repeats = 0; // 0: not given; 3, or 1 with --quick
     std::vector<std::string> policies;
     std::vector<std::string> case_names;
@@ -579,9 +740,14 @@ int main(int argc, char** argv)
         } else if (arg == "--explore") {
             explore_row(100'000);
             return 0;
+        } else if (arg == "--user-path") {
+            user_path = true;
         } else if (arg == "-h" || arg == "--help") {
-            fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N] | --explore\n"
+            fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N] | --explore | "
+                       "--user-path [--quick]\n"
                        "--explore: only the row of explore's states per second (the race, 100000 states).\n"
+                       "--user-path: only the rows of `ticklab run` as users run it, in each format, on the headline\n"
+                       "(the small case with --quick) and a long-and-quiet workload, beside the engine-only row.\n"
                        "Runs a fixed ladder of workloads under every registered policy, each in a fresh process,\n"
                        "and prints one row per run. See docs/performance.md.\n");
             return 0;
@@ -627,6 +793,10 @@ int main(int argc, char** argv)
         if (length <= 0)
             return usage("cannot find my own executable in /proc/self/exe");
         self[length] = '\0';
+        // The ticklab command built beside this benchmark (build/bench/ticklab-bench -> build/ticklab).
+        auto ticklab = (std::filesystem::path(self).parent_path().parent_path() / "ticklab").string();
+        if (user_path)
+            return user_path_rows(self, ticklab, quick, repeats) > 0 ? 1 : 0;
 
         fmt::print("ticklab-bench: each row is one run in a fresh process. wall: steady_clock around simulate() only\n"
                    "(the median of {} runs, more for runs under 250 ms); cpu: user+system time of that run, which waiting for a\n"
@@ -653,8 +823,10 @@ int main(int argc, char** argv)
             }
         }
         print_verdicts(results, policies, load_at_start);
-        if (case_names.empty())
+        if (case_names.empty()) {
             explore_row(quick ? 10'000 : 100'000);
+            failed = user_path_rows(self, ticklab, quick, repeats) > 0 || failed;
+        }
         fmt::print("\n{}\n", load_average());
         return failed ? 1 : 0;
     } catch (std::exception const& error) {
