@@ -2,6 +2,7 @@
 // text worked out by hand from the Machine's phase rules (engine/machine.cpp).
 
 #include "support/run.hpp"
+#include "support/workloads.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 #include "gen/generator.hpp"
@@ -691,4 +692,44 @@ TEST_CASE("The table's snapshots keep the heads of long queues, and the table is
     }
     CHECK(heads.queue_snapshots[0].queues[0].more == 299 - queue_heads_shown);
     CHECK(table(heads) == table(whole));
+}
+
+TEST_CASE("Every policy's queue heads are the front of its ready queues", "[render]")
+{
+    // ready_queue_heads lists the first N threads of each queue and counts the rest; a policy
+    // that overrides it (to avoid copying long queues) must agree with its ready_queues.
+    for (auto const& entry : all_schedulers()) {
+        std::string policy(entry.name);
+        INFO(policy);
+        for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+            auto program = unpinned_workload(seed);
+            RunSpec spec { .scheduler = policy, .cores = 2, .quantum = 3, .seed = seed };
+            auto whole = run(program, spec);
+            auto machine = machine_config(spec);
+            machine.queue_snapshot_limit = 3;
+            auto made = make_scheduler(policy, scheduler_options(spec));
+            auto& choice = std::get<SchedulerChoice>(made);
+            auto heads = simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+            // The same run: the snapshots are taken at the same ticks, listing the fronts.
+            REQUIRE(heads.events == whole.events);
+            REQUIRE(heads.queue_snapshots.size() <= whole.queue_snapshots.size());
+            std::size_t w = 0;
+            for (auto const& snapshot : heads.queue_snapshots) {
+                while (w < whole.queue_snapshots.size() && whole.queue_snapshots[w].tick < snapshot.tick)
+                    ++w;
+                REQUIRE(w < whole.queue_snapshots.size());
+                auto const& all = whole.queue_snapshots[w];
+                CHECK(all.tick == snapshot.tick);
+                REQUIRE(all.queues.size() == snapshot.queues.size());
+                for (std::size_t q = 0; q < all.queues.size(); ++q) {
+                    auto const& kept = snapshot.queues[q];
+                    auto const& full = all.queues[q];
+                    CHECK(kept.label == full.label);
+                    CHECK(kept.threads.size() == std::min<std::size_t>(full.threads.size(), 3));
+                    CHECK(kept.threads.size() + static_cast<std::size_t>(kept.more) == full.threads.size());
+                    CHECK(std::equal(kept.threads.begin(), kept.threads.end(), full.threads.begin()));
+                }
+            }
+        }
+    }
 }

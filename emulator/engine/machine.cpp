@@ -723,14 +723,8 @@ void Machine::close_slice(CoreId core_id)
 
 void Machine::record_queues()
 {
-    auto queues = m_scheduler->ready_queues();
-    if (auto limit = static_cast<std::size_t>(m_config.queue_snapshot_limit); limit > 0)
-        for (auto& queue : queues)
-            if (queue.threads.size() > limit) {
-                queue.more = static_cast<std::int64_t>(queue.threads.size() - limit);
-                queue.threads.resize(limit);
-                queue.threads.shrink_to_fit(); // the snapshot keeps only what it lists
-            }
+    auto limit = static_cast<std::size_t>(m_config.queue_snapshot_limit);
+    auto queues = limit > 0 ? m_scheduler->ready_queue_heads(limit) : m_scheduler->ready_queues();
     auto& snapshots = m_trace.queue_snapshots;
     if (!snapshots.empty() && snapshots.back().queues == queues)
         return;

@@ -36,6 +36,13 @@ std::vector<ReadyQueue> FcfsScheduler::ready_queues() const
     return { ReadyQueue { "", { m_queue.begin(), m_queue.end() } } };
 }
 
+std::vector<ReadyQueue> FcfsScheduler::ready_queue_heads(std::size_t limit) const
+{
+    auto listed = std::min(limit, m_queue.size());
+    auto end = m_queue.begin() + static_cast<std::ptrdiff_t>(listed);
+    return { ReadyQueue { "", { m_queue.begin(), end }, static_cast<std::int64_t>(m_queue.size() - listed) } };
+}
+
 // Its row in the registry (sched/registry.hpp).
 namespace {
 

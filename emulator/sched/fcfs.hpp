@@ -16,6 +16,7 @@ public:
     void dequeue(ThreadId) override;
     std::optional<ThreadId> pick_next(CoreId) override;
     std::vector<ReadyQueue> ready_queues() const override;
+    std::vector<ReadyQueue> ready_queue_heads(std::size_t limit) const override;
     ThreadId likely_next(CoreId) const override { return m_queue.empty() ? no_thread : m_queue.front(); }
 
 protected:

@@ -52,6 +52,8 @@ public:
     std::optional<Tick> slice(ThreadId, CoreId) override;
     // One queue per level, top first, labelled "level 0", "level 1", ...; empty ones too.
     std::vector<ReadyQueue> ready_queues() const override;
+    // Its queues are not RankedScheduler's one list: cut down from ready_queues().
+    std::vector<ReadyQueue> ready_queue_heads(std::size_t limit) const override { return Scheduler::ready_queue_heads(limit); }
 
     // The level a thread is on (0 for a thread not seen yet), for tests and learners.
     int level(ThreadId) const;

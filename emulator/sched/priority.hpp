@@ -39,6 +39,8 @@ public:
 
     // One queue per priority in use, best first, labelled "priority N" (the number after aging).
     std::vector<ReadyQueue> ready_queues() const override;
+    // Its queues are not RankedScheduler's one list: cut down from ready_queues().
+    std::vector<ReadyQueue> ready_queue_heads(std::size_t limit) const override { return Scheduler::ready_queue_heads(limit); }
 
     // The next tick at which a waiting thread's aged priority changes, if any. It is what a
     // Machine timer hook would need to preempt at exactly that tick; see docs/schedulers.md.

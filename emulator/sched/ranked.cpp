@@ -201,6 +201,21 @@ void RankedScheduler::plan_preemptions()
         visit(m_ready);
 }
 
+std::vector<ReadyQueue> RankedScheduler::ready_queue_heads(std::size_t limit) const
+{
+    if (keys_change_while_ready())
+        return Scheduler::ready_queue_heads(limit); // the order is worked out over all of them
+    ReadyQueue queue;
+    for (auto const& entry : m_ready) {
+        if (queue.threads.size() == limit) {
+            queue.more = static_cast<std::int64_t>(m_ready.size() - limit);
+            break;
+        }
+        queue.threads.push_back(entry.thread);
+    }
+    return { queue };
+}
+
 std::vector<ReadyQueue> RankedScheduler::ready_queues() const
 {
     ReadyQueue queue;

@@ -34,6 +34,9 @@ public:
     void stopped(ThreadId, CoreId, Tick ran) final;
     // One queue, best first (label ""). Policies with levels override it.
     std::vector<ReadyQueue> ready_queues() const override;
+    // The front of the one ranked list, without copying the rest. A policy that overrides
+    // ready_queues (its own queues) overrides this too (the render test checks every policy).
+    std::vector<ReadyQueue> ready_queue_heads(std::size_t limit) const override;
     ThreadId likely_next(CoreId) const override { return m_ready.empty() ? no_thread : m_ready.begin()->thread; }
 
     // The Machine calls it at the tick a policy asked for with next_wakeup(), before

@@ -129,6 +129,13 @@ public:
     // The ready queues, front first, for the learner's table. Must not change state.
     virtual std::vector<ReadyQueue> ready_queues() const = 0;
 
+    // The same with at most `limit` threads of each queue listed and the rest counted in
+    // ReadyQueue::more: what a run printed as a table records (MachineConfig::
+    // queue_snapshot_limit). The default cuts ready_queues() down; a policy whose queues can
+    // hold thousands of threads lists only their heads, so as not to copy them whole at
+    // every change.
+    virtual std::vector<ReadyQueue> ready_queue_heads(std::size_t limit) const;
+
 protected:
     SchedulerHost const& host() const { return *m_host; }
 
