@@ -22,6 +22,7 @@
 #include "lang/parser.hpp"
 #include "sched/lua_policy.hpp"
 #include "sched/registry.hpp"
+#include "sched/start_run.hpp"
 #include "ticklab_config.h"
 
 #include <algorithm>
@@ -276,18 +277,17 @@ Result run_case(Case const& bench_case, std::string const& policy, int repeats, 
     std::vector<std::pair<double, double>> walls; // (wall, cpu)
     double spent = 0;
     while (true) {
-        auto made = tl::make_scheduler(policy, options);
-        if (auto* error = std::get_if<std::string>(&made)) {
-            result.error = *error;
-            return result;
-        }
-        auto& choice = std::get<tl::SchedulerChoice>(made);
         double cpu_start = cpu_seconds();
         auto start = std::chrono::steady_clock::now();
-        auto trace = tl::simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+        auto simulated = tl::simulate_run(machine, program, policy, options);
         auto stop = std::chrono::steady_clock::now();
         double cpu = cpu_seconds() - cpu_start;
         double wall = std::chrono::duration<double>(stop - start).count();
+        if (auto const* problems = std::get_if<std::vector<tl::RunProblem>>(&simulated)) {
+            result.error = problems->front().message;
+            return result;
+        }
+        auto const& trace = std::get<tl::Trace>(simulated);
         walls.push_back({ wall, cpu });
         spent += wall;
         if (walls.size() == 1) {
@@ -798,7 +798,7 @@ int main(int argc, char** argv)
         if (user_path)
             return user_path_rows(self, ticklab, quick, repeats) > 0 ? 1 : 0;
 
-        fmt::print("ticklab-bench: each row is one run in a fresh process. wall: steady_clock around simulate() only\n"
+        fmt::print("ticklab-bench: each row is one run in a fresh process. wall: steady_clock around simulate_run() only\n"
                    "(the median of {} runs, more for runs under 250 ms); cpu: user+system time of that run, which waiting for a\n"
                    "core does not inflate; peak: that process's ru_maxrss (program + trace + everything); trace: the\n"
                    "stored events, slices and queue snapshots (the cases without recording keep only totals). '!' after\n"

@@ -15,11 +15,10 @@ Trace run_cached(Program const& program, test::RunSpec spec, std::uint64_t cache
     machine.cache = cache;
     machine.cache_warmup = warmup;
     machine.cache_warm_rate = rate;
-    REQUIRE(check_machine(machine).empty());
-    auto made = make_scheduler(spec.scheduler, test::scheduler_options(spec));
-    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-    auto& choice = std::get<SchedulerChoice>(made);
-    return simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto simulated = simulate_run(machine, program, spec.scheduler, test::scheduler_options(spec));
+    if (auto const* problems = std::get_if<std::vector<RunProblem>>(&simulated))
+        FAIL(test::problems_text(*problems));
+    return std::get<Trace>(std::move(simulated));
 }
 
 std::vector<std::pair<Tick, EventKind>> cache_events(Trace const& trace, std::string_view thread)

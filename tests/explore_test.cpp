@@ -165,10 +165,9 @@ TEST_CASE("explore: every built-in policy's run ends in one of explore's outcome
         REQUIRE(result.complete);
         for (auto const& entry : all_schedulers()) {
             INFO(entry.name);
-            SchedulerOptions options;
-            auto made = make_scheduler(entry.name, options);
-            auto& choice = std::get<SchedulerChoice>(made);
-            auto trace = simulate(config(), program, std::move(choice.scheduler), choice.name, choice.description);
+            auto simulated = simulate_run(config(), program, entry.name, SchedulerOptions {});
+            REQUIRE(std::holds_alternative<Trace>(simulated));
+            auto const& trace = std::get<Trace>(simulated);
             bool found = false;
             for (auto const& outcome : result.outcomes) {
                 std::size_t v = 0;

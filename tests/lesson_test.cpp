@@ -10,6 +10,7 @@
 #include "lesson/progress.hpp"
 #include "lesson/stepper.hpp"
 #include "lesson/table_rows.hpp"
+#include "sched/start_run.hpp"
 #include "trace/render.hpp"
 
 #include <catch2/catch.hpp>
@@ -844,9 +845,9 @@ TEST_CASE("the rows a stepper shows, a window at a time, are the whole table's r
                                 "    thread short\n        compute 9\n",
         "windows.tl");
     REQUIRE(parsed.ok());
-    auto made = make_scheduler("rr", SchedulerOptions {});
-    auto& choice = std::get<SchedulerChoice>(made);
-    auto trace = simulate(MachineConfig {}, parsed.program, std::move(choice.scheduler), "rr", choice.description);
+    auto simulated = simulate_run(MachineConfig {}, parsed.program, "rr", SchedulerOptions {});
+    REQUIRE(std::holds_alternative<Trace>(simulated));
+    auto const& trace = std::get<Trace>(simulated);
     REQUIRE(trace.end > 2 * 1024);
     std::ostringstream whole;
     TableOptions every_tick;

@@ -25,26 +25,15 @@ constexpr std::string_view kitchen = R"(process kitchen
     compute 5
 )";
 
-MachineConfig config_for(int cores)
+// The machine and policy every test here starts from (a switch costs a tick).
+test::RunSpec spec_for(std::string const& policy, int cores)
 {
-    MachineConfig config;
-    config.cores = cores;
-    config.switch_cost = 1;
-    config.ram = 1024 * 1024;
-    config.max_ticks = 100'000;
-    return config;
+    return { .scheduler = policy, .cores = cores, .quantum = 2, .switch_cost = 1, .max_ticks = 100'000, .seed = 7 };
 }
 
-Machine make_machine(Program const& program, std::string const& policy, int cores)
+std::unique_ptr<Machine> make_machine(Program const& program, std::string const& policy, int cores)
 {
-    SchedulerOptions options;
-    options.quantum = 2;
-    options.cores = cores;
-    options.seed = 7;
-    auto made = make_scheduler(policy, options);
-    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-    auto& choice = std::get<SchedulerChoice>(made);
-    return Machine(config_for(cores), program, std::move(choice.scheduler), choice.name, choice.description);
+    return test::start(program, spec_for(policy, cores));
 }
 
 // same_run, and the processes' end (freed, final values), which it does not compare.
@@ -86,18 +75,18 @@ TEST_CASE("A machine copied at any boundary runs on to the trace of an uncopied 
             for (int cores : { 1, 2 }) {
                 INFO(fmt::format("{} under {} on {} cores", name, policy, cores));
                 auto whole = make_machine(program, policy, cores);
-                whole.run();
-                auto const expected = whole.take_trace();
+                whole->run();
+                auto const expected = whole->take_trace();
                 for (int k : { 0, 1, 3, 8 }) {
                     INFO(fmt::format("copied after {} boundaries", k));
                     auto original = make_machine(program, policy, cores);
-                    for (int i = 0; i < k && original.advance(); ++i) { }
-                    Machine copy(original);
-                    CHECK(copy.now() == original.now());
+                    for (int i = 0; i < k && original->advance(); ++i) { }
+                    Machine copy(*original);
+                    CHECK(copy.now() == original->now());
                     copy.run();
-                    original.run();
+                    original->run();
                     check_same(copy.trace(), expected);
-                    check_same(original.trace(), expected);
+                    check_same(original->trace(), expected);
                 }
             }
 }
@@ -107,24 +96,24 @@ TEST_CASE("Running a copy on leaves the original where it was", "[machine]")
     auto const program = bundled("race");
     auto original = make_machine(program, "rr", 2);
     for (int i = 0; i < 5; ++i)
-        REQUIRE(original.advance());
-    auto const now = original.now();
-    auto const events = original.trace().events.size();
-    auto const in_use = original.ram_in_use();
+        REQUIRE(original->advance());
+    auto const now = original->now();
+    auto const events = original->trace().events.size();
+    auto const in_use = original->ram_in_use();
     {
-        Machine copy(original);
+        Machine copy(*original);
         copy.run();
         CHECK(copy.ended());
         CHECK(copy.now() > now);
     }
-    CHECK(!original.ended());
-    CHECK(original.now() == now);
-    CHECK(original.trace().events.size() == events);
-    CHECK(original.ram_in_use() == in_use);
-    original.run();
+    CHECK(!original->ended());
+    CHECK(original->now() == now);
+    CHECK(original->trace().events.size() == events);
+    CHECK(original->ram_in_use() == in_use);
+    original->run();
     auto uncopied = make_machine(program, "rr", 2);
-    uncopied.run();
-    check_same(original.trace(), uncopied.trace());
+    uncopied->run();
+    check_same(original->trace(), uncopied->trace());
 }
 
 TEST_CASE("A Chooser that always takes the policy's pick changes nothing", "[machine]")
@@ -134,13 +123,13 @@ TEST_CASE("A Chooser that always takes the policy's pick changes nothing", "[mac
             INFO(fmt::format("{} under {}", name, policy));
             auto const program = bundled(name);
             auto plain = make_machine(program, policy, 2);
-            plain.run();
+            plain->run();
             PolicyChooser chooser;
             auto chosen = make_machine(program, policy, 2);
-            chosen.set_chooser(&chooser);
-            chosen.run();
+            chosen->set_chooser(&chooser);
+            chosen->run();
             CHECK(chooser.asked > 0);
-            check_same(chosen.trace(), plain.trace());
+            check_same(chosen->trace(), plain->trace());
         }
 }
 
@@ -150,15 +139,12 @@ TEST_CASE("A Chooser decides which ready thread takes a free core", "[machine]")
     // cake ready); pasta at 5; ramen at 8; its io runs 12-14 with nothing ready, then it
     // finishes its last tick. No switch cost here.
     auto const program = parse_or_fail(kitchen);
-    SchedulerOptions options;
-    auto made = make_scheduler("fcfs", options);
-    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-    auto& choice = std::get<SchedulerChoice>(made);
-    auto config = config_for(1);
-    config.switch_cost = 0;
-    Machine machine(config, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto spec = spec_for("fcfs", 1);
+    spec.switch_cost = 0;
+    spec.seed = 1;
+    auto machine = test::start(program, spec);
     LastChooser last;
-    machine.set_chooser(&last);
-    machine.run();
-    CHECK(core_timeline(machine.trace(), 0) == "cake@0-5 pasta@5-8 ramen@8-12 ramen@14-15");
+    machine->set_chooser(&last);
+    machine->run();
+    CHECK(core_timeline(machine->trace(), 0) == "cake@0-5 pasta@5-8 ramen@8-12 ramen@14-15");
 }

@@ -296,10 +296,9 @@ TEST_CASE("A thread arriving at the tick a slice ends queues ahead of the preemp
 
     MachineConfig machine;
     machine.arrivals_first = false;
-    SchedulerOptions options;
-    auto made = make_scheduler("rr", options);
-    auto& choice = std::get<SchedulerChoice>(made);
-    auto other = simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto simulated = simulate_run(machine, program, "rr", SchedulerOptions {});
+    REQUIRE(std::holds_alternative<Trace>(simulated));
+    auto const& other = std::get<Trace>(simulated);
     // The preempted A is queued first, so it goes on at once.
     CHECK(core_timeline(other, 0) == "A@0-4 B@4-6");
 }
@@ -378,10 +377,8 @@ TEST_CASE("The machine reports each process's textbook state as it runs", "[mach
 process b arrive 1
   compute 1
 )");
-    MachineConfig config;
-    auto made = make_scheduler("fcfs", SchedulerOptions {});
-    auto& choice = std::get<SchedulerChoice>(made);
-    Machine machine(config, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto started = start(program, { .scheduler = "fcfs" });
+    auto& machine = *started;
     REQUIRE(machine.advance()); // boundary 0
     CHECK(machine.process_state(0) == ProcessState::Running);
     CHECK(machine.process_state(1) == ProcessState::New);
@@ -425,4 +422,46 @@ process cache
     for (auto const& thread : trace.threads)
         names.push_back(thread.display_name);
     CHECK(names == std::vector<std::string> { "web.main", "web.worker", "db.main", "flusher", "cache.worker" });
+}
+
+TEST_CASE("start_run reports the machine's, the program's and the policy's problems together, in that order", "[machine]")
+{
+    auto program = parse_or_fail(R"(process big memory 64K
+  thread far pin 3
+    compute 1
+)");
+    MachineConfig machine;
+    machine.bus_bandwidth = 0;
+    machine.ram = 48 * 1024;
+    auto started = start_run(machine, program, "stcf2", SchedulerOptions {});
+    REQUIRE(std::holds_alternative<std::vector<RunProblem>>(started));
+    auto const& problems = std::get<std::vector<RunProblem>>(started);
+    REQUIRE(problems.size() == 4);
+    CHECK(problems[0].kind == RunProblem::Kind::Machine);
+    CHECK(problems[0].message == "the bus must move at least 1 transfer per tick, not 0");
+    CHECK(problems[1].kind == RunProblem::Kind::Program);
+    CHECK(problems[1].message
+        == "process 'big' needs 64K of memory but the machine has only 48K of RAM; give it less memory or the machine "
+           "more (--ram)");
+    CHECK(problems[2].kind == RunProblem::Kind::Program);
+    CHECK(problems[2].message == "thread 'far' of process 'big' is pinned to core 3, but the machine has only core 0");
+    CHECK(problems[3].kind == RunProblem::Kind::Policy);
+    CHECK(problems[3].message == "unknown scheduler 'stcf2' (see 'ticklab schedulers' for the policies)");
+}
+
+TEST_CASE("start_run gives the Machine at tick 0, before its first boundary, with the policy it names", "[machine]")
+{
+    auto program = jobs_or_fail("A:0:3,B:1:2");
+    auto started = start_run(MachineConfig {}, program, "fcfs", SchedulerOptions {});
+    REQUIRE(std::holds_alternative<std::unique_ptr<Machine>>(started));
+    auto& machine = *std::get<std::unique_ptr<Machine>>(started);
+    CHECK(machine.now() == 0);
+    CHECK(!machine.ended());
+    CHECK(machine.trace().events.empty());
+    CHECK(machine.trace().scheduler == "fcfs");
+    machine.run();
+    CHECK(core_timeline(machine.trace(), 0) == "A@0-3 B@3-5");
+    auto simulated = simulate_run(MachineConfig {}, program, "fcfs", SchedulerOptions {});
+    REQUIRE(std::holds_alternative<Trace>(simulated));
+    CHECK(same_run(std::get<Trace>(simulated), machine.trace()));
 }

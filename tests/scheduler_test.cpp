@@ -451,14 +451,14 @@ struct Watched {
 // Runs the program under the spec's policy wrapped in a HookWatcher.
 Watched run_watched(Program const& program, Spec const& spec)
 {
-    auto made = make_scheduler(spec.scheduler, test::scheduler_options(spec));
-    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-    auto& choice = std::get<SchedulerChoice>(made);
-    auto watcher = std::make_unique<HookWatcher>(std::move(choice.scheduler));
-    auto const* watching = watcher.get();
-    Machine machine(test::machine_config(spec), program, std::move(watcher), choice.name, choice.description);
-    machine.run();
-    return { machine.take_trace(), watching->started_count, watching->stopped_count, watching->picks,
+    HookWatcher const* watching = nullptr;
+    auto machine = test::start(program, spec, [&](std::unique_ptr<Scheduler> policy) -> std::unique_ptr<Scheduler> {
+        auto watcher = std::make_unique<HookWatcher>(std::move(policy));
+        watching = watcher.get();
+        return watcher;
+    });
+    machine->run();
+    return { machine->take_trace(), watching->started_count, watching->stopped_count, watching->picks,
         watching->hinted_picks };
 }
 

@@ -51,10 +51,9 @@ Trace run_with(Program const& program, RunSpec const& spec, bool full, TraceObse
     config.record_events = full;
     config.record_queues = full;
     config.record_notable = !full;
-    auto made = make_scheduler(spec.scheduler, scheduler_options(spec));
-    REQUIRE(std::holds_alternative<SchedulerChoice>(made));
-    auto& choice = std::get<SchedulerChoice>(made);
-    Machine machine(config, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto started = start_run(config, program, spec.scheduler, scheduler_options(spec));
+    REQUIRE(std::holds_alternative<std::unique_ptr<Machine>>(started));
+    auto& machine = *std::get<std::unique_ptr<Machine>>(started);
     if (make)
         observer = make(machine.trace());
     machine.set_observer(observer);

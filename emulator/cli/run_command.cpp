@@ -359,22 +359,21 @@ private:
 
 }
 
+void print_problems(std::vector<RunProblem> const& problems)
+{
+    for (auto const& problem : problems)
+        fmt::print(stderr, "ticklab: error: {}\n", problem.message);
+}
+
 std::optional<Trace> simulate_with(Prepared const& prepared, Program const& program, std::string const& scheduler_name,
     std::function<void(Machine&)> const& before)
 {
-    auto problems = check_program_fits(prepared.machine, program);
-    if (!problems.empty()) {
-        for (auto const& problem : problems)
-            fmt::print(stderr, "ticklab: error: {}\n", problem);
+    auto started = start_run(prepared.machine, program, scheduler_name, prepared.options);
+    if (auto const* problems = std::get_if<std::vector<RunProblem>>(&started)) {
+        print_problems(*problems);
         return std::nullopt;
     }
-    auto made = make_scheduler(scheduler_name, prepared.options);
-    if (auto* error = std::get_if<std::string>(&made)) {
-        fmt::print(stderr, "ticklab: error: {}\n", *error);
-        return std::nullopt;
-    }
-    auto& choice = std::get<SchedulerChoice>(made);
-    Machine machine(prepared.machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto& machine = *std::get<std::unique_ptr<Machine>>(started);
     if (before)
         before(machine);
     InterruptHandler handler;
@@ -411,16 +410,11 @@ std::optional<Tick> one_core_makespan(Prepared const& prepared, Program const& p
     one.options.cores = 1;
     one.machine.record_events = false;
     one.machine.record_queues = false;
-    if (!check_program_fits(one.machine, program).empty())
+    auto run = simulate_run(one.machine, program, scheduler_name, one.options);
+    auto const* trace = std::get_if<Trace>(&run);
+    if (!trace || trace->outcome != Outcome::Finished)
         return std::nullopt;
-    auto made = make_scheduler(scheduler_name, one.options);
-    auto* choice = std::get_if<SchedulerChoice>(&made);
-    if (!choice)
-        return std::nullopt;
-    auto trace = simulate(one.machine, program, std::move(choice->scheduler), choice->name, choice->description);
-    if (trace.outcome != Outcome::Finished)
-        return std::nullopt;
-    return trace.end;
+    return trace->end;
 }
 
 int run_command(RunSettings const& settings)

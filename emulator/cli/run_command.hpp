@@ -6,6 +6,7 @@
 #include "lang/program.hpp"
 #include "trace/trace.hpp"
 #include "sched/registry.hpp"
+#include "sched/start_run.hpp"
 
 #include <functional>
 #include <optional>
@@ -97,7 +98,10 @@ std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const&);
 // with exit_code::bad_input.
 std::optional<Prepared> prepare(RunSettings const&);
 std::optional<Program> load_program(RunSettings const&); // the file or --jobs of the settings
-// `before`, when given, sees the Machine before it runs (to set an observer on it).
+// Each of a run's problems (start_run) as a line "ticklab: error: ..." on stderr.
+void print_problems(std::vector<RunProblem> const&);
+// The run (start_run, its problems printed). `before`, when given, sees the Machine before it
+// runs (to set an observer on it).
 std::optional<Trace> simulate_with(Prepared const&, Program const&, std::string const& scheduler_name,
     std::function<void(Machine&)> const& before = {});
 int exit_for(Trace const&); // exit_code::ok, program_failed (a fault or a deadlock), or tick_limit

@@ -117,14 +117,11 @@ int step_command(RunSettings const& settings)
     auto program = load_program(settings);
     if (!program)
         return exit_code::bad_input;
-    auto problems = check_program_fits(prepared->machine, *program);
-    for (auto const& problem : problems)
-        fmt::print(stderr, "ticklab: error: {}\n", problem);
-    if (!problems.empty())
-        return exit_code::bad_input;
-    auto made = make_scheduler(settings.scheduler, prepared->options);
-    if (auto* error = std::get_if<std::string>(&made)) {
-        fmt::print(stderr, "ticklab: error: {}\n", *error);
+    // The run must be able to start before stepping it (the Stepper and manual mode start it
+    // again, as often as they go back).
+    if (auto started = start_run(prepared->machine, *program, settings.scheduler, prepared->options);
+        auto const* problems = std::get_if<std::vector<RunProblem>>(&started)) {
+        print_problems(*problems);
         return exit_code::bad_input;
     }
 

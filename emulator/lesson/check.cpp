@@ -5,6 +5,7 @@
 #include "lang/parser.hpp"
 #include "lesson/evaluate.hpp"
 #include "lesson/lesson_parser.hpp"
+#include "sched/start_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -96,11 +97,6 @@ private:
         run.setup = std::get<RunSetup>(std::move(parsed_args));
         auto& setup = run.setup;
 
-        bool ok = true;
-        for (auto const& problem : check_machine(setup.machine)) {
-            error(directive.where, problem, line);
-            ok = false;
-        }
         if (!directive.program.empty() && !setup.jobs.empty()) {
             error(word_where(directive, setup.jobs), "give a run either a program or --jobs, not both", line);
             return std::nullopt;
@@ -159,19 +155,19 @@ private:
             run.program = std::move(parsed.program);
             run.program_source = setup.jobs;
         }
-        for (auto const& problem : check_program_fits(setup.machine, run.program)) {
-            error(directive.program.empty() ? directive.where : directive.program_where, problem, line);
-            ok = false;
-        }
-        auto made = make_scheduler(setup.scheduler, setup.options);
-        if (auto* problem = std::get_if<std::string>(&made)) {
-            error(word_where(directive, setup.scheduler), *problem, line);
+        auto simulated = tl::simulate_run(setup.machine, run.program, setup.scheduler, setup.options);
+        if (auto const* problems = std::get_if<std::vector<RunProblem>>(&simulated)) {
+            // Each at what it is about: the directive, the program, the scheduler's word.
+            for (auto const& problem : *problems) {
+                auto where = problem.kind == RunProblem::Kind::Policy ? word_where(directive, setup.scheduler)
+                    : problem.kind == RunProblem::Kind::Program && !directive.program.empty()
+                    ? directive.program_where
+                    : directive.where;
+                error(where, problem.message, line);
+            }
             return std::nullopt;
         }
-        if (!ok)
-            return std::nullopt;
-        auto& choice = std::get<SchedulerChoice>(made);
-        run.trace = simulate(setup.machine, run.program, std::move(choice.scheduler), choice.name, choice.description);
+        run.trace = std::get<Trace>(std::move(simulated));
         if (run.trace.outcome == Outcome::TickLimit) {
             error(directive.where,
                 fmt::format("this run stopped at its tick limit ({} ticks) before every thread finished; "

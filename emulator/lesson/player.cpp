@@ -7,6 +7,7 @@
 #include "lesson/lesson_parser.hpp"
 #include "lesson/say.hpp"
 #include "lesson/table_rows.hpp"
+#include "sched/start_run.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 #include "trace/visual.hpp"
@@ -794,13 +795,10 @@ private:
         if (mine)
             rows.push_back(Row { std::string(tr(language, "you", "나")), compute_metrics(*mine) });
         for (auto const& entry : all_schedulers()) {
-            auto made = make_scheduler(entry.name, run.setup.options);
-            auto* scheduler = std::get_if<SchedulerChoice>(&made);
-            if (!scheduler)
-                continue;
-            auto trace = simulate(run.setup.machine, run.program, std::move(scheduler->scheduler), scheduler->name,
-                scheduler->description);
-            rows.push_back(Row { std::string(entry.name), compute_metrics(trace) });
+            // A policy that does not read one of the run's settings is left out.
+            auto simulated = simulate_run(run.setup.machine, run.program, entry.name, run.setup.options);
+            if (auto const* trace = std::get_if<Trace>(&simulated))
+                rows.push_back(Row { std::string(entry.name), compute_metrics(*trace) });
         }
         std::vector<std::string> header { "", std::string(tr(language, "waiting", "평균 대기")),
             std::string(tr(language, "turnaround", "평균 반환")), std::string(tr(language, "response", "평균 응답")),

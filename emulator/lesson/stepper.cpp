@@ -1,6 +1,7 @@
 #include "lesson/stepper.hpp"
 
 #include "engine/verify.hpp"
+#include "sched/start_run.hpp"
 #include "trace/render_util.hpp"
 
 #include <algorithm>
@@ -14,18 +15,14 @@ namespace {
 constexpr std::string_view s_event_names[] = { "arrive", "wait", "admit", "ready", "migrate", "dispatch", "preempt", "block",
     "wake", "print", "exit", "task", "gil", "load", "read", "write", "lock", "spawn", "join", "fault", "deadlock", "any" };
 
-std::unique_ptr<Scheduler> make(std::string const& name, SchedulerOptions const& options)
+// The Stepper's scheduler and options were checked before (see its constructor), so the
+// run starts.
+std::unique_ptr<Machine> started(Program const& program, MachineConfig const& config, SchedulerOptions const& options,
+    std::string const& scheduler)
 {
-    auto made = make_scheduler(name, options);
-    VERIFY(std::holds_alternative<SchedulerChoice>(made));
-    return std::move(std::get<SchedulerChoice>(made).scheduler);
-}
-
-std::string describe_scheduler(std::string const& name, SchedulerOptions const& options)
-{
-    auto made = make_scheduler(name, options);
-    auto* choice = std::get_if<SchedulerChoice>(&made);
-    return choice ? choice->description : name;
+    auto run = start_run(config, program, scheduler, options);
+    VERIFY(std::holds_alternative<std::unique_ptr<Machine>>(run));
+    return std::move(std::get<std::unique_ptr<Machine>>(run));
 }
 
 MachineConfig stepping(MachineConfig config)
@@ -44,7 +41,9 @@ Trace whole_run(Program const& program, MachineConfig const& config, SchedulerOp
     // 44 s and 3.2 GB before the first prompt.
     auto whole = stepping(config);
     whole.step_every_tick = false;
-    return simulate(whole, program, make(scheduler, options), scheduler, describe_scheduler(scheduler, options));
+    auto machine = started(program, whole, options, scheduler);
+    machine->run();
+    return machine->take_trace();
 }
 
 std::vector<std::string> split(std::string_view line)
@@ -87,8 +86,7 @@ Stepper::Stepper(Program program, MachineConfig config, SchedulerOptions options
 
 void Stepper::restart()
 {
-    m_machine = std::make_unique<Machine>(m_config, m_program, make(m_scheduler, m_options), m_scheduler,
-        describe_scheduler(m_scheduler, m_options));
+    m_machine = started(m_program, m_config, m_options, m_scheduler);
     m_machine->advance(); // tick 0: the first arrivals and dispatches
     m_seen_events = m_machine->trace().events.size();
 }

@@ -24,7 +24,7 @@ namespace tl {
 
 class Stepper {
 public:
-    // The scheduler name and options must be valid (make_scheduler succeeds with them).
+    // The run must be able to start (start_run succeeds with these).
     Stepper(Program, MachineConfig, SchedulerOptions, std::string scheduler);
 
     // What is being stepped, and how to drive it.

@@ -5,6 +5,7 @@
 #include "lang/parser.hpp"
 #include "lesson/say.hpp"
 #include "sched/registry.hpp"
+#include "sched/start_run.hpp"
 #include "trace/metrics.hpp"
 #include "trace/render_util.hpp"
 
@@ -123,12 +124,11 @@ Trace run_with(Program const& program, QuizSettings const& settings, std::string
         auto equals = setting.find('=');
         options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
     }
-    auto made = make_scheduler(scheduler, options);
-    VERIFY(std::holds_alternative<SchedulerChoice>(made));
-    auto& choice = std::get<SchedulerChoice>(made);
-    auto trace = simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto simulated = simulate_run(machine, program, scheduler, options);
+    VERIFY(std::holds_alternative<Trace>(simulated));
+    auto& trace = std::get<Trace>(simulated);
     VERIFY(trace.outcome == Outcome::Finished);
-    return trace;
+    return std::move(trace);
 }
 
 // "ticklab run --jobs "A:0:3,B:1:2" --scheduler rr --quantum 2"

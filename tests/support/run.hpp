@@ -6,15 +6,18 @@
 #include "engine/machine.hpp"
 #include "lang/parser.hpp"
 #include "sched/registry.hpp"
+#include "sched/start_run.hpp"
 #include "trace/metrics.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tl::test {
 
@@ -93,16 +96,30 @@ inline SchedulerOptions scheduler_options(RunSpec const& spec)
     return options;
 }
 
+// Each problem on a line of its own, for a failing test's message.
+inline std::string problems_text(std::vector<RunProblem> const& problems)
+{
+    std::string text;
+    for (auto const& problem : problems)
+        text += problem.message + "\n";
+    return text;
+}
+
+// The spec's machine and policy at tick 0 (start_run); `wrap`, when given, wraps the policy.
+inline std::unique_ptr<Machine> start(Program const& program, RunSpec const& spec, PolicyWrapper const& wrap = {})
+{
+    auto started = start_run(machine_config(spec), program, spec.scheduler, scheduler_options(spec), wrap);
+    if (auto const* problems = std::get_if<std::vector<RunProblem>>(&started))
+        FAIL(problems_text(*problems));
+    return std::move(std::get<std::unique_ptr<Machine>>(started));
+}
+
 inline Trace run(Program const& program, RunSpec const& spec)
 {
-    auto machine = machine_config(spec);
-    REQUIRE(check_machine(machine).empty());
-    REQUIRE(check_program_fits(machine, program).empty());
-    auto made = make_scheduler(spec.scheduler, scheduler_options(spec));
-    if (auto const* error = std::get_if<std::string>(&made))
-        FAIL(*error);
-    auto& choice = std::get<SchedulerChoice>(made);
-    return simulate(machine, program, std::move(choice.scheduler), choice.name, choice.description);
+    auto simulated = simulate_run(machine_config(spec), program, spec.scheduler, scheduler_options(spec));
+    if (auto const* problems = std::get_if<std::vector<RunProblem>>(&simulated))
+        FAIL(problems_text(*problems));
+    return std::get<Trace>(std::move(simulated));
 }
 
 // "name@start-end" for every slice of one core, switching slices as "~name@start-end".
