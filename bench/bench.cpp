@@ -676,9 +676,16 @@ int user_path_rows(std::string const& self, std::string const& ticklab, bool qui
     struct Workload {
         std::string name;
         std::vector<std::string> options;
+        std::vector<std::string> formats;
     };
-    for (auto const& workload : { Workload { engine_case, headline_options_only }, Workload { "long-and-quiet", quiet_options } })
-        for (std::string format_name : { "summary", "json", "csv", "perfetto", "table" }) {
+    // Not the tick CSV or the Perfetto trace of the headline: every CSV row lists every ready
+    // thread (about 100 GB), and the Perfetto trace is 9.6 GB; the quiet workload has both.
+    std::vector<Workload> workloads {
+        { engine_case, headline_options_only, { "summary", "json", "table" } },
+        { "long-and-quiet", quiet_options, { "summary", "json", "csv", "perfetto", "table" } },
+    };
+    for (auto const& workload : workloads)
+        for (auto const& format_name : workload.formats) {
             std::vector<Command> runs;
             for (int i = 0; i < repeats; ++i) {
                 std::vector<std::string> args { ticklab, "run" };
@@ -746,8 +753,9 @@ int main(int argc, char** argv)
             fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N] | --explore | "
                        "--user-path [--quick]\n"
                        "--explore: only the row of explore's states per second (the race, 100000 states).\n"
-                       "--user-path: only the rows of `ticklab run` as users run it, in each format, on the headline\n"
-                       "(the small case with --quick) and a long-and-quiet workload, beside the engine-only row.\n"
+                       "--user-path: only the rows of `ticklab run` as users run it, on the headline (summary, json, table)\n"
+                       "(the small case with --quick) and a long-and-quiet workload (also csv, perfetto), beside the\n"
+                       "engine-only row.\n"
                        "Runs a fixed ladder of workloads under every registered policy, each in a fresh process,\n"
                        "and prints one row per run. See docs/performance.md.\n");
             return 0;
