@@ -3,12 +3,14 @@
 // Writers that follow a run as the Machine computes it (TraceObserver, trace/trace.hpp), so a
 // run never has to keep its events to be written out: their memory follows the threads and
 // cores, not the length of the run. What they write is byte for byte what the whole-trace
-// writers (render_json, measure_parallelism) give for the same run recorded in full.
+// writers (render_json, render_csv_ticks, render_perfetto, measure_parallelism) give for the
+// same run recorded in full.
 //
 // The seam is the observer: a writer sees each event as it happens and each slice as it
 // begins and as it ends, in the order the Trace would store them, and reads the Machine's
-// trace for names, texts and tasks. Any writer of events or slices (the Perfetto trace, say)
-// can stream the same way.
+// trace for names, texts and tasks; a writer that asks for them also sees the ready queues at
+// each boundary and the bus at each tick it was used. JSON, the tick CSV and the Perfetto
+// trace stream this way.
 
 #include "trace/metrics.hpp"
 #include "trace/trace.hpp"
