@@ -104,6 +104,63 @@ TEST_CASE("The same seed gives byte-identical text; another seed another workloa
     CHECK(first != generated_text(options));
 }
 
+TEST_CASE("The streamed text is generated_text byte for byte, in pieces of about a megabyte", "[generator]")
+{
+    // Many processes arriving on few ticks (a stable sort with ties), shared objects and
+    // critical sections, priorities, and one process: each option that changes the layout.
+    std::vector<GeneratorOptions> cases;
+    cases.push_back(small_options());
+    auto ties = small_options();
+    ties.processes = 2000;
+    ties.threads = 4;
+    ties.arrival_spread = 3;
+    ties.length = 12;
+    ties.priorities = 5;
+    ties.memory_ratio = 0.1;
+    ties.lock_ratio = 0.1;
+    cases.push_back(ties);
+    auto one = small_options();
+    one.processes = 1;
+    one.threads = 1;
+    one.length = 1;
+    cases.push_back(one);
+    auto same_tick = small_options();
+    same_tick.processes = 300;
+    same_tick.arrival_spread = 0;
+    cases.push_back(same_tick);
+    for (auto const& options : cases) {
+        INFO(generator_command(options));
+        auto program = generate_program(options);
+        auto want = generated_text(options, program);
+        std::string got;
+        std::size_t pieces = 0;
+        auto counts = write_generated(options, [&](std::string_view piece) {
+            CHECK(piece.size() <= (std::size_t(1) << 20) + 65536);
+            got += piece;
+            ++pieces;
+            return true;
+        });
+        REQUIRE(counts);
+        CHECK(got == want);
+        CHECK(pieces >= want.size() / ((std::size_t(1) << 20) + 65536) + 1); // never held whole
+        CHECK(counts->processes == options.processes);
+        CHECK(counts->threads == static_cast<std::int64_t>(options.processes) * options.threads);
+        std::int64_t instructions = 0;
+        for (auto const& process : program.processes)
+            for (auto const& thread : process.threads)
+                instructions += static_cast<std::int64_t>(thread.code.size());
+        CHECK(counts->instructions == instructions);
+        CHECK(counts->needs.memory == workload_needs(program).memory);
+        CHECK(counts->needs.tick_bound == workload_needs(program).tick_bound);
+    }
+    // A writer that refuses stops the text.
+    int calls = 0;
+    auto big = cases[1];
+    big.processes = 20000;
+    CHECK(!write_generated(big, [&](std::string_view) { return ++calls < 2; }));
+    CHECK(calls == 2);
+}
+
 TEST_CASE("A tiny generated workload is exactly this text", "[generator]")
 {
     // Pinned bytes: a change here changes every generated file and benchmark workload, so it

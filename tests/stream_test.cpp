@@ -1,8 +1,9 @@
 // The writers that follow a run as it goes (trace/stream.hpp) against the whole-trace writers:
 // for every bundled program, on 1 and 3 cores, with and without a switch cost, under several
-// policies, the streamed JSON is byte for byte render_json's, the streamed parallelism is
-// measure_parallelism's, and the summary of a run that kept only its notable events
-// (MachineConfig::record_notable) is the summary of the run recorded in full.
+// policies, the streamed JSON, tick CSV and Perfetto trace are byte for byte render_json's,
+// render_csv_ticks' and render_perfetto's, the streamed parallelism is measure_parallelism's,
+// and the summary of a run that kept only its notable events (MachineConfig::record_notable)
+// is the summary of the run recorded in full.
 
 #include "support/run.hpp"
 #include "trace/render.hpp"
@@ -63,7 +64,7 @@ Trace run_with(Program const& program, RunSpec const& spec, bool full, TraceObse
 
 }
 
-TEST_CASE("streamed JSON, parallelism and the notable-only summary equal the whole-trace writers on every bundled program", "[stream]")
+TEST_CASE("streamed JSON, CSV, Perfetto, parallelism and the notable-only summary equal the whole-trace writers on every bundled program", "[stream]")
 {
     auto programs = bundled_programs();
     REQUIRE(programs.size() >= 20);
@@ -98,6 +99,44 @@ TEST_CASE("streamed JSON, parallelism and the notable-only summary equal the who
                     writer->write(got, lean, compute_metrics(lean));
                     REQUIRE(writer->ok());
                     REQUIRE(got.str() == want.str());
+
+                    // The tick CSV: a run that keeps nothing but its notable events, the
+                    // ready queues handed to the writer as they change.
+                    std::ostringstream csv_want;
+                    render_csv_ticks(csv_want, full);
+                    std::ostringstream csv_got;
+                    std::unique_ptr<CsvStreamWriter> csv;
+                    auto csv_run = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+                        csv = std::make_unique<CsvStreamWriter>(csv_got, trace);
+                        return csv.get();
+                    });
+                    CHECK(csv_run.queue_snapshots.empty());
+                    csv->finish(csv_run);
+                    REQUIRE(csv_got.str() == csv_want.str());
+
+                    // The Perfetto trace, its events sorted through the writer's spill.
+                    std::ostringstream perfetto_want;
+                    render_perfetto(perfetto_want, full);
+                    std::unique_ptr<PerfettoStreamWriter> perfetto;
+                    auto perfetto_run = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+                        perfetto = std::make_unique<PerfettoStreamWriter>(trace);
+                        return perfetto.get();
+                    });
+                    std::ostringstream perfetto_got;
+                    perfetto->write(perfetto_got, perfetto_run);
+                    REQUIRE(perfetto->ok());
+                    REQUIRE(perfetto_got.str() == perfetto_want.str());
+                    // Again with a buffer of 2 KiB: the events go through many sorted runs
+                    // in the temporary file, merged back.
+                    std::unique_ptr<PerfettoStreamWriter> spilled;
+                    auto spilled_run = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+                        spilled = std::make_unique<PerfettoStreamWriter>(trace, 2048);
+                        return spilled.get();
+                    });
+                    std::ostringstream spilled_got;
+                    spilled->write(spilled_got, spilled_run);
+                    REQUIRE(spilled->ok());
+                    REQUIRE(spilled_got.str() == perfetto_want.str());
 
                     std::unique_ptr<ParallelismMeter> meter;
                     auto watched = run_with(program, spec, false, nullptr, [&](Trace const& trace) {

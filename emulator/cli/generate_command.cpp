@@ -77,11 +77,12 @@ int generate_command(GenerateSettings const& settings)
         return exit_code::usage;
     }
     auto const& options = std::get<GeneratorOptions>(checked);
-    auto program = generate_program(options);
-    auto text = generated_text(options, program);
-
+    // The text is written as it is made (write_generated): a program of a million threads
+    // never sits in memory whole.
     if (settings.output.empty() || settings.output == "-") {
-        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+        auto counts = write_generated(
+            options, [](std::string_view piece) { return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size(); });
+        if (!counts || std::fflush(stdout) != 0) {
             fmt::print(stderr, "ticklab: error: cannot write the program to standard output: {}\n", std::strerror(errno));
             return exit_code::output_failed;
         }
@@ -91,7 +92,12 @@ int generate_command(GenerateSettings const& settings)
     auto ours = [](std::string_view head) {
         return head.rfind("# A generated workload", 0) == 0 && head.find("\n# Made with: ticklab generate ") != std::string_view::npos;
     };
-    if (auto error = write_file_safely(settings.output, text, ours, settings.force)) {
+    std::optional<GeneratedCounts> counts;
+    auto produce = [&](PieceWriter const& write) {
+        counts = write_generated(options, write);
+        return counts.has_value();
+    };
+    if (auto error = write_file_safely(settings.output, produce, ours, settings.force)) {
         fmt::print(stderr, "ticklab: error: {}\n", *error);
         if (error->find("ticklab did not write it") != std::string::npos)
             fmt::print(stderr, "use --force to replace it, or choose another file with -o\n");
@@ -99,13 +105,9 @@ int generate_command(GenerateSettings const& settings)
             fmt::print(stderr, "use --force to replace the link itself (not the file it points to), or choose another file\n");
         return exit_code::bad_input;
     }
-    std::size_t instructions = 0;
-    for (auto const& process : program.processes)
-        for (auto const& thread : process.threads)
-            instructions += thread.code.size();
-    fmt::print("wrote {}: {} processes, {} threads, {} instructions\n", settings.output, program.processes.size(),
-        static_cast<std::int64_t>(options.processes) * options.threads, instructions);
-    fmt::print("run it with: {}\n", suggested_run(options, program, settings.output));
+    fmt::print("wrote {}: {} processes, {} threads, {} instructions\n", settings.output, counts->processes,
+        counts->threads, counts->instructions);
+    fmt::print("run it with: {}\n", suggested_run(options, counts->needs, settings.output));
     return exit_code::ok;
 }
 

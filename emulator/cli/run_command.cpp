@@ -437,9 +437,9 @@ int run_command(RunSettings const& settings)
     // threads, a snapshot of every one of them at every change would grow as their square.
     if (settings.format == "table" && !current_presentation().explain)
         prepared->machine.queue_snapshot_limit = queue_heads_shown;
-    // JSON is written as the run goes (trace/stream.hpp): the run keeps only what its metrics,
-    // races and output read, as for the summary.
-    bool streams = settings.format == "json";
+    // JSON, the tick CSV and the Perfetto trace are written as the run goes (trace/stream.hpp):
+    // the run keeps only what the metrics, races and output read, as for the summary.
+    bool streams = settings.format == "json" || settings.format == "csv" || settings.format == "perfetto";
     if (streams)
         prepared->machine.record_queues = false;
     if (streams || format_reads_notable_only(settings.format, current_presentation())) {
@@ -460,11 +460,19 @@ int run_command(RunSettings const& settings)
         return code;
     }
     std::unique_ptr<JsonStreamWriter> writer;
+    std::unique_ptr<CsvStreamWriter> csv;
+    std::unique_ptr<PerfettoStreamWriter> perfetto;
     auto trace = simulate_with(*prepared, *program, settings.scheduler, [&](Machine& machine) {
-        if (!streams)
-            return;
-        writer = std::make_unique<JsonStreamWriter>(machine.trace());
-        machine.set_observer(writer.get());
+        if (settings.format == "json") {
+            writer = std::make_unique<JsonStreamWriter>(machine.trace());
+            machine.set_observer(writer.get());
+        } else if (settings.format == "csv") {
+            csv = std::make_unique<CsvStreamWriter>(std::cout, machine.trace());
+            machine.set_observer(csv.get());
+        } else if (settings.format == "perfetto") {
+            perfetto = std::make_unique<PerfettoStreamWriter>(machine.trace());
+            machine.set_observer(perfetto.get());
+        }
     });
     if (!trace)
         return exit_code::bad_input;
@@ -485,6 +493,15 @@ int run_command(RunSettings const& settings)
         if (!writer->ok()) {
             std::cout.flush();
             fmt::print(stderr, "ticklab: error: {}\n", writer->error());
+            return exit_code::output_failed;
+        }
+    } else if (csv) {
+        csv->finish(*trace);
+    } else if (perfetto) {
+        perfetto->write(std::cout, *trace);
+        if (!perfetto->ok()) {
+            std::cout.flush();
+            fmt::print(stderr, "ticklab: error: {}\n", perfetto->error());
             return exit_code::output_failed;
         }
     } else {

@@ -323,7 +323,7 @@ void Machine::process_boundary()
     refresh_touched();
     m_policy_wakeup = m_scheduler->next_wakeup();
 
-    if (m_config.record_queues)
+    if (m_config.record_queues || m_observer_queues)
         record_queues();
 #ifdef TICKLAB_INVARIANTS
     // A full check walks every thread: done at every boundary it would make a run of many
@@ -723,6 +723,10 @@ void Machine::close_slice(CoreId core_id)
 
 void Machine::record_queues()
 {
+    if (m_observer_queues)
+        m_observer->queues(m_now, m_scheduler->ready_queues());
+    if (!m_config.record_queues)
+        return;
     auto limit = static_cast<std::size_t>(m_config.queue_snapshot_limit);
     auto queues = limit > 0 ? m_scheduler->ready_queue_heads(limit) : m_scheduler->ready_queues();
     auto& snapshots = m_trace.queue_snapshots;

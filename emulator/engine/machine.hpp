@@ -36,7 +36,11 @@ public:
     void set_chooser(Chooser* chooser) { m_chooser = chooser; }
     // Sees every event and slice as they happen (trace/trace.hpp); null: none. The Machine
     // does not own it. Set before the first advance().
-    void set_observer(TraceObserver* observer) { m_observer = observer; }
+    void set_observer(TraceObserver* observer)
+    {
+        m_observer = observer;
+        m_observer_queues = observer != nullptr && observer->wants_queues();
+    }
 
     // Moves to the next tick boundary at which something happens (or to the next tick when
     // MachineConfig::step_every_tick is set) and carries out its phases. Returns false once
@@ -323,6 +327,7 @@ private:
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted
     Chooser* m_chooser = nullptr;           // see set_chooser
     TraceObserver* m_observer = nullptr;    // see set_observer
+    bool m_observer_queues = false;         // it asked for the ready queues
     std::unique_ptr<CacheModel> m_cache;    // the cache affinity model; null when it is off
     // A new member must be copied in the copy constructor (outside.cpp) too.
 };

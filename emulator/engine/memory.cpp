@@ -169,6 +169,8 @@ void Machine::bus_phase()
             m_trace.processes[static_cast<std::size_t>(id)].loaded = m_now + 1;
     }
     m_trace.bus_transfers += use.granted;
+    if (m_observer != nullptr && (use.granted > 0 || use.stalled > 0))
+        m_observer->bus(use);
     if (m_config.record_events && (use.granted > 0 || use.stalled > 0))
         m_trace.bus.push_back(use);
 }

@@ -256,7 +256,7 @@ void layout(Program const& program, std::span<std::string const> header, std::st
     }
 }
 
-std::vector<std::string> header_for(GeneratorOptions const& options, Program const& program)
+std::vector<std::string> header_for(GeneratorOptions const& options, WorkloadNeeds const& needs)
 {
     auto threads = static_cast<std::int64_t>(options.processes) * options.threads;
     return {
@@ -264,8 +264,13 @@ std::vector<std::string> header_for(GeneratorOptions const& options, Program con
             options.processes == 1 ? "" : "es", options.threads, options.threads == 1 ? "" : "s", threads,
             threads == 1 ? "" : "s", options.seed),
         "Made with: " + generator_command(options),
-        "Suggested run: " + suggested_run(options, program, "THIS_FILE"),
+        "Suggested run: " + suggested_run(options, needs, "THIS_FILE"),
     };
+}
+
+std::vector<std::string> header_for(GeneratorOptions const& options, Program const& program)
+{
+    return header_for(options, workload_needs(program));
 }
 
 }
@@ -439,13 +444,58 @@ std::variant<GeneratorOptions, std::string> generator_options_from(GeneratorFlag
     return options;
 }
 
+namespace {
+
+struct Ratios {
+    std::uint32_t io;
+    std::uint32_t sleep;
+    std::uint32_t memory;
+    std::uint32_t lock;
+};
+
+Ratios ratios_of(GeneratorOptions const& options)
+{
+    return { to_per_million(options.io_ratio), to_per_million(options.sleep_ratio), to_per_million(options.memory_ratio),
+        to_per_million(options.lock_ratio) };
+}
+
+// A process's arrival and priority: its first draws.
+void draw_process_head(SplitMix64& random, GeneratorOptions const& options, ProcessSpec& process)
+{
+    process.arrival = static_cast<Tick>(random.between(0, static_cast<std::uint64_t>(options.arrival_spread)));
+    process.priority = static_cast<int>(random.between(0, static_cast<std::uint64_t>(options.priorities - 1)));
+}
+
+// The rest of a process: its shared objects and its threads, drawn in declaration order.
+void draw_process_body(SplitMix64& random, GeneratorOptions const& options, Ratios const& ratios, ProcessSpec& process)
+{
+    process.threads.resize(static_cast<std::size_t>(options.threads));
+    if (ratios.memory + ratios.lock > 0) {
+        process.variables = { "total" };
+        process.initial_values = { 0 };
+        process.mutexes = { "m" };
+    }
+    for (std::size_t t = 0; t < process.threads.size(); ++t) {
+        auto& thread = process.threads[t];
+        thread.name = numbered('t', static_cast<int>(t) + 1, options.threads);
+        thread.code.clear();
+        thread.code.reserve(static_cast<std::size_t>(options.length));
+        Instruction first;
+        first.opcode = Opcode::Compute;
+        first.ticks = static_cast<Tick>(random.between(static_cast<std::uint64_t>(options.burst.min),
+            static_cast<std::uint64_t>(options.burst.max)));
+        thread.code.push_back(first);
+        for (int i = 1; i < options.length; ++i)
+            draw_instructions(random, options, ratios.io, ratios.sleep, ratios.memory, ratios.lock, thread.code);
+    }
+}
+
+}
+
 Program generate_program(GeneratorOptions const& options)
 {
     SplitMix64 random(options.seed);
-    auto io = to_per_million(options.io_ratio);
-    auto sleep = to_per_million(options.sleep_ratio);
-    auto memory = to_per_million(options.memory_ratio);
-    auto lock = to_per_million(options.lock_ratio);
+    auto ratios = ratios_of(options);
 
     Program program;
     program.file = "<generated>";
@@ -453,26 +503,8 @@ Program generate_program(GeneratorOptions const& options)
     // Everything is drawn in declaration order, process by process, so the workload depends
     // on nothing but the options.
     for (auto& process : program.processes) {
-        process.arrival = static_cast<Tick>(random.between(0, static_cast<std::uint64_t>(options.arrival_spread)));
-        process.priority = static_cast<int>(random.between(0, static_cast<std::uint64_t>(options.priorities - 1)));
-        process.threads.resize(static_cast<std::size_t>(options.threads));
-        if (memory + lock > 0) {
-            process.variables = { "total" };
-            process.initial_values = { 0 };
-            process.mutexes = { "m" };
-        }
-        for (std::size_t t = 0; t < process.threads.size(); ++t) {
-            auto& thread = process.threads[t];
-            thread.name = numbered('t', static_cast<int>(t) + 1, options.threads);
-            thread.code.reserve(static_cast<std::size_t>(options.length));
-            Instruction first;
-            first.opcode = Opcode::Compute;
-            first.ticks = static_cast<Tick>(random.between(static_cast<std::uint64_t>(options.burst.min),
-                static_cast<std::uint64_t>(options.burst.max)));
-            thread.code.push_back(first);
-            for (int i = 1; i < options.length; ++i)
-                draw_instructions(random, options, io, sleep, memory, lock, thread.code);
-        }
+        draw_process_head(random, options, process);
+        draw_process_body(random, options, ratios, process);
     }
     // Listed by arrival, and named in that order, so the file reads top to bottom in time.
     std::stable_sort(program.processes.begin(), program.processes.end(),
@@ -482,6 +514,83 @@ Program generate_program(GeneratorOptions const& options)
 
     locate_program(program, header_for(options, program).size());
     return program;
+}
+
+std::optional<GeneratedCounts> write_generated(GeneratorOptions const& options, std::function<bool(std::string_view)> const& write)
+{
+    auto ratios = ratios_of(options);
+    // First pass: every draw, in declaration order, keeping of each process only its arrival
+    // and where its threads' draws begin; and what the header's suggested run needs.
+    struct Start {
+        Tick arrival = 0;
+        int priority = 0;
+        SplitMix64 random { 0 };
+    };
+    std::vector<Start> starts;
+    starts.reserve(static_cast<std::size_t>(options.processes));
+    GeneratedCounts counts;
+    WorkloadNeeds needs;
+    Tick last_arrival = 0;
+    Tick work = 0;
+    {
+        SplitMix64 random(options.seed);
+        ProcessSpec scratch;
+        for (int p = 0; p < options.processes; ++p) {
+            draw_process_head(random, options, scratch);
+            starts.push_back({ scratch.arrival, scratch.priority, random });
+            draw_process_body(random, options, ratios, scratch);
+            // As workload_needs() adds them up (a saturating sum is the same in any order).
+            needs.memory = scratch.memory > std::numeric_limits<std::uint64_t>::max() - needs.memory
+                ? std::numeric_limits<std::uint64_t>::max()
+                : needs.memory + scratch.memory;
+            last_arrival = std::max(last_arrival, scratch.arrival);
+            for (auto const& thread : scratch.threads) {
+                counts.instructions += static_cast<std::int64_t>(thread.code.size());
+                for (auto const& instruction : thread.code)
+                    work = saturating_add(work, instruction.ticks);
+            }
+        }
+    }
+    needs.tick_bound = saturating_add(saturating_add(last_arrival, work), 1);
+    counts.processes = options.processes;
+    counts.threads = static_cast<std::int64_t>(options.processes) * options.threads;
+    counts.needs = needs;
+
+    std::string chunk;
+    chunk.reserve(1 << 20);
+    auto flush = [&]() {
+        bool ok = chunk.empty() || write(chunk);
+        chunk.clear();
+        return ok;
+    };
+    for (auto const& comment : header_for(options, needs))
+        chunk += comment.empty() ? std::string("#\n") : "# " + comment + '\n';
+
+    // Second pass: the processes in arrival order (stable, as generate_program sorts them),
+    // each drawn again from where its draws began and written as write_program lays it out.
+    std::vector<std::int32_t> order(starts.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<std::int32_t>(i);
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+        return starts[static_cast<std::size_t>(a)].arrival < starts[static_cast<std::size_t>(b)].arrival;
+    });
+    Program one;
+    one.processes.resize(1);
+    auto& process = one.processes.front();
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        auto start = starts[static_cast<std::size_t>(order[k])];
+        process.arrival = start.arrival;
+        process.priority = start.priority;
+        process.name = numbered('p', static_cast<int>(k) + 1, options.processes);
+        draw_process_body(start.random, options, ratios, process);
+        chunk += '\n'; // the blank line after the header or the process before
+        layout(one, {}, &chunk, nullptr);
+        if (chunk.size() >= (1 << 20) - 65536 && !flush())
+            return std::nullopt;
+    }
+    if (!flush())
+        return std::nullopt;
+    return counts;
 }
 
 std::string generated_text(GeneratorOptions const& options) { return generated_text(options, generate_program(options)); }
@@ -519,7 +628,11 @@ std::string generator_command(GeneratorOptions const& o)
 
 std::string suggested_run(GeneratorOptions const& options, Program const& program, std::string_view file)
 {
-    auto needs = workload_needs(program);
+    return suggested_run(options, workload_needs(program), file);
+}
+
+std::string suggested_run(GeneratorOptions const& options, WorkloadNeeds const& needs, std::string_view file)
+{
     MachineConfig defaults;
     std::string run = fmt::format("ticklab run {} --cores {}", file, options.cores);
     if (needs.memory > defaults.ram)

@@ -13,6 +13,7 @@
 #include "lang/program.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,6 +93,7 @@ Program generate_program(GeneratorOptions const&);
 std::string generated_text(GeneratorOptions const&);
 std::string generated_text(GeneratorOptions const&, Program const&); // program from generate_program(options)
 
+
 // Writes any program as text in the canonical layout: one `process` line (arrive always,
 // memory and priority only when not the default), an indented `thread` line per thread and
 // its instructions below it, a blank line between processes. Each header line becomes a
@@ -107,7 +109,9 @@ std::string generator_command(GeneratorOptions const&);
 
 // "ticklab run FILE --cores 4 --ram 2M --max-ticks 123456 --format summary": a run of the
 // workload that fits it, with --ram and --max-ticks only when the defaults are too small.
+struct WorkloadNeeds;
 std::string suggested_run(GeneratorOptions const&, Program const&, std::string_view file);
+std::string suggested_run(GeneratorOptions const&, WorkloadNeeds const&, std::string_view file);
 
 // What a run of this workload needs: all processes' memory at once, and a tick limit no run
 // without switch costs can reach (the last arrival plus every compute, io and sleep tick,
@@ -117,6 +121,21 @@ struct WorkloadNeeds {
     Tick tick_bound = 0; // saturates at max_tick_limit
 };
 WorkloadNeeds workload_needs(Program const&);
+
+// What a streamed workload held, for the line `ticklab generate` prints after writing it.
+struct GeneratedCounts {
+    std::int64_t processes = 0;
+    std::int64_t threads = 0;
+    std::int64_t instructions = 0;
+    WorkloadNeeds needs;
+};
+
+// generated_text(options), byte for byte, handed to `write` in pieces of about a megabyte as it
+// is made, never held whole: the random draws are made twice (once for the header's suggested
+// run, which needs the whole workload's ticks, once to write each process in arrival order
+// from where its draws began), so memory follows the number of processes, not the text.
+// Stops at the first piece `write` refuses (returns false) and returns nothing then.
+std::optional<GeneratedCounts> write_generated(GeneratorOptions const&, std::function<bool(std::string_view)> const& write);
 
 // The generator's random numbers: splitmix64 (Steele, Lea and Flood, 2014), tiny and with the
 // same output everywhere. Exposed for the tests and for anything else that needs seeded,

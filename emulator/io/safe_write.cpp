@@ -48,6 +48,13 @@ bool write_all(int fd, std::string_view text)
 std::optional<std::string> write_file_safely(
     fs::path const& path, std::string_view text, OwnedBy const& owned_by, bool force, bool create_folder)
 {
+    return write_file_safely(
+        path, [text](PieceWriter const& write) { return write(text); }, owned_by, force, create_folder);
+}
+
+std::optional<std::string> write_file_safely(fs::path const& path, std::function<bool(PieceWriter const&)> const& produce,
+    OwnedBy const& owned_by, bool force, bool create_folder)
+{
     auto shown = path.string();
     if (path.empty() || !path.has_filename())
         return fmt::format("cannot write '{}': it names no file", shown);
@@ -84,8 +91,20 @@ std::optional<std::string> write_file_safely(
     auto mask = ::umask(0);
     ::umask(mask);
     ::fchmod(fd, static_cast<mode_t>(0666 & ~mask));
-    bool ok = write_all(fd, text);
-    int saved = errno;
+    int saved = 0;
+    bool failed = false;
+    bool ok = produce([&](std::string_view piece) {
+        if (failed)
+            return false;
+        if (!write_all(fd, piece)) {
+            failed = true;
+            saved = errno;
+        }
+        return !failed;
+    });
+    if (!ok && !failed)
+        saved = EIO; // the producer stopped for its own reason
+    ok = ok && !failed;
     if (::close(fd) != 0 && ok) {
         ok = false;
         saved = errno;

@@ -25,4 +25,11 @@ using OwnedBy = std::function<bool(std::string_view head)>;
 std::optional<std::string> write_file_safely(std::filesystem::path const& path, std::string_view text,
     OwnedBy const& owned_by, bool force, bool create_folder = false);
 
+// The same, for a text made in pieces: PRODUCE is called once with a function that writes the
+// next piece (it returns false once a write has failed), and returns false when it stopped
+// early; the temporary file is then removed and PATH left as it was.
+using PieceWriter = std::function<bool(std::string_view piece)>;
+std::optional<std::string> write_file_safely(std::filesystem::path const& path,
+    std::function<bool(PieceWriter const&)> const& produce, OwnedBy const& owned_by, bool force, bool create_folder = false);
+
 }

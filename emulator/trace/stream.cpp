@@ -340,4 +340,117 @@ void JsonStreamWriter::write(std::ostream& out, Trace const& trace, Metrics cons
     out << frame.after;
 }
 
+CsvStreamWriter::CsvStreamWriter(std::ostream& out, Trace const& trace)
+    : m_out(out)
+    , m_trace(&trace)
+    , m_open(trace.core_slices.size())
+    , m_cells(trace.core_slices.size())
+{
+    // As render_csv_ticks writes the header.
+    std::string header = "tick";
+    for (std::size_t core = 0; core < trace.core_slices.size(); ++core)
+        header += fmt::format(",{}", csv_field(fmt::format("core{}", core)));
+    header += ",ready,blocked\n";
+    m_out << header;
+    for (auto& open : m_open)
+        open.thread = no_thread;
+}
+
+void CsvStreamWriter::rows_before(Tick tick)
+{
+    if (tick <= m_next_row)
+        return;
+    // Every row until `tick` is the same but for its tick number.
+    m_row.clear();
+    for (auto const& cell : m_cells) {
+        m_row += ',';
+        m_row += cell;
+    }
+    m_row += ',';
+    m_row += csv_field(m_ready);
+    m_row += ',';
+    std::string blocked;
+    for (ThreadId id : m_blocked) {
+        if (!blocked.empty())
+            blocked += ' ';
+        blocked += m_trace->name(id);
+    }
+    m_row += csv_field(blocked);
+    m_row += '\n';
+    std::string out;
+    for (; m_next_row < tick; ++m_next_row) {
+        fmt::format_to(std::back_inserter(out), "{}", m_next_row);
+        out += m_row;
+        if (out.size() >= (1 << 20)) {
+            m_out << out;
+            out.clear();
+        }
+    }
+    m_out << out;
+}
+
+// As render_csv_ticks follows the events.
+void CsvStreamWriter::event(Event const& event)
+{
+    rows_before(event.tick);
+    auto unblock = [&](ThreadId id) { m_blocked.erase(std::remove(m_blocked.begin(), m_blocked.end(), id), m_blocked.end()); };
+    switch (event.kind) {
+    case EventKind::Block:
+    case EventKind::GilWait:
+    case EventKind::LockWait:
+    case EventKind::JoinWait:
+        unblock(event.thread);
+        m_blocked.push_back(event.thread);
+        break;
+    case EventKind::GilAcquire:
+    case EventKind::LockAcquire:
+    case EventKind::Wake:
+    case EventKind::ThreadExit:
+    case EventKind::ThreadKilled: unblock(event.thread); break;
+    case EventKind::ProcessExit:
+        for (ThreadId id : m_trace->processes[static_cast<std::size_t>(event.process)].threads)
+            unblock(id);
+        break;
+    default: break;
+    }
+}
+
+void CsvStreamWriter::slice_begins(CoreId core, Slice const& slice)
+{
+    rows_before(slice.start);
+    auto index = static_cast<std::size_t>(core);
+    m_open[index] = slice;
+    auto const& name = m_trace->name(slice.thread);
+    m_cells[index] = csv_field(slice.switching ? "switch to " + name : slice.stalled ? name + " (bus wait)" : name);
+}
+
+void CsvStreamWriter::slice(CoreId core, Slice const& slice)
+{
+    rows_before(slice.end);
+    auto index = static_cast<std::size_t>(core);
+    m_open[index].thread = no_thread;
+    m_cells[index].clear();
+}
+
+void CsvStreamWriter::queues(Tick tick, std::vector<ReadyQueue> const& queues)
+{
+    rows_before(tick);
+    if (queues == m_queues)
+        return;
+    m_queues = queues;
+    m_ready.clear();
+    for (auto const& queue : m_queues)
+        for (ThreadId id : queue.threads) {
+            if (!m_ready.empty())
+                m_ready += ' ';
+            m_ready += m_trace->name(id);
+        }
+}
+
+void CsvStreamWriter::finish(Trace const& trace)
+{
+    m_trace = &trace;
+    rows_before(trace.end);
+}
+
 }

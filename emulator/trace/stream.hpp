@@ -3,18 +3,21 @@
 // Writers that follow a run as the Machine computes it (TraceObserver, trace/trace.hpp), so a
 // run never has to keep its events to be written out: their memory follows the threads and
 // cores, not the length of the run. What they write is byte for byte what the whole-trace
-// writers (render_json, measure_parallelism) give for the same run recorded in full.
+// writers (render_json, render_csv_ticks, render_perfetto, measure_parallelism) give for the
+// same run recorded in full.
 //
 // The seam is the observer: a writer sees each event as it happens and each slice as it
 // begins and as it ends, in the order the Trace would store them, and reads the Machine's
-// trace for names, texts and tasks. Any writer of events or slices (the Perfetto trace, say)
-// can stream the same way.
+// trace for names, texts and tasks; a writer that asks for them also sees the ready queues at
+// each boundary and the bus at each tick it was used. JSON, the tick CSV and the Perfetto
+// trace stream this way.
 
 #include "trace/metrics.hpp"
 #include "trace/trace.hpp"
 #include "trace/visual.hpp"
 
 #include <cstdio>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -90,6 +93,80 @@ private:
     std::int64_t m_events = 0;
     std::int64_t m_spilled = 0;
     std::string m_error;
+};
+
+// --format csv as the run goes: render_csv_ticks, byte for byte, a row a tick. The row of a
+// tick is written once the run has moved past it (every event, slice and ready queue of that
+// tick is known then), straight to the output: the document has nothing known only at the
+// end. It keeps the cores' current slices, the ready queues' last text and the blocked
+// threads: memory follows the threads and cores. The run needs no events kept at all, but
+// asks the Machine for its ready queues at each boundary (TraceObserver::wants_queues).
+class CsvStreamWriter final : public TraceObserver {
+public:
+    // `trace` is the Machine's own, read while it runs; the header row is written at once.
+    CsvStreamWriter(std::ostream& out, Trace const& trace);
+
+    void event(Event const&) override;
+    void slice_begins(CoreId, Slice const&) override;
+    void slice(CoreId, Slice const&) override;
+    bool wants_queues() const override { return true; }
+    void queues(Tick, std::vector<ReadyQueue> const&) override;
+
+    // The rows up to the end of the run; `trace` is its final trace (it may be the one the
+    // Machine handed over, moved from the one given to the constructor).
+    void finish(Trace const& trace);
+
+private:
+    // Writes the rows of every tick before `tick`.
+    void rows_before(Tick tick);
+
+    std::ostream& m_out;
+    Trace const* m_trace; // the Machine's, then the final one given to finish()
+    Tick m_next_row = 0;                 // the first tick whose row is not written yet
+    std::vector<Slice> m_open;           // per core: the slice it is in (thread no_thread: none)
+    std::vector<std::string> m_cells;    // per core: its field for the rows being written
+    std::vector<ReadyQueue> m_queues;    // the last ready queues seen
+    std::string m_ready;                 // their field
+    std::vector<ThreadId> m_blocked;     // in the order they started waiting
+    std::string m_row;
+};
+
+// --format perfetto as the run goes: render_perfetto, byte for byte. The trace's events are
+// sorted by time, and some belong before the point the run has reached when they become
+// known (a migration's arrow starts at the thread's last slice on its old core; a race is
+// found at the end), so each is formatted when it is known and kept with its place in the
+// order in a bounded buffer that spills, sorted, to an unnamed temporary file (std::tmpfile);
+// write() merges the sorted runs. Each thread's and process's state is followed as the run
+// goes (as thread_spans and the process tracks read the whole trace). Memory follows the
+// threads and cores (and, for the migration arrows, the cores each thread ran on), not the
+// length of the run; the temporary file is about as large as the output.
+class PerfettoStreamWriter final : public TraceObserver {
+public:
+    // `trace` is the Machine's own, read while it runs. The events wait in memory up to
+    // about `buffer_bytes` of text before a sorted run of them goes to the temporary file.
+    explicit PerfettoStreamWriter(Trace const& trace, std::size_t buffer_bytes = 32 << 20);
+    ~PerfettoStreamWriter() override;
+    PerfettoStreamWriter(PerfettoStreamWriter const&) = delete;
+    PerfettoStreamWriter& operator=(PerfettoStreamWriter const&) = delete;
+
+    bool ok() const;
+    std::string const& error() const;
+
+    void event(Event const&) override;
+    void slice_begins(CoreId, Slice const&) override;
+    void slice(CoreId, Slice const&) override;
+    bool wants_queues() const override { return true; }
+    void queues(Tick, std::vector<ReadyQueue> const&) override;
+    void bus(BusTick const&) override;
+
+    // The whole document, once the run is over; `trace` is its final trace (it may be the
+    // one the Machine handed over, moved from the one given to the constructor).
+    void write(std::ostream&, Trace const& trace);
+
+    struct State;
+
+private:
+    std::unique_ptr<State> m_state;
 };
 
 }

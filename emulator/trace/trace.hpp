@@ -257,6 +257,12 @@ public:
     // It ends. Every slice that began ends, by the end of the run; one that ends the tick it
     // began (end == start) is not stored in the trace.
     virtual void slice(CoreId, Slice const&) { }
+    // The ready queues at the end of each scheduling boundary (as a QueueSnapshot records
+    // them), only for an observer that asks for them: taking them costs a copy of every queue.
+    virtual bool wants_queues() const { return false; }
+    virtual void queues(Tick, std::vector<ReadyQueue> const&) { }
+    // A tick on which the bus was asked for (as BusTick lists them in Trace::bus).
+    virtual void bus(BusTick const&) { }
 };
 
 // Identical traces mean identical runs: compares everything the machine recorded, the
