@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <malloc.h>
 #include <map>
 #include <optional>
 #include <spawn.h>
@@ -636,19 +637,23 @@ int user_path_rows(std::string const& self, std::string const& ticklab, bool qui
         throw std::runtime_error(std::string("cannot make a temporary folder: ") + std::strerror(errno));
     std::string directory = directory_template;
     auto options = quick ? small_options() : headline_options();
-    auto program = tl::generate_program(options);
     std::string headline_file = directory + "/headline.tl";
     std::string quiet_file = directory + "/quiet.tl";
+    std::vector<std::string> headline_args;
     {
+        auto program = tl::generate_program(options);
         std::ofstream out(headline_file, std::ios::binary);
         out << tl::generated_text(options, program);
         std::ofstream quiet(quiet_file, std::ios::binary);
         quiet << long_and_quiet_program();
         if (!out || !quiet)
             throw std::runtime_error("cannot write the workloads to " + directory);
+        // "ticklab run FILE --cores 64 ... --format summary": the options, without the format.
+        headline_args = split_words(tl::suggested_run(options, program, headline_file));
     }
-    // "ticklab run FILE --cores 64 ... --format summary": the options, without the format.
-    auto headline_args = split_words(tl::suggested_run(options, program, headline_file));
+    // A child's peak memory starts from this process's size when it was started (the pages
+    // it shares until exec count), so this process gives back what the workload took.
+    malloc_trim(0);
     std::vector<std::string> headline_options_only;
     for (std::size_t i = 2; i < headline_args.size(); ++i) {
         if (headline_args[i] == "--format" || headline_args[i] == "-f") {
