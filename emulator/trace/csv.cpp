@@ -1,3 +1,4 @@
+#include "trace/csv_blocked.hpp"
 #include "trace/visual.hpp"
 
 #include <fmt/format.h>
@@ -73,30 +74,10 @@ void render_csv_ticks(std::ostream& out, Trace const& trace)
     std::size_t snapshot_cursor = 0;
     std::string ready;
     std::vector<ThreadId> blocked; // in the order they started waiting
-    auto unblock = [&](ThreadId id) { blocked.erase(std::remove(blocked.begin(), blocked.end(), id), blocked.end()); };
 
     for (Tick tick = 0; tick < trace.end; ++tick) {
         while (event_cursor < trace.events.size() && trace.events[event_cursor].tick <= tick) {
-            auto const& event = trace.events[event_cursor++];
-            switch (event.kind) {
-            case EventKind::Block:
-            case EventKind::GilWait:
-            case EventKind::LockWait:
-            case EventKind::JoinWait:
-                unblock(event.thread);
-                blocked.push_back(event.thread);
-                break;
-            case EventKind::GilAcquire:
-            case EventKind::LockAcquire:
-            case EventKind::Wake:
-            case EventKind::ThreadExit:
-            case EventKind::ThreadKilled: unblock(event.thread); break;
-            case EventKind::ProcessExit:
-                for (ThreadId id : trace.processes[static_cast<std::size_t>(event.process)].threads)
-                    unblock(id);
-                break;
-            default: break;
-            }
+            follow_blocked(blocked, trace, trace.events[event_cursor++]);
         }
         while (snapshot_cursor < trace.queue_snapshots.size() && trace.queue_snapshots[snapshot_cursor].tick <= tick) {
             ready.clear();

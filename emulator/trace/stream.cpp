@@ -1,5 +1,6 @@
 #include "trace/stream.hpp"
 
+#include "trace/csv_blocked.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
 #include "trace/state_events.hpp"
@@ -393,26 +394,7 @@ void CsvStreamWriter::rows_before(Tick tick)
 void CsvStreamWriter::event(Event const& event)
 {
     rows_before(event.tick);
-    auto unblock = [&](ThreadId id) { m_blocked.erase(std::remove(m_blocked.begin(), m_blocked.end(), id), m_blocked.end()); };
-    switch (event.kind) {
-    case EventKind::Block:
-    case EventKind::GilWait:
-    case EventKind::LockWait:
-    case EventKind::JoinWait:
-        unblock(event.thread);
-        m_blocked.push_back(event.thread);
-        break;
-    case EventKind::GilAcquire:
-    case EventKind::LockAcquire:
-    case EventKind::Wake:
-    case EventKind::ThreadExit:
-    case EventKind::ThreadKilled: unblock(event.thread); break;
-    case EventKind::ProcessExit:
-        for (ThreadId id : m_trace->processes[static_cast<std::size_t>(event.process)].threads)
-            unblock(id);
-        break;
-    default: break;
-    }
+    follow_blocked(m_blocked, *m_trace, event);
 }
 
 void CsvStreamWriter::slice_begins(CoreId core, Slice const& slice)
