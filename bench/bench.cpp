@@ -349,44 +349,81 @@ Result decode(std::string const& line)
     return r;
 }
 
-// The driver's side: runs `self --child --case NAME --policy P` and reads its record.
-Result run_child(std::string const& self, std::string const& case_name, std::string const& policy, int repeats,
-    bool quick)
+// One `ticklab` command as a user types it, timed from outside: wall time around the whole
+// process, its CPU time and peak memory (wait4's rusage: the child's alone), and the bytes it
+// wrote to standard output (read through a pipe and counted, never stored).
+struct Command {
+    double wall = 0;
+    double cpu = 0;
+    long peak_kib = 0;
+    std::uint64_t bytes = 0;
+    int exit = -1;   // its exit status, or 128 + the signal that ended it
+    int signal = 0;  // the signal that ended it, or 0
+    std::string error;
+};
+
+// `output`, when given, receives what the command wrote as well.
+Command run_command(std::vector<std::string> args, std::string* output = nullptr)
 {
+    Command result;
     int pipe_fds[2];
-    if (pipe(pipe_fds) != 0)
-        return Result { .error = std::string("pipe: ") + std::strerror(errno) };
+    if (pipe(pipe_fds) != 0) {
+        result.error = std::string("pipe: ") + std::strerror(errno);
+        return result;
+    }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
-    std::vector<std::string> args { self, "--child", "--case", case_name, "--policy", policy, "--repeat",
-        std::to_string(repeats) };
-    if (quick)
-        args.push_back("--quick");
     std::vector<char*> argv;
     for (auto& arg : args)
         argv.push_back(arg.data());
     argv.push_back(nullptr);
+    auto start = std::chrono::steady_clock::now();
     pid_t pid = 0;
-    int spawned = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+    int spawned = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(pipe_fds[1]);
     if (spawned != 0) {
         close(pipe_fds[0]);
-        return Result { .error = std::string("cannot start a child: ") + std::strerror(spawned) };
+        result.error = fmt::format("cannot start {}: {}", args[0], std::strerror(spawned));
+        return result;
     }
-    std::string output;
-    char buffer[4096];
+    static char buffer[1 << 16];
     ssize_t got = 0;
-    while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
-        output.append(buffer, static_cast<std::size_t>(got));
+    while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0) {
+        result.bytes += static_cast<std::uint64_t>(got);
+        if (output)
+            output->append(buffer, static_cast<std::size_t>(got));
+    }
     close(pipe_fds[0]);
     int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status))
-        return Result { .error = fmt::format("the child died of signal {}", WTERMSIG(status)) };
+    rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    result.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto seconds = [](timeval const& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    result.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    result.peak_kib = usage.ru_maxrss;
+    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    result.exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + result.signal;
+    return result;
+}
+
+// The driver's side: runs `self --child --case NAME --policy P` and reads its record.
+Result run_child(std::string const& self, std::string const& case_name, std::string const& policy, int repeats,
+    bool quick)
+{
+    std::vector<std::string> args { self, "--child", "--case", case_name, "--policy", policy, "--repeat",
+        std::to_string(repeats) };
+    if (quick)
+        args.push_back("--quick");
+    std::string output;
+    auto command = run_command(args, &output);
+    if (!command.error.empty())
+        return Result { .error = command.error };
+    if (command.signal != 0)
+        return Result { .error = fmt::format("the child died of signal {}", command.signal) };
     if (!output.empty() && output.back() == '\n')
         output.pop_back();
     return decode(output);
@@ -548,61 +585,6 @@ std::string load_average()
         return "";
     return fmt::format("Load average now: {:.2f} (1 min), {:.2f} (5 min), on {} cores.", one, five,
         sysconf(_SC_NPROCESSORS_ONLN));
-}
-
-// One `ticklab` command as a user types it, timed from outside: wall time around the whole
-// process, its CPU time and peak memory (wait4's rusage: the child's alone), and the bytes it
-// wrote to standard output (read through a pipe and counted, never stored).
-struct Command {
-    double wall = 0;
-    double cpu = 0;
-    long peak_kib = 0;
-    std::uint64_t bytes = 0;
-    int exit = -1;
-    std::string error;
-};
-
-Command run_command(std::vector<std::string> args)
-{
-    Command result;
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) {
-        result.error = std::string("pipe: ") + std::strerror(errno);
-        return result;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
-    std::vector<char*> argv;
-    for (auto& arg : args)
-        argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    auto start = std::chrono::steady_clock::now();
-    pid_t pid = 0;
-    int spawned = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(pipe_fds[1]);
-    if (spawned != 0) {
-        close(pipe_fds[0]);
-        result.error = fmt::format("cannot start {}: {}", args[0], std::strerror(spawned));
-        return result;
-    }
-    static char buffer[1 << 16];
-    ssize_t got = 0;
-    while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
-        result.bytes += static_cast<std::uint64_t>(got);
-    close(pipe_fds[0]);
-    int status = 0;
-    rusage usage {};
-    wait4(pid, &status, 0, &usage);
-    result.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    auto seconds = [](timeval const& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    result.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-    result.peak_kib = usage.ru_maxrss;
-    result.exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return result;
 }
 
 // A workload of about 10^8 ticks and a few thousand events: long bursts on two cores under
