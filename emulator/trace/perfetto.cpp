@@ -813,6 +813,20 @@ struct PerfettoStreamWriter::State {
     void close_process(ProcessId process, Tick tick);
     void variable_sample(ProcessId process, std::int32_t variable, SortKey const& place, std::int64_t value);
     void emit_queues();
+    // The bus counter's sample for `tick`: a later sample of the same tick replaces it; the one
+    // before is spilled once a new tick's sample comes.
+    void bus_sample(Tick tick, double percent)
+    {
+        if (bus_pending && bus_place.tick == tick) {
+            bus_percent = percent;
+            return;
+        }
+        if (bus_pending)
+            spill.add(bus_place, bus_counter(bus_percent));
+        bus_pending = true;
+        bus_place = SortKey { tick, 1, c_counters, 3, bus_samples++, 0 };
+        bus_percent = percent;
+    }
 
     Trace const* trace;
     Layout tracks;
@@ -1158,17 +1172,7 @@ void PerfettoStreamWriter::bus(BusTick const& use)
 {
     auto& s = *m_state;
     s.advance(use.tick);
-    s.bus.use(use, s.trace->machine.bus_bandwidth, [&](Tick tick, double percent) {
-        if (s.bus_pending && s.bus_place.tick == tick) {
-            s.bus_percent = percent;
-            return;
-        }
-        if (s.bus_pending)
-            s.spill.add(s.bus_place, bus_counter(s.bus_percent));
-        s.bus_pending = true;
-        s.bus_place = SortKey { tick, 1, c_counters, 3, s.bus_samples++, 0 };
-        s.bus_percent = percent;
-    });
+    s.bus.use(use, s.trace->machine.bus_bandwidth, [&](Tick tick, double percent) { s.bus_sample(tick, percent); });
 }
 
 void PerfettoStreamWriter::write(std::ostream& out, Trace const& trace)
@@ -1195,18 +1199,7 @@ void PerfettoStreamWriter::write(std::ostream& out, Trace const& trace)
         s.spill.add(SortKey { race.second.tick, 1, c_races, index++, 0, 0 }, race_instant(trace, s.tracks, race));
     if (s.have_queues)
         s.emit_queues();
-    auto bus_sample = [&](Tick tick, double percent) {
-        if (s.bus_pending && s.bus_place.tick == tick) {
-            s.bus_percent = percent;
-            return;
-        }
-        if (s.bus_pending)
-            s.spill.add(s.bus_place, bus_counter(s.bus_percent));
-        s.bus_pending = true;
-        s.bus_place = SortKey { tick, 1, c_counters, 3, s.bus_samples++, 0 };
-        s.bus_percent = percent;
-    };
-    s.bus.finish(end, bus_sample);
+    s.bus.finish(end, [&](Tick tick, double percent) { s.bus_sample(tick, percent); });
     if (s.bus_pending)
         s.spill.add(s.bus_place, bus_counter(s.bus_percent));
 
