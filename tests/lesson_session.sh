@@ -198,7 +198,7 @@ fi
 expect "$out" "  10 | cake compute 4/5  | ramen        | -                   | ramen wakes" "tick 10's row"
 expect "$out" "thread ramen (process kitchen) at tick 9: blocked on 'io 2' until tick 10; its core is free for others" "inspecting a thread"
 expect "$out" "  >   13  io 2" "where the thread is in its code"
-expect "$out" "Breakpoint 1 (block): at tick 8, ramen blocks on 'io 2' until tick 10." "a breakpoint"
+expect "$out" "Breakpoint 1 (block): at tick 8, ramen waits on io until 10." "a breakpoint"
 expect "$out" "RAM at tick 8: 16K of 1M in use, 1008K free" "the RAM"
 
 # A progress file that is not ticklab's (the learner's notes, or a link to them) is left alone.

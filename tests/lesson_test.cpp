@@ -606,7 +606,7 @@ TEST_CASE("the stepper stops at breakpoints and tells about threads, queues and 
     Stepper stepper(load_program_file("memory_wait"), config, options, "rr");
     CHECK(stepper.execute("break admit browser").text == "Breakpoint 1: stop when a 'admit' event happens to browser.\n");
     auto stop = stepper.execute("continue").text;
-    CHECK(stop.find("Breakpoint 1 (admit browser): at tick 4, browser is loaded into RAM.\n") == 0);
+    CHECK(stop.find("Breakpoint 1 (admit browser): at tick 4, browser admitted (32K).\n") == 0);
     CHECK(stepper.now() == 4);
     CHECK(stepper.execute("ram").text
         == "RAM at tick 4: 40K of 64K in use, 24K free\n"

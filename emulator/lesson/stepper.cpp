@@ -2,6 +2,7 @@
 
 #include "engine/verify.hpp"
 #include "sched/start_run.hpp"
+#include "trace/render.hpp"
 #include "trace/render_util.hpp"
 
 #include <algorithm>
@@ -229,8 +230,8 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
             if (!thread && !process && !object)
                 continue;
         }
-        return fmt::format("Breakpoint {} ({}{}{}): {}.\n", breakpoint.id, breakpoint.event,
-            breakpoint.who.empty() ? "" : " ", breakpoint.who, event_text(event));
+        return fmt::format("Breakpoint {} ({}{}{}): at tick {}, {}.\n", breakpoint.id, breakpoint.event,
+            breakpoint.who.empty() ? "" : " ", breakpoint.who, event.tick, event_phrase(m_machine->trace(), event));
     }
     return std::nullopt;
 }
@@ -246,81 +247,6 @@ std::string Stepper::forward(Tick ticks)
                 hit = breakpoint_hit(events[m_seen_events]);
         if (hit)
             return *hit;
-    }
-    return "";
-}
-
-std::string Stepper::event_text(Event const& event) const
-{
-    auto thread = event.thread != no_thread ? m_whole.name(event.thread) : std::string();
-    auto process = event.process != no_process ? m_whole.processes[static_cast<std::size_t>(event.process)].name : std::string();
-    auto instruction = [&]() -> std::string {
-        if (event.thread == no_thread || event.pc < 0)
-            return "";
-        auto const& code = m_whole.threads[static_cast<std::size_t>(event.thread)].code;
-        return static_cast<std::size_t>(event.pc) < code.size() ? to_string(code[static_cast<std::size_t>(event.pc)]) : "";
-    };
-    switch (event.kind) {
-    case EventKind::ProcessArrive: return fmt::format("at tick {}, {} arrives", event.tick, process);
-    case EventKind::ProcessWait:
-        return fmt::format("at tick {}, {} waits for {} of RAM", event.tick, process,
-            format_bytes(static_cast<std::uint64_t>(event.value)));
-    case EventKind::ProcessAdmit: return fmt::format("at tick {}, {} is loaded into RAM", event.tick, process);
-    case EventKind::ThreadReady: return fmt::format("at tick {}, {} is ready", event.tick, thread);
-    case EventKind::Migrate:
-        return fmt::format("at tick {}, {} moves from core {} to core {}", event.tick, thread, event.value, event.core);
-    case EventKind::Dispatch: return fmt::format("at tick {}, core {} runs {}", event.tick, event.core, thread);
-    case EventKind::Preempt: return fmt::format("at tick {}, {} leaves core {}", event.tick, thread, event.core);
-    case EventKind::Block:
-        return fmt::format("at tick {}, {} blocks on '{}' until tick {}", event.tick, thread, instruction(), event.value);
-    case EventKind::Wake: return fmt::format("at tick {}, {} wakes up", event.tick, thread);
-    case EventKind::Print: return fmt::format("at tick {}, {} prints \"{}\"", event.tick, thread, m_machine->trace().text(event));
-    case EventKind::ThreadExit: return fmt::format("at tick {}, {} ends", event.tick, thread);
-    case EventKind::ThreadKilled: return fmt::format("at tick {}, {} is killed: its process ended", event.tick, thread);
-    case EventKind::ProcessExit: return fmt::format("at tick {}, process {} ends", event.tick, process);
-    case EventKind::TickLimit: return fmt::format("at tick {}, the run reaches its tick limit", event.tick);
-    case EventKind::TaskStart:
-        return fmt::format("at tick {}, {} creates the task {}", event.tick, thread, task_label(m_whole, event));
-    case EventKind::TaskRun:
-        return fmt::format("at tick {}, {}'s event loop runs {}", event.tick, thread, task_label(m_whole, event));
-    case EventKind::TaskAwait:
-        return fmt::format("at tick {}, {} in {} awaits at '{}'", event.tick, task_label(m_whole, event), thread,
-            instruction());
-    case EventKind::TaskDone:
-        return fmt::format("at tick {}, {} in {} returns", event.tick, task_label(m_whole, event), thread);
-    case EventKind::GilAcquire: return fmt::format("at tick {}, {} takes the GIL of {}", event.tick, thread, process);
-    case EventKind::GilRelease:
-        return fmt::format("at tick {}, {} lets the GIL of {} go ({})", event.tick, thread, process,
-            gil_release_reason(event));
-    case EventKind::GilWait:
-        return fmt::format("at tick {}, {} waits for the GIL of {}, held by {}", event.tick, thread, process,
-            m_whole.name(static_cast<ThreadId>(event.value)));
-    case EventKind::ProcessLoad:
-        return fmt::format("at tick {}, {} starts loading from storage into RAM", event.tick, process);
-    case EventKind::VarRead:
-        return fmt::format("at tick {}, {} reads {} = {}", event.tick, thread, object_name(m_whole, event), event.value);
-    case EventKind::VarWrite:
-        return fmt::format("at tick {}, {} writes {} = {}", event.tick, thread, object_name(m_whole, event), event.value);
-    case EventKind::LockAcquire:
-        return fmt::format("at tick {}, {} takes mutex {}", event.tick, thread, object_name(m_whole, event));
-    case EventKind::LockRelease:
-        return fmt::format("at tick {}, {} unlocks mutex {}", event.tick, thread, object_name(m_whole, event));
-    case EventKind::LockWait:
-        return fmt::format("at tick {}, {} waits for mutex {}, held by {}", event.tick, thread,
-            object_name(m_whole, event), m_whole.name(static_cast<ThreadId>(event.value)));
-    case EventKind::Spawn:
-        return fmt::format("at tick {}, {} spawns {}", event.tick, thread, m_whole.name(static_cast<ThreadId>(event.value)));
-    case EventKind::JoinWait:
-        return fmt::format("at tick {}, {} waits for {} to end", event.tick, thread,
-            m_whole.name(static_cast<ThreadId>(event.value)));
-    case EventKind::Fault:
-        return fmt::format("at tick {}, {} faults at line {}: {}", event.tick, thread, event.line,
-            m_machine->trace().text(event));
-    case EventKind::Deadlock: return fmt::format("at tick {}, the run stops: {}", event.tick, m_machine->trace().text(event));
-    case EventKind::CacheWarm:
-        return fmt::format("at tick {}, {} is warm in core {}'s cache", event.tick, thread, event.core);
-    case EventKind::CacheEvict:
-        return fmt::format("at tick {}, {} is pushed out of core {}'s cache", event.tick, thread, event.core);
     }
     return "";
 }

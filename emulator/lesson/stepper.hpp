@@ -69,7 +69,6 @@ private:
     std::optional<ThreadId> find_thread(std::string_view) const;
     std::optional<ProcessId> find_process(std::string_view) const;
     Tick ran_so_far(ThreadId) const;
-    std::string event_text(Event const&) const;
     // How the run ended and what became of each thread; "" while it goes on.
     std::string ending() const;
 

@@ -81,12 +81,12 @@ private:
 
     std::string name(ThreadId id) const
     {
-        return id == no_thread ? std::string("?") : m_trace.name(id);
+        return std::string(thread_label(m_trace, id));
     }
 
     std::string_view process(ProcessId id) const
     {
-        return id == no_process ? std::string_view("?") : std::string_view(m_trace.processes[static_cast<std::size_t>(id)].name);
+        return process_label(m_trace, id);
     }
 
     void say(std::string const& sentence) { m_out << fmt::format("tick {}: {}.\n", m_tick, sentence); }

@@ -37,6 +37,10 @@ void render_table(std::ostream&, Trace const&, TableOptions const&);
 // The lines the program printed, each stamped with its tick.
 void render_output(std::ostream&, Trace const&);
 
+// One event in words, as the table's events column and the stepper's breakpoints say it:
+// "core 0 runs a", "b waits on io until 12", "c's slice ends".
+std::string event_phrase(Trace const&, Event const&);
+
 // The metrics summary: per job, per core, totals, and how the run ended.
 void render_summary(std::ostream&, Trace const&, Metrics const&);
 

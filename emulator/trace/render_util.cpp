@@ -108,6 +108,16 @@ bool watches_bus(Trace const& trace)
     return false;
 }
 
+std::string_view thread_label(Trace const& trace, ThreadId id)
+{
+    return id == no_thread ? std::string_view("?") : std::string_view(trace.name(id));
+}
+
+std::string_view process_label(Trace const& trace, ProcessId id)
+{
+    return id == no_process ? std::string_view("?") : std::string_view(trace.processes[static_cast<std::size_t>(id)].name);
+}
+
 std::string_view object_name(Trace const& trace, Event const& event)
 {
     if (event.process == no_process || event.object < 0)

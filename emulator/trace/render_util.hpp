@@ -38,6 +38,9 @@ std::string_view gil_release_reason(Event const&);
 // Whether the run has memory traffic a learner would watch on the bus: memory instructions,
 // or programs loading over it. (Finished I/O uses the bus too, but alone it never stalls a core.)
 bool watches_bus(Trace const&);
+// A thread's or a process's name; "?" for none (no_thread, no_process).
+std::string_view thread_label(Trace const&, ThreadId);
+std::string_view process_label(Trace const&, ProcessId);
 // The shared variable (Var* events) or mutex (Lock* events) an event is about.
 std::string_view object_name(Trace const&, Event const&);
 // What a core does in a slice, without the thread's name: "compute 2/4", "incr count: add",
