@@ -1,4 +1,4 @@
-#include "sched/lua_policy.hpp"
+#include "sched/lua_scheduler.hpp"
 
 #include "engine/config.hpp"
 #include "engine/verify.hpp"
@@ -25,488 +25,8 @@ namespace tl {
 
 namespace {
 
-enum class Hook : std::uint8_t {
-    Enqueue,
-    Dequeue,
-    Pick,
-    Slice,
-    ShouldPreempt,
-    Started,
-    Stopped,
-    NextWakeup,
-    OnTimer,
-    ReadyQueues,
-};
-constexpr std::array<char const*, 10> hook_names { "enqueue", "dequeue", "pick", "slice", "should_preempt", "started",
-    "stopped", "next_wakeup", "on_timer", "ready_queues" };
-constexpr std::size_t hook_count = hook_names.size();
-
-// What a policy may not use, and why, for the message a learner sees when it tries.
-struct Forbidden {
-    char const* name;
-    char const* why;
-};
-constexpr std::array<Forbidden, 13> forbidden_globals { {
-    { "os", "a policy cannot run programs, read the clock or leave ticklab" },
-    { "io", "a policy cannot open or write files" },
-    { "require", "a policy is one file and cannot load modules" },
-    { "package", "a policy is one file and cannot load modules" },
-    { "load", "a policy cannot load code" },
-    { "loadfile", "a policy cannot load code or read files" },
-    { "dofile", "a policy cannot load code or read files" },
-    { "loadstring", "a policy cannot load code" },
-    { "debug", "a policy cannot reach into Lua's internals" },
-    { "collectgarbage", "the memory of a policy is ticklab's to manage" },
-    { "print", "a policy answers through its hooks only; show what it knows with ready_queues" },
-    { "coroutine", "a policy's hooks answer at once and cannot be suspended" },
-    { "warn", "a policy answers through its hooks only" },
-} };
-
-struct Budget {
-    std::size_t used = 0;
-    std::size_t limit = 0;
-    bool exceeded = false;
-};
-
-void* budgeted_alloc(void* data, void* pointer, std::size_t old_size, std::size_t new_size)
-{
-    auto& budget = *static_cast<Budget*>(data);
-    std::size_t old = pointer ? old_size : 0;
-    if (new_size == 0) {
-        std::free(pointer);
-        budget.used -= old;
-        return nullptr;
-    }
-    if (new_size > old && budget.used - old + new_size > budget.limit) {
-        budget.exceeded = true;
-        return nullptr;
-    }
-    void* grown = std::realloc(pointer, new_size);
-    if (!grown)
-        return nullptr;
-    budget.used = budget.used - old + new_size;
-    return grown;
-}
-
-int panic(lua_State* state)
-{
-    char const* message = lua_tostring(state, -1);
-    std::fprintf(stderr, "ticklab: internal error: the Lua policy runtime failed outside a call (%s); this is a ticklab bug, "
-                         "please report it\n",
-        message ? message : "no message");
-    std::exit(70);
-}
-
-// ---- Deterministic replacements -------------------------------------------------------
-
-// The order of keys for pairs and next: numbers (by value), then strings (by bytes), then
-// false, true. Other keys (tables, functions) have no order that does not depend on
-// addresses: pairs refuses them.
-int key_rank(lua_State* state, int index)
-{
-    switch (lua_type(state, index)) {
-    case LUA_TNUMBER:
-        return 0;
-    case LUA_TSTRING:
-        return 1;
-    case LUA_TBOOLEAN:
-        return 2;
-    default:
-        return -1;
-    }
-}
-
-bool key_less(lua_State* state, int a, int b)
-{
-    int rank_a = key_rank(state, a);
-    int rank_b = key_rank(state, b);
-    if (rank_a != rank_b)
-        return rank_a < rank_b;
-    if (rank_a == 0)
-        return lua_compare(state, a, b, LUA_OPLT) != 0;
-    if (rank_a == 1) {
-        std::size_t size_a = 0;
-        std::size_t size_b = 0;
-        char const* text_a = lua_tolstring(state, a, &size_a);
-        char const* text_b = lua_tolstring(state, b, &size_b);
-        int order = std::memcmp(text_a, text_b, std::min(size_a, size_b));
-        return order < 0 || (order == 0 && size_a < size_b);
-    }
-    return !lua_toboolean(state, a) && lua_toboolean(state, b);
-}
-
-// A stable bottom-up merge sort of the array src[1..n] (absolute index), using `less` on two
-// values pushed on the stack (it pops nothing and may raise a Lua error). The sorted array
-// takes src's place on the stack (it may be another table); the stack is as before.
-template <typename Less>
-void merge_sort(lua_State* state, int src, lua_Integer n, Less less)
-{
-    lua_createtable(state, static_cast<int>(std::min<lua_Integer>(n, 1 << 20)), 0);
-    int dst = lua_gettop(state);
-    lua_pushvalue(state, src);
-    int from = lua_gettop(state); // a copy of src, so that the two can be swapped
-    int to = dst;
-    for (lua_Integer width = 1; width < n; width *= 2) {
-        for (lua_Integer left = 1; left <= n; left += 2 * width) {
-            lua_Integer middle = std::min(left + width, n + 1);
-            lua_Integer right = std::min(left + 2 * width, n + 1);
-            lua_Integer i = left;
-            lua_Integer j = middle;
-            for (lua_Integer k = left; k < right; ++k) {
-                bool take_right = false;
-                if (i < middle && j < right) {
-                    lua_rawgeti(state, from, j);
-                    lua_rawgeti(state, from, i);
-                    take_right = less(lua_gettop(state) - 1, lua_gettop(state));
-                    lua_pop(state, 2);
-                } else {
-                    take_right = i >= middle;
-                }
-                lua_rawgeti(state, from, take_right ? j++ : i++);
-                lua_rawseti(state, to, k);
-            }
-        }
-        std::swap(from, to);
-    }
-    lua_pushvalue(state, from);
-    lua_replace(state, src);
-    lua_settop(state, dst - 1);
-}
-
-// The keys of table `index`, sorted, as a new array at the top of the stack.
-void sorted_keys(lua_State* state, int index)
-{
-    index = lua_absindex(state, index);
-    lua_newtable(state);
-    int keys = lua_gettop(state);
-    lua_Integer n = 0;
-    lua_pushnil(state);
-    while (lua_next(state, index) != 0) {
-        lua_pop(state, 1);
-        if (key_rank(state, -1) < 0)
-            luaL_error(state, "pairs/next: this table has a key of type %s; ticklab visits keys in sorted order, so they "
-                              "must be numbers, strings or booleans",
-                luaL_typename(state, -1));
-        lua_pushvalue(state, -1);
-        lua_rawseti(state, keys, ++n);
-    }
-    merge_sort(state, keys, n, [state](int a, int b) { return key_less(state, a, b); });
-}
-
-// The iterator of pairs: upvalues are the table, its sorted keys and the position reached.
-// Keys removed during the walk are skipped.
-int sorted_pairs_step(lua_State* state)
-{
-    lua_Integer position = lua_tointeger(state, lua_upvalueindex(3));
-    for (;;) {
-        ++position;
-        if (lua_rawgeti(state, lua_upvalueindex(2), position) == LUA_TNIL)
-            return 0;
-        lua_pushvalue(state, -1);
-        if (lua_rawget(state, lua_upvalueindex(1)) != LUA_TNIL) {
-            lua_pushinteger(state, position);
-            lua_replace(state, lua_upvalueindex(3));
-            return 2; // key, value
-        }
-        lua_pop(state, 2);
-    }
-}
-
-int sorted_pairs(lua_State* state)
-{
-    luaL_checktype(state, 1, LUA_TTABLE);
-    lua_settop(state, 1);
-    sorted_keys(state, 1);
-    lua_pushinteger(state, 0);
-    lua_pushcclosure(state, sorted_pairs_step, 3);
-    lua_pushvalue(state, 1);
-    lua_pushnil(state);
-    return 3;
-}
-
-int sorted_next(lua_State* state)
-{
-    luaL_checktype(state, 1, LUA_TTABLE);
-    lua_settop(state, 2);
-    sorted_keys(state, 1);
-    int keys = lua_gettop(state);
-    lua_Integer n = static_cast<lua_Integer>(lua_rawlen(state, keys));
-    lua_Integer position = 0;
-    if (!lua_isnil(state, 2)) {
-        // Binary search for the given key.
-        lua_Integer low = 1;
-        lua_Integer high = n;
-        while (low <= high) {
-            lua_Integer middle = (low + high) / 2;
-            lua_rawgeti(state, keys, middle);
-            if (lua_rawequal(state, -1, 2)) {
-                position = middle;
-                lua_pop(state, 1);
-                break;
-            }
-            bool before = key_less(state, -1, 2);
-            lua_pop(state, 1);
-            if (before)
-                low = middle + 1;
-            else
-                high = middle - 1;
-        }
-        if (position == 0)
-            return luaL_error(state, "next: the key given is not in the table");
-    }
-    for (++position; position <= n; ++position) {
-        lua_rawgeti(state, keys, position);
-        lua_pushvalue(state, -1);
-        if (lua_rawget(state, 1) != LUA_TNIL)
-            return 2;
-        lua_pop(state, 2);
-    }
-    lua_pushnil(state);
-    return 1;
-}
-
-// table.sort, stable: equal elements keep their order (Lua's own sort is not stable and
-// picks random pivots on large arrays).
-int stable_sort(lua_State* state)
-{
-    luaL_checktype(state, 1, LUA_TTABLE);
-    lua_Integer n = luaL_len(state, 1);
-    bool has_less = !lua_isnoneornil(state, 2);
-    if (has_less)
-        luaL_checktype(state, 2, LUA_TFUNCTION);
-    lua_settop(state, 2);
-    lua_createtable(state, static_cast<int>(std::min<lua_Integer>(n, 1 << 20)), 0);
-    int copy = lua_gettop(state);
-    for (lua_Integer i = 1; i <= n; ++i) {
-        lua_geti(state, 1, i);
-        lua_rawseti(state, copy, i);
-    }
-    merge_sort(state, copy, n, [state, has_less](int a, int b) {
-        if (!has_less)
-            return lua_compare(state, a, b, LUA_OPLT) != 0;
-        lua_pushvalue(state, 2);
-        lua_pushvalue(state, a);
-        lua_pushvalue(state, b);
-        lua_call(state, 2, 1);
-        bool less = lua_toboolean(state, -1) != 0;
-        lua_pop(state, 1);
-        return less;
-    });
-    for (lua_Integer i = 1; i <= n; ++i) {
-        lua_rawgeti(state, copy, i);
-        lua_seti(state, 1, i);
-    }
-    return 0;
-}
-
-// tostring without addresses: "table", "function".
-int plain_tostring(lua_State* state)
-{
-    luaL_checkany(state, 1);
-    int type = lua_type(state, 1);
-    if ((type == LUA_TTABLE || type == LUA_TUSERDATA) && luaL_getmetafield(state, 1, "__tostring") != LUA_TNIL) {
-        lua_pop(state, 1);
-        luaL_tolstring(state, 1, nullptr);
-        return 1;
-    }
-    if (type == LUA_TTABLE || type == LUA_TFUNCTION || type == LUA_TUSERDATA || type == LUA_TTHREAD
-        || type == LUA_TLIGHTUSERDATA) {
-        lua_pushstring(state, lua_typename(state, type));
-        return 1;
-    }
-    luaL_tolstring(state, 1, nullptr);
-    return 1;
-}
-
-// setmetatable without finalizers: a __gc would run policy code at moments the run does not
-// choose.
-int safe_setmetatable(lua_State* state)
-{
-    if (lua_istable(state, 2) && lua_getfield(state, 2, "__gc") != LUA_TNIL)
-        return luaL_error(state, "setmetatable: __gc is not available in a policy");
-    // Weak tables lose entries when the collector runs: a run would depend on its timing.
-    if (lua_istable(state, 2) && lua_getfield(state, 2, "__mode") != LUA_TNIL)
-        return luaL_error(state, "setmetatable: weak tables (__mode) are not available in a policy");
-    lua_settop(state, 2);
-    luaL_checktype(state, 1, LUA_TTABLE);
-    if (!lua_isnil(state, 2))
-        luaL_checktype(state, 2, LUA_TTABLE);
-    lua_setmetatable(state, 1);
-    return 1;
-}
-
-// string.format without %p: an address differs from run to run.
-int safe_format(lua_State* state)
-{
-    std::size_t size = 0;
-    char const* format = luaL_checklstring(state, 1, &size);
-    for (std::size_t i = 0; i + 1 < size; ++i) {
-        if (format[i] != '%')
-            continue;
-        std::size_t j = i + 1;
-        while (j < size && std::strchr("-+ #0123456789.", format[j]))
-            ++j;
-        if (j < size && format[j] == 'p')
-            return luaL_error(state, "string.format: %%p (an address) is not available in a policy");
-        i = j;
-    }
-    lua_pushvalue(state, lua_upvalueindex(1));
-    lua_insert(state, 1);
-    lua_call(state, lua_gettop(state) - 1, 1);
-    return 1;
-}
-
-// Reading a forbidden global names what it was and why it is not there.
-int forbidden_index(lua_State* state)
-{
-    if (lua_type(state, 2) == LUA_TSTRING) {
-        char const* name = lua_tostring(state, 2);
-        for (auto const& forbidden : forbidden_globals)
-            if (std::strcmp(name, forbidden.name) == 0)
-                return luaL_error(state, "'%s' is not available in a policy: %s", name, forbidden.why);
-    }
-    return 0;
-}
-
-} // namespace
-
-// ---- The scheduler ---------------------------------------------------------------------
-
-class LuaScheduler final : public Scheduler {
-public:
-    LuaScheduler(std::string path, SchedulerOptions const& options, LuaLimits const& limits);
-    ~LuaScheduler() override
-    {
-        if (m_state)
-            lua_close(m_state);
-    }
-    LuaScheduler(LuaScheduler const&) = delete;
-    LuaScheduler& operator=(LuaScheduler const&) = delete;
-
-    // Compiles and runs the file's top level; a message on failure.
-    std::optional<std::string> load(std::string const& source);
-    std::string description() const { return m_description; }
-    bool starvation_free() const { return m_starvation_free; }
-
-    // A copy in the same state: a fresh Lua state loads the file again and is given the same
-    // hook calls, each host question answered from the original's record (see m_calls).
-    std::unique_ptr<Scheduler> clone() const override;
-
-    void enqueue(ThreadId, EnqueueReason) override;
-    void dequeue(ThreadId) override;
-    std::optional<ThreadId> pick_next(CoreId) override;
-    std::optional<Tick> slice(ThreadId, CoreId) override;
-    bool should_preempt(CoreId, ThreadId) override;
-    void started(ThreadId, CoreId) override;
-    void stopped(ThreadId, CoreId, Tick) override;
-    std::optional<Tick> next_wakeup() const override;
-    void on_timer() override;
-    std::vector<ReadyQueue> ready_queues() const override;
-
-    // For the host functions.
-    static LuaScheduler& self(lua_State* state)
-    {
-        return *static_cast<LuaScheduler*>(lua_touserdata(state, lua_upvalueindex(1)));
-    }
-    SchedulerHost const& machine(lua_State* state) const
-    {
-        if (!m_attached)
-            luaL_error(state, "the machine can only be asked inside a hook, not while the file loads");
-        return host();
-    }
-    ThreadId check_thread(lua_State* state, int argument) const;
-    CoreId check_core(lua_State* state, int argument) const;
-    SchedulerOptions const& options() const { return m_options; }
-    std::uint64_t draw(std::uint64_t bound) { return m_random.below(bound); }
-    std::set<std::string, std::less<>>& settings_read() { return m_settings_read; }
-
-    void on_hook(lua_State* state, lua_Debug* debug);
-
-    // A host answer: while replaying, the recorded one; otherwise `value`, recorded.
-    std::int64_t answer(std::int64_t value) const
-    {
-        if (m_recording)
-            m_answers.push_back(value);
-        return value;
-    }
-    bool replaying() const { return m_replay != nullptr; }
-    std::int64_t replayed() const { return (*m_replay)[m_replay_at++]; }
-
-private:
-    void call(Hook, int arguments, int results, std::string const& what) const;
-    [[noreturn]] void fail(std::string const& message, std::string const& what) const;
-    // The file and line a hook answered from: its return statement (or where it was defined).
-    std::string answered_at(Hook) const;
-    ThreadId answer_thread(int index, Hook, std::string const& what) const;
-    void push_thread(ThreadId thread) const { lua_pushinteger(m_state, thread); }
-    void note(ThreadId thread)
-    {
-        auto index = static_cast<std::size_t>(thread);
-        if (index >= m_seen.size()) {
-            m_seen.resize(index + 1, 0);
-            m_ready_since.resize(index + 1, 0);
-        }
-        m_seen[index] = 1;
-    }
-    bool is_ready(ThreadId thread) const
-    {
-        auto index = static_cast<std::size_t>(thread);
-        return thread >= 0 && index < m_ready_since.size() && m_ready_since[index] != 0;
-    }
-    void set_not_ready(ThreadId thread)
-    {
-        auto& since = m_ready_since[static_cast<std::size_t>(thread)];
-        m_ready.erase({ since, thread });
-        since = 0;
-    }
-    bool defines(Hook hook) const { return m_hooks[static_cast<std::size_t>(hook)] != LUA_NOREF; }
-
-    struct Call {
-        Hook hook;
-        std::int64_t a = 0;
-        std::int64_t b = 0;
-        std::int64_t c = 0;
-    };
-    void journal(Hook hook, std::int64_t a = 0, std::int64_t b = 0, std::int64_t c = 0) const;
-
-    std::string m_path;
-    std::string m_source;
-    SchedulerOptions m_options;
-    LuaLimits m_limits;
-    std::string m_description;
-    bool m_starvation_free = false;
-    std::unique_ptr<Budget> m_budget;
-    lua_State* m_state = nullptr;
-    std::array<int, hook_count> m_hooks {};
-    std::array<int, 3> m_reasons {};
-    SchedulerRandom m_random;
-    std::set<std::string, std::less<>> m_settings_read;
-    mutable bool m_attached = false; // inside a hook call: the machine may be asked
-
-    // What the Machine has told the policy, to check its answers against.
-    std::vector<char> m_seen;                       // per thread: the policy has heard of it
-    std::vector<std::uint64_t> m_ready_since;       // per thread: its ready sequence number, 0 when not ready
-    std::set<std::pair<std::uint64_t, ThreadId>> m_ready; // ready threads, in the order they became ready
-    std::uint64_t m_sequence = 0;
-    std::vector<char> m_dequeued;                   // per thread: left through dequeue when the policy has none
-
-    // For clone(): every hook call and every host answer, in order, until they pass
-    // max_journal values (a long run: then clone() says it cannot copy the policy).
-    static constexpr std::size_t max_journal = 4'000'000;
-    mutable std::vector<Call> m_calls;
-    mutable std::vector<std::int64_t> m_answers;
-    mutable bool m_recording = true;
-    std::vector<std::int64_t> const* m_replay = nullptr;
-    mutable std::size_t m_replay_at = 0;
-
-    // Per call.
-    mutable std::int64_t m_steps_left = 0;
-    mutable int m_return_line = 0;
-    mutable int m_current_line = 0; // the line the policy was on at the last step count
-    mutable bool m_out_of_steps = false;
-};
-
-namespace {
+using lua_sandbox::budgeted_alloc;
+using lua_sandbox::panic;
 
 void count_hook(lua_State* state, lua_Debug* debug)
 {
@@ -517,210 +37,6 @@ void count_hook(lua_State* state, lua_Debug* debug)
     scheduler->on_hook(state, debug);
 }
 
-// host.* functions. Each takes the LuaScheduler as upvalue 1.
-int host_now(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).now()));
-    return 1;
-}
-
-int host_cores(lua_State* state)
-{
-    lua_pushinteger(state, LuaScheduler::self(state).options().cores);
-    return 1;
-}
-
-int host_running_on(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    CoreId core = self.check_core(state, 1);
-    auto thread = self.replaying() ? self.replayed() : self.answer(self.machine(state).running_on(core));
-    if (thread == no_thread)
-        lua_pushnil(state);
-    else
-        lua_pushinteger(state, thread);
-    return 1;
-}
-
-int host_worked(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    CoreId core = self.check_core(state, 1);
-    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).worked(core)));
-    return 1;
-}
-
-// The cores a thread may use, as a list: from the host (recorded), or from the record.
-void push_pinned(lua_State* state, LuaScheduler const& self, std::span<int const> pinned)
-{
-    auto count = self.replaying() ? self.replayed() : self.answer(static_cast<std::int64_t>(pinned.size()));
-    lua_createtable(state, static_cast<int>(count), 0);
-    for (lua_Integer n = 0; n < count; ++n) {
-        lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(pinned[static_cast<std::size_t>(n)]));
-        lua_rawseti(state, -2, n + 1);
-    }
-}
-
-int host_facts(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    ThreadId thread = self.check_thread(state, 1);
-    ThreadFacts facts;
-    if (self.replaying()) {
-        facts.id = static_cast<ThreadId>(self.replayed());
-        facts.process = static_cast<ProcessId>(self.replayed());
-        facts.arrival = self.replayed();
-        facts.priority = static_cast<int>(self.replayed());
-        facts.next_burst = self.replayed();
-        facts.remaining = self.replayed();
-        facts.last_core = static_cast<CoreId>(self.replayed());
-    } else {
-        facts = self.machine(state).facts(thread);
-        for (std::int64_t value : { std::int64_t(facts.id), std::int64_t(facts.process), facts.arrival,
-                 std::int64_t(facts.priority), facts.next_burst, facts.remaining, std::int64_t(facts.last_core) })
-            self.answer(value);
-    }
-    lua_createtable(state, 0, 8);
-    auto field = [state](char const* name, lua_Integer value) {
-        lua_pushinteger(state, value);
-        lua_setfield(state, -2, name);
-    };
-    field("id", facts.id);
-    field("process", facts.process);
-    field("arrival", facts.arrival);
-    field("priority", facts.priority);
-    field("next_burst", facts.next_burst);
-    field("remaining", facts.remaining);
-    if (facts.last_core != no_core)
-        field("last_core", facts.last_core);
-    push_pinned(state, self, facts.pinned);
-    lua_setfield(state, -2, "pinned");
-    return 1;
-}
-
-int host_pinned(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    ThreadId thread = self.check_thread(state, 1);
-    push_pinned(state, self, self.replaying() ? std::span<int const>() : self.machine(state).brief(thread).pinned);
-    return 1;
-}
-
-int host_may_run_on(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    ThreadId thread = self.check_thread(state, 1);
-    CoreId core = self.check_core(state, 2);
-    lua_pushboolean(state,
-        static_cast<int>(self.replaying() ? self.replayed() : self.answer(may_run_on(self.machine(state).brief(thread).pinned, core))));
-    return 1;
-}
-
-int host_process(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    ThreadId thread = self.check_thread(state, 1);
-    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).brief(thread).process));
-    return 1;
-}
-
-int host_priority(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    ThreadId thread = self.check_thread(state, 1);
-    lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(self.machine(state).brief(thread).priority));
-    return 1;
-}
-
-int host_weight(lua_State* state)
-{
-    lua_Integer priority = luaL_checkinteger(state, 1);
-    luaL_argcheck(state, priority >= -1000 && priority <= 1000, 1, "a priority between -1000 and 1000");
-    lua_pushinteger(state, weight_of_priority(static_cast<int>(priority)));
-    return 1;
-}
-
-// math.random and host.random: the run's seeded generator. random(n): 1..n; random(m, n):
-// m..n; random(): a float in [0, 1).
-int host_random(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    int arguments = lua_gettop(state);
-    if (arguments == 0) {
-        lua_pushnumber(state, static_cast<lua_Number>(self.draw(std::uint64_t(1) << 53)) / 9007199254740992.0);
-        return 1;
-    }
-    lua_Integer low = 1;
-    lua_Integer high = luaL_checkinteger(state, 1);
-    if (arguments >= 2) {
-        low = high;
-        high = luaL_checkinteger(state, 2);
-    }
-    luaL_argcheck(state, low <= high, arguments >= 2 ? 2 : 1, "interval is empty");
-    auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low) + 1;
-    auto drawn = span == 0 ? self.draw(~std::uint64_t(0)) : self.draw(span); // span 0: the whole range
-    lua_pushinteger(state, static_cast<lua_Integer>(static_cast<std::uint64_t>(low) + drawn));
-    return 1;
-}
-
-// host.setting(name, default): a --set value, read as the default's type (a whole number,
-// true/false/on/off, or text). Only while the file loads.
-int host_setting(lua_State* state)
-{
-    auto& self = LuaScheduler::self(state);
-    char const* name = luaL_checkstring(state, 1);
-    luaL_checkany(state, 2);
-    auto const& settings = self.options().settings;
-    auto found = settings.find(std::string_view(name));
-    if (self.settings_read().size() < 64)
-        self.settings_read().emplace(name);
-    if (found == settings.end()) {
-        lua_settop(state, 2);
-        return 1;
-    }
-    char const* text = found->second.c_str();
-    switch (lua_type(state, 2)) {
-    case LUA_TNUMBER: {
-        char* end = nullptr;
-        errno = 0;
-        long long value = std::strtoll(text, &end, 10);
-        if (*text == '\0' || *end != '\0' || errno != 0)
-            return luaL_error(state, "--set %s=%s: the policy expects a whole number", name, text);
-        lua_pushinteger(state, static_cast<lua_Integer>(value));
-        return 1;
-    }
-    case LUA_TBOOLEAN:
-        if (std::strcmp(text, "on") == 0 || std::strcmp(text, "true") == 0) {
-            lua_pushboolean(state, 1);
-            return 1;
-        }
-        if (std::strcmp(text, "off") == 0 || std::strcmp(text, "false") == 0) {
-            lua_pushboolean(state, 0);
-            return 1;
-        }
-        return luaL_error(state, "--set %s=%s: the policy expects on or off", name, text);
-    default:
-        lua_pushstring(state, text);
-        return 1;
-    }
-}
-
-constexpr std::array<luaL_Reg, 12> host_functions { {
-    { "now", host_now },
-    { "cores", host_cores },
-    { "running_on", host_running_on },
-    { "worked", host_worked },
-    { "facts", host_facts },
-    { "pinned", host_pinned },
-    { "may_run_on", host_may_run_on },
-    { "process", host_process },
-    { "priority", host_priority },
-    { "weight", host_weight },
-    { "random", host_random },
-    { "setting", host_setting },
-} };
-
 // The message handler of every call: keeps Lua's "file:line: message".
 int message_handler(lua_State* state)
 {
@@ -730,78 +46,6 @@ int message_handler(lua_State* state)
         return 1;
     lua_pushfstring(state, "the policy raised an error that is a %s, not a message", luaL_typename(state, 1));
     return 1;
-}
-
-// Sets up the sandbox: the safe libraries, the replacements, the host table.
-int open_sandbox(lua_State* state)
-{
-    auto* scheduler = lua_touserdata(state, 1);
-    luaL_requiref(state, LUA_GNAME, luaopen_base, 1);
-    luaL_requiref(state, LUA_TABLIBNAME, luaopen_table, 1);
-    luaL_requiref(state, LUA_STRLIBNAME, luaopen_string, 1);
-    luaL_requiref(state, LUA_MATHLIBNAME, luaopen_math, 1);
-    luaL_requiref(state, LUA_UTF8LIBNAME, luaopen_utf8, 1);
-    lua_settop(state, 1);
-
-    lua_pushglobaltable(state);
-    int globals = lua_gettop(state);
-    for (auto const& forbidden : forbidden_globals) {
-        lua_pushnil(state);
-        lua_setfield(state, globals, forbidden.name);
-    }
-    lua_pushcfunction(state, sorted_pairs);
-    lua_setfield(state, globals, "pairs");
-    lua_pushcfunction(state, sorted_next);
-    lua_setfield(state, globals, "next");
-    lua_pushcfunction(state, plain_tostring);
-    lua_setfield(state, globals, "tostring");
-    lua_pushcfunction(state, safe_setmetatable);
-    lua_setfield(state, globals, "setmetatable");
-
-    lua_getfield(state, globals, LUA_STRLIBNAME);
-    lua_pushnil(state);
-    lua_setfield(state, -2, "dump");
-    lua_getfield(state, -1, "format");
-    lua_pushcclosure(state, safe_format, 1);
-    lua_setfield(state, -2, "format");
-    lua_pop(state, 1);
-    lua_getfield(state, globals, LUA_TABLIBNAME);
-    lua_pushcfunction(state, stable_sort);
-    lua_setfield(state, -2, "sort");
-    lua_pop(state, 1);
-    lua_getfield(state, globals, LUA_MATHLIBNAME);
-    lua_pushnil(state);
-    lua_setfield(state, -2, "randomseed");
-    lua_pushlightuserdata(state, scheduler);
-    lua_pushcclosure(state, host_random, 1);
-    lua_setfield(state, -2, "random");
-    lua_pop(state, 1);
-
-    // The string metatable is shared: keep a policy from changing what "s:upper()" means.
-    lua_pushliteral(state, "");
-    lua_getmetatable(state, -1);
-    lua_pushliteral(state, "the string metatable");
-    lua_setfield(state, -2, "__metatable");
-    lua_pop(state, 2);
-
-    lua_createtable(state, 0, static_cast<int>(host_functions.size() + 2));
-    for (auto const& function : host_functions) {
-        lua_pushlightuserdata(state, scheduler);
-        lua_pushcclosure(state, function.func, 1);
-        lua_setfield(state, -2, function.name);
-    }
-    auto const& self = *static_cast<LuaScheduler*>(scheduler);
-    lua_pushinteger(state, self.options().quantum);
-    lua_setfield(state, -2, "quantum");
-    lua_pushinteger(state, static_cast<lua_Integer>(self.options().seed));
-    lua_setfield(state, -2, "seed");
-    lua_setfield(state, globals, "host");
-
-    lua_createtable(state, 0, 1);
-    lua_pushcfunction(state, forbidden_index);
-    lua_setfield(state, -2, "__index");
-    lua_setmetatable(state, globals);
-    return 0;
 }
 
 } // namespace
@@ -943,7 +187,7 @@ std::optional<std::string> LuaScheduler::load(std::string const& source)
     else
         m_description = fmt::format("a policy written in Lua ({})", m_path);
     lua_settop(m_state, 0);
-    for (auto required : { Hook::Enqueue, Hook::Pick }) {
+    for (auto required : { LuaHook::Enqueue, LuaHook::Pick }) {
         if (!defines(required))
             return fmt::format("{}: a policy must define the function {} (see docs/writing-a-scheduler.md)", m_path,
                 hook_names[static_cast<std::size_t>(required)]);
@@ -988,7 +232,7 @@ CoreId LuaScheduler::check_core(lua_State* state, int argument) const
     throw PolicyError(fmt::format("{} (at tick {}, in {})", message, host().now(), what));
 }
 
-std::string LuaScheduler::answered_at(Hook hook) const
+std::string LuaScheduler::answered_at(LuaHook hook) const
 {
     if (m_return_line > 0)
         return fmt::format("{}:{}", m_path, m_return_line);
@@ -999,7 +243,7 @@ std::string LuaScheduler::answered_at(Hook hook) const
 }
 
 // Calls the hook with `arguments` values pushed on the stack; leaves `results` values.
-void LuaScheduler::call(Hook hook, int arguments, int results, std::string const& what) const
+void LuaScheduler::call(LuaHook hook, int arguments, int results, std::string const& what) const
 {
     int base = lua_gettop(m_state) - arguments;
     lua_pushcfunction(m_state, message_handler);
@@ -1025,7 +269,7 @@ void LuaScheduler::call(Hook hook, int arguments, int results, std::string const
     lua_remove(m_state, base + 1); // the message handler
 }
 
-ThreadId LuaScheduler::answer_thread(int index, Hook hook, std::string const& what) const
+ThreadId LuaScheduler::answer_thread(int index, LuaHook hook, std::string const& what) const
 {
     int is_integer = 0;
     lua_Integer value = lua_tointegerx(m_state, index, &is_integer);
@@ -1046,39 +290,39 @@ void LuaScheduler::enqueue(ThreadId thread, EnqueueReason reason)
         m_dequeued[static_cast<std::size_t>(thread)] = 0;
     m_ready_since[static_cast<std::size_t>(thread)] = ++m_sequence;
     m_ready.insert({ m_sequence, thread });
-    journal(Hook::Enqueue, thread, static_cast<std::int64_t>(reason));
+    journal(LuaHook::Enqueue, thread, static_cast<std::int64_t>(reason));
     push_thread(thread);
     lua_rawgeti(m_state, LUA_REGISTRYINDEX, m_reasons[static_cast<std::size_t>(reason)]);
-    call(Hook::Enqueue, 2, 0, fmt::format("enqueue({}, \"{}\")", thread,
+    call(LuaHook::Enqueue, 2, 0, fmt::format("enqueue({}, \"{}\")", thread,
         reason == EnqueueReason::Arrived ? "arrived" : reason == EnqueueReason::Woke ? "woke" : "preempted"));
 }
 
 void LuaScheduler::dequeue(ThreadId thread)
 {
     set_not_ready(thread);
-    if (!defines(Hook::Dequeue)) {
+    if (!defines(LuaHook::Dequeue)) {
         auto index = static_cast<std::size_t>(thread);
         if (index >= m_dequeued.size())
             m_dequeued.resize(index + 1, 0);
         m_dequeued[index] = 1;
         return;
     }
-    journal(Hook::Dequeue, thread);
+    journal(LuaHook::Dequeue, thread);
     push_thread(thread);
-    call(Hook::Dequeue, 1, 0, fmt::format("dequeue({})", thread));
+    call(LuaHook::Dequeue, 1, 0, fmt::format("dequeue({})", thread));
 }
 
 std::optional<ThreadId> LuaScheduler::pick_next(CoreId core)
 {
     auto what = fmt::format("pick(core {})", core);
-    journal(Hook::Pick, core);
+    journal(LuaHook::Pick, core);
     lua_pushinteger(m_state, core);
-    call(Hook::Pick, 1, 1, what);
+    call(LuaHook::Pick, 1, 1, what);
     if (lua_isnil(m_state, -1)) {
         lua_pop(m_state, 1);
         return std::nullopt;
     }
-    ThreadId thread = answer_thread(-1, Hook::Pick, what);
+    ThreadId thread = answer_thread(-1, LuaHook::Pick, what);
     lua_pop(m_state, 1);
     if (!is_ready(thread)) {
         std::string why = "which is not ready (it is waiting, has ended, or was already picked)";
@@ -1092,12 +336,12 @@ std::optional<ThreadId> LuaScheduler::pick_next(CoreId core)
                 if (host().running_on(other) == thread)
                     why = fmt::format("which is running on core {}", other);
         }
-        fail(fmt::format("{}: pick returned thread {}, {}", answered_at(Hook::Pick), thread, why), what);
+        fail(fmt::format("{}: pick returned thread {}, {}", answered_at(LuaHook::Pick), thread, why), what);
     }
     if (!may_run_on(host().brief(thread).pinned, core))
         fail(fmt::format("{}: pick returned thread {}, which is pinned to other cores than core {} (ask "
                          "host.may_run_on(thread, core))",
-                 answered_at(Hook::Pick), thread, core),
+                 answered_at(LuaHook::Pick), thread, core),
             what);
     set_not_ready(thread);
     return thread;
@@ -1105,13 +349,13 @@ std::optional<ThreadId> LuaScheduler::pick_next(CoreId core)
 
 std::optional<Tick> LuaScheduler::slice(ThreadId thread, CoreId core)
 {
-    if (!defines(Hook::Slice))
+    if (!defines(LuaHook::Slice))
         return std::nullopt;
     auto what = fmt::format("slice({}, core {})", thread, core);
-    journal(Hook::Slice, thread, core);
+    journal(LuaHook::Slice, thread, core);
     push_thread(thread);
     lua_pushinteger(m_state, core);
-    call(Hook::Slice, 2, 1, what);
+    call(LuaHook::Slice, 2, 1, what);
     if (lua_isnil(m_state, -1)) {
         lua_pop(m_state, 1);
         return std::nullopt;
@@ -1119,31 +363,31 @@ std::optional<Tick> LuaScheduler::slice(ThreadId thread, CoreId core)
     int is_integer = 0;
     lua_Integer ticks = lua_tointegerx(m_state, -1, &is_integer);
     if (lua_type(m_state, -1) != LUA_TNUMBER || !is_integer)
-        fail(fmt::format("{}: slice returned {}, not a whole number of ticks or nil", answered_at(Hook::Slice),
+        fail(fmt::format("{}: slice returned {}, not a whole number of ticks or nil", answered_at(LuaHook::Slice),
                  luaL_typename(m_state, -1)),
             what);
     lua_pop(m_state, 1);
     if (ticks < 1)
         fail(fmt::format("{}: slice returned {}: a slice must be at least 1 tick (or nil: until it blocks or ends)",
-                 answered_at(Hook::Slice), ticks),
+                 answered_at(LuaHook::Slice), ticks),
             what);
     if (ticks > max_tick_limit)
-        fail(fmt::format("{}: slice returned {}: at most {} ticks", answered_at(Hook::Slice), ticks, max_tick_limit), what);
+        fail(fmt::format("{}: slice returned {}: at most {} ticks", answered_at(LuaHook::Slice), ticks, max_tick_limit), what);
     return ticks;
 }
 
 bool LuaScheduler::should_preempt(CoreId core, ThreadId thread)
 {
-    if (!defines(Hook::ShouldPreempt))
+    if (!defines(LuaHook::ShouldPreempt))
         return false;
     auto what = fmt::format("should_preempt(core {}, {})", core, thread);
-    journal(Hook::ShouldPreempt, core, thread);
+    journal(LuaHook::ShouldPreempt, core, thread);
     lua_pushinteger(m_state, core);
     push_thread(thread);
-    call(Hook::ShouldPreempt, 2, 1, what);
+    call(LuaHook::ShouldPreempt, 2, 1, what);
     int type = lua_type(m_state, -1);
     if (type != LUA_TBOOLEAN && type != LUA_TNIL)
-        fail(fmt::format("{}: should_preempt returned {}, not true or false", answered_at(Hook::ShouldPreempt),
+        fail(fmt::format("{}: should_preempt returned {}, not true or false", answered_at(LuaHook::ShouldPreempt),
                  luaL_typename(m_state, -1)),
             what);
     bool preempt = lua_toboolean(m_state, -1) != 0;
@@ -1154,31 +398,31 @@ bool LuaScheduler::should_preempt(CoreId core, ThreadId thread)
 void LuaScheduler::started(ThreadId thread, CoreId core)
 {
     note(thread);
-    if (!defines(Hook::Started))
+    if (!defines(LuaHook::Started))
         return;
-    journal(Hook::Started, thread, core);
+    journal(LuaHook::Started, thread, core);
     push_thread(thread);
     lua_pushinteger(m_state, core);
-    call(Hook::Started, 2, 0, fmt::format("started({}, core {})", thread, core));
+    call(LuaHook::Started, 2, 0, fmt::format("started({}, core {})", thread, core));
 }
 
 void LuaScheduler::stopped(ThreadId thread, CoreId core, Tick ran)
 {
-    if (!defines(Hook::Stopped))
+    if (!defines(LuaHook::Stopped))
         return;
-    journal(Hook::Stopped, thread, core, ran);
+    journal(LuaHook::Stopped, thread, core, ran);
     push_thread(thread);
     lua_pushinteger(m_state, core);
     lua_pushinteger(m_state, ran);
-    call(Hook::Stopped, 3, 0, fmt::format("stopped({}, core {}, {})", thread, core, ran));
+    call(LuaHook::Stopped, 3, 0, fmt::format("stopped({}, core {}, {})", thread, core, ran));
 }
 
 std::optional<Tick> LuaScheduler::next_wakeup() const
 {
-    if (!defines(Hook::NextWakeup))
+    if (!defines(LuaHook::NextWakeup))
         return std::nullopt;
-    journal(Hook::NextWakeup);
-    call(Hook::NextWakeup, 0, 1, "next_wakeup()");
+    journal(LuaHook::NextWakeup);
+    call(LuaHook::NextWakeup, 0, 1, "next_wakeup()");
     if (lua_isnil(m_state, -1)) {
         lua_pop(m_state, 1);
         return std::nullopt;
@@ -1186,12 +430,12 @@ std::optional<Tick> LuaScheduler::next_wakeup() const
     int is_integer = 0;
     lua_Integer tick = lua_tointegerx(m_state, -1, &is_integer);
     if (lua_type(m_state, -1) != LUA_TNUMBER || !is_integer)
-        fail(fmt::format("{}: next_wakeup returned {}, not a tick or nil", answered_at(Hook::NextWakeup),
+        fail(fmt::format("{}: next_wakeup returned {}, not a tick or nil", answered_at(LuaHook::NextWakeup),
                  luaL_typename(m_state, -1)),
             "next_wakeup()");
     lua_pop(m_state, 1);
     if (tick <= host().now())
-        fail(fmt::format("{}: next_wakeup returned tick {}, which is not after now (tick {})", answered_at(Hook::NextWakeup),
+        fail(fmt::format("{}: next_wakeup returned tick {}, which is not after now (tick {})", answered_at(LuaHook::NextWakeup),
                  tick, host().now()),
             "next_wakeup()");
     return tick;
@@ -1199,24 +443,24 @@ std::optional<Tick> LuaScheduler::next_wakeup() const
 
 void LuaScheduler::on_timer()
 {
-    if (defines(Hook::OnTimer))
+    if (defines(LuaHook::OnTimer))
     {
-        journal(Hook::OnTimer);
-        call(Hook::OnTimer, 0, 0, "on_timer()");
+        journal(LuaHook::OnTimer);
+        call(LuaHook::OnTimer, 0, 0, "on_timer()");
     }
 }
 
 std::vector<ReadyQueue> LuaScheduler::ready_queues() const
 {
-    if (!defines(Hook::ReadyQueues)) {
+    if (!defines(LuaHook::ReadyQueues)) {
         ReadyQueue queue;
         for (auto const& [sequence, thread] : m_ready)
             queue.threads.push_back(thread);
         return { queue };
     }
     char const* what = "ready_queues()";
-    journal(Hook::ReadyQueues);
-    call(Hook::ReadyQueues, 0, 1, what);
+    journal(LuaHook::ReadyQueues);
+    call(LuaHook::ReadyQueues, 0, 1, what);
     if (lua_isnil(m_state, -1) && m_ready.empty()) {
         lua_pop(m_state, 1);
         return {}; // nothing ready and no queue to show
@@ -1224,7 +468,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
     if (!lua_istable(m_state, -1))
         fail(fmt::format("{}: ready_queues returned {}, not a table (a list of threads, or a list of queues; nil only "
                          "when nothing is ready)",
-                 answered_at(Hook::ReadyQueues), luaL_typename(m_state, -1)),
+                 answered_at(LuaHook::ReadyQueues), luaL_typename(m_state, -1)),
             what);
     int answer = lua_gettop(m_state);
     std::vector<ReadyQueue> queues;
@@ -1235,13 +479,13 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
         auto length = static_cast<lua_Integer>(lua_rawlen(m_state, table));
         for (lua_Integer i = 1; i <= length; ++i) {
             lua_rawgeti(m_state, table, i);
-            ThreadId thread = answer_thread(-1, Hook::ReadyQueues, what);
+            ThreadId thread = answer_thread(-1, LuaHook::ReadyQueues, what);
             lua_pop(m_state, 1);
             if (!is_ready(thread))
-                fail(fmt::format("{}: ready_queues lists thread {}, which is not ready", answered_at(Hook::ReadyQueues), thread),
+                fail(fmt::format("{}: ready_queues lists thread {}, which is not ready", answered_at(LuaHook::ReadyQueues), thread),
                     what);
             if (listed[static_cast<std::size_t>(thread)]++)
-                fail(fmt::format("{}: ready_queues lists thread {} twice", answered_at(Hook::ReadyQueues), thread), what);
+                fail(fmt::format("{}: ready_queues lists thread {} twice", answered_at(LuaHook::ReadyQueues), thread), what);
             queue.threads.push_back(thread);
             ++count;
         }
@@ -1257,7 +501,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
         for (lua_Integer i = 1; i <= length; ++i) {
             if (lua_rawgeti(m_state, answer, i) != LUA_TTABLE)
                 fail(fmt::format("{}: ready_queues returned a list of queues whose entry {} is a {}, not a queue",
-                         answered_at(Hook::ReadyQueues), i, luaL_typename(m_state, -1)),
+                         answered_at(LuaHook::ReadyQueues), i, luaL_typename(m_state, -1)),
                     what);
             int queue = lua_gettop(m_state);
             std::string label;
@@ -1272,7 +516,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
     if (count != m_ready.size()) {
         for (auto const& [sequence, thread] : m_ready)
             if (!listed[static_cast<std::size_t>(thread)])
-                fail(fmt::format("{}: ready_queues leaves out thread {}, which is ready", answered_at(Hook::ReadyQueues),
+                fail(fmt::format("{}: ready_queues leaves out thread {}, which is ready", answered_at(LuaHook::ReadyQueues),
                          thread),
                     what);
     }
@@ -1293,7 +537,7 @@ bool claims_starvation_free(Scheduler const& scheduler)
     return lua && lua->starvation_free();
 }
 
-void LuaScheduler::journal(Hook hook, std::int64_t a, std::int64_t b, std::int64_t c) const
+void LuaScheduler::journal(LuaHook hook, std::int64_t a, std::int64_t b, std::int64_t c) const
 {
     if (!m_recording)
         return;
@@ -1327,29 +571,29 @@ std::unique_ptr<Scheduler> LuaScheduler::clone() const
             ++arguments;
         };
         switch (recorded.hook) {
-        case Hook::Enqueue:
+        case LuaHook::Enqueue:
             push(recorded.a);
             lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->m_reasons[static_cast<std::size_t>(recorded.b)]);
             ++arguments;
             break;
-        case Hook::Dequeue:
-        case Hook::Pick:
+        case LuaHook::Dequeue:
+        case LuaHook::Pick:
             push(recorded.a);
             break;
-        case Hook::Slice:
-        case Hook::ShouldPreempt:
-        case Hook::Started:
+        case LuaHook::Slice:
+        case LuaHook::ShouldPreempt:
+        case LuaHook::Started:
             push(recorded.a);
             push(recorded.b);
             break;
-        case Hook::Stopped:
+        case LuaHook::Stopped:
             push(recorded.a);
             push(recorded.b);
             push(recorded.c);
             break;
-        case Hook::NextWakeup:
-        case Hook::OnTimer:
-        case Hook::ReadyQueues:
+        case LuaHook::NextWakeup:
+        case LuaHook::OnTimer:
+        case LuaHook::ReadyQueues:
             break;
         }
         copy->m_steps_left = m_limits.steps;
