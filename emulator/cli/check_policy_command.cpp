@@ -29,12 +29,10 @@ int check_policy_command(CheckPolicySettings const& settings)
     options.quantum = settings.quantum;
     options.seed = settings.seed;
     for (auto const& setting : settings.settings) {
-        auto equals = setting.find('=');
-        if (equals == std::string::npos || equals == 0) {
-            fmt::print(stderr, "ticklab: error: --set '{}' must look like NAME=VALUE\n", setting);
+        if (auto problem = add_setting(options, setting)) {
+            fmt::print(stderr, "ticklab: error: {}\n", *problem);
             return exit_code::bad_input;
         }
-        options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
     }
     auto checked = check_policy_contract(settings.file, options);
     if (auto const* error = std::get_if<std::string>(&checked)) {

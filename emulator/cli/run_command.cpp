@@ -216,12 +216,9 @@ std::variant<Prepared, SettingsProblem> read_run_settings(RunSettings const& set
     options.quantum = settings.quantum;
     options.cores = settings.cores;
     options.seed = settings.seed;
-    for (auto const& setting : settings.settings) {
-        auto equals = setting.find('=');
-        if (equals == std::string::npos || equals == 0)
-            return SettingsProblem { "--set", setting, fmt::format("--set '{}' must look like NAME=VALUE", setting) };
-        options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
-    }
+    for (auto const& setting : settings.settings)
+        if (auto problem = add_setting(options, setting))
+            return SettingsProblem { "--set", setting, *problem };
     return prepared;
 }
 

@@ -121,8 +121,8 @@ Trace run_with(Program const& program, QuizSettings const& settings, std::string
     if (settings.policy_seed)
         options.seed = *settings.policy_seed;
     for (auto const& setting : settings.set) {
-        auto equals = setting.find('=');
-        options.settings[setting.substr(0, equals)] = setting.substr(equals + 1);
+        auto problem = add_setting(options, setting);
+        VERIFY(!problem); // the quiz writes its own settings
     }
     auto simulated = simulate_run(machine, program, scheduler, options);
     VERIFY(std::holds_alternative<Trace>(simulated));

@@ -151,4 +151,13 @@ std::string join_ticks(std::span<Tick const> ticks, std::string_view separator)
     return fmt::format("{}", fmt::join(ticks, separator));
 }
 
+std::optional<std::string> add_setting(SchedulerOptions& options, std::string_view setting)
+{
+    auto equals = setting.find('=');
+    if (equals == std::string_view::npos || equals == 0)
+        return fmt::format("--set '{}' must look like NAME=VALUE", setting);
+    options.settings[std::string(setting.substr(0, equals))] = std::string(setting.substr(equals + 1));
+    return std::nullopt;
+}
+
 }

@@ -28,6 +28,11 @@ struct SchedulerOptions {
     std::map<std::string, std::string, std::less<>> settings; // --set NAME=VALUE, policy-specific
 };
 
+// Adds one `--set NAME=VALUE` to options.settings (a later value of the same name replaces
+// an earlier one). The message, "--set 'x' must look like NAME=VALUE", when it has no name
+// or no '='.
+std::optional<std::string> add_setting(SchedulerOptions& options, std::string_view setting);
+
 // Reads one policy's --set values. The first mistake is kept and every later read returns its
 // fallback, so a policy's reading code is straight-line and checks error() once at the end.
 class SettingsReader {
