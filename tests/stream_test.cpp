@@ -99,6 +99,21 @@ TEST_CASE("streamed JSON, CSV, Perfetto, parallelism and the notable-only summar
                     writer->write(got, lean, compute_metrics(lean));
                     REQUIRE(writer->ok());
                     REQUIRE(got.str() == want.str());
+                    CHECK(writer->bytes_spilled() == 0); // a few thousand events fit in its buffer
+                    // Again with buffers of 256 bytes: the events' records go through the
+                    // temporary file, read back across the buffer's end, and the text leaves
+                    // in pieces, the head and tail longer than the buffer.
+                    std::unique_ptr<JsonStreamWriter> small;
+                    auto small_run = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+                        small = std::make_unique<JsonStreamWriter>(trace, 256);
+                        return small.get();
+                    });
+                    std::ostringstream small_got;
+                    small->write(small_got, small_run, compute_metrics(small_run));
+                    REQUIRE(small->ok());
+                    REQUIRE(small_got.str() == want.str());
+                    if (full.events.size() > 60) // records of at least 3 bytes each
+                        CHECK(small->bytes_spilled() > 0);
 
                     // The tick CSV: a run that keeps nothing but its notable events, the
                     // ready queues handed to the writer as they change.
@@ -186,4 +201,44 @@ TEST_CASE("a run that only counts routine events keeps the notable ones in order
     CHECK(lean.core_slices[0].empty());
     CHECK(!full.core_slices[0].empty());
     CHECK(lean.event_count == full.event_count);
+}
+
+TEST_CASE("streamed JSON quotes and escapes texts and names as the whole-trace writer does, through the temporary file", "[stream]")
+{
+    // Hangul names; quotes, backslashes and new lines in printed text, alone and together (the
+    // plain ASCII text is copied as it is, the rest escaped as json_string does); a fault's message, a
+    // negative value and a tick past 2^32: each field as render_json writes it.
+    auto program = parse_or_fail("process 가게 arrive 5000000000\n"
+                                 "  shared 합계 = 0\n"
+                                 "  mutex 열쇠\n"
+                                 "  thread 배달\n"
+                                 "    lock 열쇠\n"
+                                 "    write 합계 -1000000000000000\n"
+                                 "    unlock 열쇠\n"
+                                 "    print \"say \\\"hi\\\" \\\\ back\\nnext {tick} 한글\"\n"
+                                 "    print \"a \\\"quoted\\\" word\"\n"
+                                 "    print \"a \\\\ backslash\"\n"
+                                 "    print \"plain {tick}\"\n"
+                                 "    compute 3\n"
+                                 "    crash\n");
+    RunSpec spec;
+    spec.max_ticks = 6000000000;
+    auto full = run_with(program, spec, true);
+    std::ostringstream want;
+    render_json(want, full, compute_metrics(full));
+    REQUIRE(want.str().find("\"text\": \"say \\\"hi\\\" \\\\ back\\nnext 5000000001 한글\"") != std::string::npos);
+    REQUIRE(want.str().find("\"value\": -1000000000000000") != std::string::npos);
+    REQUIRE(want.str().find("\"text\": \"a \\\"quoted\\\" word\"") != std::string::npos);
+    REQUIRE(want.str().find("\"text\": \"a \\\\ backslash\"") != std::string::npos);
+    for (std::size_t buffer : { std::size_t(256), std::size_t(1) << 20 }) {
+        std::unique_ptr<JsonStreamWriter> writer;
+        auto lean = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+            writer = std::make_unique<JsonStreamWriter>(trace, buffer);
+            return writer.get();
+        });
+        std::ostringstream got;
+        writer->write(got, lean, compute_metrics(lean));
+        REQUIRE(writer->ok());
+        CHECK(got.str() == want.str());
+    }
 }

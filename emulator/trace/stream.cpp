@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <type_traits>
+#include <unistd.h>
 
 namespace tl {
 
@@ -125,65 +128,213 @@ constexpr std::array<std::string_view, key_count> s_keys { "base", "by", "cause"
     "holder", "joins", "kind", "line", "memory", "message", "mutex", "on", "process", "reason", "slice", "spawned",
     "task", "tasks", "text", "thread", "tick", "transfers", "until", "value", "variable" };
 
-// The fields of one event, each a number, a boolean or a string already in JSON form.
-class Fields {
-public:
+// The fields of one event: a number, a boolean, a string already in JSON form or a text to
+// quote, each under its key. Only the keys in `present` are set; the rest is not even
+// zeroed, so that an event costs only its own fields.
+struct Fields {
+    enum class Slot : std::uint8_t { Number, True, False, Raw, Text };
+
     void number(Key key, std::int64_t value)
     {
-        m_slots[key] = Slot::Number;
-        m_numbers[key] = value;
+        present |= 1U << key;
+        slots[key] = Slot::Number;
+        numbers[key] = value;
     }
-    void boolean(Key key, bool value) { m_slots[key] = value ? Slot::True : Slot::False; }
+    void boolean(Key key, bool value)
+    {
+        present |= 1U << key;
+        slots[key] = value ? Slot::True : Slot::False;
+    }
     void raw(Key key, std::string_view json)
     {
-        m_slots[key] = Slot::Raw;
-        m_raw[key] = json;
+        present |= 1U << key;
+        slots[key] = Slot::Raw;
+        strings[key] = json;
     }
-    // A string that needs quoting; kept alive until the event is written.
+    // A string that needs quoting (and maybe escaping) as it is written.
     void text(Key key, std::string_view text)
     {
-        m_owned[m_used] = json_string(text);
-        raw(key, m_owned[m_used++]);
+        present |= 1U << key;
+        slots[key] = Slot::Text;
+        strings[key] = text;
     }
 
-    // As nlohmann's dump(2) writes the object, each line indented 4 more (an array element).
-    void write(std::string& out) const
-    {
-        out += "    {";
-        bool first = true;
-        for (std::size_t key = 0; key < key_count; ++key) {
-            if (m_slots[key] == Slot::None)
-                continue;
-            out += first ? "\n      \"" : ",\n      \"";
-            first = false;
-            out += s_keys[key];
-            out += "\": ";
-            switch (m_slots[key]) {
-            case Slot::Number: fmt::format_to(std::back_inserter(out), "{}", m_numbers[key]); break;
-            case Slot::True: out += "true"; break;
-            case Slot::False: out += "false"; break;
-            case Slot::Raw: out += m_raw[key]; break;
-            case Slot::None: break;
-            }
-        }
-        out += "\n    }";
-    }
-
-private:
-    enum class Slot : std::uint8_t { None, Number, True, False, Raw };
-    std::array<Slot, key_count> m_slots {};
-    std::array<std::int64_t, key_count> m_numbers {};
-    std::array<std::string_view, key_count> m_raw {};
-    std::array<std::string, 4> m_owned;
-    std::size_t m_used = 0;
+    std::uint32_t present = 0;
+    std::array<Slot, key_count> slots;
+    std::array<std::int64_t, key_count> numbers;
+    std::array<std::string_view, key_count> strings;
 };
+static_assert(key_count <= 32);
+
+// Before each key: the comma that ends the field before it (dropped for the first), the
+// newline and indentation of an array element's field (nlohmann's dump(2), 4 more spaces
+// in), the key, and the colon.
+std::array<std::string, key_count> const& key_prefixes()
+{
+    static auto const prefixes = [] {
+        std::array<std::string, key_count> out;
+        for (std::size_t key = 0; key < key_count; ++key)
+            out[key] = fmt::format(",\n      \"{}\": ", s_keys[key]);
+        return out;
+    }();
+    return prefixes;
+}
+
+// Whether json_string(text) is `text` in quotes: printable ASCII without quote or backslash.
+bool plain_ascii(std::string_view text)
+{
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+// An event as a record of the temporary file: its kind, a byte saying which fields differ
+// from an Event's defaults, then those fields as variable-length integers (7 bits a byte,
+// signed ones zigzagged), the tick as the step from the event before. The headline's events
+// take about 12 bytes each, where their JSON takes about 170.
+enum RecordField : std::uint8_t {
+    r_core = 1 << 0,
+    r_process = 1 << 1,
+    r_thread = 1 << 2,
+    r_line = 1 << 3,
+    r_pc = 1 << 4,
+    r_value = 1 << 5,
+    r_text = 1 << 6,
+    r_more = 1 << 7, // a second byte of flags follows: r_task, r_object
+};
+enum RecordField2 : std::uint8_t { r_task = 1 << 0, r_object = 1 << 1 };
+static_assert(event_kind_count <= 256);
+constexpr std::size_t max_record = 3 + 10 * 10; // kind, two flag bytes, ten integers
+
+std::uint64_t zigzag(std::int64_t value)
+{
+    return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
+}
+
+std::int64_t unzigzag(std::uint64_t value)
+{
+    return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
+}
+
+unsigned char* put_varint(unsigned char* at, std::uint64_t value)
+{
+    while (value >= 0x80) {
+        *at++ = static_cast<unsigned char>(value | 0x80);
+        value >>= 7;
+    }
+    *at++ = static_cast<unsigned char>(value);
+    return at;
+}
+
+unsigned char const* get_varint(unsigned char const* at, std::uint64_t& value)
+{
+    value = 0;
+    for (int shift = 0;; shift += 7) {
+        auto byte = *at++;
+        value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0)
+            return at;
+    }
+}
+
+// Writes `record` for `event`, whose tick follows `last_tick`; answers its end.
+unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick)
+{
+    auto* at = record;
+    *at++ = static_cast<unsigned char>(event.kind);
+    auto* flags = at++;
+    std::uint8_t more = 0;
+    *flags = 0;
+    at = put_varint(at, zigzag(event.tick - last_tick));
+    auto field = [&](std::uint8_t flag, std::int64_t value, std::int64_t absent) {
+        if (value == absent)
+            return;
+        *flags |= flag;
+        at = put_varint(at, zigzag(value));
+    };
+    field(r_core, event.core, no_core);
+    field(r_process, event.process, no_process);
+    field(r_thread, event.thread, no_thread);
+    field(r_line, event.line, 0);
+    field(r_pc, event.pc, -1);
+    field(r_value, event.value, 0);
+    field(r_text, event.text, -1);
+    if (event.task != -1 || event.object != -1) {
+        *flags |= r_more;
+        auto* second = at++;
+        if (event.task != -1)
+            more |= r_task, at = put_varint(at, zigzag(event.task));
+        if (event.object != -1)
+            more |= r_object, at = put_varint(at, zigzag(event.object));
+        *second = more;
+    }
+    return at;
+}
+
+// Reads the record at `record` into `event` (whose tick is the one before); answers its end.
+unsigned char const* decode(unsigned char const* record, Event& event)
+{
+    auto const* at = record;
+    Tick tick = event.tick;
+    event = Event {};
+    event.kind = static_cast<EventKind>(*at++);
+    auto flags = *at++;
+    std::uint64_t value = 0;
+    at = get_varint(at, value);
+    event.tick = tick + unzigzag(value);
+    auto field = [&](std::uint8_t flag, auto& out) {
+        if ((flags & flag) == 0)
+            return;
+        at = get_varint(at, value);
+        out = static_cast<std::remove_reference_t<decltype(out)>>(unzigzag(value));
+    };
+    field(r_core, event.core);
+    field(r_process, event.process);
+    field(r_thread, event.thread);
+    field(r_line, event.line);
+    field(r_pc, event.pc);
+    field(r_value, event.value);
+    field(r_text, event.text);
+    if ((flags & r_more) != 0) {
+        auto more = *at++;
+        if ((more & r_task) != 0)
+            at = get_varint(at, value), event.task = static_cast<std::int32_t>(unzigzag(value));
+        if ((more & r_object) != 0)
+            at = get_varint(at, value), event.object = static_cast<std::int32_t>(unzigzag(value));
+    }
+    return at;
+}
+
+// write(2) of all of it, again after a signal.
+bool write_all(int fd, unsigned char const* data, std::size_t size)
+{
+    while (size > 0) {
+        auto written = ::write(fd, data, size);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return false;
+        data += written;
+        size -= static_cast<std::size_t>(written);
+    }
+    return true;
+}
 
 }
 
-JsonStreamWriter::JsonStreamWriter(Trace const& trace)
-    : m_trace(trace)
-    , m_meter(trace)
+JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
+    : m_meter(trace)
+    , m_capacity(std::max(buffer_bytes, min_buffer))
+    , m_records(std::make_unique<unsigned char[]>(m_capacity))
+    , m_record_end(m_records.get())
+    , m_text(std::make_unique<char[]>(m_capacity))
+    , m_pos(m_text.get())
+    , m_end(m_text.get() + m_capacity)
 {
+    static_assert(min_buffer >= 2 * max_record);
     m_thread_names.reserve(trace.threads.size());
     for (auto const& thread : trace.threads)
         m_thread_names.push_back(json_string(thread.display_name));
@@ -192,10 +343,6 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace)
         m_process_names.push_back(json_string(process.name));
     for (auto kind = 0; kind < event_kind_count; ++kind)
         m_kind_names.push_back(json_string(to_string(static_cast<EventKind>(kind))));
-    m_file = std::tmpfile();
-    if (m_file == nullptr)
-        m_error = fmt::format("cannot make a temporary file for the events: {}", std::strerror(errno));
-    m_buffer.reserve(1 << 20);
 }
 
 JsonStreamWriter::~JsonStreamWriter()
@@ -204,23 +351,79 @@ JsonStreamWriter::~JsonStreamWriter()
         std::fclose(m_file);
 }
 
-void JsonStreamWriter::flush()
-{
-    if (m_buffer.empty())
-        return;
-    if (m_file != nullptr && m_error.empty()) {
-        if (std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size())
-            m_error = fmt::format("cannot write the events to a temporary file: {}", std::strerror(errno));
-        m_spilled += static_cast<std::int64_t>(m_buffer.size());
-    }
-    m_buffer.clear();
-}
-
-// As event_json (json.cpp) fills the object.
 void JsonStreamWriter::event(Event const& event)
 {
     m_meter.event(event);
-    auto const& trace = m_trace;
+    if (static_cast<std::size_t>(m_records.get() + m_capacity - m_record_end) < max_record)
+        spill();
+    m_record_end = encode(m_record_end, event, m_last_tick);
+    m_last_tick = event.tick;
+    ++m_events;
+}
+
+// The records to the temporary file, made when they first fill the buffer.
+void JsonStreamWriter::spill()
+{
+    auto size = static_cast<std::size_t>(m_record_end - m_records.get());
+    m_record_end = m_records.get();
+    if (size == 0 || !m_error.empty())
+        return;
+    if (m_file == nullptr) {
+        m_file = std::tmpfile();
+        if (m_file == nullptr) {
+            m_error = fmt::format("cannot make a temporary file for the events: {}", std::strerror(errno));
+            return;
+        }
+    }
+    if (!write_all(fileno(m_file), m_records.get(), size))
+        m_error = fmt::format("cannot write the events to a temporary file: {}", std::strerror(errno));
+    m_spilled += static_cast<std::int64_t>(size);
+}
+
+// A failed write leaves the stream failed, for the caller to see (the command line says so
+// for standard output, whatever wrote to it); the events are not formatted any further.
+void JsonStreamWriter::flush_text()
+{
+    if (m_out != nullptr && *m_out && m_error.empty())
+        m_out->write(m_text.get(), m_pos - m_text.get());
+    m_pos = m_text.get();
+}
+
+void JsonStreamWriter::put_long(std::string_view text)
+{
+    flush_text();
+    if (text.size() > m_capacity) {
+        if (m_out != nullptr && *m_out && m_error.empty())
+            m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
+        return;
+    }
+    std::memcpy(m_pos, text.data(), text.size());
+    m_pos += text.size();
+}
+
+void JsonStreamWriter::put_number(std::int64_t value)
+{
+    if (m_end - m_pos < 24)
+        flush_text();
+    fmt::format_int digits(value);
+    std::memcpy(m_pos, digits.data(), digits.size());
+    m_pos += digits.size();
+}
+
+void JsonStreamWriter::put_text(std::string_view text)
+{
+    if (!plain_ascii(text)) {
+        put(json_string(text));
+        return;
+    }
+    put("\"");
+    put(text);
+    put("\"");
+}
+
+// As event_json (json.cpp) fills the object, and nlohmann's dump(2) writes it.
+void JsonStreamWriter::format(Trace const& trace, Event const& event)
+{
     auto name = [&](std::int64_t id) -> std::string_view { return m_thread_names[static_cast<std::size_t>(id)]; };
     Fields out;
     out.number(k_tick, event.tick);
@@ -311,34 +514,78 @@ void JsonStreamWriter::event(Event const& event)
     case EventKind::ThreadExit:
     case EventKind::TickLimit: break;
     }
-    m_buffer += m_events == 0 ? "[\n" : ",\n";
-    ++m_events;
-    out.write(m_buffer);
-    if (m_buffer.size() >= (1 << 20) - 4096)
-        flush();
+
+    put("    {");
+    auto const& prefixes = key_prefixes();
+    bool first = true;
+    for (auto keys = out.present; keys != 0; keys &= keys - 1) {
+        auto key = static_cast<std::size_t>(std::countr_zero(keys));
+        std::string_view prefix = prefixes[key];
+        put(first ? prefix.substr(1) : prefix);
+        first = false;
+        switch (out.slots[key]) {
+        case Fields::Slot::Number: put_number(out.numbers[key]); break;
+        case Fields::Slot::True: put("true"); break;
+        case Fields::Slot::False: put("false"); break;
+        case Fields::Slot::Raw: put(out.strings[key]); break;
+        case Fields::Slot::Text: put_text(out.strings[key]); break;
+        }
+    }
+    put("\n    }");
+}
+
+// Reads the records back (from the buffer alone when they never left it, else from the
+// temporary file through the buffer) and formats each event.
+void JsonStreamWriter::write_events(Trace const& trace)
+{
+    put("[\n");
+    Event event;
+    auto const* at = static_cast<unsigned char const*>(m_records.get());
+    auto const* end = static_cast<unsigned char const*>(m_record_end);
+    std::int64_t offset = 0;
+    if (m_file != nullptr) {
+        spill();
+        at = end = m_records.get();
+    }
+    for (std::int64_t index = 0; index < m_events && m_error.empty() && *m_out; ++index) {
+        if (m_file != nullptr && static_cast<std::size_t>(end - at) < max_record && offset < m_spilled) {
+            // Refill: the part of a record left at the end of the buffer moves to its start.
+            auto left = static_cast<std::size_t>(end - at);
+            std::memmove(m_records.get(), at, left);
+            auto want = std::min<std::int64_t>(static_cast<std::int64_t>(m_capacity - left), m_spilled - offset);
+            ssize_t count = 0;
+            do
+                count = ::pread(fileno(m_file), m_records.get() + left, static_cast<std::size_t>(want), offset);
+            while (count < 0 && errno == EINTR);
+            if (count <= 0) {
+                m_error = fmt::format("cannot read the events back from their temporary file: {}",
+                    count == 0 ? "it is shorter than what was written" : std::strerror(errno));
+                break;
+            }
+            offset += count;
+            at = m_records.get();
+            end = at + left + count;
+        }
+        at = decode(at, event);
+        if (index > 0)
+            put(",\n");
+        format(trace, event);
+    }
+    put("\n  ]");
 }
 
 void JsonStreamWriter::write(std::ostream& out, Trace const& trace, Metrics const& metrics)
 {
-    flush();
     auto frame = json_frame(trace, metrics, m_meter.finish(trace.end));
-    out << frame.before;
-    if (m_events == 0) {
-        out << "[]";
-    } else if (m_file != nullptr && m_error.empty()) {
-        std::rewind(m_file);
-        std::vector<char> chunk(1 << 20);
-        for (;;) {
-            auto count = std::fread(chunk.data(), 1, chunk.size(), m_file);
-            if (count == 0)
-                break;
-            out.write(chunk.data(), static_cast<std::streamsize>(count));
-        }
-        if (std::ferror(m_file) != 0)
-            m_error = fmt::format("cannot read the events back from their temporary file: {}", std::strerror(errno));
-        out << "\n  ]";
-    }
-    out << frame.after;
+    m_out = &out;
+    put(frame.before);
+    if (m_events == 0)
+        put("[]");
+    else
+        write_events(trace);
+    put(frame.after);
+    flush_text();
+    m_out = nullptr;
 }
 
 CsvStreamWriter::CsvStreamWriter(std::ostream& out, Trace const& trace)

@@ -17,9 +17,11 @@
 #include "trace/visual.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tl {
@@ -53,23 +55,28 @@ private:
     int m_peak_parallelism = 0;
 };
 
-// --format json as the run goes. Each event is formatted when it happens and written to an
-// unnamed temporary file (std::tmpfile, in $TMPDIR or /tmp): the document's keys are sorted,
-// so the metrics, which are known only at the end, come before the events. write() then sends
-// the head, the events and the tail. The run needs to keep only the notable events
-// (MachineConfig::record_notable), which the metrics, races and output read.
+// --format json as the run goes. The document's keys are sorted, so the metrics, which are
+// known only at the end, come before the events: each event is kept as it happens as a
+// compact record (about 12 bytes; its JSON is about 170) in a buffer that goes, when full,
+// to an unnamed temporary file (std::tmpfile, in /tmp). write() sends the head, then reads
+// the records back and formats each event straight to the output, then the tail. The run
+// needs to keep only the notable events (MachineConfig::record_notable), which the metrics,
+// races and output read.
 class JsonStreamWriter final : public TraceObserver {
 public:
-    // `trace` is the Machine's own, read while it runs.
-    explicit JsonStreamWriter(Trace const& trace);
+    // `trace` is the Machine's own, read while it runs. The records go to the temporary file
+    // in writes of `buffer_bytes` (at least 256), and the text to the output likewise; a run
+    // whose records fit in the buffer makes no temporary file.
+    explicit JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes = 1 << 20);
     ~JsonStreamWriter() override;
     JsonStreamWriter(JsonStreamWriter const&) = delete;
     JsonStreamWriter& operator=(JsonStreamWriter const&) = delete;
 
-    // False when the temporary file could not be made or written (the disk is full, say):
-    // `error` says why.
+    // False when the temporary file could not be made, written or read (the disk is full,
+    // say): `error` says why. (A failed write to the output leaves the stream failed.)
     bool ok() const { return m_error.empty(); }
     std::string const& error() const { return m_error; }
+    // The bytes of records written to the temporary file (0: it was never made).
     std::int64_t bytes_spilled() const { return m_spilled; }
 
     void event(Event const&) override;
@@ -77,18 +84,43 @@ public:
     void slice(CoreId core, Slice const& slice) override { m_meter.slice(core, slice); }
 
     // The whole document, once the run is over; `trace` is its final trace (it may be the
-    // one the Machine handed over, moved from the one given to the constructor).
+    // one the Machine handed over, moved from the one given to the constructor), which the
+    // events' names, texts and tasks are read from.
     void write(std::ostream&, Trace const& trace, Metrics const&);
 
 private:
-    void flush();
+    static constexpr std::size_t min_buffer = 256;
 
-    Trace const& m_trace;
+    void spill();
+    void write_events(Trace const&);
+    void format(Trace const&, Event const&);
+    // The text buffer, sent to m_out when full.
+    void put(std::string_view text)
+    {
+        if (text.size() > static_cast<std::size_t>(m_end - m_pos)) {
+            put_long(text);
+            return;
+        }
+        std::memcpy(m_pos, text.data(), text.size());
+        m_pos += text.size();
+    }
+    void put_long(std::string_view);
+    void put_number(std::int64_t);
+    void put_text(std::string_view); // quoted and escaped as json_string does
+    void flush_text();
+
     ParallelismMeter m_meter;
     std::vector<std::string> m_thread_names;  // as JSON strings
     std::vector<std::string> m_process_names; // as JSON strings
     std::vector<std::string> m_kind_names;    // as JSON strings, by EventKind
-    std::string m_buffer;
+    std::size_t m_capacity;
+    std::unique_ptr<unsigned char[]> m_records; // the records not yet in the file
+    unsigned char* m_record_end;
+    Tick m_last_tick = 0;                        // the tick of the last record
+    std::unique_ptr<char[]> m_text;              // the output not yet written
+    char* m_pos;
+    char* m_end;
+    std::ostream* m_out = nullptr;               // while write() runs
     std::FILE* m_file = nullptr;
     std::int64_t m_events = 0;
     std::int64_t m_spilled = 0;
