@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -132,7 +133,7 @@ constexpr std::array<std::string_view, key_count> s_keys { "base", "by", "cause"
 // quote, each under its key. Only the keys in `present` are set; the rest is not even
 // zeroed, so that an event costs only its own fields.
 struct Fields {
-    enum class Slot : std::uint8_t { Number, True, False, Raw, Text };
+    enum class Slot : std::uint8_t { Number, True, False, Raw, Name, Text };
 
     void number(Key key, std::int64_t value)
     {
@@ -149,36 +150,36 @@ struct Fields {
     {
         present |= 1U << key;
         slots[key] = Slot::Raw;
-        strings[key] = json;
+        strings[key] = { json.data(), json.size() };
+    }
+    // JSON from the writer's names, which may be read past their end (see m_arena).
+    void name(Key key, std::string_view json)
+    {
+        present |= 1U << key;
+        slots[key] = Slot::Name;
+        strings[key] = { json.data(), json.size() };
     }
     // A string that needs quoting (and maybe escaping) as it is written.
     void text(Key key, std::string_view text)
     {
         present |= 1U << key;
         slots[key] = Slot::Text;
-        strings[key] = text;
+        strings[key] = { text.data(), text.size() };
     }
+
+    // Plain arrays, left uninitialised (a std::string_view would be zeroed, 27 of them).
+    struct String {
+        char const* data;
+        std::size_t size;
+        operator std::string_view() const { return { data, size }; }
+    };
 
     std::uint32_t present = 0;
     std::array<Slot, key_count> slots;
     std::array<std::int64_t, key_count> numbers;
-    std::array<std::string_view, key_count> strings;
+    std::array<String, key_count> strings;
 };
 static_assert(key_count <= 32);
-
-// Before each key: the comma that ends the field before it (dropped for the first), the
-// newline and indentation of an array element's field (nlohmann's dump(2), 4 more spaces
-// in), the key, and the colon.
-std::array<std::string, key_count> const& key_prefixes()
-{
-    static auto const prefixes = [] {
-        std::array<std::string, key_count> out;
-        for (std::size_t key = 0; key < key_count; ++key)
-            out[key] = fmt::format(",\n      \"{}\": ", s_keys[key]);
-        return out;
-    }();
-    return prefixes;
-}
 
 // Whether json_string(text) is `text` in quotes: printable ASCII without quote or backslash.
 bool plain_ascii(std::string_view text)
@@ -335,14 +336,42 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
     , m_end(m_text.get() + m_capacity)
 {
     static_assert(min_buffer >= 2 * max_record);
-    m_thread_names.reserve(trace.threads.size());
-    for (auto const& thread : trace.threads)
-        m_thread_names.push_back(json_string(thread.display_name));
-    m_process_names.reserve(trace.processes.size());
-    for (auto const& process : trace.processes)
-        m_process_names.push_back(json_string(process.name));
+    // Before each key: the comma that ends the field before it (dropped for the first), the
+    // newline and indentation of an array element's field (nlohmann's dump(2), 4 more spaces
+    // in), the key, and the colon.
+    std::vector<std::size_t> ends;
+    for (auto key : s_keys) {
+        fmt::format_to(std::back_inserter(m_arena), ",\n      \"{}\": ", key);
+        ends.push_back(m_arena.size());
+    }
+    for (auto kind = 0; kind < event_kind_count; ++kind) {
+        m_arena += json_string(to_string(static_cast<EventKind>(kind)));
+        ends.push_back(m_arena.size());
+    }
+    for (auto const& thread : trace.threads) {
+        m_arena += json_string(thread.display_name);
+        ends.push_back(m_arena.size());
+    }
+    for (auto const& process : trace.processes) {
+        m_arena += json_string(process.name);
+        ends.push_back(m_arena.size());
+    }
+    m_arena.append(name_padding, ' ');
+    std::size_t start = 0;
+    std::size_t index = 0;
+    auto next = [&] {
+        std::string_view name(m_arena.data() + start, ends[index] - start);
+        start = ends[index++];
+        return name;
+    };
+    for (std::size_t key = 0; key < key_count; ++key)
+        m_key_prefixes.push_back(next());
     for (auto kind = 0; kind < event_kind_count; ++kind)
-        m_kind_names.push_back(json_string(to_string(static_cast<EventKind>(kind))));
+        m_kind_names.push_back(next());
+    for (std::size_t thread = 0; thread < trace.threads.size(); ++thread)
+        m_thread_names.push_back(next());
+    for (std::size_t process = 0; process < trace.processes.size(); ++process)
+        m_process_names.push_back(next());
 }
 
 JsonStreamWriter::~JsonStreamWriter()
@@ -405,9 +434,7 @@ void JsonStreamWriter::put_number(std::int64_t value)
 {
     if (m_end - m_pos < 24)
         flush_text();
-    fmt::format_int digits(value);
-    std::memcpy(m_pos, digits.data(), digits.size());
-    m_pos += digits.size();
+    m_pos = std::to_chars(m_pos, m_end, value).ptr;
 }
 
 void JsonStreamWriter::put_text(std::string_view text)
@@ -427,13 +454,13 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     auto name = [&](std::int64_t id) -> std::string_view { return m_thread_names[static_cast<std::size_t>(id)]; };
     Fields out;
     out.number(k_tick, event.tick);
-    out.raw(k_kind, m_kind_names[static_cast<std::size_t>(event.kind)]);
+    out.name(k_kind, m_kind_names[static_cast<std::size_t>(event.kind)]);
     if (event.core != no_core)
         out.number(k_core, event.core);
     if (event.process != no_process)
-        out.raw(k_process, m_process_names[static_cast<std::size_t>(event.process)]);
+        out.name(k_process, m_process_names[static_cast<std::size_t>(event.process)]);
     if (event.thread != no_thread)
-        out.raw(k_thread, name(event.thread));
+        out.name(k_thread, name(event.thread));
     if (event.line != 0)
         out.number(k_line, event.line);
     switch (event.kind) {
@@ -461,10 +488,10 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     case EventKind::LockRelease: out.text(k_mutex, object_name(trace, event)); break;
     case EventKind::LockWait:
         out.text(k_mutex, object_name(trace, event));
-        out.raw(k_holder, name(event.value));
+        out.name(k_holder, name(event.value));
         break;
-    case EventKind::Spawn: out.raw(k_spawned, name(event.value)); break;
-    case EventKind::JoinWait: out.raw(k_joins, name(event.value)); break;
+    case EventKind::Spawn: out.name(k_spawned, name(event.value)); break;
+    case EventKind::JoinWait: out.name(k_joins, name(event.value)); break;
     case EventKind::Fault:
     case EventKind::Deadlock: out.text(k_message, trace.text(event)); break;
     case EventKind::CacheWarm:
@@ -483,7 +510,7 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
         out.number(k_until, event.value);
         out.text(k_on, wait_mnemonic(trace, event));
         break;
-    case EventKind::ThreadKilled: out.raw(k_by, name(event.value)); break;
+    case EventKind::ThreadKilled: out.name(k_by, name(event.value)); break;
     case EventKind::Print: out.text(k_text, trace.text(event)); break;
     case EventKind::TaskStart:
     case EventKind::TaskRun:
@@ -505,7 +532,7 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
                 : static_cast<GilReleaseCause>(event.value) == GilReleaseCause::Ended          ? "\"ended\""
                                                                                                 : "\"interval\"");
         break;
-    case EventKind::GilWait: out.raw(k_holder, name(event.value)); break;
+    case EventKind::GilWait: out.name(k_holder, name(event.value)); break;
     case EventKind::ThreadReady:
         if (static_cast<ReadyCause>(event.value) == ReadyCause::Spawned)
             out.boolean(k_spawned, true);
@@ -516,18 +543,18 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     }
 
     put("    {");
-    auto const& prefixes = key_prefixes();
     bool first = true;
     for (auto keys = out.present; keys != 0; keys &= keys - 1) {
         auto key = static_cast<std::size_t>(std::countr_zero(keys));
-        std::string_view prefix = prefixes[key];
-        put(first ? prefix.substr(1) : prefix);
+        auto prefix = m_key_prefixes[key];
+        put_name(first ? prefix.substr(1) : prefix);
         first = false;
         switch (out.slots[key]) {
         case Fields::Slot::Number: put_number(out.numbers[key]); break;
         case Fields::Slot::True: put("true"); break;
         case Fields::Slot::False: put("false"); break;
         case Fields::Slot::Raw: put(out.strings[key]); break;
+        case Fields::Slot::Name: put_name(out.strings[key]); break;
         case Fields::Slot::Text: put_text(out.strings[key]); break;
         }
     }

@@ -90,6 +90,7 @@ public:
 
 private:
     static constexpr std::size_t min_buffer = 256;
+    static constexpr std::size_t name_padding = 32;
 
     void spill();
     void write_events(Trace const&);
@@ -104,15 +105,30 @@ private:
         std::memcpy(m_pos, text.data(), text.size());
         m_pos += text.size();
     }
+    // A name from m_arena: the bytes after it may be copied too (and then overwritten), so
+    // that a short one is one fixed-size copy.
+    void put_name(std::string_view name)
+    {
+        if (name.size() <= name_padding && static_cast<std::size_t>(m_end - m_pos) >= name_padding) {
+            std::memcpy(m_pos, name.data(), name_padding);
+            m_pos += name.size();
+            return;
+        }
+        put(name);
+    }
     void put_long(std::string_view);
     void put_number(std::int64_t);
     void put_text(std::string_view); // quoted and escaped as json_string does
     void flush_text();
 
     ParallelismMeter m_meter;
-    std::vector<std::string> m_thread_names;  // as JSON strings
-    std::vector<std::string> m_process_names; // as JSON strings
-    std::vector<std::string> m_kind_names;    // as JSON strings, by EventKind
+    // The keys' prefixes and the names of the event kinds, threads and processes as JSON
+    // strings, one after the other, then name_padding spaces.
+    std::string m_arena;
+    std::vector<std::string_view> m_key_prefixes;  // by key, sorted, each ",\n      \"KEY\": "
+    std::vector<std::string_view> m_kind_names;    // by EventKind
+    std::vector<std::string_view> m_thread_names;
+    std::vector<std::string_view> m_process_names;
     std::size_t m_capacity;
     std::unique_ptr<unsigned char[]> m_records; // the records not yet in the file
     unsigned char* m_record_end;
