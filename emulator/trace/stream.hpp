@@ -57,7 +57,7 @@ private:
 
 // --format json as the run goes. The document's keys are sorted, so the metrics, which are
 // known only at the end, come before the events: each event is kept as it happens as a
-// compact record (about 12 bytes; its JSON is about 170) in a buffer that goes, when full,
+// compact record (about 11 bytes; its JSON is about 170) in a buffer that goes, when full,
 // to an unnamed temporary file (std::tmpfile, in /tmp). write() sends the head, then reads
 // the records back and formats each event straight to the output, then the tail. The run
 // needs to keep only the notable events (MachineConfig::record_notable), which the metrics,
