@@ -12,10 +12,10 @@ CacheModel::CacheModel(MachineConfig const& config, std::vector<std::uint64_t> w
     , m_rate(config.cache_warm_rate)
     , m_warmup(config.cache_warmup)
     , m_working_sets(std::move(working_sets))
-    , m_caches(static_cast<std::size_t>(config.cores))
-    , m_segments(static_cast<std::size_t>(config.cores))
-    , m_warm_ticks(m_working_sets.size(), 0)
-    , m_cold_ticks(m_working_sets.size(), 0)
+    , m_caches(config.cores)
+    , m_segments(config.cores)
+    , m_warm_ticks(m_working_sets.count(), 0)
+    , m_cold_ticks(m_working_sets.count(), 0)
 {
 }
 
@@ -39,13 +39,13 @@ void CacheModel::make_warm(CoreId core, Cache& cache, ThreadId thread)
     cache.contents.insert(cache.contents.begin(), thread);
     std::uint64_t total = 0;
     for (ThreadId held : cache.contents)
-        total += m_working_sets[static_cast<std::size_t>(held)];
+        total += m_working_sets[held];
     bool self_fits = true;
     while (total > m_size) {
         ThreadId gone = cache.contents.back();
         cache.contents.pop_back();
         cache.warming.push_back(Warming { gone, m_warmup });
-        total -= m_working_sets[static_cast<std::size_t>(gone)];
+        total -= m_working_sets[gone];
         if (gone == thread)
             self_fits = false;
         else
@@ -57,11 +57,11 @@ void CacheModel::make_warm(CoreId core, Cache& cache, ThreadId thread)
 
 CacheModel::Plan CacheModel::begin(CoreId core, ThreadId thread, Tick now, Tick left)
 {
-    auto& segment = m_segments[static_cast<std::size_t>(core)];
+    auto& segment = m_segments[core];
     segment = Segment { thread, now, left, 1 };
-    if (m_working_sets[static_cast<std::size_t>(thread)] == 0)
+    if (m_working_sets[thread] == 0)
         return Plan { now + left, false };
-    auto& cache = m_caches[static_cast<std::size_t>(core)];
+    auto& cache = m_caches[core];
     // multi.py's new_job: a working set neither held nor warming starts warming.
     if (!warm(cache, thread) && !warming(cache, thread)) {
         if (m_warmup == 0)
@@ -82,17 +82,16 @@ CacheModel::Plan CacheModel::begin(CoreId core, ThreadId thread, Tick now, Tick 
 
 Tick CacheModel::end(CoreId core, Tick now)
 {
-    auto& segment = m_segments[static_cast<std::size_t>(core)];
+    auto& segment = m_segments[core];
     VERIFY(segment.thread != no_thread && now >= segment.start);
     Tick left = left_at(core, now);
     ThreadId thread = segment.thread;
     Tick ran = now - segment.start;
     segment.thread = no_thread;
-    auto index = static_cast<std::size_t>(thread);
-    if (m_working_sets[index] == 0)
+    if (m_working_sets[thread] == 0)
         return left;
-    (segment.rate > 1 ? m_warm_ticks : m_cold_ticks)[index] += ran;
-    auto& cache = m_caches[static_cast<std::size_t>(core)];
+    (segment.rate > 1 ? m_warm_ticks : m_cold_ticks)[thread] += ran;
+    auto& cache = m_caches[core];
     if (auto* entry = warming(cache, thread); entry && ran > 0) {
         entry->left = std::max<Tick>(entry->left - ran, 0);
         if (entry->left == 0)
@@ -105,8 +104,8 @@ Tick CacheModel::end(CoreId core, Tick now)
 
 Tick Machine::cache_begin(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
-    auto plan = m_cache->begin(core_id, core.thread, m_now, m_threads[static_cast<std::size_t>(core.thread)].left);
+    auto& core = m_cores[core_id];
+    auto plan = m_cache->begin(core_id, core.thread, m_now, m_threads[core.thread].left);
     emit_cache_changes();
     core.compute_end = plan.until;
     // A slice is warm or cold all along: a thread that just warmed up starts a new one.
@@ -122,11 +121,10 @@ Tick Machine::cache_begin(CoreId core_id)
 
 void Machine::cache_end(CoreId core_id)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(m_cores[static_cast<std::size_t>(core_id)].thread)];
-    thread.left = m_cache->end(core_id, m_now);
-    auto index = static_cast<std::size_t>(m_cores[static_cast<std::size_t>(core_id)].thread);
-    m_trace.totals[index].warm = m_cache->warm_ticks()[index];
-    m_trace.totals[index].cold = m_cache->cold_ticks()[index];
+    ThreadId id = m_cores[core_id].thread;
+    m_threads[id].left = m_cache->end(core_id, m_now);
+    m_trace.totals[id].warm = m_cache->warm_ticks()[id];
+    m_trace.totals[id].cold = m_cache->cold_ticks()[id];
     emit_cache_changes();
 }
 

@@ -20,6 +20,7 @@
 
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
+#include "engine/per_id.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -47,18 +48,18 @@ public:
     // The compute left of the core's segment at `now` (a tick up to its plan's `until`).
     Tick left_at(CoreId core, Tick now) const
     {
-        auto const& segment = m_segments[static_cast<std::size_t>(core)];
+        auto const& segment = m_segments[core];
         Tick left = segment.left - segment.rate * (now - segment.start);
         return left > 0 ? left : 0;
     }
     // The segment stops at `now`: its ticks are counted (warm or cold) and warming goes on.
     // Answers the compute left.
     Tick end(CoreId core, Tick now);
-    bool in_segment(CoreId core) const { return m_segments[static_cast<std::size_t>(core)].thread != no_thread; }
+    bool in_segment(CoreId core) const { return m_segments[core].thread != no_thread; }
 
     // Per thread: ticks its compute ran warm and cold (threads with a working set only).
-    std::vector<Tick> const& warm_ticks() const { return m_warm_ticks; }
-    std::vector<Tick> const& cold_ticks() const { return m_cold_ticks; }
+    PerId<ThreadId, Tick> const& warm_ticks() const { return m_warm_ticks; }
+    PerId<ThreadId, Tick> const& cold_ticks() const { return m_cold_ticks; }
     // What changed since the last call, in order; cleared by take_changes().
     std::vector<CacheChange>& changes() { return m_changes; }
 
@@ -84,11 +85,11 @@ private:
     std::uint64_t m_size;
     Tick m_rate;
     Tick m_warmup;
-    std::vector<std::uint64_t> m_working_sets;
-    std::vector<Cache> m_caches;
-    std::vector<Segment> m_segments;
-    std::vector<Tick> m_warm_ticks;
-    std::vector<Tick> m_cold_ticks;
+    PerId<ThreadId, std::uint64_t> m_working_sets;
+    PerId<CoreId, Cache> m_caches;
+    PerId<CoreId, Segment> m_segments;
+    PerId<ThreadId, Tick> m_warm_ticks;
+    PerId<ThreadId, Tick> m_cold_ticks;
     std::vector<CacheChange> m_changes;
 };
 

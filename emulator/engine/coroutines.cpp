@@ -10,8 +10,8 @@ namespace tl {
 // `run NAME(...)`: the thread's event loop starts, with the call as its main task.
 bool Machine::do_run(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto& thread = m_threads[id];
+    auto* loop = m_loops[id].get();
     VERIFY(loop && !loop->active && instruction.calls.size() == 1);
     loop->active = true;
     loop->resume_pc = thread.pc + 1;
@@ -25,10 +25,10 @@ bool Machine::do_run(CoreId core_id, ThreadId id, Instruction const& instruction
 // `await NAME(...)`: the caller's frame waits; the callee runs at once, in the same task.
 bool Machine::do_await_call(ThreadId id, Instruction const& instruction)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto& thread = m_threads[id];
+    auto* loop = m_loops[id].get();
     VERIFY(loop && loop->current >= 0 && instruction.calls.size() == 1);
-    loop->tasks[static_cast<std::size_t>(loop->current)].returns.push_back(thread.pc + 1);
+    loop->tasks[loop->current].returns.push_back(thread.pc + 1);
     thread.pc = static_cast<std::size_t>(instruction.calls[0].entry);
     load_pc(id);
     return true;
@@ -36,28 +36,28 @@ bool Machine::do_await_call(ThreadId id, Instruction const& instruction)
 
 bool Machine::do_await_gather(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto& thread = m_threads[id];
+    auto* loop = m_loops[id].get();
     VERIFY(loop && loop->current >= 0);
     auto current = loop->current;
-    loop->tasks[static_cast<std::size_t>(current)].pc = thread.pc + 1;
-    loop->tasks[static_cast<std::size_t>(current)].waiting = static_cast<std::int32_t>(instruction.calls.size());
+    loop->tasks[current].pc = thread.pc + 1;
+    loop->tasks[current].waiting = static_cast<std::int32_t>(instruction.calls.size());
     for (auto const& call : instruction.calls)
         loop->ready.push_back(new_task(id, call, current, instruction.where.line));
     emit({ .tick = m_now, .kind = EventKind::TaskAwait, .core = core_id, .process = process_of(id), .thread = id,
         .line = instruction.where.line, .pc = static_cast<std::int32_t>(thread.pc),
         .value = static_cast<std::int64_t>(instruction.calls.size()),
-        .task = loop->tasks[static_cast<std::size_t>(current)].id });
+        .task = loop->tasks[current].id });
     return loop_next(core_id, id, thread.pc);
 }
 
 // `await sleep N` and `await io N`: the task waits on a timer of the loop.
 bool Machine::do_await_timer(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto& thread = m_threads[id];
+    auto* loop = m_loops[id].get();
     VERIFY(loop && loop->current >= 0);
-    auto& task = loop->tasks[static_cast<std::size_t>(loop->current)];
+    auto& task = loop->tasks[loop->current];
     task.pc = thread.pc + 1;
     Tick until = m_now + instruction.ticks;
     loop->timers.push(Timer { until, m_wait_sequence++, loop->current });
@@ -68,8 +68,8 @@ bool Machine::do_await_timer(CoreId core_id, ThreadId id, Instruction const& ins
 
 bool Machine::do_return(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto& thread = m_threads[id];
+    auto* loop = m_loops[id].get();
     if (!loop || !loop->active) {
         // The end of a thread's own code, before the coroutine bodies that follow it.
         finish_thread(id, core_id);
@@ -77,7 +77,7 @@ bool Machine::do_return(CoreId core_id, ThreadId id, Instruction const& instruct
     }
     VERIFY(loop->current >= 0);
     auto current = loop->current;
-    auto& task = loop->tasks[static_cast<std::size_t>(current)];
+    auto& task = loop->tasks[current];
     if (!task.returns.empty()) {
         thread.pc = task.returns.back();
         task.returns.pop_back();
@@ -94,19 +94,19 @@ bool Machine::do_return(CoreId core_id, ThreadId id, Instruction const& instruct
         load_pc(id);
         return true;
     }
-    if (task.parent >= 0 && --loop->tasks[static_cast<std::size_t>(task.parent)].waiting == 0)
+    if (task.parent >= 0 && --loop->tasks[task.parent].waiting == 0)
         loop->ready.push_back(task.parent);
     return loop_next(core_id, id, thread.pc);
 }
 
 std::int32_t Machine::new_task(ThreadId id, CallTarget const& call, std::int32_t parent, std::int32_t line)
 {
-    auto& loop = *m_loops[static_cast<std::size_t>(id)];
+    auto& loop = *m_loops[id];
     VERIFY(call.entry >= 0);
     Task task;
     task.pc = static_cast<std::size_t>(call.entry);
     task.parent = parent;
-    task.id = static_cast<std::int32_t>(m_trace.tasks.size());
+    task.id = m_trace.tasks.count();
     m_trace.tasks.push_back(TaskInfo { id, call.label });
     loop.tasks.push_back(std::move(task));
     emit({ .tick = m_now, .kind = EventKind::TaskStart, .process = process_of(id),
@@ -119,9 +119,9 @@ std::int32_t Machine::new_task(ThreadId id, CallTarget const& call, std::int32_t
 // thread blocks until its earliest timer, and answers false.
 bool Machine::loop_next(CoreId core_id, ThreadId id, std::size_t await_pc)
 {
-    auto& loop = *m_loops[static_cast<std::size_t>(id)];
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto& loop = *m_loops[id];
+    auto& thread = m_threads[id];
+    auto const& info = m_trace.threads[id];
     while (!loop.timers.empty() && loop.timers.top().at <= m_now) {
         loop.ready.push_back(loop.timers.top().task);
         loop.timers.pop();
@@ -129,7 +129,7 @@ bool Machine::loop_next(CoreId core_id, ThreadId id, std::size_t await_pc)
     if (!loop.ready.empty()) {
         loop.current = loop.ready.front();
         loop.ready.pop_front();
-        auto const& task = loop.tasks[static_cast<std::size_t>(loop.current)];
+        auto const& task = loop.tasks[loop.current];
         thread.pc = task.pc;
         emit({ .tick = m_now, .kind = EventKind::TaskRun, .core = core_id, .process = info.process, .thread = id,
             .line = thread.pc < info.code.size() ? info.code[thread.pc].where.line : 0,

@@ -9,14 +9,14 @@ namespace tl {
 
 bool Machine::gil_blocks(ThreadId id) const
 {
-    auto const& gil = m_gils[static_cast<std::size_t>(process_of(id))];
+    auto const& gil = m_gils[process_of(id)];
     return gil.enabled && gil.holder != no_thread && gil.holder != id;
 }
 
 void Machine::gil_take(ThreadId id)
 {
     auto process = process_of(id);
-    auto& gil = m_gils[static_cast<std::size_t>(process)];
+    auto& gil = m_gils[process];
     if (!gil.enabled || gil.holder == id)
         return;
     VERIFY(gil.holder == no_thread);
@@ -27,9 +27,9 @@ void Machine::gil_take(ThreadId id)
 void Machine::gil_wait(ThreadId id)
 {
     auto process = process_of(id);
-    auto& gil = m_gils[static_cast<std::size_t>(process)];
+    auto& gil = m_gils[process];
     emit({ .tick = m_now, .kind = EventKind::GilWait, .process = process, .thread = id, .line = line_of(id, EventKind::GilWait),
-        .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc), .value = gil.holder });
+        .pc = static_cast<std::int32_t>(m_threads[id].pc), .value = gil.holder });
     enter_state(id, ThreadState::Blocked);
     if (gil.waiters.empty())
         gil.request_at = m_now;
@@ -40,7 +40,7 @@ void Machine::gil_wait(ThreadId id)
 void Machine::gil_release(ThreadId id, GilReleaseCause cause)
 {
     auto process = process_of(id);
-    auto& gil = m_gils[static_cast<std::size_t>(process)];
+    auto& gil = m_gils[process];
     if (gil.holder != id)
         return;
     emit({ .tick = m_now, .kind = EventKind::GilRelease, .process = process, .thread = id,
@@ -64,8 +64,8 @@ Tick Machine::gil_deadline(Gil const& gil) const
     constexpr Tick none = max_tick_limit + 1;
     if (gil.holder == no_thread || gil.waiters.empty())
         return none;
-    auto const& thread = m_threads[static_cast<std::size_t>(gil.holder)];
-    bool running = thread.core != no_core && !m_cores[static_cast<std::size_t>(thread.core)].switching;
+    auto const& thread = m_threads[gil.holder];
+    bool running = thread.core != no_core && !m_cores[thread.core].switching;
     if (!running && thread.pending_core == no_core)
         return none; // it must run before it can be asked to let go
     return std::max(gil.request_at, gil.run_since) + gil.interval;
@@ -82,7 +82,7 @@ void Machine::gil_handoffs()
             continue;
         ThreadId old = gil.holder;
         gil_release(old, GilReleaseCause::Interval);
-        auto& thread = m_threads[static_cast<std::size_t>(old)];
+        auto& thread = m_threads[old];
         if (thread.core != no_core) {
             emit({ .tick = m_now, .kind = EventKind::Preempt, .core = thread.core,
                 .process = process_of(old), .thread = old,

@@ -14,9 +14,9 @@ namespace tl {
 // its end.
 void Machine::settle(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     ThreadId id = core.thread;
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     if (thread.pc_ticks > 0) {
         // Mid-compute, the common case on a dispatch: no need to read the code.
         VERIFY(thread.left > 0);
@@ -24,7 +24,7 @@ void Machine::settle(CoreId core_id)
             open_slice(core_id, false);
         return;
     }
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto* loop = m_loops[id].get();
     if (loop && loop->active && loop->current < 0 && !loop_next(core_id, id, thread.pc))
         return; // nothing to run yet: it blocked again
     while (thread.pc < thread.code_size)
@@ -70,35 +70,35 @@ bool Machine::execute(CoreId core_id, ThreadId id, Instruction const& instructio
 // The thread moves on to its next instruction.
 bool Machine::next_instruction(ThreadId id)
 {
-    ++m_threads[static_cast<std::size_t>(id)].pc;
+    ++m_threads[id].pc;
     load_pc(id);
     return true;
 }
 
 bool Machine::do_compute(CoreId core_id, ThreadId id)
 {
-    VERIFY(m_threads[static_cast<std::size_t>(id)].left > 0);
-    if (m_cores[static_cast<std::size_t>(core_id)].slice_end != m_now)
+    VERIFY(m_threads[id].left > 0);
+    if (m_cores[core_id].slice_end != m_now)
         open_slice(core_id, false);
     return false;
 }
 
 bool Machine::do_print(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
-    print_text(core_id, id, instruction, static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc));
+    print_text(core_id, id, instruction, static_cast<std::int32_t>(m_threads[id].pc));
     return next_instruction(id);
 }
 
 // `io N` and `sleep N`: blocked until m_now + N.
 bool Machine::do_block(CoreId core_id, ThreadId id, Instruction const& instruction)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     Tick wake = m_now + instruction.ticks;
     emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = process_of(id), .thread = id,
         .line = instruction.where.line, .pc = static_cast<std::int32_t>(thread.pc), .value = wake });
     // --switch-on end: the core waits, idle, for the thread to come back from its I/O.
     if (m_config.switch_on_end && instruction.opcode == Opcode::Io)
-        m_cores[static_cast<std::size_t>(core_id)].reserved = id;
+        m_cores[core_id].reserved = id;
     stop_on_core(core_id, m_now);
     enter_state(id, ThreadState::Blocked);
     if (wake > m_now)
@@ -115,7 +115,7 @@ bool Machine::do_block(CoreId core_id, ThreadId id, Instruction const& instructi
 bool Machine::do_yield(CoreId core_id, ThreadId id)
 {
     emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id, .process = process_of(id), .thread = id,
-        .line = line_of(id, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(id)].pc),
+        .line = line_of(id, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[id].pc),
         .value = static_cast<std::int64_t>(PreemptCause::Yielded) });
     stop_on_core(core_id, m_now);
     next_instruction(id);
@@ -137,7 +137,7 @@ bool Machine::do_crash(CoreId core_id, ThreadId id)
 
 void Machine::print_text(CoreId core_id, ThreadId id, Instruction const& instruction, std::int32_t pc)
 {
-    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto const& info = m_trace.threads[id];
     if (instruction.tick_at.empty()) {
         m_trace.texts.push_back(instruction.text);
     } else {

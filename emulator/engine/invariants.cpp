@@ -13,19 +13,19 @@ void Machine::check_invariants()
 {
     VERIFY(m_now >= m_last_checked);
     m_last_checked = m_now;
-    std::vector<int> on_core(m_threads.size(), 0);
+    PerId<ThreadId, int> on_core(m_threads.count(), 0);
     for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
-        auto const& core = m_cores[static_cast<std::size_t>(core_id)];
+        auto const& core = m_cores[core_id];
         VERIFY(core.pending == no_thread); // flushed at the end of every dispatch phase
         if (core.thread == no_thread)
             continue;
-        VERIFY(++on_core[static_cast<std::size_t>(core.thread)] == 1);
-        auto const& thread = m_threads[static_cast<std::size_t>(core.thread)];
+        VERIFY(++on_core[core.thread] == 1);
+        auto const& thread = m_threads[core.thread];
         VERIFY(thread.core == core_id);
         VERIFY(thread.state == ThreadState::Running);
     }
     std::size_t queued = 0;
-    for (std::size_t id = 0; id < m_threads.size(); ++id) {
+    for (ThreadId id : m_threads.ids()) {
         auto const& thread = m_threads[id];
         VERIFY(thread.pending_core == no_core);
         VERIFY((thread.state == ThreadState::Running) == (on_core[id] == 1));
@@ -33,13 +33,13 @@ void Machine::check_invariants()
         VERIFY(thread.state != ThreadState::Ready || thread.queued);
         queued += thread.queued ? 1 : 0;
     }
-    std::vector<int> in_queues(m_threads.size(), 0);
+    PerId<ThreadId, int> in_queues(m_threads.count(), 0);
     std::size_t held = 0;
     for (auto const& queue : m_scheduler->ready_queues()) {
         for (ThreadId id : queue.threads) {
-            VERIFY(id >= 0 && static_cast<std::size_t>(id) < m_threads.size());
-            VERIFY(m_threads[static_cast<std::size_t>(id)].queued);
-            VERIFY(++in_queues[static_cast<std::size_t>(id)] == 1);
+            VERIFY(m_threads.contains(id));
+            VERIFY(m_threads[id].queued);
+            VERIFY(++in_queues[id] == 1);
             ++held;
         }
     }
@@ -47,28 +47,28 @@ void Machine::check_invariants()
 
     // A blocked thread waits in at most one line (a mutex's, a join's, a GIL's); a mutex
     // with a line has a live holder of its own process.
-    std::vector<int> waits(m_threads.size(), 0);
-    for (ProcessId p = 0; p < static_cast<ProcessId>(m_processes.size()); ++p) {
-        auto const& process = m_processes[static_cast<std::size_t>(p)];
+    PerId<ThreadId, int> waits(m_threads.count(), 0);
+    for (ProcessId p : m_processes.ids()) {
+        auto const& process = m_processes[p];
         if (process.done)
             continue;
-        for (std::size_t mutex = 0; mutex < process.holders.size(); ++mutex) {
+        for (MutexId mutex : process.holders.ids()) {
             ThreadId holder = process.holders[mutex];
             VERIFY(process.lock_waiters[mutex].empty() || holder != no_thread);
             if (holder != no_thread) {
                 VERIFY(process_of(holder) == p);
-                VERIFY(m_threads[static_cast<std::size_t>(holder)].state != ThreadState::Done);
+                VERIFY(m_threads[holder].state != ThreadState::Done);
             }
             for (ThreadId waiter : process.lock_waiters[mutex])
-                ++waits[static_cast<std::size_t>(waiter)];
+                ++waits[waiter];
         }
-        for (ThreadId waiter : m_gils[static_cast<std::size_t>(p)].waiters)
-            ++waits[static_cast<std::size_t>(waiter)];
+        for (ThreadId waiter : m_gils[p].waiters)
+            ++waits[waiter];
     }
     for (auto const& joiners : m_joiners)
         for (ThreadId joiner : joiners)
-            ++waits[static_cast<std::size_t>(joiner)];
-    for (std::size_t id = 0; id < m_threads.size(); ++id) {
+            ++waits[joiner];
+    for (ThreadId id : m_threads.ids()) {
         VERIFY(waits[id] <= 1);
         VERIFY(waits[id] == 0 || m_threads[id].state == ThreadState::Blocked);
     }

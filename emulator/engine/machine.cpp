@@ -104,11 +104,11 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_trace.machine = config;
     m_trace.scheduler = std::move(scheduler_name);
     m_trace.scheduler_description = std::move(scheduler_description);
-    m_trace.core_slices.resize(static_cast<std::size_t>(config.cores));
-    m_trace.core_busy.resize(static_cast<std::size_t>(config.cores));
-    m_trace.core_switching.resize(static_cast<std::size_t>(config.cores));
-    m_cores.resize(static_cast<std::size_t>(config.cores));
-    m_due.assign(static_cast<std::size_t>(config.cores), no_due);
+    m_trace.core_slices.resize(config.cores);
+    m_trace.core_busy.resize(config.cores);
+    m_trace.core_switching.resize(config.cores);
+    m_cores.resize(config.cores);
+    m_due.assign(config.cores, no_due);
 
     auto const names = processes_per_thread_name(program);
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
@@ -166,11 +166,10 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
         m_by_arrival.push_back(static_cast<ProcessId>(p));
     }
     std::stable_sort(m_by_arrival.begin(), m_by_arrival.end(), [&](ProcessId a, ProcessId b) {
-        return program.processes[static_cast<std::size_t>(a)].arrival
-            < program.processes[static_cast<std::size_t>(b)].arrival;
+        return m_trace.processes[a].arrival < m_trace.processes[b].arrival;
     });
-    m_joiners.resize(m_threads.size());
-    m_trace.core_stalled.resize(static_cast<std::size_t>(config.cores));
+    m_joiners.resize(m_threads.count());
+    m_trace.core_stalled.resize(config.cores);
     m_processes_left = static_cast<int>(m_processes.size());
     if (config.cache > 0) {
         std::vector<std::uint64_t> working_sets;
@@ -235,7 +234,7 @@ bool Machine::advance()
         m_ended = true;
         m_trace.end = m_now;
         m_trace.outcome = Outcome::Finished;
-        for (ProcessId id = 0; id < static_cast<ProcessId>(m_processes.size()); ++id)
+        for (ProcessId id : m_processes.ids())
             record_final_values(id);
         return false;
     }
@@ -258,7 +257,7 @@ Tick Machine::next_boundary() const
     for (Tick due : m_due)
         next = std::min(next, due);
     if (m_next_arrival < m_by_arrival.size())
-        next = std::min(next, m_trace.processes[static_cast<std::size_t>(m_by_arrival[m_next_arrival])].arrival);
+        next = std::min(next, m_trace.processes[m_by_arrival[m_next_arrival]].arrival);
     if (!m_wakeups.empty())
         next = std::min(next, m_wakeups.top().at);
     if (m_policy_wakeup)
@@ -283,7 +282,7 @@ void Machine::process_boundary()
     auto& slice_ended = m_slice_ended;
     slice_ended.clear();
     for (CoreId core = 0; core < m_config.cores; ++core)
-        if (m_due[static_cast<std::size_t>(core)] == m_now)
+        if (m_due[core] == m_now)
             retire_core(core, slice_ended);
 
     // 2. Admit. 3. Wake, then GIL handoffs. 4. Requeue (first instead, under the other convention).
@@ -301,7 +300,7 @@ void Machine::process_boundary()
         m_scheduler->on_timer();
     if (timer || m_arrived_this_boundary || (m_woke_this_boundary && m_config.wake_preempts)) {
         for (CoreId core = 0; core < m_config.cores; ++core) {
-            auto& state = m_cores[static_cast<std::size_t>(core)];
+            auto& state = m_cores[core];
             if (state.thread == no_thread || state.switching)
                 continue;
             ThreadId running = state.thread;
@@ -309,7 +308,7 @@ void Machine::process_boundary()
                 continue;
             emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core,
                 .process = process_of(running), .thread = running,
-                .line = line_of(running, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(running)].pc),
+                .line = line_of(running, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[running].pc),
                 .value = static_cast<std::int64_t>(PreemptCause::Policy) });
             stop_on_core(core, m_now);
             make_ready(running, EnqueueReason::Preempted);
@@ -339,18 +338,18 @@ void Machine::process_boundary()
 void Machine::requeue(std::vector<ThreadId> const& slice_ended)
 {
     for (ThreadId thread : slice_ended)
-        if (m_threads[static_cast<std::size_t>(thread)].state == ThreadState::Ready)
+        if (m_threads[thread].state == ThreadState::Ready)
             enqueue(thread, EnqueueReason::Preempted);
 }
 
 void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     if (core.thread == no_thread)
         return;
     // A thread on a core is either in a compute instruction or, with pc_ticks 0, in a memory
     // instruction (settle runs every other kind at once).
-    bool memory = !core.switching && m_threads[static_cast<std::size_t>(core.thread)].pc_ticks == 0;
+    bool memory = !core.switching && m_threads[core.thread].pc_ticks == 0;
     if (!core.switching && !memory)
         sync_left(core_id);
     touch(core_id);
@@ -363,10 +362,10 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
         return;
     }
     ThreadId id = core.thread;
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     if (memory) {
         close_slice(core_id);
-        auto& state = m_memory[static_cast<std::size_t>(id)];
+        auto& state = m_memory[id];
         if (core.stepped)
             ++state.step;
         core.stepped = false;
@@ -409,13 +408,13 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
 // preemption now.
 void Machine::flush_pending(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     ThreadId id = core.pending;
     if (id == no_thread)
         return;
     close_slice(core_id);
     core.pending = no_thread;
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     thread.pending_core = no_core;
     emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
         .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Preempt),
@@ -426,7 +425,7 @@ void Machine::wake_due_threads()
     while (!m_wakeups.empty() && m_wakeups.top().at == m_now) {
         Wakeup wakeup = m_wakeups.top();
         m_wakeups.pop();
-        auto& thread = m_threads[static_cast<std::size_t>(wakeup.thread)];
+        auto& thread = m_threads[wakeup.thread];
         if (thread.state != ThreadState::Blocked || thread.wait_generation != wakeup.generation)
             continue; // killed while it waited
         wake(wakeup.thread);
@@ -436,7 +435,7 @@ void Machine::wake_due_threads()
 // The blocked thread's wait is over at m_now.
 void Machine::wake(ThreadId id)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     emit({ .tick = m_now, .kind = EventKind::Wake,
         .process = process_of(id), .thread = id,
         .line = line_of(id, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) });
@@ -446,7 +445,7 @@ void Machine::wake(ThreadId id)
     bool io = thread.pc < thread.code_size && thread.code[thread.pc].opcode == Opcode::Io;
     if (io)
         ++m_device_backlog;
-    auto* loop = m_loops[static_cast<std::size_t>(id)].get();
+    auto* loop = m_loops[id].get();
     if (loop && loop->idle) {
         loop->idle = false;
         thread.pc_ticks = 0;
@@ -464,15 +463,15 @@ void Machine::wake(ThreadId id)
 // Who runs after it is the policy's next pick.
 void Machine::run_at_once(ThreadId id)
 {
-    CoreId core_id = m_threads[static_cast<std::size_t>(id)].last_core;
+    CoreId core_id = m_threads[id].last_core;
     if (core_id == no_core)
         core_id = 0;
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     if (core.thread != no_thread && core.thread != id) {
         ThreadId running = core.thread;
         emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
             .process = process_of(running), .thread = running,
-            .line = line_of(running, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[static_cast<std::size_t>(running)].pc),
+            .line = line_of(running, EventKind::Preempt), .pc = static_cast<std::int32_t>(m_threads[running].pc),
             .value = static_cast<std::int64_t>(PreemptCause::Policy) });
         stop_on_core(core_id, m_now);
         make_ready(running, EnqueueReason::Preempted);
@@ -485,9 +484,9 @@ void Machine::run_at_once(ThreadId id)
 // it waits.
 std::optional<ThreadId> Machine::take_reserved(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     ThreadId id = core.reserved;
-    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& thread = m_threads[id];
     if (thread.state == ThreadState::Done) {
         core.reserved = no_thread;
         return pick(core_id);
@@ -510,7 +509,7 @@ void Machine::make_ready(ThreadId id, EnqueueReason reason)
 
 void Machine::enqueue(ThreadId id, EnqueueReason reason)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     VERIFY(!thread.queued);
     thread.queued = true;
     m_scheduler->enqueue(id, reason);
@@ -536,7 +535,7 @@ void Machine::dispatch_idle_cores()
 void Machine::dispatch_pass()
 {
     for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
-        auto& core = m_cores[static_cast<std::size_t>(core_id)];
+        auto& core = m_cores[core_id];
         while (core.thread == no_thread) {
             auto picked = core.reserved == no_thread ? pick(core_id) : take_reserved(core_id);
             if (!picked)
@@ -545,16 +544,16 @@ void Machine::dispatch_pass()
             // Its totals are written on every dispatch (enter_state, land) and, with thousands
             // of threads, are not in cache: start that load now, beside the runtime's. And
             // start loading the thread the policy expects to hand the next idle core.
-            __builtin_prefetch(&m_trace.totals[static_cast<std::size_t>(id)], 1);
+            __builtin_prefetch(&m_trace.totals[id], 1);
             CoreId next_idle = core_id + 1;
-            while (next_idle < m_config.cores && m_cores[static_cast<std::size_t>(next_idle)].thread != no_thread)
+            while (next_idle < m_config.cores && m_cores[next_idle].thread != no_thread)
                 ++next_idle;
             if (ThreadId next = next_idle < m_config.cores ? m_scheduler->likely_next(next_idle) : no_thread;
                 next != no_thread) {
-                __builtin_prefetch(&m_threads[static_cast<std::size_t>(next)], 1);
-                __builtin_prefetch(&m_trace.totals[static_cast<std::size_t>(next)], 1);
+                __builtin_prefetch(&m_threads[next], 1);
+                __builtin_prefetch(&m_trace.totals[next], 1);
             }
-            auto& thread = m_threads[static_cast<std::size_t>(id)];
+            auto& thread = m_threads[id];
             VERIFY(thread.state == ThreadState::Ready && thread.queued);
             thread.queued = false;
             if (m_any_gil && gil_blocks(id)) {
@@ -600,7 +599,7 @@ void Machine::dispatch_pass()
             thread.core = core_id;
             if (thread.last_core != no_core && thread.last_core != core_id) {
                 // Counted here, not from the events: a summary keeps no routine events.
-                ++m_trace.totals[static_cast<std::size_t>(id)].migrations;
+                ++m_trace.totals[id].migrations;
                 emit({ .tick = m_now, .kind = EventKind::Migrate, .core = core_id,
                     .process = process_of(id), .thread = id,
                     .value = thread.last_core });
@@ -632,18 +631,18 @@ std::optional<ThreadId> Machine::pick(CoreId core_id)
 
 void Machine::land(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     ThreadId id = core.thread;
-    auto& totals = m_trace.totals[static_cast<std::size_t>(id)];
+    auto& totals = m_trace.totals[id];
     // Time spent being switched in counts as waiting, not running.
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     totals.ready += m_now - thread.since;
     thread.since = m_now;
     if (totals.first_run < 0)
         totals.first_run = m_now;
     core.work_since = m_now;
     if (m_any_gil) {
-        auto& gil = m_gils[static_cast<std::size_t>(process_of(id))];
+        auto& gil = m_gils[process_of(id)];
         if (gil.holder == id)
             gil.run_since = m_now;
     }
@@ -654,7 +653,7 @@ void Machine::land(CoreId core_id)
 // Takes the thread off the core (it blocked, ended, or was preempted by the policy).
 void Machine::stop_on_core(CoreId core_id, Tick until)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     ThreadId id = core.thread;
     if (!core.switching)
         sync_left(core_id);
@@ -666,14 +665,14 @@ void Machine::stop_on_core(CoreId core_id, Tick until)
     core.switching = false;
     core.stepped = false;
     core.slice_end = -1;
-    m_threads[static_cast<std::size_t>(id)].core = no_core;
+    m_threads[id].core = no_core;
     m_dispatch_dirty = true;
 }
 
 void Machine::enter_state(ThreadId id, ThreadState state)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto& totals = m_trace.totals[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
+    auto& totals = m_trace.totals[id];
     Tick spent = m_now - thread.since;
     switch (thread.state) {
     case ThreadState::New: // arrived, but waiting for memory: waiting all the same
@@ -688,8 +687,8 @@ void Machine::enter_state(ThreadId id, ThreadState state)
 
 void Machine::open_slice(CoreId core_id, bool switching)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
-    auto const& thread = m_threads[static_cast<std::size_t>(core.thread)];
+    auto& core = m_cores[core_id];
+    auto const& thread = m_threads[core.thread];
     if (!switching && thread.pc_ticks == 0)
         return; // a memory instruction: phase 7 records each of its ticks
     Tick done_before = 0;
@@ -702,7 +701,7 @@ void Machine::open_slice(CoreId core_id, bool switching)
 
 void Machine::close_slice(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     if (core.open.thread == no_thread)
         return;
     core.open.end = m_now;
@@ -713,10 +712,10 @@ void Machine::close_slice(CoreId core_id)
         auto& total = core.open.switching ? m_trace.core_switching
             : core.open.stalled           ? m_trace.core_stalled
                                           : m_trace.core_busy;
-        total[static_cast<std::size_t>(core_id)] += length;
+        total[core_id] += length;
         ++m_trace.slice_count;
         if (m_config.record_events)
-            m_trace.core_slices[static_cast<std::size_t>(core_id)].push_back(core.open);
+            m_trace.core_slices[core_id].push_back(core.open);
     }
     core.open.thread = no_thread;
 }
@@ -742,27 +741,27 @@ void Machine::record_queues()
 // loading): it is New, but its ticks count as waiting, up to the end of the run too.
 bool Machine::awaits_admission(ThreadId id) const
 {
-    auto const& process = m_processes[static_cast<std::size_t>(process_of(id))];
-    return m_threads[static_cast<std::size_t>(id)].state == ThreadState::New && process.arrived && !process.admitted
-        && m_memory[static_cast<std::size_t>(id)].started;
+    auto const& process = m_processes[process_of(id)];
+    return m_threads[id].state == ThreadState::New && process.arrived && !process.admitted
+        && m_memory[id].started;
 }
 
 void Machine::stop_at_tick_limit()
 {
     for (CoreId core = 0; core < m_config.cores; ++core) {
-        auto& state = m_cores[static_cast<std::size_t>(core)];
+        auto& state = m_cores[core];
         if (state.thread != no_thread)
             close_slice(core);
         if (m_cache && m_cache->in_segment(core))
             sync_left(core); // count the ticks of the segment cut short
     }
-    for (ThreadId id = 0; id < static_cast<ThreadId>(m_threads.size()); ++id) {
-        auto state = m_threads[static_cast<std::size_t>(id)].state;
+    for (ThreadId id : m_threads.ids()) {
+        auto state = m_threads[id].state;
         if ((state != ThreadState::Done && state != ThreadState::New) || awaits_admission(id))
             enter_state(id, state); // account the time up to the limit
     }
     emit({ .tick = m_now, .kind = EventKind::TickLimit, .value = m_config.max_ticks });
-    for (ProcessId id = 0; id < static_cast<ProcessId>(m_processes.size()); ++id)
+    for (ProcessId id : m_processes.ids())
         record_final_values(id);
     m_ended = true;
     m_trace.end = m_now;
@@ -782,7 +781,7 @@ void Machine::emit(Event event)
 // theirs, which stays right because it is absolute: time passing does not change it.
 void Machine::touch(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     if (!core.touched) {
         core.touched = true;
         m_touched.push_back(core_id);
@@ -792,24 +791,24 @@ void Machine::touch(CoreId core_id)
 void Machine::refresh_touched()
 {
     for (CoreId core_id : m_touched) {
-        auto& core = m_cores[static_cast<std::size_t>(core_id)];
+        auto& core = m_cores[core_id];
         core.touched = false;
         Tick due = no_due;
         if (core.thread != no_thread) {
             if (core.switching) {
                 due = core.switch_end;
-            } else if (m_threads[static_cast<std::size_t>(core.thread)].pc_ticks == 0) {
+            } else if (m_threads[core.thread].pc_ticks == 0) {
                 due = m_now + 1; // a memory instruction goes a step a tick
             } else {
                 if (m_cache) [[unlikely]]
                     due = cache_begin(core_id);
                 else
-                    due = core.compute_end = m_now + m_threads[static_cast<std::size_t>(core.thread)].left;
+                    due = core.compute_end = m_now + m_threads[core.thread].left;
                 if (core.slice_end >= 0)
                     due = std::min(due, core.slice_end);
             }
         }
-        m_due[static_cast<std::size_t>(core_id)] = due;
+        m_due[core_id] = due;
     }
     m_touched.clear();
 }
@@ -817,10 +816,10 @@ void Machine::refresh_touched()
 // Brings the running thread's `left` up to date before it is read or changed.
 void Machine::sync_left(CoreId core_id)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
+    auto& core = m_cores[core_id];
     if (core.touched)
         return; // already synced this boundary; compute_end is stale until refresh_touched
-    auto& thread = m_threads[static_cast<std::size_t>(core.thread)];
+    auto& thread = m_threads[core.thread];
     if (thread.pc_ticks == 0)
         return; // not in a compute instruction
     if (m_cache) [[unlikely]]
@@ -832,10 +831,10 @@ void Machine::sync_left(CoreId core_id)
 
 Tick Machine::left_of(ThreadId id) const
 {
-    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& thread = m_threads[id];
     if (thread.core == no_core)
         return thread.left;
-    auto const& core = m_cores[static_cast<std::size_t>(thread.core)];
+    auto const& core = m_cores[thread.core];
     if (core.switching || core.touched)
         return thread.left;
     if (m_cache) [[unlikely]]
@@ -847,17 +846,17 @@ std::int32_t Machine::line_of(ThreadId id, EventKind kind) const
 {
     if (!keeps(kind))
         return 0; // the event is only counted: skip the cache miss on the thread's code
-    auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
-    auto pc = m_threads[static_cast<std::size_t>(id)].pc;
+    auto const& code = m_trace.threads[id].code;
+    auto pc = m_threads[id].pc;
     // Past its last instruction (it is ending): the line of that instruction.
     return pc < code.size() ? code[pc].where.line : !code.empty() ? code.back().where.line : 0;
 }
 
-ThreadState Machine::state(ThreadId id) const { return m_threads[static_cast<std::size_t>(id)].state; }
+ThreadState Machine::state(ThreadId id) const { return m_threads[id].state; }
 
 ProcessState Machine::process_state(ProcessId id) const
 {
-    auto const& process = m_processes[static_cast<std::size_t>(id)];
+    auto const& process = m_processes[id];
     if (process.done)
         return ProcessState::Done;
     if (!process.arrived)
@@ -867,8 +866,8 @@ ProcessState Machine::process_state(ProcessId id) const
     if (!process.admitted)
         return ProcessState::Waiting;
     bool ready = false;
-    for (ThreadId thread : m_trace.processes[static_cast<std::size_t>(id)].threads) {
-        auto state = m_threads[static_cast<std::size_t>(thread)].state;
+    for (ThreadId thread : m_trace.processes[id].threads) {
+        auto state = m_threads[thread].state;
         if (state == ThreadState::Running)
             return ProcessState::Running;
         ready = ready || state == ThreadState::Ready;
@@ -879,18 +878,18 @@ ProcessState Machine::process_state(ProcessId id) const
 ThreadFacts Machine::facts(ThreadId id) const
 {
     // Policies call this at every enqueue: read the compact arrays, not the ThreadInfo.
-    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& thread = m_threads[id];
     Tick done = 0;
     if (thread.pc < thread.code_size && is_compute(thread.code[thread.pc]))
         done = thread.code[thread.pc].ticks - left_of(id);
     else if (thread.pc < thread.code_size && memory_steps(thread.code[thread.pc].opcode) > 0)
-        done = m_memory[static_cast<std::size_t>(id)].step;
+        done = m_memory[id].step;
     ThreadFacts facts;
     facts.id = id;
     facts.process = process_of(id);
-    facts.arrival = m_trace.totals[static_cast<std::size_t>(id)].arrival;
+    facts.arrival = m_trace.totals[id].arrival;
     facts.priority = brief(id).priority;
-    auto const& bursts = m_bursts[static_cast<std::size_t>(id)];
+    auto const& bursts = m_bursts[id];
     facts.next_burst = bursts.burst_from[thread.pc] - done;
     facts.remaining = bursts.remaining_from[thread.pc] - done;
     facts.last_core = thread.last_core;
@@ -900,19 +899,19 @@ ThreadFacts Machine::facts(ThreadId id) const
 
 ThreadId Machine::running_on(CoreId core) const
 {
-    auto const& state = m_cores[static_cast<std::size_t>(core)];
+    auto const& state = m_cores[core];
     return state.switching ? no_thread : state.thread;
 }
 
 Tick Machine::worked(CoreId core) const
 {
-    auto const& state = m_cores[static_cast<std::size_t>(core)];
+    auto const& state = m_cores[core];
     return state.thread == no_thread || state.switching ? 0 : m_now - state.work_since;
 }
 
 void Machine::load_pc(ThreadId id)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     thread.pc_ticks = thread.pc < thread.code_size && is_compute(thread.code[thread.pc]) ? thread.code[thread.pc].ticks : 0;
     if (thread.pc_ticks > 0)
         thread.left = thread.pc_ticks;

@@ -7,6 +7,7 @@
 #include "engine/cache.hpp"
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
+#include "engine/per_id.hpp"
 #include "lang/bursts.hpp"
 #include "lang/program.hpp"
 #include "sched/scheduler.hpp"
@@ -60,7 +61,7 @@ public:
     ProcessState process_state(ProcessId) const;
     // The index in its code of the instruction the thread is at (code.size() once it ran
     // them all); for a thread that faulted or was killed, where it stopped.
-    std::size_t pc(ThreadId id) const { return m_threads[static_cast<std::size_t>(id)].pc; }
+    std::size_t pc(ThreadId id) const { return m_threads[id].pc; }
     std::uint64_t ram_in_use() const { return m_ram_in_use; }
     // For explore (explore/explore.hpp; engine/state_key.cpp): the thread is inside a compute
     // instruction and had run a tick of it before the last one (a switch now changes no
@@ -76,7 +77,7 @@ public:
     ThreadFacts facts(ThreadId) const override;
     ThreadId running_on(CoreId) const override;
     Tick worked(CoreId) const override;
-    ThreadBrief brief(ThreadId id) const override { return m_briefs[static_cast<std::size_t>(id)]; }
+    ThreadBrief brief(ThreadId id) const override { return m_briefs[id]; }
 
 private:
     static constexpr Tick no_due = max_tick_limit + 1; // m_due of an idle core
@@ -122,9 +123,9 @@ private:
         bool loading = false;
         int live_threads = 0;            // started and not yet ended
         std::int64_t transfers_left = 0; // of its loading
-        std::vector<std::int64_t> values;              // its shared variables
-        std::vector<ThreadId> holders;                 // per mutex: who holds it
-        std::vector<std::deque<ThreadId>> lock_waiters; // per mutex: who waits, first come first
+        PerId<VariableId, std::int64_t> values;          // its shared variables
+        PerId<MutexId, ThreadId> holders;                // who holds it
+        PerId<MutexId, std::deque<ThreadId>> lock_waiters; // who waits, first come first
     };
     // Per thread: the register of its memory instructions and its step in the current one.
     struct MemoryState {
@@ -173,7 +174,7 @@ private:
         std::size_t resume_pc = 0;
         std::int32_t current = -1; // the running task; -1: none (the loop must pick one)
         std::int32_t main = -1;
-        std::vector<Task> tasks;
+        PerId<std::int32_t, Task> tasks; // by the loop's own numbering (current, main, ready)
         std::deque<std::int32_t> ready; // FIFO, like asyncio's call_soon
         std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
     };
@@ -214,10 +215,10 @@ private:
     void record_final_values(ProcessId);
     // A thread's process, from a compact array: the events of a dispatch need it, and the
     // thread's ThreadInfo would be one more cache miss per dispatch.
-    ProcessId process_of(ThreadId id) const { return m_thread_process[static_cast<std::size_t>(id)]; }
+    ProcessId process_of(ThreadId id) const { return m_thread_process[id]; }
     ThreadId thread_of(ProcessId process, std::int32_t index) const
     {
-        return m_trace.processes[static_cast<std::size_t>(process)].threads[static_cast<std::size_t>(index)];
+        return m_trace.processes[process].threads[index_of(index)];
     }
     void retire_core(CoreId, std::vector<ThreadId>& slice_ended);
     void requeue(std::vector<ThreadId> const& slice_ended);
@@ -296,13 +297,13 @@ private:
     bool m_arrived_this_boundary = false;
     bool m_woke_this_boundary = false;
     bool m_dispatch_dirty = false;
-    std::vector<ThreadRuntime> m_threads;
-    std::vector<Bursts> m_bursts;        // per thread, for facts() only: kept out of ThreadRuntime
+    PerId<ThreadId, ThreadRuntime> m_threads;
+    PerId<ThreadId, Bursts> m_bursts;    // for facts() only: kept out of ThreadRuntime
                                          // so that the runtime, touched on every dispatch, fits one
                                          // cache line
-    std::vector<ThreadBrief> m_briefs;   // per thread, for brief(); pinned points into m_trace
-    std::vector<CoreRuntime> m_cores;
-    std::vector<ProcessRuntime> m_processes;
+    PerId<ThreadId, ThreadBrief> m_briefs; // for brief(); pinned points into m_trace
+    PerId<CoreId, CoreRuntime> m_cores;
+    PerId<ProcessId, ProcessRuntime> m_processes;
     std::vector<ProcessId> m_by_arrival; // processes sorted by (arrival, declaration order)
     std::size_t m_next_arrival = 0;
     std::vector<ProcessId> m_memory_queue; // arrived, waiting for RAM, first come first served
@@ -312,16 +313,16 @@ private:
     std::uint64_t m_wait_sequence = 0;
     std::vector<ThreadId> m_slice_ended;   // reused every boundary: no allocation per boundary
     std::vector<CoreId> m_pending_cores;   // cores whose pending slice end may need flushing
-    std::vector<Tick> m_due;               // per core, compact: the next boundary it needs (no_due: idle)
+    PerId<CoreId, Tick> m_due;             // compact: the next boundary it needs (no_due: idle)
     std::optional<Tick> m_policy_wakeup;   // Scheduler::next_wakeup() after the last dispatch
     std::vector<CoreId> m_touched;         // cores whose m_due must be recomputed
-    std::vector<std::unique_ptr<EventLoop>> m_loops; // per thread; null when it runs no coroutines
-    std::vector<Gil> m_gils;                         // per process
+    PerId<ThreadId, std::unique_ptr<EventLoop>> m_loops; // null when it runs no coroutines
+    PerId<ProcessId, Gil> m_gils;
     bool m_any_gil = false;
     bool m_any_memory = false;              // the program has memory instructions: the bus phase runs
-    std::vector<MemoryState> m_memory;      // per thread
-    std::vector<ProcessId> m_thread_process; // per thread, see process_of
-    std::vector<std::vector<ThreadId>> m_joiners; // per thread: who waits for it to end
+    PerId<ThreadId, MemoryState> m_memory;
+    PerId<ThreadId, ProcessId> m_thread_process; // see process_of
+    PerId<ThreadId, std::vector<ThreadId>> m_joiners; // who waits for it to end
     std::vector<Allocation> m_ram_map;      // by base address
     std::vector<ProcessId> m_loading;       // loading from storage, in the order they started
     std::int64_t m_device_backlog = 0;      // transfers of finished I/O not yet granted

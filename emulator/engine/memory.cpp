@@ -15,7 +15,7 @@ void Machine::admit_processes()
     if (!m_loading.empty()) {
         auto still = m_loading.begin();
         for (ProcessId id : m_loading) {
-            auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
+            auto const& info = m_trace.processes[id];
             if (info.loaded == m_now)
                 start_threads(id);
             else
@@ -27,20 +27,20 @@ void Machine::admit_processes()
     // forever by smaller late-comers.
     while (!m_memory_queue.empty()) {
         ProcessId first = m_memory_queue.front();
-        if (!find_hole(m_trace.processes[static_cast<std::size_t>(first)].memory))
+        if (!find_hole(m_trace.processes[first].memory))
             break;
         m_memory_queue.erase(m_memory_queue.begin());
         admit(first);
     }
     while (m_next_arrival < m_by_arrival.size()) {
         ProcessId id = m_by_arrival[m_next_arrival];
-        auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
+        auto const& info = m_trace.processes[id];
         if (info.arrival != m_now)
             break;
         ++m_next_arrival;
-        m_processes[static_cast<std::size_t>(id)].arrived = true;
+        m_processes[id].arrived = true;
         for (ThreadId thread : info.threads)
-            m_threads[static_cast<std::size_t>(thread)].since = m_now;
+            m_threads[thread].since = m_now;
         emit({ .tick = m_now, .kind = EventKind::ProcessArrive, .process = id,
             .value = static_cast<std::int64_t>(info.memory) });
         if (m_memory_queue.empty() && find_hole(info.memory)) {
@@ -69,7 +69,7 @@ std::optional<std::uint64_t> Machine::find_hole(std::uint64_t size) const
 
 void Machine::allocate(ProcessId id)
 {
-    auto& info = m_trace.processes[static_cast<std::size_t>(id)];
+    auto& info = m_trace.processes[id];
     info.allocated = m_now;
     if (info.memory == 0)
         return; // a quick job (--jobs) needs no RAM: it holds no block and has no base
@@ -88,8 +88,8 @@ void Machine::allocate(ProcessId id)
 void Machine::admit(ProcessId id)
 {
     allocate(id);
-    auto& info = m_trace.processes[static_cast<std::size_t>(id)];
-    auto& process = m_processes[static_cast<std::size_t>(id)];
+    auto& info = m_trace.processes[id];
+    auto& process = m_processes[id];
     if (info.load_transfers > 0) {
         process.loading = true;
         process.transfers_left = info.load_transfers;
@@ -103,14 +103,14 @@ void Machine::admit(ProcessId id)
 
 void Machine::start_threads(ProcessId id)
 {
-    auto const& info = m_trace.processes[static_cast<std::size_t>(id)];
-    auto& process = m_processes[static_cast<std::size_t>(id)];
+    auto const& info = m_trace.processes[id];
+    auto& process = m_processes[id];
     process.loading = false;
     process.admitted = true;
     emit({ .tick = m_now, .kind = EventKind::ProcessAdmit, .process = id, .value = static_cast<std::int64_t>(info.memory) });
     int started = 0;
     for (ThreadId thread : info.threads) {
-        if (!m_memory[static_cast<std::size_t>(thread)].started)
+        if (!m_memory[thread].started)
             continue; // it waits for a `spawn`
         ++started;
         make_ready(thread, EnqueueReason::Arrived);
@@ -134,15 +134,15 @@ void Machine::bus_phase()
     auto cores = m_config.cores;
     for (CoreId k = 0; k < cores; ++k) {
         auto core_id = static_cast<CoreId>((m_now + k) % cores);
-        auto& core = m_cores[static_cast<std::size_t>(core_id)];
+        auto& core = m_cores[core_id];
         if (core.thread == no_thread || core.switching)
             continue;
         ThreadId id = core.thread;
-        if (m_threads[static_cast<std::size_t>(id)].pc_ticks != 0)
+        if (m_threads[id].pc_ticks != 0)
             continue; // computing
-        auto const& thread = m_threads[static_cast<std::size_t>(id)];
+        auto const& thread = m_threads[id];
         auto opcode = thread.code[thread.pc].opcode;
-        auto step = m_memory[static_cast<std::size_t>(id)].step;
+        auto step = m_memory[id].step;
         bool granted = true;
         if (step_uses_bus(opcode, step)) {
             granted = budget > 0;
@@ -151,13 +151,13 @@ void Machine::bus_phase()
                 ++use.granted;
             } else {
                 ++use.stalled;
-                ++m_trace.totals[static_cast<std::size_t>(id)].stalled;
+                ++m_trace.totals[id].stalled;
             }
         }
         memory_step(core_id, id, granted);
     }
     for (ProcessId id : m_loading) {
-        auto& process = m_processes[static_cast<std::size_t>(id)];
+        auto& process = m_processes[id];
         if (process.transfers_left == 0)
             continue; // loaded; it becomes a process at the next boundary
         auto take = std::min<std::int64_t>(budget, process.transfers_left);
@@ -166,7 +166,7 @@ void Machine::bus_phase()
         use.loading += static_cast<std::int32_t>(take);
         process.transfers_left -= take;
         if (process.transfers_left == 0)
-            m_trace.processes[static_cast<std::size_t>(id)].loaded = m_now + 1;
+            m_trace.processes[id].loaded = m_now + 1;
     }
     m_trace.bus_transfers += use.granted;
     if (m_observer != nullptr && (use.granted > 0 || use.stalled > 0))
@@ -179,10 +179,10 @@ void Machine::bus_phase()
 // effect now), else a stall. Either way the core is busy for tick m_now.
 void Machine::memory_step(CoreId core_id, ThreadId id, bool granted)
 {
-    auto& core = m_cores[static_cast<std::size_t>(core_id)];
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
-    auto& state = m_memory[static_cast<std::size_t>(id)];
-    auto const& info = m_trace.threads[static_cast<std::size_t>(id)];
+    auto& core = m_cores[core_id];
+    auto& thread = m_threads[id];
+    auto& state = m_memory[id];
+    auto const& info = m_trace.threads[id];
     auto const& instruction = info.code[thread.pc];
     auto pc = static_cast<std::int32_t>(thread.pc);
     touch(core_id);
@@ -192,8 +192,8 @@ void Machine::memory_step(CoreId core_id, ThreadId id, bool granted)
     core.stepped = granted;
     if (!granted)
         return;
-    auto& values = m_processes[static_cast<std::size_t>(info.process)].values;
-    auto& value = values[static_cast<std::size_t>(instruction.target)];
+    auto& values = m_processes[info.process].values;
+    auto& value = values[instruction.target];
     auto access = [&](EventKind kind, std::int64_t seen) {
         emit({ .tick = m_now, .kind = kind, .core = core_id, .process = info.process, .thread = id,
             .line = instruction.where.line, .pc = pc, .value = seen, .object = instruction.target });
@@ -223,7 +223,7 @@ void Machine::memory_step(CoreId core_id, ThreadId id, bool granted)
 
 void Machine::record_final_values(ProcessId id)
 {
-    m_trace.processes[static_cast<std::size_t>(id)].final_values = m_processes[static_cast<std::size_t>(id)].values;
+    m_trace.processes[id].final_values = m_processes[id].values.values();
 }
 
 }

@@ -43,7 +43,7 @@ private:
 
 bool Machine::mid_compute(ThreadId id) const
 {
-    auto const& thread = m_threads[static_cast<std::size_t>(id)];
+    auto const& thread = m_threads[id];
     return thread.pc_ticks != 0 && left_of(id) + 1 < thread.pc_ticks;
 }
 

@@ -25,10 +25,7 @@ std::variant<CfsConfig, std::string> read_cfs_config(SchedulerOptions const& opt
 
 CfsScheduler::Account& CfsScheduler::account(ThreadId thread)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_accounts.size())
-        m_accounts.resize(index + 1);
-    auto& account = m_accounts[index];
+    auto& account = m_accounts.grow_to(thread);
     if (account.weight == 0)
         account.weight = weight_of_priority(host().facts(thread).priority);
     return account;
@@ -36,8 +33,7 @@ CfsScheduler::Account& CfsScheduler::account(ThreadId thread)
 
 std::int64_t CfsScheduler::vruntime(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_accounts.size() ? m_accounts[index].vruntime : 0;
+    return m_accounts.contains(thread) ? m_accounts[thread].vruntime : 0;
 }
 
 std::int64_t CfsScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason)
@@ -79,8 +75,7 @@ void CfsScheduler::on_stopped(ThreadId thread, CoreId core, Tick ran)
 
 std::int64_t CfsScheduler::running_key(ThreadId thread, CoreId core) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    auto const& self = m_accounts[index];
+    auto const& self = m_accounts[thread];
     // Running threads only compute, so the work since the pick is the clock since then.
     return self.vruntime + scaled(host().worked(core), self.weight);
 }

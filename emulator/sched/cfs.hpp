@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/per_id.hpp"
 #include "sched/lowest_on_cores.hpp"
 #include "sched/ranked.hpp"
 #include "sched/settings.hpp"
@@ -65,7 +66,7 @@ private:
     std::int64_t scaled(Tick ran, std::int64_t weight) const { return ran * 1024 * 1024 / weight; }
 
     CfsConfig m_config;
-    std::vector<Account> m_accounts;       // per thread
+    PerId<ThreadId, Account> m_accounts;
     std::int64_t m_min_vruntime = 0;
     std::int64_t m_ready_weight = 0;       // the sum of the ready threads' weights
     LowestOnCores m_running;               // the running threads' virtual runtimes (constant while they run)

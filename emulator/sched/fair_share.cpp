@@ -10,12 +10,10 @@ namespace tl {
 void FairShareScheduler::enqueue(ThreadId thread, EnqueueReason)
 {
     // The policy's own table, keyed by the thread's process.
-    auto process = static_cast<std::size_t>(host().brief(thread).process);
-    if (process >= m_ready.size())
-        m_ready.resize(process + 1);
-    auto& queue = m_ready[process];
+    auto process = host().brief(thread).process;
+    auto& queue = m_ready.grow_to(process);
     if (queue.empty())
-        m_rotation.push_back(static_cast<ProcessId>(process));
+        m_rotation.push_back(process);
     queue.push_back(thread);
 }
 
@@ -27,7 +25,7 @@ void FairShareScheduler::leave_rotation(ProcessId process)
 void FairShareScheduler::dequeue(ThreadId thread)
 {
     auto process = host().brief(thread).process;
-    auto& queue = m_ready[static_cast<std::size_t>(process)];
+    auto& queue = m_ready[process];
     std::erase(queue, thread);
     if (queue.empty())
         leave_rotation(process);
@@ -37,7 +35,7 @@ std::optional<ThreadId> FairShareScheduler::pick_next(CoreId core)
 {
     for (std::size_t turn = 0; turn < m_rotation.size(); ++turn) {
         ProcessId process = m_rotation[turn];
-        auto& queue = m_ready[static_cast<std::size_t>(process)];
+        auto& queue = m_ready[process];
         // Pinned threads may only run on their cores: skip those that may not run here.
         auto found = std::find_if(queue.begin(), queue.end(),
             [&](ThreadId thread) { return may_run_on(host().brief(thread).pinned, core); });
@@ -60,7 +58,7 @@ std::vector<ReadyQueue> FairShareScheduler::ready_queues() const
 {
     std::vector<ReadyQueue> queues;
     for (ProcessId process : m_rotation) {
-        auto const& queue = m_ready[static_cast<std::size_t>(process)];
+        auto const& queue = m_ready[process];
         queues.push_back(ReadyQueue { fmt::format("process {}", process), { queue.begin(), queue.end() } });
     }
     return queues;

@@ -2,6 +2,7 @@
 
 // The worked example of docs/writing-a-scheduler.md: a complete policy in one file pair.
 
+#include "engine/per_id.hpp"
 #include "sched/scheduler.hpp"
 
 #include <deque>
@@ -32,14 +33,14 @@ public:
     std::vector<ReadyQueue> ready_queues() const override;
     ThreadId likely_next(CoreId) const override
     {
-        return m_rotation.empty() ? no_thread : m_ready[static_cast<std::size_t>(m_rotation.front())].front();
+        return m_rotation.empty() ? no_thread : m_ready[m_rotation.front()].front();
     }
 
 private:
     void leave_rotation(ProcessId);
 
     Tick m_quantum;
-    std::vector<std::deque<ThreadId>> m_ready; // per process, by ProcessId: its ready threads
+    PerId<ProcessId, std::deque<ThreadId>> m_ready; // its ready threads
     std::deque<ProcessId> m_rotation;          // processes with a ready thread, next first
 };
 

@@ -12,8 +12,7 @@ namespace tl {
 
 std::int64_t TicketConfig::tickets_of(ProcessId process, int priority) const
 {
-    auto index = static_cast<std::size_t>(process);
-    return index < tickets.size() ? tickets[index] : weight_of_priority(priority);
+    return tickets.contains(process) ? tickets[process] : weight_of_priority(priority);
 }
 
 std::variant<TicketConfig, std::string> read_ticket_config(std::string_view policy, SchedulerOptions const& options)
@@ -34,8 +33,9 @@ std::string describe(TicketConfig const& config)
     return fmt::format("tickets {} by process", fmt::join(config.tickets, "/"));
 }
 
-void LotteryScheduler::TicketTree::set(std::size_t index, std::int64_t value)
+void LotteryScheduler::TicketTree::set(ThreadId thread, std::int64_t value)
 {
+    auto index = index_of(thread);
     if (index >= m_values.size()) {
         // Grow, and rebuild the tree over the larger range.
         m_values.resize(std::max(index + 1, m_values.size() * 2), 0);
@@ -54,7 +54,7 @@ void LotteryScheduler::TicketTree::set(std::size_t index, std::int64_t value)
         m_tree[i] += delta;
 }
 
-std::size_t LotteryScheduler::TicketTree::find(std::int64_t number) const
+ThreadId LotteryScheduler::TicketTree::find(std::int64_t number) const
 {
     VERIFY(number >= 0 && number < m_total);
     std::size_t position = 0;
@@ -64,7 +64,7 @@ std::size_t LotteryScheduler::TicketTree::find(std::int64_t number) const
             number -= m_tree[position];
         }
     }
-    return position;
+    return static_cast<ThreadId>(position);
 }
 
 LotteryScheduler::LotteryScheduler(TicketConfig config, Tick quantum, std::uint64_t seed)
@@ -76,58 +76,52 @@ LotteryScheduler::LotteryScheduler(TicketConfig config, Tick quantum, std::uint6
 
 std::int64_t LotteryScheduler::tickets(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_tickets.size() ? m_tickets[index] : 0;
+    return m_tickets.contains(thread) ? m_tickets[thread] : 0;
 }
 
 std::int64_t LotteryScheduler::tickets_of(ThreadId thread)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_tickets.size())
-        m_tickets.resize(index + 1, 0);
-    if (m_tickets[index] == 0) {
+    auto& tickets = m_tickets.grow_to(thread);
+    if (tickets == 0) {
         auto facts = host().facts(thread);
-        m_tickets[index] = m_config.tickets_of(facts.process, facts.priority);
+        tickets = m_config.tickets_of(facts.process, facts.priority);
     }
-    return m_tickets[index];
+    return tickets;
 }
 
 bool LotteryScheduler::is_ready(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_is_ready.size() && m_is_ready[index] != 0;
+    return m_is_ready.contains(thread) && m_is_ready[thread] != 0;
 }
 
 void LotteryScheduler::enqueue(ThreadId thread, EnqueueReason)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_is_ready.size())
-        m_is_ready.resize(index + 1, 0);
-    VERIFY(m_is_ready[index] == 0);
-    m_is_ready[index] = 1;
+    auto& ready = m_is_ready.grow_to(thread);
+    VERIFY(ready == 0);
+    ready = 1;
     ++m_ready_count;
     if (!host().brief(thread).pinned.empty())
         m_pinned_ready.insert(thread);
     else
-        m_unpinned.set(index, tickets_of(thread));
+        m_unpinned.set(thread, tickets_of(thread));
 }
 
 void LotteryScheduler::remove(ThreadId thread)
 {
     VERIFY(is_ready(thread));
-    m_is_ready[static_cast<std::size_t>(thread)] = 0;
+    m_is_ready[thread] = 0;
     --m_ready_count;
     if (m_pinned_ready.erase(thread) == 0)
-        m_unpinned.set(static_cast<std::size_t>(thread), 0);
+        m_unpinned.set(thread, 0);
 }
 
 std::vector<ThreadId> LotteryScheduler::ready_in_ticket_order() const
 {
     std::vector<ThreadId> ready;
     ready.reserve(m_ready_count);
-    for (std::size_t index = 0; index < m_is_ready.size(); ++index)
-        if (m_is_ready[index] != 0)
-            ready.push_back(static_cast<ThreadId>(index));
+    for (ThreadId thread : m_is_ready.ids())
+        if (m_is_ready[thread] != 0)
+            ready.push_back(thread);
     return ready;
 }
 
@@ -146,10 +140,10 @@ std::optional<ThreadId> LotteryScheduler::pick_next(CoreId core)
 
     ThreadId winner = no_thread;
     if (candidates == 1) {
-        winner = pinned_here.empty() ? static_cast<ThreadId>(m_unpinned.find(0)) : pinned_here.front();
+        winner = pinned_here.empty() ? m_unpinned.find(0) : pinned_here.front();
     } else if (pinned_here.empty()) {
         auto number = static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(m_unpinned.total())));
-        winner = static_cast<ThreadId>(m_unpinned.find(number));
+        winner = m_unpinned.find(number);
     } else {
         // Pinned threads among the candidates: walk them all in ticket order; rare enough.
         auto allowed = [&](ThreadId thread) {

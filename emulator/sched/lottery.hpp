@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/per_id.hpp"
 #include "sched/prng.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/settings.hpp"
@@ -15,7 +16,7 @@ inline constexpr std::int64_t max_tickets = 1'000'000;
 
 // Who holds how many tickets, for lottery and stride.
 struct TicketConfig {
-    std::vector<std::int64_t> tickets; // per process, in declaration order; the rest use their weight
+    PerId<ProcessId, std::int64_t> tickets; // for the first processes; the rest use their weight
 
     // Every thread of a process holds that process's tickets: the value given in `tickets`, or
     // else the weight of its priority in Linux's nice table (priority 0: 1024, 5: 335, -5: 3121).
@@ -52,9 +53,9 @@ private:
     // that a draw among thousands of threads costs a logarithm, not a walk.
     class TicketTree {
     public:
-        void set(std::size_t index, std::int64_t value);
+        void set(ThreadId, std::int64_t value);
         std::int64_t total() const { return m_total; }
-        std::size_t find(std::int64_t number) const; // the index whose range holds `number`
+        ThreadId find(std::int64_t number) const; // the thread whose range holds `number`
 
     private:
         std::vector<std::int64_t> m_values;
@@ -70,11 +71,11 @@ private:
     TicketConfig m_config;
     Tick m_quantum;
     SchedulerRandom m_random;
-    std::vector<std::int64_t> m_tickets; // per thread; 0: not seen yet
+    PerId<ThreadId, std::int64_t> m_tickets; // 0: not seen yet
     // Per thread: 1 while ready. A flag array, not a set: a draw never walks the ready
     // threads (the tree answers it), and a set's insert and erase at every dispatch were half
     // of this policy's cost with 10,000 threads.
-    std::vector<std::uint8_t> m_is_ready;
+    PerId<ThreadId, std::uint8_t> m_is_ready;
     std::size_t m_ready_count = 0;
     std::set<ThreadId> m_pinned_ready;   // the ready threads that are pinned
     TicketTree m_unpinned;               // tickets of the ready threads that are not

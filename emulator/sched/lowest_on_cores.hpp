@@ -6,6 +6,7 @@
 // tournament tree over the cores: set() and clear() cost log2(cores), lowest() nothing.
 
 #include "engine/ids.hpp"
+#include "engine/per_id.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -33,7 +34,7 @@ private:
 
     void put(CoreId core, std::int64_t value)
     {
-        auto index = static_cast<std::size_t>(core);
+        auto index = index_of(core);
         if (index >= m_leaves) {
             // Grow to a power of two above the core, keeping what is held.
             std::size_t leaves = std::max<std::size_t>(m_leaves, 1);

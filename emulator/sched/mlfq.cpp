@@ -61,8 +61,8 @@ std::variant<MlfqConfig, std::string> read_mlfq_config(SchedulerOptions const& o
     }
     if (allotment.empty())
         allotment = quanta;
-    config.quanta.assign(quanta.begin(), quanta.end());
-    config.allotment.assign(allotment.begin(), allotment.end());
+    config.quanta = std::move(quanta);
+    config.allotment = std::move(allotment);
     return config;
 }
 
@@ -97,22 +97,17 @@ MlfqScheduler::MlfqScheduler(MlfqConfig config)
 
 MlfqScheduler::Standing& MlfqScheduler::standing(ThreadId thread)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_standing.size())
-        m_standing.resize(index + 1);
-    return m_standing[index];
+    return m_standing.grow_to(thread);
 }
 
 int MlfqScheduler::level(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_standing.size() ? m_standing[index].level : 0;
+    return m_standing.contains(thread) ? m_standing[thread].level : 0;
 }
 
 Tick MlfqScheduler::used(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_standing.size() ? m_standing[index].used : 0;
+    return m_standing.contains(thread) ? m_standing[thread].used : 0;
 }
 
 std::int64_t MlfqScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason)
@@ -130,8 +125,7 @@ std::int64_t MlfqScheduler::key_on_enqueue(ThreadId thread, EnqueueReason reason
 
 std::int64_t MlfqScheduler::running_key(ThreadId thread, CoreId) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index < m_standing.size() && m_standing[index].boosted_off && m_last_boost && view_tick() == *m_last_boost)
+    if (m_standing.contains(thread) && m_standing[thread].boosted_off && m_last_boost && view_tick() == *m_last_boost)
         return std::numeric_limits<std::int64_t>::max() / 2; // any ready thread takes its core
     // io-to-front: one back from I/O goes ahead of the running thread of its level too (in
     // mlfq.py the running job stays first in its queue, and -I inserts before it).
@@ -171,9 +165,9 @@ void MlfqScheduler::advance(Tick now)
 void MlfqScheduler::boost_lowest_first()
 {
     int levels = m_config.levels();
-    std::vector<std::vector<ThreadId>> queues(static_cast<std::size_t>(levels));
+    PerId<int, std::vector<ThreadId>> queues(levels);
     for (auto const& entry : ready())
-        queues[static_cast<std::size_t>(entry.key / 4)].push_back(entry.thread);
+        queues[level_of_key(entry.key)].push_back(entry.thread);
     std::vector<ThreadId> running;
     for (CoreId core = 0; core < host().core_count(); ++core)
         if (ThreadId thread = on_core(core); thread != no_thread)
@@ -188,7 +182,7 @@ void MlfqScheduler::boost_lowest_first()
     for (int level : order) {
         if (!placed && level == this->level(running.front()))
             placed = true;
-        for (ThreadId thread : queues[static_cast<std::size_t>(level)])
+        for (ThreadId thread : queues[level])
             (placed ? behind : ahead).push_back(thread);
     }
     for (auto& standing : m_standing) {
@@ -230,7 +224,7 @@ void MlfqScheduler::on_stopped(ThreadId thread, CoreId, Tick ran)
     if (m_last_boost)
         ran = std::min(ran, view_tick() - *m_last_boost);
     int last = m_config.levels() - 1;
-    auto allotment = m_config.allotment[static_cast<std::size_t>(self.level)];
+    auto allotment = m_config.allotment[self.level];
     bool const waiting = (m_config.io_resets || m_config.preempted_front) && waits(thread);
     if (m_config.preempted_front && !boosted_off) {
         // Preempted, or waiting, before its slice is over: the rest of the slice is kept.
@@ -261,7 +255,7 @@ void MlfqScheduler::on_stopped(ThreadId thread, CoreId, Tick ran)
 std::optional<Tick> MlfqScheduler::slice(ThreadId thread, CoreId)
 {
     auto& self = standing(thread);
-    auto level = static_cast<std::size_t>(self.level);
+    auto level = self.level;
     Tick slice = m_config.quanta[level];
     if (self.level != m_config.levels() - 1)
         slice = std::min(slice, m_config.allotment[level] - self.used);
@@ -277,7 +271,7 @@ std::vector<ReadyQueue> MlfqScheduler::ready_queues() const
     for (int level = 0; level < m_config.levels(); ++level)
         queues.push_back(ReadyQueue { fmt::format("level {}", level), {} });
     for (auto const& entry : ready())
-        queues[static_cast<std::size_t>(entry.key / 4)].threads.push_back(entry.thread);
+        queues[index_of(level_of_key(entry.key))].threads.push_back(entry.thread);
     return queues;
 }
 

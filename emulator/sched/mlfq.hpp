@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/per_id.hpp"
 #include "sched/ranked.hpp"
 #include "sched/settings.hpp"
 
@@ -13,8 +14,8 @@ namespace tl {
 inline constexpr int max_mlfq_levels = 16;
 
 struct MlfqConfig {
-    std::vector<Tick> quanta;    // per level, top (level 0) first
-    std::vector<Tick> allotment; // per level: ticks a thread may use there before it drops
+    PerId<int, Tick> quanta;    // per level, top (level 0) first
+    PerId<int, Tick> allotment; // per level: ticks a thread may use there before it drops
     std::optional<Tick> boost;   // period of the priority boost; nothing: never
     // OSTEP mlfq.py's conventions (docs/schedulers.md, "Matching OSTEP"):
     bool io_resets = false;        // its -S: a thread that waits keeps its level, its allotment starts again
@@ -23,7 +24,7 @@ struct MlfqConfig {
                                    // of its level and the rest of its slice (so does one that waits)
     bool boost_lowest_first = false; // boost-order=lowest-first: the levels moved to the top lowest first,
                                      // and the running thread's slice taken away
-    int levels() const { return static_cast<int>(quanta.size()); }
+    int levels() const { return quanta.count(); }
 };
 
 // Reads `levels`, `quanta`, `allotment` and `boost`; the default quanta come from --quantum.
@@ -84,12 +85,13 @@ private:
         bool boosted_off = false; // boost-order=lowest-first: the boost takes its core away
     };
     static std::int64_t key_of(int level, int band) { return std::int64_t(level) * 4 + band; }
+    static int level_of_key(std::int64_t key) { return static_cast<int>(key / 4); }
     void boost_lowest_first();
     bool waits(ThreadId) const;
     Standing& standing(ThreadId);
 
     MlfqConfig m_config;
-    std::vector<Standing> m_standing; // per thread
+    PerId<ThreadId, Standing> m_standing;
     std::optional<Tick> m_next_boost;
     std::optional<Tick> m_last_boost;
 };

@@ -53,8 +53,8 @@ std::string describe(StealConfig const& config)
 }
 
 PerCoreScheduler::PerCoreScheduler(int cores, Tick quantum, StealConfig steal, TimerMode timer)
-    : m_queues(static_cast<std::size_t>(cores))
-    , m_on_core(static_cast<std::size_t>(cores), no_thread)
+    : m_queues(cores)
+    , m_on_core(cores, no_thread)
     , m_quantum(quantum)
     , m_steal(steal)
     , m_timer(timer)
@@ -64,14 +64,12 @@ PerCoreScheduler::PerCoreScheduler(int cores, Tick quantum, StealConfig steal, T
 
 CoreId PerCoreScheduler::home(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_home.size() ? m_home[index] : no_core;
+    return m_home.contains(thread) ? m_home[thread] : no_core;
 }
 
 std::size_t PerCoreScheduler::load(CoreId core) const
 {
-    auto index = static_cast<std::size_t>(core);
-    return m_queues[index].size() + (m_on_core[index] != no_thread ? 1 : 0);
+    return m_queues[core].size() + (m_on_core[core] != no_thread ? 1 : 0);
 }
 
 CoreId PerCoreScheduler::home_for(ThreadId thread) const
@@ -79,10 +77,10 @@ CoreId PerCoreScheduler::home_for(ThreadId thread) const
     auto facts = host().facts(thread);
     CoreId best = no_core;
     std::size_t best_load = 0;
-    for (CoreId core = 0; core < static_cast<CoreId>(m_queues.size()); ++core) {
+    for (CoreId core : m_queues.ids()) {
         if (!may_run_on(facts, core))
             continue;
-        std::size_t load = m_queues[static_cast<std::size_t>(core)].size() + (host().running_on(core) != no_thread ? 1 : 0);
+        std::size_t load = m_queues[core].size() + (host().running_on(core) != no_thread ? 1 : 0);
         if (best == no_core || load < best_load) {
             best = core;
             best_load = load;
@@ -93,12 +91,10 @@ CoreId PerCoreScheduler::home_for(ThreadId thread) const
 
 void PerCoreScheduler::enqueue(ThreadId thread, EnqueueReason)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_home.size())
-        m_home.resize(index + 1, no_core);
-    if (m_home[index] == no_core)
-        m_home[index] = home_for(thread);
-    m_queues[static_cast<std::size_t>(m_home[index])].push_back(thread);
+    auto& home = m_home.grow_to(thread, no_core);
+    if (home == no_core)
+        home = home_for(thread);
+    m_queues[home].push_back(thread);
     balance_if_due();
 }
 
@@ -110,14 +106,14 @@ void PerCoreScheduler::dequeue(ThreadId thread)
 
 void PerCoreScheduler::stopped(ThreadId thread, CoreId core, Tick)
 {
-    auto& running = m_on_core[static_cast<std::size_t>(core)];
+    auto& running = m_on_core[core];
     if (running == thread)
         running = no_thread;
 }
 
 std::optional<ThreadId> PerCoreScheduler::pick_next(CoreId core)
 {
-    auto& queue = m_queues[static_cast<std::size_t>(core)];
+    auto& queue = m_queues[core];
     std::optional<ThreadId> picked;
     if (!queue.empty()) {
         picked = queue.front();
@@ -126,15 +122,15 @@ std::optional<ThreadId> PerCoreScheduler::pick_next(CoreId core)
         picked = steal_for(core);
     }
     if (picked)
-        m_on_core[static_cast<std::size_t>(core)] = *picked;
+        m_on_core[core] = *picked;
     return picked;
 }
 
 void PerCoreScheduler::move(ThreadId thread, CoreId from, CoreId to)
 {
-    auto& source = m_queues[static_cast<std::size_t>(from)];
+    auto& source = m_queues[from];
     source.erase(std::find(source.begin(), source.end(), thread));
-    m_home[static_cast<std::size_t>(thread)] = to;
+    m_home[thread] = to;
     ++m_steals;
 }
 
@@ -158,13 +154,13 @@ std::optional<ThreadId> PerCoreScheduler::steal_for(CoreId core)
 {
     std::optional<CoreId> victim;
     std::optional<ThreadId> taken;
-    for (CoreId other = 0; other < static_cast<CoreId>(m_queues.size()); ++other) {
-        auto const& queue = m_queues[static_cast<std::size_t>(other)];
+    for (CoreId other : m_queues.ids()) {
+        auto const& queue = m_queues[other];
         if (other == core || queue.empty())
             continue;
-        if (queue.size() < 2 && m_on_core[static_cast<std::size_t>(other)] == no_thread)
+        if (queue.size() < 2 && m_on_core[other] == no_thread)
             continue;
-        if (victim && queue.size() <= m_queues[static_cast<std::size_t>(*victim)].size())
+        if (victim && queue.size() <= m_queues[*victim].size())
             continue;
         ThreadId found = stealable(queue, core);
         if (found == no_thread)
@@ -202,26 +198,26 @@ void PerCoreScheduler::balance_if_due()
         CoreId busiest = no_core;
         CoreId lightest = 0;
         for (CoreId core = 0; core < cores; ++core) {
-            if (!m_queues[static_cast<std::size_t>(core)].empty() && (busiest == no_core || load(core) > load(busiest)))
+            if (!m_queues[core].empty() && (busiest == no_core || load(core) > load(busiest)))
                 busiest = core;
             if (load(core) < load(lightest))
                 lightest = core;
         }
         if (busiest == no_core || load(busiest) < load(lightest) + 2)
             return;
-        auto const& queue = m_queues[static_cast<std::size_t>(busiest)];
+        auto const& queue = m_queues[busiest];
         ThreadId thread = stealable(queue, lightest);
         if (thread == no_thread)
             return; // pinning keeps them where they are
         move(thread, busiest, lightest);
-        m_queues[static_cast<std::size_t>(lightest)].push_back(thread);
+        m_queues[lightest].push_back(thread);
     }
 }
 
 std::vector<ReadyQueue> PerCoreScheduler::ready_queues() const
 {
     std::vector<ReadyQueue> queues;
-    for (std::size_t core = 0; core < m_queues.size(); ++core)
+    for (CoreId core : m_queues.ids())
         queues.push_back(ReadyQueue { fmt::format("core {}", core), { m_queues[core].begin(), m_queues[core].end() } });
     return queues;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/per_id.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/settings.hpp"
 #include "sched/timer.hpp"
@@ -53,7 +54,7 @@ public:
     std::optional<ThreadId> pick_next(CoreId) override;
     ThreadId likely_next(CoreId core) const override
     {
-        auto const& queue = m_queues[static_cast<std::size_t>(core)];
+        auto const& queue = m_queues[core];
         return queue.empty() ? no_thread : queue.front();
     }
     std::optional<Tick> slice(ThreadId, CoreId) override { return timer_slice(m_timer, m_quantum, host().now()); }
@@ -79,9 +80,9 @@ private:
     // first) that may run on `core`; no_thread when none may.
     ThreadId stealable(std::deque<ThreadId> const& queue, CoreId core) const;
 
-    std::vector<std::deque<ThreadId>> m_queues;
-    std::vector<CoreId> m_home;      // per thread id; no_core until placed
-    std::vector<ThreadId> m_on_core; // the thread each core was given, until it stopped
+    PerId<CoreId, std::deque<ThreadId>> m_queues;
+    PerId<ThreadId, CoreId> m_home;    // no_core until placed
+    PerId<CoreId, ThreadId> m_on_core; // the thread each core was given, until it stopped
     Tick m_quantum;
     StealConfig m_steal;
     TimerMode m_timer;

@@ -20,10 +20,7 @@ std::variant<PriorityConfig, std::string> read_priority_config(std::string_view 
 
 std::int64_t PriorityScheduler::key_on_enqueue(ThreadId thread, EnqueueReason)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_ready_since.size())
-        m_ready_since.resize(index + 1, 0);
-    m_ready_since[index] = view_tick();
+    m_ready_since.grow_to(thread) = view_tick();
     return host().brief(thread).priority;
 }
 
@@ -39,15 +36,12 @@ std::int64_t PriorityScheduler::key_now(Entry const& entry) const { return aged(
 
 void PriorityScheduler::on_picked(ThreadId thread, CoreId)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_chosen_with.size())
-        m_chosen_with.resize(index + 1, 0);
-    m_chosen_with[index] = aged(host().brief(thread).priority, ready_since(thread));
+    m_chosen_with.grow_to(thread) = aged(host().brief(thread).priority, ready_since(thread));
 }
 
 std::int64_t PriorityScheduler::running_key(ThreadId thread, CoreId) const
 {
-    return m_chosen_with[static_cast<std::size_t>(thread)];
+    return m_chosen_with[thread];
 }
 
 std::optional<Tick> PriorityScheduler::next_wakeup() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/per_id.hpp"
 #include "sched/ranked.hpp"
 #include "sched/settings.hpp"
 
@@ -54,12 +55,12 @@ protected:
     void on_picked(ThreadId, CoreId) override;
 
 private:
-    Tick ready_since(ThreadId thread) const { return m_ready_since[static_cast<std::size_t>(thread)]; }
+    Tick ready_since(ThreadId thread) const { return m_ready_since[thread]; }
     std::int64_t aged(std::int64_t priority, Tick since) const;
 
     PriorityConfig m_config;
-    std::vector<Tick> m_ready_since;            // per thread: when it last became ready
-    std::vector<std::int64_t> m_chosen_with;    // per thread: its (aged) priority when last picked
+    PerId<ThreadId, Tick> m_ready_since;         // when it last became ready
+    PerId<ThreadId, std::int64_t> m_chosen_with; // its (aged) priority when last picked
 };
 
 }

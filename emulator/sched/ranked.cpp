@@ -9,41 +9,37 @@ namespace tl {
 void RankedScheduler::catch_up()
 {
     if (m_on_core.empty())
-        m_on_core.assign(static_cast<std::size_t>(host().core_count()), no_thread);
+        m_on_core.assign(host().core_count(), no_thread);
     m_view_tick = host().now();
     advance(m_view_tick);
 }
 
 ThreadId RankedScheduler::on_core(CoreId core) const
 {
-    auto index = static_cast<std::size_t>(core);
-    return index < m_on_core.size() ? m_on_core[index] : no_thread;
+    return m_on_core.contains(core) ? m_on_core[core] : no_thread;
 }
 
 bool RankedScheduler::is_ready(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_slots.size() && m_slots[index].ready;
+    return m_slots.contains(thread) && m_slots[thread].ready;
 }
 
 void RankedScheduler::enqueue(ThreadId thread, EnqueueReason reason)
 {
     catch_up();
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_slots.size())
-        m_slots.resize(index + 1);
-    VERIFY(!m_slots[index].ready);
+    auto& slot = m_slots.grow_to(thread);
+    VERIFY(!slot.ready);
     Entry entry { key_on_enqueue(thread, reason), m_sequence++, thread };
     // Keys mostly grow (a pass, a virtual runtime, a sequence number on ties): try the end
     // first, which costs one comparison and saves a walk down the tree when it is right.
-    m_slots[index] = { m_ready.insert(m_ready.end(), entry), true };
+    slot = { m_ready.insert(m_ready.end(), entry), true };
 }
 
 void RankedScheduler::dequeue(ThreadId thread)
 {
     catch_up();
     VERIFY(is_ready(thread));
-    auto& slot = m_slots[static_cast<std::size_t>(thread)];
+    auto& slot = m_slots[thread];
     m_ready.erase(slot.where);
     slot.ready = false;
     on_dequeued(thread);
@@ -51,7 +47,7 @@ void RankedScheduler::dequeue(ThreadId thread)
 
 void RankedScheduler::rekey(ThreadId thread, std::int64_t key)
 {
-    auto& slot = m_slots[static_cast<std::size_t>(thread)];
+    auto& slot = m_slots[thread];
     Entry entry = *slot.where;
     m_ready.erase(slot.where);
     entry.key = key;
@@ -107,10 +103,10 @@ std::optional<ThreadId> RankedScheduler::pick_next(CoreId core)
     auto best = best_for(core);
     VERIFY(best.has_value());
     ThreadId thread = best->thread;
-    auto& slot = m_slots[static_cast<std::size_t>(thread)];
+    auto& slot = m_slots[thread];
     m_ready.erase(slot.where);
     slot.ready = false;
-    m_on_core[static_cast<std::size_t>(core)] = thread;
+    m_on_core[core] = thread;
     on_picked(thread, core);
     return thread;
 }
@@ -118,7 +114,7 @@ std::optional<ThreadId> RankedScheduler::pick_next(CoreId core)
 void RankedScheduler::stopped(ThreadId thread, CoreId core, Tick ran)
 {
     catch_up();
-    auto& running = m_on_core[static_cast<std::size_t>(core)];
+    auto& running = m_on_core[core];
     if (running == thread)
         running = no_thread;
     on_stopped(thread, core, ran);
@@ -136,7 +132,7 @@ bool RankedScheduler::should_preempt(CoreId core, ThreadId)
         plan_preemptions();
         m_plan_tick = m_view_tick;
     }
-    return m_plan[static_cast<std::size_t>(core)] != 0;
+    return m_plan[core] != 0;
 }
 
 // Each ready thread, best first, is placed as dispatch would place it: on the lowest idle core
@@ -144,36 +140,35 @@ bool RankedScheduler::should_preempt(CoreId core, ThreadId)
 // beats (ties: the lowest core id). Each core is taken at most once.
 void RankedScheduler::plan_preemptions()
 {
-    auto cores = static_cast<std::size_t>(host().core_count());
+    CoreId cores = host().core_count();
     m_plan.assign(cores, 0);
-    std::vector<char> idle(cores, 0);
-    std::vector<char> open(cores, 0);
-    std::vector<std::int64_t> running(cores, 0);
+    PerId<CoreId, char> idle(cores, 0);
+    PerId<CoreId, char> open(cores, 0);
+    PerId<CoreId, std::int64_t> running(cores, 0);
     std::size_t slots = 0;
-    for (std::size_t core = 0; core < cores; ++core) {
-        auto id = static_cast<CoreId>(core);
-        ThreadId thread = host().running_on(id);
+    for (CoreId core = 0; core < cores; ++core) {
+        ThreadId thread = host().running_on(core);
         if (thread != no_thread) {
             open[core] = 1;
-            running[core] = running_key(thread, id);
+            running[core] = running_key(thread, core);
             ++slots;
-        } else if (on_core(id) == no_thread) {
+        } else if (on_core(core) == no_thread) {
             idle[core] = 1; // a core being switched to is neither idle nor preemptible
             ++slots;
         }
     }
     auto place = [&](Entry const& entry) {
         auto pinned = host().brief(entry.thread).pinned;
-        for (std::size_t core = 0; core < cores; ++core) {
-            if (idle[core] && may_run_on(pinned, static_cast<CoreId>(core))) {
+        for (CoreId core = 0; core < cores; ++core) {
+            if (idle[core] && may_run_on(pinned, core)) {
                 idle[core] = 0;
                 --slots;
                 return true;
             }
         }
-        std::optional<std::size_t> victim;
-        for (std::size_t core = 0; core < cores; ++core) {
-            if (!open[core] || !may_run_on(pinned, static_cast<CoreId>(core)))
+        std::optional<CoreId> victim;
+        for (CoreId core = 0; core < cores; ++core) {
+            if (!open[core] || !may_run_on(pinned, core))
                 continue;
             if (entry.key + preempt_margin() >= running[core])
                 continue;

@@ -15,6 +15,7 @@
 //     the start of those hooks, and computed from the clock, not from how often they ran.
 //   - ready_queues() shows the state as of the last of those hooks, never as of now.
 
+#include "engine/per_id.hpp"
 #include "sched/scheduler.hpp"
 
 #include <compare>
@@ -64,7 +65,7 @@ protected:
         , m_plan(other.m_plan)
     {
         for (auto it = m_ready.begin(); it != m_ready.end(); ++it)
-            m_slots[static_cast<std::size_t>(it->thread)].where = it;
+            m_slots[it->thread].where = it;
     }
     RankedScheduler& operator=(RankedScheduler const&) = delete;
 
@@ -117,12 +118,12 @@ private:
         std::set<Entry>::iterator where;
         bool ready = false;
     };
-    std::vector<Slot> m_slots;
-    std::vector<ThreadId> m_on_core;
+    PerId<ThreadId, Slot> m_slots;
+    PerId<CoreId, ThreadId> m_on_core;
     std::uint64_t m_sequence = 0;
     Tick m_view_tick = 0;
     Tick m_plan_tick = -1;        // the boundary m_plan was made at
-    std::vector<char> m_plan;     // per core: preempt it at m_plan_tick
+    PerId<CoreId, char> m_plan;   // preempt it at m_plan_tick
 };
 
 }

@@ -10,10 +10,7 @@ namespace tl {
 
 StrideScheduler::Account& StrideScheduler::account(ThreadId thread)
 {
-    auto index = static_cast<std::size_t>(thread);
-    if (index >= m_accounts.size())
-        m_accounts.resize(index + 1);
-    auto& account = m_accounts[index];
+    auto& account = m_accounts.grow_to(thread);
     if (account.stride == 0) {
         auto facts = host().facts(thread);
         account.stride = stride_numerator / m_config.tickets_of(facts.process, facts.priority);
@@ -23,14 +20,12 @@ StrideScheduler::Account& StrideScheduler::account(ThreadId thread)
 
 std::int64_t StrideScheduler::pass(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_accounts.size() ? m_accounts[index].pass : 0;
+    return m_accounts.contains(thread) ? m_accounts[thread].pass : 0;
 }
 
 std::int64_t StrideScheduler::stride(ThreadId thread) const
 {
-    auto index = static_cast<std::size_t>(thread);
-    return index < m_accounts.size() ? m_accounts[index].stride : 0;
+    return m_accounts.contains(thread) ? m_accounts[thread].stride : 0;
 }
 
 // The global pass: the lowest pass among the threads competing now (ready, or running), but

@@ -50,7 +50,7 @@ private:
 
     TicketConfig m_config;
     Tick m_quantum;
-    std::vector<Account> m_accounts; // per thread
+    PerId<ThreadId, Account> m_accounts;
     std::int64_t m_global_pass = 0;
     LowestOnCores m_running; // the running threads' passes (constant while they run)
 };

@@ -6,6 +6,7 @@
 
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
+#include "engine/per_id.hpp"
 #include "engine/verify.hpp"
 #include "lang/program.hpp"
 
@@ -193,19 +194,19 @@ struct Trace {
     MachineConfig machine;
     std::string scheduler;             // registry name, e.g. "rr"
     std::string scheduler_description; // e.g. "round-robin, quantum 2, one global queue"
-    std::vector<ProcessInfo> processes;
-    std::vector<ThreadInfo> threads;
+    PerId<ProcessId, ProcessInfo> processes;
+    PerId<ThreadId, ThreadInfo> threads;
 
     std::vector<Event> events;                  // in the order they happened
-    std::vector<std::vector<Slice>> core_slices; // per core, in time order, never overlapping
+    PerId<CoreId, std::vector<Slice>> core_slices; // per core, in time order, never overlapping
     std::vector<QueueSnapshot> queue_snapshots; // only when MachineConfig::record_queues
     std::vector<std::string> texts;             // strings referenced by events
-    std::vector<TaskInfo> tasks;                // coroutine tasks, by creation
+    PerId<TaskId, TaskInfo> tasks;              // coroutine tasks, by creation
 
-    std::vector<ThreadTotals> totals; // per thread
-    std::vector<Tick> core_busy;      // per core: ticks running threads' work
-    std::vector<Tick> core_switching; // per core: ticks spent switching
-    std::vector<Tick> core_stalled;   // per core: ticks its thread waited for the bus
+    PerId<ThreadId, ThreadTotals> totals;
+    PerId<CoreId, Tick> core_busy;      // ticks running threads' work
+    PerId<CoreId, Tick> core_switching; // ticks spent switching
+    PerId<CoreId, Tick> core_stalled;   // ticks its thread waited for the bus
     std::vector<BusTick> bus;         // only when MachineConfig::record_events
     std::int64_t bus_transfers = 0;   // transfers granted over the whole run
     std::int64_t event_count = 0;     // events that happened, stored or not
@@ -216,16 +217,23 @@ struct Trace {
 
     std::string_view text(Event const& event) const
     {
-        return event.text >= 0 ? std::string_view(texts[static_cast<std::size_t>(event.text)]) : std::string_view();
+        return event.text >= 0 ? std::string_view(texts[index_of(event.text)]) : std::string_view();
+    }
+    // The instruction at `pc` in the thread's code; null when `pc` is not in it (an event
+    // without one has pc -1; a thread that ran to its end, the code's length).
+    Instruction const* instruction_at(ThreadId thread, std::int32_t pc) const
+    {
+        auto const& code = threads[thread].code;
+        return pc >= 0 && pc < std::ssize(code) ? &code[static_cast<std::size_t>(pc)] : nullptr;
     }
     // "compute 4" for the instruction a slice runs; a switch slice runs none.
     Instruction const& instruction(Slice const& slice) const
     {
-        auto const& code = threads[static_cast<std::size_t>(slice.thread)].code;
-        VERIFY(!slice.switching && slice.pc >= 0 && static_cast<std::size_t>(slice.pc) < code.size());
-        return code[static_cast<std::size_t>(slice.pc)];
+        auto const* instruction = slice.switching ? nullptr : instruction_at(slice.thread, slice.pc);
+        VERIFY(instruction != nullptr);
+        return *instruction;
     }
-    std::string const& name(ThreadId thread) const { return threads[static_cast<std::size_t>(thread)].display_name; }
+    std::string const& name(ThreadId thread) const { return threads[thread].display_name; }
 };
 
 // The events that make up most of a run: routine scheduling, which
