@@ -46,7 +46,7 @@ private:
                 if (slice.thread == id && !slice.switching && !slice.stalled && (!last || slice.start > last->start))
                     last = &slice;
         auto done = last && last->pc == pc ? static_cast<int>((last->done_before + last->end - last->start) % steps) : 0;
-        auto const& code = trace.threads[static_cast<std::size_t>(id)].code;
+        auto const& code = trace.threads[id].code;
         need.step = std::string(step_name(memory_step(code[static_cast<std::size_t>(pc)].opcode, done)));
         if (done == 0)
             return;
@@ -68,7 +68,7 @@ private:
             pick.threads.push_back(thread.display_name);
         for (ThreadId id : choice.ready) {
             auto facts = m_machine.facts(id);
-            auto const& code = trace.threads[static_cast<std::size_t>(id)].code;
+            auto const& code = trace.threads[id].code;
             auto pc = m_machine.pc(id);
             pick.names.push_back(trace.name(id));
             HandPick::Need need { pc < code.size() ? to_string(code[pc]) : std::string(), m_machine.mid_compute(id),

@@ -1,6 +1,7 @@
 #include "gen/generator.hpp"
 
 #include "engine/config.hpp"
+#include "engine/per_id.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -526,8 +527,8 @@ std::optional<GeneratedCounts> write_generated(GeneratorOptions const& options, 
         int priority = 0;
         SplitMix64 random { 0 };
     };
-    std::vector<Start> starts;
-    starts.reserve(static_cast<std::size_t>(options.processes));
+    PerId<ProcessId, Start> starts;
+    starts.reserve(options.processes);
     GeneratedCounts counts;
     WorkloadNeeds needs;
     Tick last_arrival = 0;
@@ -568,17 +569,15 @@ std::optional<GeneratedCounts> write_generated(GeneratorOptions const& options, 
 
     // Second pass: the processes in arrival order (stable, as generate_program sorts them),
     // each drawn again from where its draws began and written as write_program lays it out.
-    std::vector<std::int32_t> order(starts.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = static_cast<std::int32_t>(i);
-    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
-        return starts[static_cast<std::size_t>(a)].arrival < starts[static_cast<std::size_t>(b)].arrival;
+    std::vector<ProcessId> order(starts.ids().begin(), starts.ids().end());
+    std::stable_sort(order.begin(), order.end(), [&](ProcessId a, ProcessId b) {
+        return starts[a].arrival < starts[b].arrival;
     });
     Program one;
     one.processes.resize(1);
     auto& process = one.processes.front();
     for (std::size_t k = 0; k < order.size(); ++k) {
-        auto start = starts[static_cast<std::size_t>(order[k])];
+        auto start = starts[order[k]];
         process.arrival = start.arrival;
         process.priority = start.priority;
         process.name = numbered('p', static_cast<int>(k) + 1, options.processes);

@@ -10,6 +10,7 @@
 //   parser_linking.cpp      names resolved when a process ends: shared variables, mutexes,
 //                           threads, async routines; coroutine calls expanded
 
+#include "engine/per_id.hpp"
 #include "lang/lexer.hpp"
 #include "lang/parser.hpp"
 #include "lang/suggest.hpp"
@@ -61,13 +62,18 @@ int find_param(std::vector<std::string> const& params, std::string_view name);
 // "name, ticks": the parameters as a learner wrote them.
 std::string param_list(std::vector<std::string> const& params);
 
+// Linking's indices: an async routine of a process (in declaration order), and a parameter
+// of one (in its header's order).
+using RoutineId = int;
+using ParamId = int;
+
 // A coroutine call as written: `delivery("A", 9)`, or with a parameter of the caller.
 struct RawArg {
     enum class Kind : std::uint8_t { Number, Text, Param };
     Kind kind = Kind::Number;
     std::int64_t number = 0;
     std::string text;  // Text: the string
-    int param = -1;    // Param: the caller's parameter
+    ParamId param = -1; // Param: the caller's parameter
     SourceLocation where;
 };
 
@@ -75,7 +81,7 @@ struct RawCall {
     std::string name;
     SourceLocation where;
     std::vector<RawArg> args;
-    int callee = -1; // set when linking
+    RoutineId callee = -1; // set when linking
 };
 
 // A piece of a print's text: literal, a parameter's value, or the current tick.
@@ -83,14 +89,14 @@ struct Piece {
     enum class Kind : std::uint8_t { Literal, Param, Tick };
     Kind kind = Kind::Literal;
     std::string text;
-    int param = -1;
+    ParamId param = -1;
 };
 
 // An instruction before linking: its operand may still name a parameter.
 struct Pending {
     Instruction instruction;
     SourceLocation target_where; // the name operand of a Variable, Assign, Mutex or Thread instruction
-    int ticks_param = -1; // the ticks operand is this parameter of the coroutine
+    ParamId ticks_param = -1; // the ticks operand is this parameter of the coroutine
     std::vector<RawCall> calls;
     std::vector<Piece> pieces; // Print
 };
@@ -136,7 +142,7 @@ struct OpenProcess {
     std::vector<Pending> direct; // instructions written right under the process
     std::vector<Repeat> direct_repeats;
     std::vector<std::vector<Pending>> thread_code; // per spec.threads entry, before linking
-    std::vector<Coroutine> coroutines;
+    PerId<RoutineId, Coroutine> coroutines;
     bool broken_async = false; // an async header too broken to name its routine
     int body_lines = 0;
     std::unordered_map<std::string, int> thread_lines; // thread name -> line of its header

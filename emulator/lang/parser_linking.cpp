@@ -61,7 +61,7 @@ void Parser::resolve_names(OpenProcess& process)
                             did_you_mean(suggest_at(where, name, threads))));
                     continue;
                 }
-                auto const& target = spec.threads[static_cast<std::size_t>(instruction.target)];
+                auto const& target = spec.threads[tl::index_of(instruction.target)];
                 if (instruction.target == self)
                     error_at(where.line, where.column,
                         instruction.opcode == Opcode::Join
@@ -90,7 +90,10 @@ struct Value {
     std::string display() const { return is_text ? text : fmt::format("{}", number); }
 };
 
-std::string call_label(std::string const& name, std::vector<Value> const& args)
+// A call's arguments, by the callee's parameter.
+using Arguments = PerId<ParamId, Value>;
+
+std::string call_label(std::string const& name, Arguments const& args)
 {
     std::string label = name + "(";
     for (std::size_t i = 0; i < args.size(); ++i)
@@ -98,31 +101,31 @@ std::string call_label(std::string const& name, std::vector<Value> const& args)
     return label + ")";
 }
 
-std::vector<Value> argument_values(RawCall const& call, std::vector<Value> const& caller)
+Arguments argument_values(RawCall const& call, Arguments const& caller)
 {
-    std::vector<Value> values;
+    Arguments values;
     for (auto const& arg : call.args) {
         switch (arg.kind) {
         case RawArg::Kind::Number: values.push_back(Value { false, {}, arg.number }); break;
         case RawArg::Kind::Text: values.push_back(Value { true, arg.text, 0 }); break;
-        case RawArg::Kind::Param: values.push_back(caller[static_cast<std::size_t>(arg.param)]); break;
+        case RawArg::Kind::Param: values.push_back(caller[arg.param]); break;
         }
     }
     return values;
 }
 
 // The instruction with its parameters filled in (calls get their labels; entries come later).
-Instruction instantiate(Pending const& pending, std::vector<Value> const& args)
+Instruction instantiate(Pending const& pending, Arguments const& args)
 {
     Instruction result = pending.instruction;
     if (pending.ticks_param >= 0)
-        result.ticks = args[static_cast<std::size_t>(pending.ticks_param)].number;
+        result.ticks = args[pending.ticks_param].number;
     if (result.opcode == Opcode::Print) {
         result.text.clear();
         for (auto const& piece : pending.pieces) {
             switch (piece.kind) {
             case Piece::Kind::Literal: result.text += piece.text; break;
-            case Piece::Kind::Param: result.text += args[static_cast<std::size_t>(piece.param)].display(); break;
+            case Piece::Kind::Param: result.text += args[piece.param].display(); break;
             case Piece::Kind::Tick: result.tick_at.push_back(static_cast<std::uint32_t>(result.text.size())); break;
             }
         }
@@ -137,9 +140,9 @@ Instruction instantiate(Pending const& pending, std::vector<Value> const& args)
 void Parser::link(OpenProcess& process)
 {
     auto& coroutines = process.coroutines;
-    std::unordered_map<std::string, int> by_name;
-    for (std::size_t i = 0; i < coroutines.size(); ++i)
-        by_name.emplace(coroutines[i].name, static_cast<int>(i));
+    std::unordered_map<std::string, RoutineId> by_name;
+    for (RoutineId routine : coroutines.ids())
+        by_name.emplace(coroutines[routine].name, routine);
     std::vector<std::string_view> names;
     for (auto const& coroutine : coroutines)
         names.push_back(coroutine.name);
@@ -156,7 +159,7 @@ void Parser::link(OpenProcess& process)
                                 did_you_mean(suggest_at(call.where, call.name, names))));
                     continue;
                 }
-                auto const& callee = coroutines[static_cast<std::size_t>(found->second)];
+                auto const& callee = coroutines[found->second];
                 if (call.args.size() != callee.params.size()) {
                     error_at(call.where.line, call.where.column,
                         fmt::format("'{}' takes {} argument{}{}, but {} {} given", callee.name, callee.params.size(),
@@ -174,26 +177,25 @@ void Parser::link(OpenProcess& process)
         resolve(code);
 
     // A parameter used as a number of ticks, directly or by passing it on, takes numbers only.
-    std::vector<std::vector<SourceLocation>> ticks_use(coroutines.size());
-    for (std::size_t c = 0; c < coroutines.size(); ++c) {
-        ticks_use[c].assign(coroutines[c].params.size(), SourceLocation {});
+    PerId<RoutineId, PerId<ParamId, SourceLocation>> ticks_use(coroutines.count());
+    for (RoutineId c : coroutines.ids()) {
+        ticks_use[c].assign(static_cast<ParamId>(coroutines[c].params.size()), SourceLocation {});
         for (auto const& pending : coroutines[c].body)
-            if (pending.ticks_param >= 0 && ticks_use[c][static_cast<std::size_t>(pending.ticks_param)].line == 0)
-                ticks_use[c][static_cast<std::size_t>(pending.ticks_param)] = pending.instruction.where;
+            if (pending.ticks_param >= 0 && ticks_use[c][pending.ticks_param].line == 0)
+                ticks_use[c][pending.ticks_param] = pending.instruction.where;
     }
     for (bool changed = true; changed;) {
         changed = false;
-        for (std::size_t c = 0; c < coroutines.size(); ++c)
+        for (RoutineId c : coroutines.ids())
             for (auto const& pending : coroutines[c].body)
                 for (auto const& call : pending.calls) {
                     if (call.callee < 0)
                         continue;
                     for (std::size_t a = 0; a < call.args.size(); ++a) {
                         auto const& arg = call.args[a];
-                        auto const& use = ticks_use[static_cast<std::size_t>(call.callee)][a];
-                        if (arg.kind == RawArg::Kind::Param && use.line != 0
-                            && ticks_use[c][static_cast<std::size_t>(arg.param)].line == 0) {
-                            ticks_use[c][static_cast<std::size_t>(arg.param)] = use;
+                        auto const& use = ticks_use[call.callee][a];
+                        if (arg.kind == RawArg::Kind::Param && use.line != 0 && ticks_use[c][arg.param].line == 0) {
+                            ticks_use[c][arg.param] = use;
                             changed = true;
                         }
                     }
@@ -204,14 +206,14 @@ void Parser::link(OpenProcess& process)
             for (auto const& call : pending.calls) {
                 if (call.callee < 0)
                     continue;
+                auto const& callee = coroutines[call.callee];
                 for (std::size_t a = 0; a < call.args.size(); ++a) {
-                    auto const& use = ticks_use[static_cast<std::size_t>(call.callee)][a];
+                    auto const& use = ticks_use[call.callee][a];
                     if (call.args[a].kind == RawArg::Kind::Text && use.line != 0)
                         error_at(call.args[a].where.line, call.args[a].where.column,
                             fmt::format("'{}' of '{}' is a number of ticks (line {} waits or computes for it), but "
                                         "this argument is a text",
-                                coroutines[static_cast<std::size_t>(call.callee)].params[a],
-                                coroutines[static_cast<std::size_t>(call.callee)].name, use.line));
+                                callee.params[a], callee.name, use.line));
                 }
             }
     };
@@ -221,25 +223,25 @@ void Parser::link(OpenProcess& process)
         check_texts(code);
 
     // No recursion: a routine may not reach itself through its calls.
-    auto calls_of = [&](std::size_t c) {
-        std::vector<int> out;
+    auto calls_of = [&](RoutineId c) {
+        std::vector<RoutineId> out;
         for (auto const& pending : coroutines[c].body)
             for (auto const& call : pending.calls)
                 if (call.callee >= 0)
                     out.push_back(call.callee);
         return out;
     };
-    for (std::size_t c = 0; c < coroutines.size(); ++c) {
+    for (RoutineId c : coroutines.ids()) {
         for (auto const& pending : coroutines[c].body) {
             for (auto const& call : pending.calls) {
                 if (call.callee < 0)
                     continue;
                 // Does the callee reach c?
-                std::vector<char> seen(coroutines.size(), 0);
-                std::vector<int> stack { call.callee };
+                PerId<RoutineId, char> seen(coroutines.count(), 0);
+                std::vector<RoutineId> stack { call.callee };
                 bool reaches = false;
                 while (!stack.empty() && !reaches) {
-                    auto at = static_cast<std::size_t>(stack.back());
+                    RoutineId at = stack.back();
                     stack.pop_back();
                     if (at == c) {
                         reaches = true;
@@ -248,12 +250,12 @@ void Parser::link(OpenProcess& process)
                     if (seen[at])
                         continue;
                     seen[at] = 1;
-                    for (int next : calls_of(at))
+                    for (RoutineId next : calls_of(at))
                         stack.push_back(next);
                 }
                 if (reaches)
                     error_at(call.where.line, call.where.column,
-                        static_cast<std::size_t>(call.callee) == c
+                        call.callee == c
                             ? fmt::format("'{}' calls itself; async routines cannot be recursive", call.name)
                             : fmt::format("'{}' calls '{}', which leads back to '{}'; async routines cannot be "
                                           "recursive",
@@ -285,11 +287,11 @@ void Parser::link(OpenProcess& process)
         }
         bool too_big = false;
         // Body of call `call` of instruction at `at`, appended; then its own calls, depth first.
-        auto expand = [&](auto& self, std::size_t at, std::size_t k, RawCall const& call, std::vector<Value> const& caller)
+        auto expand = [&](auto& self, std::size_t at, std::size_t k, RawCall const& call, Arguments const& caller)
             -> void {
             if (too_big)
                 return;
-            auto const& coroutine = coroutines[static_cast<std::size_t>(call.callee)];
+            auto const& coroutine = coroutines[call.callee];
             auto args = argument_values(call, caller);
             if (thread.code.size() + coroutine.body.size() + 1 > max_expanded_code) {
                 too_big = true;

@@ -39,13 +39,13 @@ std::optional<ThreadId> find_thread(Trace const& trace, std::string_view name, b
 {
     auto same = [&](std::string_view a) { return any_case ? lower(a) == lower(name) : a == name; };
     for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id)
-        if (same(trace.threads[static_cast<std::size_t>(id)].display_name))
+        if (same(trace.threads[id].display_name))
             return id;
     // A thread's declared name also works while no other process has a thread of that name.
     std::optional<ThreadId> found;
     int count = 0;
     for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id) {
-        if (same(trace.threads[static_cast<std::size_t>(id)].name)) {
+        if (same(trace.threads[id].name)) {
             found = id;
             ++count;
         }
@@ -56,7 +56,7 @@ std::optional<ThreadId> find_thread(Trace const& trace, std::string_view name, b
 std::optional<ProcessId> find_process(Trace const& trace, std::string_view name, bool any_case)
 {
     for (ProcessId id = 0; id < static_cast<ProcessId>(trace.processes.size()); ++id) {
-        auto const& process = trace.processes[static_cast<std::size_t>(id)].name;
+        auto const& process = trace.processes[id].name;
         if (any_case ? lower(process) == lower(name) : process == name)
             return id;
     }
@@ -308,7 +308,7 @@ std::optional<std::string> named_in_run(Trace const& trace, std::string_view typ
     if (auto thread = find_thread(trace, name, true))
         return trace.name(*thread);
     if (auto process = find_process(trace, name, true))
-        return trace.processes[static_cast<std::size_t>(*process)].name;
+        return trace.processes[*process].name;
     return std::nullopt;
 }
 

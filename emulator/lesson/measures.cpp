@@ -59,17 +59,17 @@ std::vector<std::vector<ThreadId>> finish_groups(Trace const& trace)
 {
     std::vector<ThreadId> finished;
     for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id) {
-        auto const& totals = trace.totals[static_cast<std::size_t>(id)];
+        auto const& totals = trace.totals[id];
         if (totals.finish >= 0 && !totals.killed)
             finished.push_back(id);
     }
     std::stable_sort(finished.begin(), finished.end(), [&](ThreadId a, ThreadId b) {
-        return trace.totals[static_cast<std::size_t>(a)].finish < trace.totals[static_cast<std::size_t>(b)].finish;
+        return trace.totals[a].finish < trace.totals[b].finish;
     });
     std::vector<std::vector<ThreadId>> groups;
     for (ThreadId id : finished) {
-        auto tick = trace.totals[static_cast<std::size_t>(id)].finish;
-        if (groups.empty() || trace.totals[static_cast<std::size_t>(groups.back().front())].finish != tick)
+        auto tick = trace.totals[id].finish;
+        if (groups.empty() || trace.totals[groups.back().front()].finish != tick)
             groups.emplace_back();
         groups.back().push_back(id);
     }
@@ -82,7 +82,7 @@ std::string order_text(Trace const& trace, std::vector<std::vector<ThreadId>> co
     for (auto const& group : groups)
         for (ThreadId id : group)
             out += fmt::format("{}{}", out.empty() ? "" : ", ",
-                say(language, "{} at {}", "{} {}틱", trace.name(id), trace.totals[static_cast<std::size_t>(id)].finish));
+                say(language, "{} at {}", "{} {}틱", trace.name(id), trace.totals[id].finish));
     return out;
 }
 
@@ -149,7 +149,7 @@ Result deadlocked(MeasureInput const& in)
         std::string who;
         for (auto const& event : trace.events)
             if (event.kind == EventKind::Deadlock && event.text >= 0)
-                who = trace.texts[static_cast<std::size_t>(event.text)];
+                who = trace.text(event);
         if (who.starts_with("deadlock: "))
             who.erase(0, std::string_view("deadlock: ").size());
         result.evidence.push_back(with_context(say(language, "the run stopped at tick {} in a deadlock: {}",
@@ -180,7 +180,7 @@ Result utilisation(MeasureInput const& in)
         if (core < 0 || core >= static_cast<long>(metrics.cores.size()))
             return fail(expr.argument_where,
                 fmt::format("run '{}' has no core {} (it has cores 0 to {})", run.name, core, metrics.cores.size() - 1));
-        auto const& stats = metrics.cores[static_cast<std::size_t>(core)];
+        auto const& stats = metrics.cores[static_cast<CoreId>(core)];
         auto percent = std::round(stats.utilisation * 100);
         result.value = number_value(percent, true);
         result.evidence.push_back(with_context(say(language, "core {} was busy {} of {} ticks: {}%",
@@ -245,7 +245,7 @@ Result finish_ranking(MeasureInput const& in)
         std::string who;
         for (ThreadId id : group)
             who += fmt::format("{}{}", who.empty() ? "" : say(language, " and ", ", "), trace.name(id));
-        auto tick = trace.totals[static_cast<std::size_t>(group.front())].finish;
+        auto tick = trace.totals[group.front()].finish;
         if (first)
             result.evidence.push_back(with_context(say(language, "{} finished first, at tick {}; the order was {}",
                 "{} 스레드가 {}틱에 가장 먼저 끝났습니다. 끝난 순서: {}", who, tick, order)));
@@ -264,7 +264,7 @@ Result finish_or_arrival(MeasureInput const& in)
     bool finish = text == "finish";
     Tick tick = 0;
     if (thread != no_thread) {
-        auto const& totals = trace.totals[static_cast<std::size_t>(thread)];
+        auto const& totals = trace.totals[thread];
         tick = finish ? totals.finish : totals.arrival;
         if (finish && (totals.finish < 0 || totals.killed))
             return fail(expr.argument_where, fmt::format("'{}' never finished in run '{}'{}", name, run.name,
@@ -274,7 +274,7 @@ Result finish_or_arrival(MeasureInput const& in)
                 : say(language, "{} arrived at tick {}", "{} 스레드는 {}틱에 도착했습니다", name, tick)));
     } else {
         tick = finish ? event_tick(trace, EventKind::ProcessExit, process)
-                      : trace.processes[static_cast<std::size_t>(process)].arrival;
+                      : trace.processes[process].arrival;
         if (tick < 0)
             return fail(expr.argument_where, fmt::format("process '{}' never finished in run '{}'", name, run.name));
         result.evidence.push_back(with_context(finish
@@ -291,7 +291,7 @@ Result admitted(MeasureInput const& in)
     auto const& [expr, run, trace, metrics, language, thread, process, name, text, with_context] = in;
     Evaluation result;
     auto tick = event_tick(trace, EventKind::ProcessAdmit, process);
-    auto const& info_process = trace.processes[static_cast<std::size_t>(process)];
+    auto const& info_process = trace.processes[process];
     if (tick < 0)
         return fail(expr.argument_where, fmt::format("process '{}' was never loaded in run '{}'", info_process.name, run.name));
     result.value = number_value(static_cast<double>(tick));
@@ -358,7 +358,7 @@ Result thread_time(MeasureInput const& in)
     auto const& [expr, run, trace, metrics, language, thread, process, name, text, with_context] = in;
     Evaluation result;
     // Per-thread times, from the metrics.
-    auto const& job = metrics.jobs[static_cast<std::size_t>(thread)];
+    auto const& job = metrics.jobs[thread];
     if ((text == "turnaround") && !job.finished)
         return fail(expr.argument_where, fmt::format("'{}' never finished in run '{}'", name, run.name));
     if ((text == "first-run" || text == "response") && job.first_run < 0)
@@ -397,7 +397,7 @@ Result thread_time(MeasureInput const& in)
             ? trace.name(static_cast<ThreadId>(event.value))
             : std::string();
         auto const& process_name
-            = trace.processes[static_cast<std::size_t>(trace.threads[static_cast<std::size_t>(thread)].process)].name;
+            = trace.processes[trace.threads[thread].process].name;
         killed = cause.empty() || cause == name
             ? say(language, "it was killed at tick {} when its process {} ended",
                   "{1} 프로세스가 끝나면서 {0}틱에 강제 종료되었습니다", event.tick, process_name)
@@ -473,7 +473,7 @@ std::variant<Evaluation, EvaluationError> evaluate_measure(Expr const& expr, Les
         if (info->argument != MeasureArgument::Thread)
             process = find_process(trace, expr.argument).value_or(no_process);
         if (info->argument == MeasureArgument::Process && thread != no_thread && process == no_process)
-            process = trace.threads[static_cast<std::size_t>(thread)].process;
+            process = trace.threads[thread].process;
         if (thread == no_thread && process == no_process) {
             auto what = info->argument == MeasureArgument::Thread ? "thread" : "thread or process";
             return fail(expr.argument_where, fmt::format("run '{}' has no {} named '{}' (its threads: {})", run.name, what,

@@ -135,7 +135,7 @@ std::string Stepper::ending() const
     };
     std::vector<ThreadId> finished, killed, never_spawned, unfinished;
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id) {
-        auto const& totals = live.totals[static_cast<std::size_t>(id)];
+        auto const& totals = live.totals[id];
         if (totals.faulted)
             continue; // told with its fault, below
         if (!totals.started)
@@ -223,9 +223,9 @@ std::optional<std::string> Stepper::breakpoint_hit(Event const& event) const
         if (!breakpoint.who.empty()) {
             bool thread = event.thread != no_thread
                 && (m_whole.name(event.thread) == breakpoint.who
-                    || m_whole.threads[static_cast<std::size_t>(event.thread)].name == breakpoint.who);
+                    || m_whole.threads[event.thread].name == breakpoint.who);
             bool process = event.process != no_process
-                && m_whole.processes[static_cast<std::size_t>(event.process)].name == breakpoint.who;
+                && m_whole.processes[event.process].name == breakpoint.who;
             bool object = event.object >= 0 && object_name(m_whole, event) == breakpoint.who;
             if (!thread && !process && !object)
                 continue;
@@ -435,7 +435,7 @@ std::optional<ThreadId> Stepper::find_thread(std::string_view name) const
     std::optional<ThreadId> found;
     int count = 0;
     for (ThreadId id = 0; id < static_cast<ThreadId>(m_whole.threads.size()); ++id)
-        if (m_whole.threads[static_cast<std::size_t>(id)].name == name) {
+        if (m_whole.threads[id].name == name) {
             found = id;
             ++count;
         }
@@ -445,7 +445,7 @@ std::optional<ThreadId> Stepper::find_thread(std::string_view name) const
 std::optional<ProcessId> Stepper::find_process(std::string_view name) const
 {
     for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id)
-        if (m_whole.processes[static_cast<std::size_t>(id)].name == name)
+        if (m_whole.processes[id].name == name)
             return id;
     return std::nullopt;
 }
@@ -471,8 +471,8 @@ std::string Stepper::inspect_thread(std::string_view name) const
         return fmt::format("No thread is called '{}'; the threads are {}.\n", name, names);
     }
     auto id = *found;
-    auto const& info = m_whole.threads[static_cast<std::size_t>(id)];
-    auto const& process = m_whole.processes[static_cast<std::size_t>(info.process)];
+    auto const& info = m_whole.threads[id];
+    auto const& process = m_whole.processes[info.process];
     auto now = m_machine->now();
     auto state = m_machine->state(id);
     auto const& live = m_machine->trace();
@@ -499,7 +499,7 @@ std::string Stepper::inspect_thread(std::string_view name) const
     case ThreadState::Running: {
         where = "running";
         for (CoreId core = 0; core < m_config.cores; ++core) {
-            for (auto const& slice : m_whole.core_slices[static_cast<std::size_t>(core)]) {
+            for (auto const& slice : m_whole.core_slices[core]) {
                 if (slice.thread != id || slice.start > now || slice.end <= now)
                     continue;
                 auto const& instruction = m_whole.instruction(slice);
@@ -518,7 +518,7 @@ std::string Stepper::inspect_thread(std::string_view name) const
                 continue;
             if (event.kind == EventKind::Block)
                 where = fmt::format("blocked on '{}' until tick {}; its core is free for others",
-                    to_string(info.code[static_cast<std::size_t>(event.pc)]), event.value);
+                    to_string(info.code[index_of(event.pc)]), event.value);
             else if (event.kind == EventKind::LockWait)
                 where = fmt::format("blocked: it waits for mutex {}, held by {}", object_name(live, event),
                     m_whole.name(static_cast<ThreadId>(event.value)));
@@ -541,7 +541,7 @@ std::string Stepper::inspect_thread(std::string_view name) const
             if (event.thread == id && event.kind == EventKind::ThreadKilled) {
                 auto by = static_cast<ThreadId>(event.value);
                 where = fmt::format("done: killed at tick {}, when {} {} and so ended its process", event.tick,
-                    m_whole.name(by), live.totals[static_cast<std::size_t>(by)].faulted ? "faulted" : "ran 'exit'");
+                    m_whole.name(by), live.totals[by].faulted ? "faulted" : "ran 'exit'");
             }
         }
         break;
@@ -568,7 +568,7 @@ std::string Stepper::inspect_thread(std::string_view name) const
     else
         steps -= done_here;
     auto ran = ran_so_far(id);
-    bool stopped = live.totals[static_cast<std::size_t>(id)].killed;
+    bool stopped = live.totals[id].killed;
     std::string left = fmt::format("{} tick{} of compute", compute, compute == 1 ? "" : "s");
     if (steps > 0)
         left += fmt::format(" and {} memory step{}", steps, steps == 1 ? "" : "s");
@@ -587,7 +587,7 @@ std::string Stepper::inspect_process(std::string_view name) const
         return fmt::format("No process is called '{}'; the processes are {}.\n", name, names);
     }
     auto id = *found;
-    auto const& info = m_whole.processes[static_cast<std::size_t>(id)];
+    auto const& info = m_whole.processes[id];
     auto state = m_machine->process_state(id);
     std::string out = fmt::format("process {} at tick {}: {}\n", info.name, m_machine->now(), to_string(state));
     std::string memory;
@@ -648,8 +648,8 @@ std::string Stepper::queues() const
     std::string waiting;
     for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id)
         if (m_machine->process_state(id) == ProcessState::Waiting)
-            waiting += fmt::format("{}{} ({})", waiting.empty() ? "" : ", ", m_whole.processes[static_cast<std::size_t>(id)].name,
-                format_bytes(m_whole.processes[static_cast<std::size_t>(id)].memory));
+            waiting += fmt::format("{}{} ({})", waiting.empty() ? "" : ", ", m_whole.processes[id].name,
+                format_bytes(m_whole.processes[id].memory));
     out += fmt::format("  waiting for RAM: {}\n", waiting.empty() ? "-" : waiting);
     return out;
 }
@@ -666,7 +666,7 @@ std::string Stepper::ram() const
     std::string storage;
     std::string done;
     for (ProcessId id = 0; id < static_cast<ProcessId>(m_whole.processes.size()); ++id) {
-        auto const& info = m_whole.processes[static_cast<std::size_t>(id)];
+        auto const& info = m_whole.processes[id];
         auto entry = info.base >= 0 && m_machine->process_state(id) != ProcessState::Done
             ? fmt::format("    {} {} at {}\n", pad_right(info.name, 12), format_bytes(info.memory),
                   info.base == 0 ? std::string("0") : format_bytes(static_cast<std::uint64_t>(info.base)))
@@ -708,8 +708,8 @@ std::string Stepper::bus() const
     out += fmt::format("  tick {}: {} granted ({} for finished I/O, {} for loading), {} core{} waiting for it\n", now,
         use.granted, use.devices, use.loading, use.stalled, use.stalled == 1 ? "" : "s");
     for (CoreId core = 0; core < static_cast<CoreId>(live.core_stalled.size()); ++core)
-        out += fmt::format("  core {}: {} tick{} stalled on the bus so far\n", core, live.core_stalled[static_cast<std::size_t>(core)],
-            live.core_stalled[static_cast<std::size_t>(core)] == 1 ? "" : "s");
+        out += fmt::format("  core {}: {} tick{} stalled on the bus so far\n", core, live.core_stalled[core],
+            live.core_stalled[core] == 1 ? "" : "s");
     return out;
 }
 

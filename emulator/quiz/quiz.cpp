@@ -47,6 +47,7 @@ constexpr std::array<QuizTopic, 11> topics { {
 } };
 
 constexpr std::array<std::string_view, 6> job_names { "A", "B", "C", "D", "E", "F" };
+std::string job_name(int index) { return std::string(job_names[index_of(index)]); }
 
 // A seed of its own for each topic, so that one seed gives unrelated workloads across topics.
 std::uint64_t topic_seed(std::string_view topic, std::uint64_t seed)
@@ -243,7 +244,7 @@ std::vector<Job> schedule_jobs(SplitMix64& random, int level, Tick burst_min, Ti
     std::vector<Job> jobs;
     for (int i = 0; i < count; ++i) {
         Job job;
-        job.name = std::string(job_names[static_cast<std::size_t>(i)]);
+        job.name = job_name(i);
         job.arrival = i == 0 ? 0 : draw(random, 0, spread);
         if (level == 3) {
             Tick before = draw(random, 1, std::max<Tick>(1, burst_max / 2));
@@ -368,7 +369,7 @@ void lottery_sheet(Worksheet& sheet, SplitMix64& random)
     constexpr std::array<int, 6> choices { 10, 25, 50, 75, 100, 200 };
     for (int i = 0; i < count; ++i) {
         Job job;
-        job.name = std::string(job_names[static_cast<std::size_t>(i)]);
+        job.name = job_name(i);
         job.arrival = i == 0 ? 0 : draw(random, 0, spread);
         job.work = { draw(random, 10, 30) };
         jobs.push_back(job);
@@ -429,7 +430,7 @@ void multi_sheet(Worksheet& sheet, SplitMix64& random)
     std::vector<Job> jobs;
     for (int i = 0; i < count; ++i) {
         Job job;
-        job.name = std::string(job_names[static_cast<std::size_t>(i)]);
+        job.name = job_name(i);
         job.arrival = i == 0 ? 0 : draw(random, 0, spread);
         job.work = { draw(random, 2, 12) };
         jobs.push_back(job);
@@ -504,7 +505,7 @@ void multi_sheet(Worksheet& sheet, SplitMix64& random)
 // (and new before it arrives).
 std::string state_at(Trace const& trace, ThreadId thread, Tick tick)
 {
-    auto const& totals = trace.totals[static_cast<std::size_t>(thread)];
+    auto const& totals = trace.totals[thread];
     if (totals.finish >= 0 && tick >= totals.finish)
         return "done";
     if (tick < totals.arrival)
@@ -534,7 +535,7 @@ void process_run_sheet(Worksheet& sheet, SplitMix64& random)
     std::vector<Job> jobs;
     for (int i = 0; i < count; ++i) {
         Job job;
-        job.name = std::string(job_names[static_cast<std::size_t>(i)]);
+        job.name = job_name(i);
         job.arrival = sheet.level == 3 && i > 0 ? draw(random, 0, 4) : 0;
         int ios = sheet.level == 1 ? static_cast<int>(random.between(0, 1)) : static_cast<int>(random.between(1, 2));
         if (i == 0 && ios == 0)
@@ -674,7 +675,7 @@ void async_sheet(Worksheet& sheet, SplitMix64& random)
     std::vector<Tick> meals;
     std::vector<Tick> cooks;
     for (int i = 0; i < count; ++i) {
-        names.push_back(std::string(job_names[static_cast<std::size_t>(i)]));
+        names.push_back(job_name(i));
         meals.push_back(draw(random, 1, 9));
         cooks.push_back(sheet.level == 3 ? draw(random, 1, 3) : 0);
     }

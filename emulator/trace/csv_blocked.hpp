@@ -28,7 +28,7 @@ inline void follow_blocked(std::vector<ThreadId>& blocked, Trace const& trace, E
     case EventKind::ThreadExit:
     case EventKind::ThreadKilled: unblock(event.thread); break;
     case EventKind::ProcessExit:
-        for (ThreadId id : trace.processes[static_cast<std::size_t>(event.process)].threads)
+        for (ThreadId id : trace.processes[event.process].threads)
             unblock(id);
         break;
     default: break;

@@ -32,7 +32,10 @@ constexpr char s_switching = '~';
 constexpr char s_stalled = '!'; // on a core, waiting for the bus
 constexpr char s_ended = ' ';
 
-std::string_view colour_of(ThreadId thread) { return s_palette[static_cast<std::size_t>(thread) % s_palette.size()]; }
+std::string_view colour_of(ThreadId thread) { return s_palette[index_of(thread) % s_palette.size()]; }
+
+// A column of the chart (0 at the left), each standing for scale.per_column ticks.
+using Column = Tick;
 
 // A cell of a core row: a thread's letter, a switch, idle, or past the end of its run.
 struct Cell {
@@ -82,24 +85,22 @@ Tick ticks_in(Scale const& scale, Tick column, Tick limit)
 // there warm for most of their ticks in it, 'c' when cold (still warming), blank when none ran.
 std::string cache_cells(Trace const& trace, std::size_t core, Scale const& scale)
 {
-    auto columns = static_cast<std::size_t>(scale.columns);
-    std::vector<Tick> warm(columns, 0);
-    std::vector<Tick> cold(columns, 0);
+    PerId<Column, Tick> warm(scale.columns, 0);
+    PerId<Column, Tick> cold(scale.columns, 0);
     for (auto const& slice : trace.core_slices[core]) {
-        if (slice.switching || slice.stalled || trace.threads[static_cast<std::size_t>(slice.thread)].working_set == 0)
+        if (slice.switching || slice.stalled || trace.threads[slice.thread].working_set == 0)
             continue;
-        for (Tick column = slice.start / scale.per_column; column < scale.columns && column * scale.per_column < slice.end;
+        for (Column column = slice.start / scale.per_column; column < scale.columns && column * scale.per_column < slice.end;
              ++column) {
             Tick from = std::max(slice.start, column * scale.per_column);
             Tick to = std::min(slice.end, (column + 1) * scale.per_column);
             if (to > from)
-                (slice.warm ? warm : cold)[static_cast<std::size_t>(column)] += to - from;
+                (slice.warm ? warm : cold)[column] += to - from;
         }
     }
-    std::string text(columns, ' ');
-    for (std::size_t index = 0; index < columns; ++index)
-        if (warm[index] + cold[index] > 0)
-            text[index] = warm[index] >= cold[index] ? 'w' : 'c';
+    std::string text;
+    for (Column column : warm.ids())
+        text += warm[column] + cold[column] == 0 ? ' ' : warm[column] >= cold[column] ? 'w' : 'c';
     while (!text.empty() && text.back() == ' ')
         text.pop_back();
     return text;
@@ -109,27 +110,25 @@ std::string cache_cells(Trace const& trace, std::size_t core, Scale const& scale
 // work over a switch over idleness over the run having ended, then to the lower thread id.
 std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& scale, Tick axis_end)
 {
-    auto columns = static_cast<std::size_t>(scale.columns);
-    std::vector<std::vector<std::pair<ThreadId, Tick>>> work(columns);
-    std::vector<Tick> switching(columns, 0);
-    std::vector<Tick> stalled(columns, 0);
+    PerId<Column, std::vector<std::pair<ThreadId, Tick>>> work(scale.columns);
+    PerId<Column, Tick> switching(scale.columns, 0);
+    PerId<Column, Tick> stalled(scale.columns, 0);
     for (auto const& slice : trace.core_slices[core]) {
-        for (Tick column = slice.start / scale.per_column; column < scale.columns && column * scale.per_column < slice.end;
+        for (Column column = slice.start / scale.per_column; column < scale.columns && column * scale.per_column < slice.end;
              ++column) {
             Tick from = std::max(slice.start, column * scale.per_column);
             Tick to = std::min(slice.end, (column + 1) * scale.per_column);
             if (to <= from)
                 continue;
-            auto index = static_cast<std::size_t>(column);
             if (slice.switching) {
-                switching[index] += to - from;
+                switching[column] += to - from;
                 continue;
             }
             if (slice.stalled) {
-                stalled[index] += to - from;
+                stalled[column] += to - from;
                 continue;
             }
-            auto& entries = work[index];
+            auto& entries = work[column];
             auto found = std::find_if(entries.begin(), entries.end(), [&](auto const& e) { return e.first == slice.thread; });
             if (found == entries.end())
                 entries.emplace_back(slice.thread, to - from);
@@ -138,15 +137,14 @@ std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& 
         }
     }
 
-    std::vector<Cell> cells(columns);
-    for (std::size_t index = 0; index < columns; ++index) {
-        auto column = static_cast<Tick>(index);
+    std::vector<Cell> cells;
+    for (Column column : work.ids()) {
         Tick in_run = ticks_in(scale, column, trace.end);
         Tick ended = ticks_in(scale, column, axis_end) - in_run;
-        Tick busy = switching[index] + stalled[index];
+        Tick busy = switching[column] + stalled[column];
         Cell best { s_ended, no_thread };
         Tick best_ticks = ended;
-        auto& entries = work[index];
+        auto& entries = work[column];
         std::sort(entries.begin(), entries.end());
         ThreadId top = no_thread;
         Tick top_ticks = 0;
@@ -163,17 +161,17 @@ std::vector<Cell> core_cells(Trace const& trace, std::size_t core, Scale const& 
             best = { s_idle, no_thread };
             best_ticks = idle;
         }
-        if (switching[index] >= best_ticks && switching[index] > 0) {
+        if (switching[column] >= best_ticks && switching[column] > 0) {
             best = { s_switching, no_thread };
-            best_ticks = switching[index];
+            best_ticks = switching[column];
         }
-        if (stalled[index] >= best_ticks && stalled[index] > 0) {
+        if (stalled[column] >= best_ticks && stalled[column] > 0) {
             best = { s_stalled, no_thread };
-            best_ticks = stalled[index];
+            best_ticks = stalled[column];
         }
         if (top != no_thread && top_ticks >= best_ticks)
             best = { thread_letter(top), top };
-        cells[index] = best;
+        cells.push_back(best);
     }
     return cells;
 }
@@ -198,35 +196,33 @@ struct CountRows {
 // The running, stalled and ready rows: each column the average count over its ticks, rounded.
 CountRows count_rows(Trace const& trace, Scale const& scale)
 {
-    auto columns = static_cast<std::size_t>(scale.columns);
-    std::vector<double> running(columns, 0);
-    std::vector<double> stalled(columns, 0);
-    std::vector<double> ready(columns, 0);
+    PerId<Column, double> running(scale.columns, 0);
+    PerId<Column, double> stalled(scale.columns, 0);
+    PerId<Column, double> ready(scale.columns, 0);
     for (auto const& span : count_spans(trace)) {
-        for (Tick column = span.start / scale.per_column; column < scale.columns && column * scale.per_column < span.end;
+        for (Column column = span.start / scale.per_column; column < scale.columns && column * scale.per_column < span.end;
              ++column) {
             Tick from = std::max(span.start, column * scale.per_column);
             Tick to = std::min(span.end, (column + 1) * scale.per_column);
             if (to <= from)
                 continue;
-            auto index = static_cast<std::size_t>(column);
-            running[index] += static_cast<double>(span.running) * static_cast<double>(to - from);
-            stalled[index] += static_cast<double>(span.stalled) * static_cast<double>(to - from);
-            ready[index] += static_cast<double>(span.ready) * static_cast<double>(to - from);
+            running[column] += static_cast<double>(span.running) * static_cast<double>(to - from);
+            stalled[column] += static_cast<double>(span.stalled) * static_cast<double>(to - from);
+            ready[column] += static_cast<double>(span.ready) * static_cast<double>(to - from);
         }
     }
     CountRows rows;
-    for (std::size_t index = 0; index < columns; ++index) {
-        Tick in_run = ticks_in(scale, static_cast<Tick>(index), trace.end);
+    for (Column column : running.ids()) {
+        Tick in_run = ticks_in(scale, column, trace.end);
         if (in_run == 0) {
             rows.running += s_ended;
             rows.stalled += s_ended;
             rows.ready += s_ended;
             continue;
         }
-        rows.running += count_symbol(running[index] / static_cast<double>(in_run));
-        rows.stalled += count_symbol(stalled[index] / static_cast<double>(in_run));
-        rows.ready += count_symbol(ready[index] / static_cast<double>(in_run));
+        rows.running += count_symbol(running[column] / static_cast<double>(in_run));
+        rows.stalled += count_symbol(stalled[column] / static_cast<double>(in_run));
+        rows.ready += count_symbol(ready[column] / static_cast<double>(in_run));
     }
     return rows;
 }
@@ -377,7 +373,7 @@ private:
         for (auto const& run : m_runs) {
             auto const& trace = *run.trace;
             for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id) {
-                if (static_cast<std::size_t>(id) < names.size())
+                if (id < std::ssize(names))
                     continue;
                 names.push_back(trace.name(id));
                 ids.push_back(id);
@@ -495,13 +491,13 @@ std::vector<CountSpan> count_spans(Trace const& trace)
     }
     std::sort(changes.begin(), changes.end(), [](Change const& a, Change const& b) { return a.tick < b.tick; });
 
-    std::vector<ThreadState> states(trace.threads.size(), ThreadState::New);
+    PerId<ThreadId, ThreadState> states(trace.threads.count(), ThreadState::New);
     int ready = 0;
     int blocked = 0;
     auto set = [&](ThreadId id, ThreadState state) {
-        if (id == no_thread || static_cast<std::size_t>(id) >= states.size())
+        if (!states.contains(id))
             return;
-        auto& old = states[static_cast<std::size_t>(id)];
+        auto& old = states[id];
         ready += (state == ThreadState::Ready) - (old == ThreadState::Ready);
         blocked += (state == ThreadState::Blocked) - (old == ThreadState::Blocked);
         old = state;

@@ -47,8 +47,8 @@ constexpr std::array<std::string_view, 10> s_palette {
 
 std::string colour_of(ThreadId thread)
 {
-    if (thread >= 0 && static_cast<std::size_t>(thread) < s_palette.size())
-        return std::string(s_palette[static_cast<std::size_t>(thread)]);
+    if (thread >= 0 && thread < std::ssize(s_palette))
+        return std::string(s_palette[index_of(thread)]);
     auto hue = std::fmod(static_cast<double>(thread) * 137.508, 360.0);
     return fmt::format("hsl({:.0f},60%,62%)", hue);
 }
@@ -195,7 +195,7 @@ Json run_json(RunData const& data, std::size_t index, bool relative, Language la
     for (std::size_t i = 0; i < trace.threads.size(); ++i) {
         auto id = static_cast<ThreadId>(i);
         auto const& info = trace.threads[i];
-        threads.push_back({ { "name", trace.name(id) }, { "process", trace.processes[static_cast<std::size_t>(info.process)].name },
+        threads.push_back({ { "name", trace.name(id) }, { "process", trace.processes[info.process].name },
             { "letter", std::string(1, thread_letter(id)) }, { "colour", colour_of(id) } });
     }
     out["threads"] = threads;

@@ -10,12 +10,12 @@ Metrics compute_metrics(Trace const& trace)
 
     int finished = 0;
     for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id) {
-        auto const& totals = trace.totals[static_cast<std::size_t>(id)];
-        auto const& info = trace.threads[static_cast<std::size_t>(id)];
+        auto const& totals = trace.totals[id];
+        auto const& info = trace.threads[id];
         JobMetrics job;
         job.thread = id;
         job.name = info.display_name;
-        job.process = trace.processes[static_cast<std::size_t>(info.process)].name;
+        job.process = trace.processes[info.process].name;
         job.arrival = totals.arrival;
         job.first_run = totals.first_run;
         job.finish = totals.finish;
@@ -49,9 +49,9 @@ Metrics compute_metrics(Trace const& trace)
     for (CoreId core = 0; core < static_cast<CoreId>(trace.core_slices.size()); ++core) {
         CoreMetrics core_metrics;
         core_metrics.id = core;
-        core_metrics.busy = trace.core_busy[static_cast<std::size_t>(core)];
-        core_metrics.switching = trace.core_switching[static_cast<std::size_t>(core)];
-        core_metrics.stalled = trace.core_stalled[static_cast<std::size_t>(core)];
+        core_metrics.busy = trace.core_busy[core];
+        core_metrics.switching = trace.core_switching[core];
+        core_metrics.stalled = trace.core_stalled[core];
         metrics.stalled += core_metrics.stalled;
         if (metrics.makespan > 0)
             core_metrics.utilisation = static_cast<double>(core_metrics.busy) / static_cast<double>(metrics.makespan);
@@ -63,8 +63,8 @@ Metrics compute_metrics(Trace const& trace)
     for (auto const& event : trace.events) {
         if (event.kind != EventKind::ProcessWait)
             continue;
-        auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
-        auto& entry = metrics.processes[static_cast<std::size_t>(event.process)];
+        auto const& process = trace.processes[event.process];
+        auto& entry = metrics.processes[event.process];
         entry.waited = true;
         entry.memory_wait = (process.allocated >= 0 ? process.allocated : trace.end) - event.tick;
         entry.still_waiting = process.allocated < 0;

@@ -69,10 +69,10 @@ struct Averages {
 };
 
 struct Metrics {
-    std::vector<JobMetrics> jobs; // one per thread, in declaration order
+    PerId<ThreadId, JobMetrics> jobs;
     Averages averages;            // over the threads that finished
-    std::vector<CoreMetrics> cores;
-    std::vector<ProcessMetrics> processes; // one per process, in declaration order
+    PerId<CoreId, CoreMetrics> cores;
+    PerId<ProcessId, ProcessMetrics> processes;
     Tick makespan = 0;            // the tick at which the last thread finished
     std::int64_t context_switches = 0;
     Tick busy = 0;                // total busy core-ticks

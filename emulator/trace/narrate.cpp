@@ -48,11 +48,11 @@ public:
     Narrator(std::ostream& out, Trace const& trace)
         : m_out(out)
         , m_trace(trace)
-        , m_cores(trace.core_slices.size())
-        , m_dispatched_at(trace.threads.size(), 0)
-        , m_slice(trace.threads.size(), 0)
-        , m_switched(trace.core_slices.size(), 0)
-        , m_ready_cause(trace.threads.size())
+        , m_cores(trace.core_slices.count())
+        , m_dispatched_at(trace.threads.count(), 0)
+        , m_slice(trace.threads.count(), 0)
+        , m_switched(trace.core_slices.count(), 0)
+        , m_ready_cause(trace.threads.count())
         , m_races(find_races(trace))
     {
         if (!trace.queue_snapshots.empty())
@@ -68,7 +68,7 @@ public:
         rebuild_queues(events);
         for (std::size_t i = 0; i < events.size(); ++i)
             i = tell(events, i);
-        for (CoreId core = 0; core < static_cast<CoreId>(m_cores.size()); ++core)
+        for (CoreId core : m_cores.ids())
             went_idle(core);
     }
 
@@ -115,7 +115,7 @@ private:
         // Only the threads marked at the last boundary are cleared: a boundary costs what
         // happened at it, not the number of threads.
         for (ThreadId id : m_caused)
-            m_ready_cause[static_cast<std::size_t>(id)].reset();
+            m_ready_cause[id].reset();
         m_caused.clear();
 
         std::vector<Event const*> arrived;
@@ -165,7 +165,7 @@ private:
     void place(Event const& event)
     {
         auto id = event.thread;
-        m_ready_cause[static_cast<std::size_t>(id)] = event.kind;
+        m_ready_cause[id] = event.kind;
         m_caused.push_back(id);
         if (m_queues.size() == 1) {
             m_queues.front().threads.push_back(id);
@@ -224,7 +224,7 @@ private:
             return reason;
         }
         m_unplaced.erase(std::remove(m_unplaced.begin(), m_unplaced.end(), id), m_unplaced.end());
-        if (auto cause = m_ready_cause[static_cast<std::size_t>(id)]) {
+        if (auto cause = m_ready_cause[id]) {
             if (*cause == EventKind::ThreadReady)
                 return fmt::format("{} had just arrived", name(id));
             if (*cause == EventKind::Wake)
@@ -240,7 +240,6 @@ private:
     std::size_t tell(std::span<Event const> events, std::size_t index)
     {
         auto const& event = events[index];
-        auto core = static_cast<std::size_t>(event.core);
         // Made ready while the cores were being given threads: it joins the queue now, so the
         // dispatches after it see it (and those before it did not).
         if (std::find(m_later.begin(), m_later.end(), &event) != m_later.end())
@@ -251,7 +250,7 @@ private:
             unqueue(event.thread);
         switch (event.kind) {
         case EventKind::ProcessArrive: {
-            auto const& info = m_trace.processes[static_cast<std::size_t>(event.process)];
+            auto const& info = m_trace.processes[event.process];
             bool next_is = index + 1 < events.size() && events[index + 1].process == event.process;
             if (next_is && events[index + 1].kind == EventKind::ProcessAdmit) {
                 admitted(events, index + 1,
@@ -296,8 +295,8 @@ private:
         }
         case EventKind::Preempt: {
             if (static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded) {
-                auto id = static_cast<std::size_t>(event.thread);
-                Tick ran = m_tick - m_dispatched_at[id] - m_switched[static_cast<std::size_t>(event.core)];
+                auto id = event.thread;
+                Tick ran = m_tick - m_dispatched_at[id] - m_switched[event.core];
                 auto phrase = m_slice[id] > 0 && ran == m_slice[id]
                     ? fmt::format("{}'s {}-tick slice ended", name(event.thread), m_slice[id])
                     : fmt::format("{}'s time slice ended", name(event.thread));
@@ -309,7 +308,7 @@ private:
                 // Not the policy: the GIL's switch interval took the lock from it (the release
                 // comes just before, at the same boundary), and a thread without the GIL
                 // cannot run.
-                auto const& info = m_trace.processes[static_cast<std::size_t>(event.process)];
+                auto const& info = m_trace.processes[event.process];
                 auto phrase = fmt::format("{}'s GIL switch interval ({}) ran out, so it let the GIL of {} go",
                     name(event.thread), ticks(info.gil_interval), info.name);
                 leave(event.core, Leave { event.thread, phrase, phrase });
@@ -336,14 +335,11 @@ private:
         }
         case EventKind::ThreadExit: {
             bool ran_exit = false;
-            if (event.pc >= 0) {
-                auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
-                ran_exit = static_cast<std::size_t>(event.pc) < code.size()
-                    && code[static_cast<std::size_t>(event.pc)].opcode == Opcode::Exit;
-            }
+            if (auto const* instruction = m_trace.instruction_at(event.thread, event.pc))
+                ran_exit = instruction->opcode == Opcode::Exit;
             auto phrase = ran_exit ? fmt::format("{} ran exit", name(event.thread)) : fmt::format("{} ended", name(event.thread));
             auto alone = ran_exit ? fmt::format("{} runs exit", name(event.thread)) : fmt::format("{} ends", name(event.thread));
-            if (event.core != no_core && core < m_cores.size())
+            if (m_cores.contains(event.core))
                 leave(event.core, Leave { event.thread, phrase, alone });
             else
                 say(alone);
@@ -351,12 +347,12 @@ private:
         }
         case EventKind::ThreadKilled: {
             auto by = static_cast<ThreadId>(event.value);
-            auto what = m_trace.totals[static_cast<std::size_t>(by)].faulted ? "faulted" : "ran exit";
+            auto what = m_trace.totals[by].faulted ? "faulted" : "ran exit";
             auto phrase = fmt::format("{} was killed because {} {}, which ends its whole process", name(event.thread),
                 name(by), what);
             auto alone = fmt::format("{} is killed because {} {}, which ends its whole process", name(event.thread),
                 name(by), what);
-            if (event.core != no_core && core < m_cores.size())
+            if (m_cores.contains(event.core))
                 leave(event.core, Leave { event.thread, phrase, alone });
             else
                 say(alone);
@@ -364,7 +360,7 @@ private:
         }
         case EventKind::Print: say(fmt::format("{} prints \"{}\"", name(event.thread), m_trace.text(event))); return index;
         case EventKind::ProcessExit: {
-            auto const& info = m_trace.processes[static_cast<std::size_t>(event.process)];
+            auto const& info = m_trace.processes[event.process];
             m_ram_used -= std::min(m_ram_used, info.memory);
             if (static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction)
                 say(fmt::format("process {} ends because {} ran exit, and its {} of memory is freed", info.name,
@@ -390,8 +386,7 @@ private:
             say(fmt::format("{}'s event loop runs {}", name(event.thread), task_label(m_trace, event)));
             return index;
         case EventKind::TaskAwait: {
-            auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
-            auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+            auto opcode = m_trace.threads[event.thread].code[index_of(event.pc)].opcode;
             if (opcode == Opcode::AwaitGather)
                 say(fmt::format("{} gathers {} task{} and waits until they all return", task_label(m_trace, event),
                     event.value, event.value == 1 ? "" : "s"));
@@ -416,7 +411,7 @@ private:
                 name(event.thread), name(static_cast<ThreadId>(event.value)), process(event.process)));
             return index;
         case EventKind::ProcessLoad: {
-            auto const& info = m_trace.processes[static_cast<std::size_t>(event.process)];
+            auto const& info = m_trace.processes[event.process];
             say(fmt::format("{}'s {} of RAM is reserved; the program now loads from storage, {} bus transfers", info.name,
                 format_bytes(info.memory), info.load_transfers));
             return index;
@@ -461,7 +456,7 @@ private:
             say(fmt::format("{} faults at line {}: it {}", name(event.thread), event.line, m_trace.text(event)));
             // It was on a core: that core is free now, for the next dispatch to explain. (No
             // thread-exit follows a fault, so without this the core would seem to have been idle.)
-            if (event.core != no_core && core < m_cores.size() && !m_final) {
+            if (m_cores.contains(event.core) && !m_final) {
                 auto phrase = fmt::format("{} faulted", name(event.thread));
                 leave(event.core, Leave { event.thread, phrase, phrase });
             }
@@ -514,7 +509,7 @@ private:
 
     void leave(CoreId core, Leave what)
     {
-        auto& story = m_cores[static_cast<std::size_t>(core)];
+        auto& story = m_cores[core];
         if (m_final) {
             // The run ends at this boundary: no core waits for anything any more, so the
             // thread's end is told where it happened.
@@ -530,11 +525,11 @@ private:
 
     void dispatched(Event const& event)
     {
-        auto& story = m_cores[static_cast<std::size_t>(event.core)];
+        auto& story = m_cores[event.core];
         auto id = event.thread;
         Tick cost = m_trace.machine.switch_cost;
         bool switches = cost > 0 && story.last != no_thread && story.last != id;
-        m_switched[static_cast<std::size_t>(event.core)] = switches ? cost : 0;
+        m_switched[event.core] = switches ? cost : 0;
         auto note = switches ? fmt::format(" (the switch takes {})", ticks(cost)) : std::string();
         if (m_moved_from != no_core)
             note += fmt::format(" (it moves here from core {})", m_moved_from);
@@ -551,14 +546,14 @@ private:
         }
         story.running = id;
         story.last = id;
-        m_dispatched_at[static_cast<std::size_t>(id)] = m_tick;
-        m_slice[static_cast<std::size_t>(id)] = event.value;
+        m_dispatched_at[id] = m_tick;
+        m_slice[id] = event.value;
     }
 
     // A core whose thread left and got no other: why nothing came next.
     void went_idle(CoreId core)
     {
-        auto& story = m_cores[static_cast<std::size_t>(core)];
+        auto& story = m_cores[core];
         if (!story.leave)
             return;
         auto const leave = *story.leave;
@@ -584,12 +579,12 @@ private:
     Trace const& m_trace;
     Tick m_tick = 0;
     bool m_final = false;
-    std::vector<CoreStory> m_cores;
-    std::vector<Tick> m_dispatched_at; // per thread: the tick of its last dispatch
-    std::vector<Tick> m_slice;         // per thread: the slice it was last given (0: until it blocks)
-    std::vector<Tick> m_switched;      // per core: switch ticks before its current thread's slice
+    PerId<CoreId, CoreStory> m_cores;
+    PerId<ThreadId, Tick> m_dispatched_at; // the tick of its last dispatch
+    PerId<ThreadId, Tick> m_slice;         // the slice it was last given (0: until it blocks)
+    PerId<CoreId, Tick> m_switched;        // switch ticks before its current thread's slice
     CoreId m_moved_from = no_core;     // the Migrate just before the next Dispatch, if any
-    std::vector<std::optional<EventKind>> m_ready_cause; // per thread: how it became ready this boundary
+    PerId<ThreadId, std::optional<EventKind>> m_ready_cause; // how it became ready this boundary
     std::vector<ThreadId> m_caused;                      // the threads m_ready_cause holds a cause for
     std::vector<ReadyQueue> m_shape;   // the scheduler's queues, empty
     std::vector<ReadyQueue> m_queues;  // rebuilt: as the scheduler saw them at this boundary

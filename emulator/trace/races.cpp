@@ -55,30 +55,30 @@ class Checker {
 public:
     explicit Checker(Trace const& trace)
         : m_trace(trace)
-        , m_local(trace.threads.size(), 0)
-        , m_clocks(trace.threads.size())
-        , m_held(trace.threads.size())
-        , m_pending(trace.threads.size())
-        , m_walks(trace.threads.size())
+        , m_checked(trace.processes.count(), false)
+        , m_local(trace.threads.count(), 0)
+        , m_clocks(trace.threads.count())
+        , m_held(trace.threads.count())
+        , m_pending(trace.threads.count())
+        , m_walks(trace.threads.count())
+        , m_variables(trace.processes.count())
+        , m_mutexes(trace.processes.count())
     {
-        m_checked.resize(trace.processes.size(), false);
-        m_variables.resize(trace.processes.size());
-        m_mutexes.resize(trace.processes.size());
-        for (std::size_t p = 0; p < trace.processes.size(); ++p) {
+        for (ProcessId p : trace.processes.ids()) {
             auto const& process = trace.processes[p];
             if (process.variables.empty())
                 continue;
             if (process.threads.size() > max_race_checked_threads) {
-                m_report.unchecked.push_back(static_cast<ProcessId>(p));
+                m_report.unchecked.push_back(p);
                 continue;
             }
             m_checked[p] = true;
-            m_variables[p].resize(process.variables.size());
-            m_mutexes[p].resize(process.mutexes.size());
+            m_variables[p].resize(static_cast<VariableId>(process.variables.size()));
+            m_mutexes[p].resize(static_cast<MutexId>(process.mutexes.size()));
             for (std::size_t i = 0; i < process.threads.size(); ++i) {
-                auto id = static_cast<std::size_t>(process.threads[i]);
+                ThreadId id = process.threads[i];
                 m_local[id] = static_cast<std::uint32_t>(i);
-                index_blocks(static_cast<ThreadId>(id));
+                index_blocks(id);
             }
         }
     }
@@ -86,7 +86,7 @@ public:
     RaceReport run()
     {
         for (auto const& event : m_trace.events) {
-            if (event.process == no_process || !m_checked[static_cast<std::size_t>(event.process)]
+            if (event.process == no_process || !m_checked[event.process]
                 || event.thread == no_thread)
                 continue;
             switch (event.kind) {
@@ -104,13 +104,13 @@ public:
             case EventKind::VarRead: read(event); break;
             case EventKind::VarWrite: write(event); break;
             case EventKind::LockAcquire: {
-                auto& held = m_held[static_cast<std::size_t>(event.thread)];
+                auto& held = m_held[event.thread];
                 held.push_back(event.object);
                 join_into(clock(event.thread), mutex(event));
                 break;
             }
             case EventKind::LockRelease: {
-                auto& held = m_held[static_cast<std::size_t>(event.thread)];
+                auto& held = m_held[event.thread];
                 auto found = std::find(held.rbegin(), held.rend(), event.object);
                 if (found != held.rend())
                     held.erase(std::next(found).base());
@@ -127,10 +127,10 @@ public:
             case EventKind::JoinWait:
                 // It waits until the target ends: the edge is taken at its next event, when
                 // the target's clock is final.
-                m_pending[static_cast<std::size_t>(event.thread)].push_back(static_cast<ThreadId>(event.value));
+                m_pending[event.thread].push_back(static_cast<ThreadId>(event.value));
                 break;
             case EventKind::ThreadExit:
-                if (event.pc < 0 && m_walks[static_cast<std::size_t>(event.thread)]) // it ran to its end
+                if (event.pc < 0 && m_walks[event.thread]) // it ran to its end
                     walk_block(event.thread, 0, std::numeric_limits<std::int32_t>::max());
                 m_ended.insert(event.thread);
                 break;
@@ -143,32 +143,32 @@ public:
 private:
     Clock& clock(ThreadId id)
     {
-        auto& own = m_clocks[static_cast<std::size_t>(id)];
+        auto& own = m_clocks[id];
         if (own.empty()) {
-            auto const& process = m_trace.processes[static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)];
+            auto const& process = m_trace.processes[m_trace.threads[id].process];
             own.assign(process.threads.size(), 0);
-            own[m_local[static_cast<std::size_t>(id)]] = 1;
+            own[m_local[id]] = 1;
         }
         return own;
     }
 
-    void tick(ThreadId id) { ++clock(id)[m_local[static_cast<std::size_t>(id)]]; }
+    void tick(ThreadId id) { ++clock(id)[m_local[id]]; }
 
     Clock& mutex(Event const& event)
     {
-        return m_mutexes[static_cast<std::size_t>(event.process)][static_cast<std::size_t>(event.object)];
+        return m_mutexes[event.process][event.object];
     }
 
     void index_blocks(ThreadId id)
     {
-        auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
+        auto const& code = m_trace.threads[id].code;
         if (std::none_of(code.begin(), code.end(), [](Instruction const& i) { return i.opcode == Opcode::Join; }))
             return;
         auto walk = std::make_unique<Walk>();
         std::vector<std::pair<std::int32_t, std::int32_t>> entries { { 0, -1 } }; // (start, caller pc)
         for (std::size_t pc = 0; pc < code.size(); ++pc)
             for (auto const& call : code[pc].calls)
-                if (call.entry > 0 && static_cast<std::size_t>(call.entry) < code.size())
+                if (call.entry > 0 && call.entry < std::ssize(code))
                     entries.emplace_back(call.entry, static_cast<std::int32_t>(pc));
         std::sort(entries.begin(), entries.end());
         for (auto const& [start, caller] : entries) {
@@ -178,7 +178,7 @@ private:
             walk->caller.push_back(caller);
             walk->cursor.push_back(start);
         }
-        m_walks[static_cast<std::size_t>(id)] = std::move(walk);
+        m_walks[id] = std::move(walk);
     }
 
     std::size_t block_of(Walk const& walk, std::int32_t pc) const
@@ -191,20 +191,19 @@ private:
     // (each to its body's `return`): they have all run. Each instruction is walked once.
     void walk_block(ThreadId id, std::size_t block, std::int32_t pc)
     {
-        auto& walk = *m_walks[static_cast<std::size_t>(id)];
-        auto const& code = m_trace.threads[static_cast<std::size_t>(id)].code;
+        auto& walk = *m_walks[id];
+        auto const& code = m_trace.threads[id].code;
         auto block_end = block + 1 < walk.starts.size() ? walk.starts[block + 1] : static_cast<std::int32_t>(code.size());
         auto end = std::min(block_end, pc);
         for (auto& at = walk.cursor[block]; at < end; ++at) {
-            auto const& instruction = code[static_cast<std::size_t>(at)];
+            auto const& instruction = code[index_of(at)];
             if (instruction.opcode == Opcode::Join) {
-                auto target = m_trace.processes[static_cast<std::size_t>(m_trace.threads[static_cast<std::size_t>(id)].process)]
-                                  .threads[static_cast<std::size_t>(instruction.target)];
+                auto target = m_trace.processes[m_trace.threads[id].process].threads[index_of(instruction.target)];
                 if (m_ended.contains(target))
                     join_into(clock(id), clock(target));
             }
             for (auto const& call : instruction.calls)
-                if (call.entry > 0 && static_cast<std::size_t>(call.entry) < code.size())
+                if (call.entry > 0 && call.entry < std::ssize(code))
                     walk_block(id, block_of(walk, call.entry), std::numeric_limits<std::int32_t>::max());
             if (instruction.opcode == Opcode::Return) {
                 at = block_end; // the rest of the stretch never runs
@@ -217,11 +216,11 @@ private:
     // their thread's end, and so are the joins it has gone past (see Walk).
     void catch_up(ThreadId id, std::int32_t pc)
     {
-        auto& pending = m_pending[static_cast<std::size_t>(id)];
+        auto& pending = m_pending[id];
         for (ThreadId target : pending)
             join_into(clock(id), clock(target));
         pending.clear();
-        auto const* walk = m_walks[static_cast<std::size_t>(id)].get();
+        auto const* walk = m_walks[id].get();
         if (!walk || pc < 0)
             return;
         auto block = block_of(*walk, pc);
@@ -236,13 +235,13 @@ private:
 
     Variable& variable(Event const& event)
     {
-        return m_variables[static_cast<std::size_t>(event.process)][static_cast<std::size_t>(event.object)];
+        return m_variables[event.process][event.object];
     }
 
     Access access(Event const& event, bool write, bool atomic)
     {
-        auto const& held = m_held[static_cast<std::size_t>(event.thread)];
-        auto local = m_local[static_cast<std::size_t>(event.thread)];
+        auto const& held = m_held[event.thread];
+        auto local = m_local[event.thread];
         return Access { local, clock(event.thread)[local],
             RaceAccess { event.thread, event.line, event.tick, write, atomic, held.empty() ? -1 : held.back() } };
     }
@@ -284,9 +283,8 @@ private:
 
     void write(Event const& event)
     {
-        auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
-        bool atomic = event.pc >= 0 && static_cast<std::size_t>(event.pc) < code.size()
-            && code[static_cast<std::size_t>(event.pc)].opcode == Opcode::AtomicIncr;
+        auto const& code = m_trace.threads[event.thread].code;
+        bool atomic = event.pc >= 0 && event.pc < std::ssize(code) && code[index_of(event.pc)].opcode == Opcode::AtomicIncr;
         auto& state = variable(event);
         if (atomic)
             join_into(clock(event.thread), state.sync); // it takes what the last atomic access left
@@ -305,14 +303,14 @@ private:
 
     Trace const& m_trace;
     RaceReport m_report;
-    std::vector<bool> m_checked;                       // per process
-    std::vector<std::uint32_t> m_local;                // per thread: its index in its process
-    std::vector<Clock> m_clocks;                       // per thread, made when first needed
-    std::vector<std::vector<std::int32_t>> m_held;     // per thread: the mutexes it holds, in order taken
-    std::vector<std::vector<ThreadId>> m_pending;      // per thread: the threads it waits to join
-    std::vector<std::unique_ptr<Walk>> m_walks;        // per thread with joins
-    std::vector<std::vector<Variable>> m_variables;    // per process, per variable
-    std::vector<std::vector<Clock>> m_mutexes;         // per process, per mutex: the last unlocker's clock
+    PerId<ProcessId, bool> m_checked;
+    PerId<ThreadId, std::uint32_t> m_local;             // its index in its process
+    PerId<ThreadId, Clock> m_clocks;                    // made when first needed
+    PerId<ThreadId, std::vector<MutexId>> m_held;       // the mutexes it holds, in order taken
+    PerId<ThreadId, std::vector<ThreadId>> m_pending;   // the threads it waits to join
+    PerId<ThreadId, std::unique_ptr<Walk>> m_walks;     // threads with joins only
+    PerId<ProcessId, PerId<VariableId, Variable>> m_variables;
+    PerId<ProcessId, PerId<MutexId, Clock>> m_mutexes;  // the last unlocker's clock
     std::set<ThreadId> m_ended;
     std::set<std::tuple<ProcessId, std::int32_t, ThreadId, ThreadId>> m_found;
 };
@@ -321,7 +319,7 @@ std::string_view verb(RaceAccess const& access) { return access.write ? "writes"
 
 std::string mutex_name(Trace const& trace, ProcessId process, std::int32_t mutex)
 {
-    return trace.processes[static_cast<std::size_t>(process)].mutexes[static_cast<std::size_t>(mutex)];
+    return trace.processes[process].mutexes[index_of(mutex)];
 }
 
 }
@@ -346,10 +344,10 @@ std::string race_sentence(Trace const& trace, Race const& race)
 
 std::string race_variable(Trace const& trace, Race const& race)
 {
-    auto const& process = trace.processes[static_cast<std::size_t>(race.process)];
-    auto const& name = process.variables[static_cast<std::size_t>(race.variable)];
-    for (std::size_t p = 0; p < trace.processes.size(); ++p)
-        if (static_cast<ProcessId>(p) != race.process
+    auto const& process = trace.processes[race.process];
+    auto const& name = process.variables[index_of(race.variable)];
+    for (ProcessId p : trace.processes.ids())
+        if (p != race.process
             && std::find(trace.processes[p].variables.begin(), trace.processes[p].variables.end(), name)
                 != trace.processes[p].variables.end())
             return process.name + "." + name;
@@ -390,7 +388,7 @@ std::string race_reason(Trace const& trace, Race const& race)
     } else {
         why = "no lock is held by both and neither waits for the other";
     }
-    if (trace.processes[static_cast<std::size_t>(race.process)].gil)
+    if (trace.processes[race.process].gil)
         why += " (the GIL does not order them: it can pass to the other thread between a read and the write after it)";
     return why;
 }

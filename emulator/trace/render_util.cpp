@@ -69,9 +69,9 @@ int digit_count(std::int64_t value)
 
 std::string_view task_label(Trace const& trace, Event const& event)
 {
-    if (event.task < 0 || static_cast<std::size_t>(event.task) >= trace.tasks.size())
+    if (!trace.tasks.contains(event.task))
         return "?";
-    return trace.tasks[static_cast<std::size_t>(event.task)].label;
+    return trace.tasks[event.task].label;
 }
 
 std::string_view gil_release_reason(Event const& event)
@@ -86,12 +86,10 @@ std::string_view gil_release_reason(Event const& event)
 
 std::string_view wait_mnemonic(Trace const& trace, Event const& event)
 {
-    if (event.thread == no_thread || event.pc < 0)
+    auto const* instruction = event.thread == no_thread ? nullptr : trace.instruction_at(event.thread, event.pc);
+    if (instruction == nullptr)
         return "wait";
-    auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
-    if (static_cast<std::size_t>(event.pc) >= code.size())
-        return "wait";
-    auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+    auto opcode = instruction->opcode;
     if (event.kind == EventKind::Block && opcode_info(opcode).timing == Timing::EventLoop)
         return "tasks"; // its event loop has nothing to run until its earliest timer
     return opcode_info(opcode).mnemonic;
@@ -122,12 +120,11 @@ std::string_view object_name(Trace const& trace, Event const& event)
 {
     if (event.process == no_process || event.object < 0)
         return "?";
-    auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
+    auto const& process = trace.processes[event.process];
     bool lock = event.kind == EventKind::LockAcquire || event.kind == EventKind::LockRelease
         || event.kind == EventKind::LockWait;
     auto const& names = lock ? process.mutexes : process.variables;
-    auto index = static_cast<std::size_t>(event.object);
-    return index < names.size() ? std::string_view(names[index]) : std::string_view("?");
+    return event.object < std::ssize(names) ? std::string_view(names[index_of(event.object)]) : std::string_view("?");
 }
 
 std::string slice_activity(Trace const& trace, Slice const& slice, Tick t) { return slice_activity(trace, slice, t, t); }
@@ -138,7 +135,7 @@ std::string slice_activity(Trace const& trace, Slice const& slice, Tick first, T
     auto steps = memory_steps(instruction.opcode);
     if (steps == 0) {
         // The cache model: a warm tick does cache_warm_rate ticks of the instruction.
-        bool cached = trace.machine.cache > 0 && trace.threads[static_cast<std::size_t>(slice.thread)].working_set > 0;
+        bool cached = trace.machine.cache > 0 && trace.threads[slice.thread].working_set > 0;
         Tick rate = cached && slice.warm ? trace.machine.cache_warm_rate : 1;
         auto done_by = [&](Tick t) { return std::min(slice.done_before + (t - slice.start + 1) * rate, instruction.ticks); };
         auto progress = first == last ? fmt::format("{}", done_by(first)) : fmt::format("{}-{}", done_by(first), done_by(last));

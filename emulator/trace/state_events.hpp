@@ -30,7 +30,7 @@ void apply_thread_state(Trace const& trace, Event const& event, Set&& set)
     case EventKind::ThreadExit:
     case EventKind::ThreadKilled: set(event.thread, ThreadState::Done); break;
     case EventKind::ProcessExit:
-        for (ThreadId id : trace.processes[static_cast<std::size_t>(event.process)].threads)
+        for (ThreadId id : trace.processes[event.process].threads)
             set(id, ThreadState::Done);
         break;
     default: break;

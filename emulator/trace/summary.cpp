@@ -69,7 +69,7 @@ void render_race_lines(std::ostream& out, Trace const& trace)
         return;
     auto report = find_races(trace);
     for (ProcessId id : report.unchecked) {
-        auto const& process = trace.processes[static_cast<std::size_t>(id)];
+        auto const& process = trace.processes[id];
         out << fmt::format("data races: not checked in {} ({} threads; at most {} are checked)\n", process.name,
             process.threads.size(), max_race_checked_threads);
     }
@@ -101,10 +101,10 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
     for (auto const& event : trace.events) {
         if (event.kind != EventKind::Fault)
             continue;
-        auto const& process = trace.processes[static_cast<std::size_t>(event.process)];
+        auto const& process = trace.processes[event.process];
         int killed = 0;
         for (ThreadId id : process.threads)
-            killed += id != event.thread && trace.totals[static_cast<std::size_t>(id)].killed ? 1 : 0;
+            killed += id != event.thread && trace.totals[id].killed ? 1 : 0;
         out << fmt::format("fault at tick {}: {} (process {}, line {}) {}; {}\n", event.tick, trace.name(event.thread),
             process.name, event.line, trace.text(event),
             killed > 0 ? fmt::format("the rest of {} was killed ({})", process.name, plural(killed, "thread", "threads"))
@@ -134,7 +134,7 @@ void render_summary(std::ostream& out, Trace const& trace, Metrics const& metric
         // The cache model: why a thread finished sooner or later.
         TextTable cache({ "job", "working set", "warm", "cold", "migrations" }, 1);
         for (auto const& job : metrics.jobs) {
-            auto working_set = trace.threads[static_cast<std::size_t>(job.thread)].working_set;
+            auto working_set = trace.threads[job.thread].working_set;
             cache.add({ job.name, working_set > 0 ? fmt::format("{}", working_set) : "-", fmt::format("{}", job.warm),
                 fmt::format("{}", job.cold), fmt::format("{}", job.migrations) });
         }

@@ -38,8 +38,8 @@ constexpr std::array<std::string_view, 10> s_palette {
 
 std::string colour_of(ThreadId thread)
 {
-    if (thread >= 0 && static_cast<std::size_t>(thread) < s_palette.size())
-        return std::string(s_palette[static_cast<std::size_t>(thread)]);
+    if (thread >= 0 && thread < std::ssize(s_palette))
+        return std::string(s_palette[index_of(thread)]);
     auto hue = std::fmod(static_cast<double>(thread) * 137.508, 360.0);
     return fmt::format("hsl({:.0f},60%,62%)", hue);
 }

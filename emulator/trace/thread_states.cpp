@@ -24,27 +24,27 @@ ThreadLanes thread_spans(Trace const& trace)
         std::string detail;
         Tick since = 0;
     };
-    std::vector<Current> now(count);
-    std::vector<std::vector<StateSpan>> base(count);
+    PerId<ThreadId, Current> now(trace.threads.count());
+    PerId<ThreadId, std::vector<StateSpan>> base(trace.threads.count());
     auto set = [&](ThreadId id, Tick tick, std::string state, std::string detail = {}) {
-        if (id == no_thread || static_cast<std::size_t>(id) >= count)
+        if (!now.contains(id))
             return;
-        auto& current = now[static_cast<std::size_t>(id)];
+        auto& current = now[id];
         if (tick > current.since)
-            base[static_cast<std::size_t>(id)].push_back({ current.since, tick, current.state, current.detail });
+            base[id].push_back({ current.since, tick, current.state, current.detail });
         current = { std::move(state), std::move(detail), tick };
     };
     // The threads a process starts when admitted (the others wait for a spawn).
-    std::vector<bool> starts(count, false);
+    PerId<ThreadId, bool> starts(trace.threads.count(), false);
     for (auto const& event : trace.events)
         if (event.kind == EventKind::ThreadReady && static_cast<ReadyCause>(event.value) == ReadyCause::Arrived
             && event.thread != no_thread)
-            starts[static_cast<std::size_t>(event.thread)] = true;
+            starts[event.thread] = true;
     auto for_process = [&](ProcessId process, Tick tick, std::string_view state) {
         if (process == no_process)
             return;
-        for (ThreadId id : trace.processes[static_cast<std::size_t>(process)].threads)
-            if (starts[static_cast<std::size_t>(id)] && now[static_cast<std::size_t>(id)].state == "new")
+        for (ThreadId id : trace.processes[process].threads)
+            if (starts[id] && now[id].state == "new")
                 set(id, tick, std::string(state));
     };
     for (auto const& event : trace.events) {
@@ -54,9 +54,8 @@ ThreadLanes thread_spans(Trace const& trace)
         case EventKind::ProcessLoad: {
             if (event.process == no_process)
                 break;
-            for (ThreadId t : trace.processes[static_cast<std::size_t>(event.process)].threads)
-                if (starts[static_cast<std::size_t>(t)]
-                    && (now[static_cast<std::size_t>(t)].state == "new" || now[static_cast<std::size_t>(t)].state == "memory"))
+            for (ThreadId t : trace.processes[event.process].threads)
+                if (starts[t] && (now[t].state == "new" || now[t].state == "memory"))
                     set(t, event.tick, "loading");
             break;
         }
@@ -97,11 +96,11 @@ ThreadLanes thread_spans(Trace const& trace)
     }
 
     // Each thread's slices, from every core, in time order.
-    std::vector<std::vector<Slice const*>> slices(count);
+    PerId<ThreadId, std::vector<Slice const*>> slices(trace.threads.count());
     for (auto const& core : trace.core_slices)
         for (auto const& slice : core)
-            if (slice.thread != no_thread && static_cast<std::size_t>(slice.thread) < count)
-                slices[static_cast<std::size_t>(slice.thread)].push_back(&slice);
+            if (slices.contains(slice.thread))
+                slices[slice.thread].push_back(&slice);
     for (auto& list : slices)
         std::stable_sort(list.begin(), list.end(), [](Slice const* a, Slice const* b) { return a->start < b->start; });
 
