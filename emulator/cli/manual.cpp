@@ -1,5 +1,6 @@
 #include "cli/manual.hpp"
 
+#include "engine/per_id.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/policy_table.hpp"
 #include "cli/step_command.hpp"
@@ -151,7 +152,7 @@ int manual_command(RunSettings const& settings, Prepared const& prepared, Progra
             if (answers.empty())
                 fmt::print("nothing to undo: this is the first choice\n");
             else {
-                fmt::print("undone: {}\n", question.threads[static_cast<std::size_t>(answers.back())]);
+                fmt::print("undone: {}\n", question.threads[index_of(answers.back())]);
                 answers.pop_back();
             }
             continue;

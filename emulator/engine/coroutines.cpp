@@ -29,7 +29,7 @@ bool Machine::do_await_call(ThreadId id, Instruction const& instruction)
     auto* loop = m_loops[id].get();
     VERIFY(loop && loop->current >= 0 && instruction.calls.size() == 1);
     loop->tasks[loop->current].returns.push_back(thread.pc + 1);
-    thread.pc = static_cast<std::size_t>(instruction.calls[0].entry);
+    thread.pc = index_of(instruction.calls[0].entry);
     load_pc(id);
     return true;
 }
@@ -104,7 +104,7 @@ std::int32_t Machine::new_task(ThreadId id, CallTarget const& call, std::int32_t
     auto& loop = *m_loops[id];
     VERIFY(call.entry >= 0);
     Task task;
-    task.pc = static_cast<std::size_t>(call.entry);
+    task.pc = index_of(call.entry);
     task.parent = parent;
     task.id = m_trace.tasks.count();
     m_trace.tasks.push_back(TaskInfo { id, call.label });

@@ -55,21 +55,21 @@ public:
     reference operator[](Id id)
     {
         check(id);
-        return m_values[static_cast<std::size_t>(id)];
+        return m_values[slot(id)];
     }
     const_reference operator[](Id id) const
     {
         check(id);
-        return m_values[static_cast<std::size_t>(id)];
+        return m_values[slot(id)];
     }
-    bool contains(Id id) const { return id >= 0 && static_cast<std::size_t>(id) < m_values.size(); }
+    bool contains(Id id) const { return id >= 0 && slot(id) < m_values.size(); }
     // The value of `id`, first making room for it: a table that grows as ids turn up (`fill`
     // for the ids it adds).
     reference grow_to(Id id, T const& fill = T())
     {
         if (!contains(id))
             m_values.resize(index_of(id) + 1, fill);
-        return m_values[static_cast<std::size_t>(id)];
+        return m_values[slot(id)];
     }
 
     // How many ids it holds (the next id); size() is the same count as a std::size_t.
@@ -108,6 +108,8 @@ public:
     bool operator==(std::vector<T> const& values) const { return m_values == values; }
 
 private:
+    // The vector's index of an id; unchecked (operator[] checks), a plain conversion.
+    static std::size_t slot(Id id) { return static_cast<std::size_t>(id); }
     void check([[maybe_unused]] Id id) const
     {
 #ifdef TICKLAB_INVARIANTS

@@ -47,7 +47,7 @@ private:
                     last = &slice;
         auto done = last && last->pc == pc ? static_cast<int>((last->done_before + last->end - last->start) % steps) : 0;
         auto const& code = trace.threads[id].code;
-        need.step = std::string(step_name(memory_step(code[static_cast<std::size_t>(pc)].opcode, done)));
+        need.step = std::string(step_name(memory_step(code[index_of(pc)].opcode, done)));
         if (done == 0)
             return;
         for (auto event = trace.events.rbegin(); event != trace.events.rend(); ++event)

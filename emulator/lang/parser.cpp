@@ -28,8 +28,8 @@ void Parser::error_at(int line, int column, std::string message)
     diagnostic.file = m_file;
     diagnostic.where = { line, column };
     diagnostic.message = std::move(message);
-    if (line >= 1 && static_cast<std::size_t>(line) <= m_lines.size())
-        diagnostic.source_line = std::string(m_lines[static_cast<std::size_t>(line) - 1]);
+    if (line >= 1 && line <= std::ssize(m_lines))
+        diagnostic.source_line = std::string(m_lines[index_of(line - 1)]);
     m_result.errors.push_back(std::move(diagnostic));
 }
 

@@ -581,7 +581,7 @@ private:
                     m_out << tr(language, "nothing to undo: this is the first pick\n", "취소할 것이 없습니다: 첫 선택입니다\n");
                     continue;
                 }
-                m_out << say(language, "undone: {}\n", "취소: {}\n", pick->threads[static_cast<std::size_t>(played.answers.back())]);
+                m_out << say(language, "undone: {}\n", "취소: {}\n", pick->threads[index_of(played.answers.back())]);
                 played.answers.pop_back();
                 played.chosen.pop_back();
                 continue;

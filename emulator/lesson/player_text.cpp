@@ -1,5 +1,6 @@
 #include "lesson/player_text.hpp"
 
+#include "engine/per_id.hpp"
 #include "trace/render_util.hpp"
 
 #include <algorithm>
@@ -90,10 +91,10 @@ std::optional<std::size_t> pick(std::string const& input, Block const& block, st
         char c = text[0];
         if (c >= 'A' && c <= 'Z')
             c = static_cast<char>(c - 'A' + 'a');
-        if (c >= 'a' && static_cast<std::size_t>(c - 'a') < count)
-            return static_cast<std::size_t>(c - 'a');
-        if (c >= '1' && static_cast<std::size_t>(c - '1') < count)
-            return static_cast<std::size_t>(c - '1');
+        if (c >= 'a' && c - 'a' < std::ssize(block.options))
+            return index_of(c - 'a');
+        if (c >= '1' && c - '1' < std::ssize(block.options))
+            return index_of(c - '1');
     }
     for (std::size_t i = 0; i < count; ++i)
         if (block.options[i].text == text)

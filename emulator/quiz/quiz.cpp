@@ -563,7 +563,7 @@ void process_run_sheet(Worksheet& sheet, SplitMix64& random)
 
     // Three ticks to trace by hand, drawn after the run so that each falls inside it.
     std::set<Tick> ticks;
-    while (ticks.size() < 3 && ticks.size() < static_cast<std::size_t>(metrics.makespan))
+    while (ticks.size() < 3 && std::ssize(ticks) < metrics.makespan)
         ticks.insert(draw(random, 0, metrics.makespan - 1));
     for (Tick tick : ticks) {
         std::vector<std::string> states;

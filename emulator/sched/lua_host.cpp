@@ -60,7 +60,7 @@ void push_pinned(lua_State* state, LuaScheduler const& self, std::span<int const
     auto count = self.replaying() ? self.replayed() : self.answer(static_cast<std::int64_t>(pinned.size()));
     lua_createtable(state, static_cast<int>(count), 0);
     for (lua_Integer n = 0; n < count; ++n) {
-        lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(pinned[static_cast<std::size_t>(n)]));
+        lua_pushinteger(state, self.replaying() ? self.replayed() : self.answer(pinned[index_of(n)]));
         lua_rawseti(state, -2, n + 1);
     }
 }

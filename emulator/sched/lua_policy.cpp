@@ -190,7 +190,7 @@ std::optional<std::string> LuaScheduler::load(std::string const& source)
     for (auto required : { LuaHook::Enqueue, LuaHook::Pick }) {
         if (!defines(required))
             return fmt::format("{}: a policy must define the function {} (see docs/writing-a-scheduler.md)", m_path,
-                hook_names[static_cast<std::size_t>(required)]);
+                hook_name(required));
     }
     for (auto const& [name, value] : m_options.settings) {
         if (m_settings_read.contains(name))
@@ -210,7 +210,7 @@ ThreadId LuaScheduler::check_thread(lua_State* state, int argument) const
     lua_Integer value = lua_tointegerx(state, argument, &is_integer);
     if (!is_integer || lua_type(state, argument) != LUA_TNUMBER)
         luaL_error(state, "expected a thread id (a whole number), got %s", luaL_typename(state, argument));
-    if (value < 0 || static_cast<std::size_t>(value) >= m_seen.size() || !m_seen[static_cast<std::size_t>(value)])
+    if (value < 0 || value >= m_seen.count() || !m_seen[static_cast<ThreadId>(value)])
         luaL_error(state, "%I is not a thread the machine has told the policy about", value);
     return static_cast<ThreadId>(value);
 }
@@ -237,7 +237,7 @@ std::string LuaScheduler::answered_at(LuaHook hook) const
     if (m_return_line > 0)
         return fmt::format("{}:{}", m_path, m_return_line);
     lua_Debug debug;
-    lua_rawgeti(m_state, LUA_REGISTRYINDEX, m_hooks[static_cast<std::size_t>(hook)]);
+    lua_rawgeti(m_state, LUA_REGISTRYINDEX, hook_ref(hook));
     lua_getinfo(m_state, ">S", &debug);
     return fmt::format("{}:{}", m_path, debug.linedefined);
 }
@@ -247,7 +247,7 @@ void LuaScheduler::call(LuaHook hook, int arguments, int results, std::string co
 {
     int base = lua_gettop(m_state) - arguments;
     lua_pushcfunction(m_state, message_handler);
-    lua_rawgeti(m_state, LUA_REGISTRYINDEX, m_hooks[static_cast<std::size_t>(hook)]);
+    lua_rawgeti(m_state, LUA_REGISTRYINDEX, hook_ref(hook));
     lua_rotate(m_state, base + 1, 2);
     m_attached = true;
     m_steps_left = m_limits.steps;
@@ -274,7 +274,7 @@ ThreadId LuaScheduler::answer_thread(int index, LuaHook hook, std::string const&
     int is_integer = 0;
     lua_Integer value = lua_tointegerx(m_state, index, &is_integer);
     if (lua_type(m_state, index) != LUA_TNUMBER || !is_integer) {
-        fail(fmt::format("{}: {} returned {} ({}), not a thread id or nil", answered_at(hook), hook_names[static_cast<std::size_t>(hook)],
+        fail(fmt::format("{}: {} returned {} ({}), not a thread id or nil", answered_at(hook), hook_name(hook),
                  lua_type(m_state, index) == LUA_TSTRING ? fmt::format("'{}'", lua_tostring(m_state, index))
                                                          : std::string(luaL_typename(m_state, index)),
                  luaL_typename(m_state, index)),
@@ -286,13 +286,13 @@ ThreadId LuaScheduler::answer_thread(int index, LuaHook hook, std::string const&
 void LuaScheduler::enqueue(ThreadId thread, EnqueueReason reason)
 {
     note(thread);
-    if (thread < static_cast<ThreadId>(m_dequeued.size()))
-        m_dequeued[static_cast<std::size_t>(thread)] = 0;
-    m_ready_since[static_cast<std::size_t>(thread)] = ++m_sequence;
+    if (m_dequeued.contains(thread))
+        m_dequeued[thread] = 0;
+    m_ready_since[thread] = ++m_sequence;
     m_ready.insert({ m_sequence, thread });
     journal(LuaHook::Enqueue, thread, static_cast<std::int64_t>(reason));
     push_thread(thread);
-    lua_rawgeti(m_state, LUA_REGISTRYINDEX, m_reasons[static_cast<std::size_t>(reason)]);
+    lua_rawgeti(m_state, LUA_REGISTRYINDEX, reason_ref(static_cast<std::int64_t>(reason)));
     call(LuaHook::Enqueue, 2, 0, fmt::format("enqueue({}, \"{}\")", thread,
         reason == EnqueueReason::Arrived ? "arrived" : reason == EnqueueReason::Woke ? "woke" : "preempted"));
 }
@@ -301,10 +301,7 @@ void LuaScheduler::dequeue(ThreadId thread)
 {
     set_not_ready(thread);
     if (!defines(LuaHook::Dequeue)) {
-        auto index = static_cast<std::size_t>(thread);
-        if (index >= m_dequeued.size())
-            m_dequeued.resize(index + 1, 0);
-        m_dequeued[index] = 1;
+        m_dequeued.grow_to(thread) = 1;
         return;
     }
     journal(LuaHook::Dequeue, thread);
@@ -326,10 +323,9 @@ std::optional<ThreadId> LuaScheduler::pick_next(CoreId core)
     lua_pop(m_state, 1);
     if (!is_ready(thread)) {
         std::string why = "which is not ready (it is waiting, has ended, or was already picked)";
-        auto index = static_cast<std::size_t>(thread);
-        if (thread < 0 || index >= m_seen.size() || !m_seen[index]) {
+        if (!m_seen.contains(thread) || !m_seen[thread]) {
             why = "which the machine never gave the policy";
-        } else if (index < m_dequeued.size() && m_dequeued[index]) {
+        } else if (m_dequeued.contains(thread) && m_dequeued[thread]) {
             why = "which left when its process ended (define dequeue(thread) to forget such threads)";
         } else {
             for (CoreId other = 0; other < host().core_count(); ++other)
@@ -472,7 +468,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
             what);
     int answer = lua_gettop(m_state);
     std::vector<ReadyQueue> queues;
-    std::vector<char> listed(m_ready_since.size(), 0);
+    PerId<ThreadId, char> listed(m_ready_since.count(), 0);
     std::size_t count = 0;
     auto read_queue = [&](int table, std::string label) {
         ReadyQueue queue { std::move(label), {} };
@@ -484,7 +480,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
             if (!is_ready(thread))
                 fail(fmt::format("{}: ready_queues lists thread {}, which is not ready", answered_at(LuaHook::ReadyQueues), thread),
                     what);
-            if (listed[static_cast<std::size_t>(thread)]++)
+            if (listed[thread]++)
                 fail(fmt::format("{}: ready_queues lists thread {} twice", answered_at(LuaHook::ReadyQueues), thread), what);
             queue.threads.push_back(thread);
             ++count;
@@ -515,7 +511,7 @@ std::vector<ReadyQueue> LuaScheduler::ready_queues() const
     lua_settop(m_state, answer - 1);
     if (count != m_ready.size()) {
         for (auto const& [sequence, thread] : m_ready)
-            if (!listed[static_cast<std::size_t>(thread)])
+            if (!listed[thread])
                 fail(fmt::format("{}: ready_queues leaves out thread {}, which is ready", answered_at(LuaHook::ReadyQueues),
                          thread),
                     what);
@@ -564,7 +560,7 @@ std::unique_ptr<Scheduler> LuaScheduler::clone() const
     copy->m_seen = m_seen; // the host functions check thread ids against it
     for (auto const& recorded : m_calls) {
         lua_pushcfunction(copy->m_state, message_handler);
-        lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->m_hooks[static_cast<std::size_t>(recorded.hook)]);
+        lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->hook_ref(recorded.hook));
         int arguments = 0;
         auto push = [&](std::int64_t value) {
             lua_pushinteger(copy->m_state, value);
@@ -573,7 +569,7 @@ std::unique_ptr<Scheduler> LuaScheduler::clone() const
         switch (recorded.hook) {
         case LuaHook::Enqueue:
             push(recorded.a);
-            lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->m_reasons[static_cast<std::size_t>(recorded.b)]);
+            lua_rawgeti(copy->m_state, LUA_REGISTRYINDEX, copy->reason_ref(recorded.b));
             ++arguments;
             break;
         case LuaHook::Dequeue:

@@ -3,6 +3,7 @@
 // The Lua policy as a Scheduler (sched/lua_policy.hpp is its public face): the class shared
 // by the hooks' side (lua_policy.cpp) and the host functions a policy calls (lua_host.cpp).
 
+#include "engine/per_id.hpp"
 #include "sched/lua_policy.hpp"
 #include "sched/lua_sandbox.hpp"
 #include "sched/prng.hpp"
@@ -34,6 +35,7 @@ enum class LuaHook : std::uint8_t {
 inline constexpr std::array<char const*, 10> hook_names { "enqueue", "dequeue", "pick", "slice", "should_preempt", "started",
     "stopped", "next_wakeup", "on_timer", "ready_queues" };
 inline constexpr std::size_t hook_count = hook_names.size();
+inline char const* hook_name(LuaHook hook) { return hook_names[static_cast<std::size_t>(hook)]; }
 
 using lua_sandbox::Budget;
 
@@ -108,25 +110,23 @@ private:
     void push_thread(ThreadId thread) const { lua_pushinteger(m_state, thread); }
     void note(ThreadId thread)
     {
-        auto index = static_cast<std::size_t>(thread);
-        if (index >= m_seen.size()) {
-            m_seen.resize(index + 1, 0);
-            m_ready_since.resize(index + 1, 0);
-        }
-        m_seen[index] = 1;
+        m_ready_since.grow_to(thread);
+        m_seen.grow_to(thread) = 1;
     }
     bool is_ready(ThreadId thread) const
     {
-        auto index = static_cast<std::size_t>(thread);
-        return thread >= 0 && index < m_ready_since.size() && m_ready_since[index] != 0;
+        return m_ready_since.contains(thread) && m_ready_since[thread] != 0;
     }
     void set_not_ready(ThreadId thread)
     {
-        auto& since = m_ready_since[static_cast<std::size_t>(thread)];
+        auto& since = m_ready_since[thread];
         m_ready.erase({ since, thread });
         since = 0;
     }
-    bool defines(LuaHook hook) const { return m_hooks[static_cast<std::size_t>(hook)] != LUA_NOREF; }
+    // The registry references of a hook's function and of an enqueue reason's string.
+    int hook_ref(LuaHook hook) const { return m_hooks[static_cast<std::size_t>(hook)]; }
+    int reason_ref(std::int64_t reason) const { return m_reasons[index_of(reason)]; }
+    bool defines(LuaHook hook) const { return hook_ref(hook) != LUA_NOREF; }
 
     struct Call {
         LuaHook hook;
@@ -151,11 +151,11 @@ private:
     mutable bool m_attached = false; // inside a hook call: the machine may be asked
 
     // What the Machine has told the policy, to check its answers against.
-    std::vector<char> m_seen;                       // per thread: the policy has heard of it
-    std::vector<std::uint64_t> m_ready_since;       // per thread: its ready sequence number, 0 when not ready
+    PerId<ThreadId, char> m_seen;                   // the policy has heard of it
+    PerId<ThreadId, std::uint64_t> m_ready_since;   // its ready sequence number, 0 when not ready
     std::set<std::pair<std::uint64_t, ThreadId>> m_ready; // ready threads, in the order they became ready
     std::uint64_t m_sequence = 0;
-    std::vector<char> m_dequeued;                   // per thread: left through dequeue when the policy has none
+    PerId<ThreadId, char> m_dequeued;               // left through dequeue when the policy has none
 
     // For clone(): every hook call and every host answer, in order, until they pass
     // max_journal values (a long run: then clone() says it cannot copy the policy).

@@ -24,7 +24,7 @@ std::string event_phrase(Trace const& trace, Event const& event)
         // With --jobs every process has one thread of its own name: "P1 ends; P1 ends" would
         // read as a thread ending twice, so the process says what it is.
         bool shares_name = false;
-        for (ThreadId id : trace.processes[static_cast<std::size_t>(event.process)].threads)
+        for (ThreadId id : trace.processes[event.process].threads)
             shares_name = shares_name || trace.name(id) == process;
         auto subject = shares_name ? fmt::format("process {}", process) : std::string(process);
         if (static_cast<ExitCause>(event.value) == ExitCause::ExitInstruction)
@@ -57,7 +57,7 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::ThreadExit: return fmt::format("{} ends", thread);
     case EventKind::ThreadKilled: {
         auto by = static_cast<ThreadId>(event.value);
-        bool faulted = by != no_thread && trace.totals[static_cast<std::size_t>(by)].faulted;
+        bool faulted = by != no_thread && trace.totals[by].faulted;
         return fmt::format("{} killed ({} by {})", thread, faulted ? "fault" : "exit", thread_label(trace, by));
     }
     case EventKind::Print: return fmt::format("{} prints \"{}\"", thread, trace.text(event));
@@ -65,8 +65,8 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::TaskStart: return fmt::format("{} starts task {}", thread, task_label(trace, event));
     case EventKind::TaskRun: return fmt::format("{} runs {}", thread, task_label(trace, event));
     case EventKind::TaskAwait: {
-        auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
-        auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+        auto const& code = trace.threads[event.thread].code;
+        auto opcode = code[index_of(event.pc)].opcode;
         if (opcode_info(opcode).operand == OperandKind::Calls) // the event's value: how many tasks
             return fmt::format("{} awaits {} of {}", task_label(trace, event), last_word(opcode), event.value);
         return fmt::format("{} awaits {} until {}", task_label(trace, event), last_word(opcode), event.value);
@@ -79,7 +79,7 @@ std::string event_phrase(Trace const& trace, Event const& event)
     case EventKind::ProcessLoad:
         return fmt::format("{} loading into RAM at address {} ({} bus transfers)", process,
             event.value == 0 ? std::string("0") : format_bytes(static_cast<std::uint64_t>(event.value)),
-            trace.processes[static_cast<std::size_t>(event.process)].load_transfers);
+            trace.processes[event.process].load_transfers);
     case EventKind::VarRead: return fmt::format("{} reads {} = {}", thread, object_name(trace, event), event.value);
     case EventKind::VarWrite: return fmt::format("{} writes {} = {}", thread, object_name(trace, event), event.value);
     case EventKind::LockAcquire:

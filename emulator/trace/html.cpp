@@ -1,5 +1,6 @@
 #include "trace/html.hpp"
 
+#include "engine/per_id.hpp"
 #include "lesson/say.hpp"
 #include "trace/races.hpp"
 #include "trace/render.hpp"

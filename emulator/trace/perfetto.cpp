@@ -99,11 +99,11 @@ Layout layout(Trace const& trace)
 {
     Layout out;
     int next = static_cast<int>(trace.core_slices.size()) + 1;
-    out.thread_tid.assign(trace.threads.size(), 0);
+    out.thread_tid.assign(trace.threads.count(), 0);
     for (auto const& process : trace.processes) {
         out.process_tid.push_back(next++);
         for (ThreadId id : process.threads)
-            out.thread_tid[static_cast<std::size_t>(id)] = next++;
+            out.thread_tid[id] = next++;
     }
     return out;
 }
@@ -116,7 +116,7 @@ json metadata(std::string_view what, int pid, int tid, json args)
 
 std::string const& process_name(Trace const& trace, ProcessId process)
 {
-    return trace.processes[static_cast<std::size_t>(process)].name;
+    return trace.processes[process].name;
 }
 
 json instant(Trace const& trace, Event const& event, std::string name, json args)
@@ -153,11 +153,11 @@ void state_slice(Timeline& timeline, int pid, int tid, StateSpan const& span)
 // any of its threads is in (s_process_precedence), with how many of them are in it.
 std::vector<StateSpan> process_spans(Trace const& trace, ThreadLanes const& lanes, ProcessId process)
 {
-    auto const& threads = trace.processes[static_cast<std::size_t>(process)].threads;
+    auto const& threads = trace.processes[process].threads;
     // (tick, thread's index in the process, span) for every change of a thread's state.
     std::vector<std::pair<Tick, std::pair<std::size_t, StateSpan const*>>> changes;
     for (std::size_t i = 0; i < threads.size(); ++i)
-        for (auto const& span : lanes.spans[static_cast<std::size_t>(threads[i])])
+        for (auto const& span : lanes.spans[index_of(threads[i])])
             changes.push_back({ span.start, { i, &span } });
     std::stable_sort(changes.begin(), changes.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
     std::array<int, s_process_precedence.size()> count {};
@@ -277,11 +277,11 @@ json migration_flow(Trace const& trace, Event const& event, int id, bool start)
 // mutex as soon as it was dispatched there) has no slice there to start an arrow from.
 void add_migrations(Timeline& timeline, Trace const& trace)
 {
-    std::vector<std::vector<std::pair<Tick, CoreId>>> starts(trace.threads.size()); // per thread: (slice start, core)
-    for (CoreId core = 0; core < static_cast<CoreId>(trace.core_slices.size()); ++core)
-        for (auto const& slice : trace.core_slices[static_cast<std::size_t>(core)])
+    PerId<ThreadId, std::vector<std::pair<Tick, CoreId>>> starts(trace.threads.count()); // (slice start, core)
+    for (CoreId core : trace.core_slices.ids())
+        for (auto const& slice : trace.core_slices[core])
             if (slice.thread != no_thread)
-                starts[static_cast<std::size_t>(slice.thread)].push_back({ slice.start, core });
+                starts[slice.thread].push_back({ slice.start, core });
     for (auto& list : starts)
         std::stable_sort(list.begin(), list.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
     int id = 0;
@@ -290,7 +290,7 @@ void add_migrations(Timeline& timeline, Trace const& trace)
             continue;
         auto from = static_cast<CoreId>(event.value);
         timeline.add(event.tick, migration_instant(trace, event));
-        auto const& list = starts[static_cast<std::size_t>(event.thread)];
+        auto const& list = starts[event.thread];
         auto at = std::lower_bound(list.begin(), list.end(), event.tick, [](auto const& entry, Tick tick) { return entry.first < tick; });
         while (at != list.begin() && std::prev(at)->second != from)
             --at;
@@ -313,7 +313,7 @@ json race_instant(Trace const& trace, Layout const& tracks, Race const& race)
             { "kind", access.write ? "write" : "read" } };
     };
     return json { { "ph", "i" }, { "s", "t" }, { "cat", "race" }, { "pid", Layout::pid(race.process) },
-        { "tid", tracks.thread_tid[static_cast<std::size_t>(thread)] }, { "name", "race on " + variable },
+        { "tid", tracks.thread_tid[thread] }, { "name", "race on " + variable },
         { "args",
             { { "variable", variable }, { "sentence", race_sentence(trace, race) }, { "first", side(race.first) },
                 { "second", side(race.second) } } } };
@@ -327,10 +327,10 @@ void add_races(Timeline& timeline, Trace const& trace, Layout const& tracks)
 
 json variable_counter(Trace const& trace, Layout const& tracks, ProcessId process, std::int32_t variable, std::int64_t value)
 {
-    auto const& info = trace.processes[static_cast<std::size_t>(process)];
+    auto const& info = trace.processes[process];
     return json { { "ph", "C" }, { "cat", "variable" }, { "pid", Layout::pid(process) },
-        { "tid", tracks.process_tid[static_cast<std::size_t>(process)] },
-        { "name", info.variables[static_cast<std::size_t>(variable)] }, { "args", { { "value", value } } } };
+        { "tid", tracks.process_tid[process] },
+        { "name", info.variables[index_of(variable)] }, { "args", { { "value", value } } } };
 }
 
 json queue_counter(std::vector<ReadyQueue> const& queues)
@@ -360,7 +360,7 @@ void add_counters(Timeline& timeline, Trace const& trace, Layout const& tracks)
         timeline.sample(variable_key(process, variable), tick, variable_counter(trace, tracks, process, variable, value));
     };
     for (ProcessId process = 0; process < static_cast<ProcessId>(trace.processes.size()); ++process) {
-        auto const& info = trace.processes[static_cast<std::size_t>(process)];
+        auto const& info = trace.processes[process];
         for (std::size_t v = 0; v < info.variables.size(); ++v)
             variable_sample(process, static_cast<std::int32_t>(v), info.arrival,
                 v < info.initial_values.size() ? info.initial_values[v] : 0);
@@ -382,7 +382,7 @@ void add_counters(Timeline& timeline, Trace const& trace, Layout const& tracks)
 // A complete event ("X") per slice: the work a core did for a thread, or a switch into it.
 json slice_event(Trace const& trace, CoreId core, Slice const& slice)
 {
-    auto const& info = trace.threads[static_cast<std::size_t>(slice.thread)];
+    auto const& info = trace.threads[slice.thread];
     // A switch slice runs no instruction: its pc may already be past the thread's code
     // (a thread switched in only to end), so it is never looked up.
     json args { { "process", process_name(trace, info.process) },
@@ -407,8 +407,8 @@ std::optional<json> final_instant(Trace const& trace, Layout const& tracks, Thre
     json args { { "state", state } };
     if (!detail.empty())
         args["detail"] = detail;
-    return json { { "ph", "i" }, { "s", "t" }, { "cat", "state" }, { "pid", Layout::pid(trace.threads[static_cast<std::size_t>(id)].process) },
-        { "tid", tracks.thread_tid[static_cast<std::size_t>(id)] },
+    return json { { "ph", "i" }, { "s", "t" }, { "cat", "state" }, { "pid", Layout::pid(trace.threads[id].process) },
+        { "tid", tracks.thread_tid[id] },
         { "name", fmt::format("{} at the end: {}", trace.name(id), state_name_en(state)) }, { "args", std::move(args) } };
 }
 
@@ -432,16 +432,16 @@ void write_head(std::ostream& out, Trace const& trace, Layout const& tracks, boo
     write(metadata("thread_name", s_machine_pid, s_events_tid, { { "name", "events" } }));
     write(metadata("thread_sort_index", s_machine_pid, s_events_tid, { { "sort_index", cores } }));
     for (ProcessId process = 0; process < static_cast<ProcessId>(trace.processes.size()); ++process) {
-        auto const& info = trace.processes[static_cast<std::size_t>(process)];
+        auto const& info = trace.processes[process];
         auto pid = Layout::pid(process);
-        auto own = tracks.process_tid[static_cast<std::size_t>(process)];
+        auto own = tracks.process_tid[process];
         write(metadata("process_name", pid, own, { { "name", info.name } }));
         write(metadata("process_sort_index", pid, own, { { "sort_index", process + 1 } }));
         write(metadata("thread_name", pid, own, { { "name", info.name + " (process)" } }));
         write(metadata("thread_sort_index", pid, own, { { "sort_index", 0 } }));
         int index = 1;
         for (ThreadId id : info.threads) {
-            auto tid = tracks.thread_tid[static_cast<std::size_t>(id)];
+            auto tid = tracks.thread_tid[id];
             write(metadata("thread_name", pid, tid, { { "name", trace.name(id) } }));
             write(metadata("thread_sort_index", pid, tid, { { "sort_index", index++ } }));
         }
@@ -472,7 +472,7 @@ void render_perfetto(std::ostream& out, Trace const& trace)
 
     Timeline timeline;
     for (CoreId core = 0; core < cores; ++core)
-        for (auto const& slice : trace.core_slices[static_cast<std::size_t>(core)])
+        for (auto const& slice : trace.core_slices[core])
             timeline.add(slice.start, slice_event(trace, core, slice));
 
     // Each thread's state, and each process's, as slices on their own tracks.
@@ -480,14 +480,14 @@ void render_perfetto(std::ostream& out, Trace const& trace)
     for (ProcessId process = 0; process < static_cast<ProcessId>(trace.processes.size()); ++process) {
         auto pid = Layout::pid(process);
         for (auto const& span : process_spans(trace, lanes, process))
-            state_slice(timeline, pid, tracks.process_tid[static_cast<std::size_t>(process)], span);
-        for (ThreadId id : trace.processes[static_cast<std::size_t>(process)].threads)
-            for (auto const& span : lanes.spans[static_cast<std::size_t>(id)])
+            state_slice(timeline, pid, tracks.process_tid[process], span);
+        for (ThreadId id : trace.processes[process].threads)
+            for (auto const& span : lanes.spans[index_of(id)])
                 if (span.state != "new")
-                    state_slice(timeline, pid, tracks.thread_tid[static_cast<std::size_t>(id)], span);
+                    state_slice(timeline, pid, tracks.thread_tid[id], span);
     }
     for (ThreadId id = 0; id < static_cast<ThreadId>(trace.threads.size()); ++id) {
-        auto const& final = lanes.finals[static_cast<std::size_t>(id)];
+        auto const& final = lanes.finals[index_of(id)];
         if (auto made = final_instant(trace, tracks, id, final.state, final.detail))
             timeline.add(trace.end, std::move(*made));
     }

@@ -40,8 +40,8 @@ constexpr std::array<std::string_view, 16> s_process_precedence {
 
 // The tracks: one per process (its own) and one per thread, inside the process's pid.
 struct Layout {
-    std::vector<int> process_tid; // per process: its own track
-    std::vector<int> thread_tid;  // per thread
+    PerId<ProcessId, int> process_tid; // its own track
+    PerId<ThreadId, int> thread_tid;
     static int pid(ProcessId process) { return process + 2; }
 };
 

@@ -239,18 +239,17 @@ struct PerfettoStreamWriter::State {
     }
     void touch(ThreadId id)
     {
-        auto index = static_cast<std::size_t>(id);
-        if (!m_threads[index].touched) {
-            m_threads[index].touched = true;
+        if (!m_threads[id].touched) {
+            m_threads[id].touched = true;
             m_touched.push_back(id);
         }
     }
     // The state as the events set it (thread_spans' `set`), effective at the end of the tick.
     void set(ThreadId id, std::string state, std::string detail = {})
     {
-        if (id == no_thread || static_cast<std::size_t>(id) >= m_threads.size())
+        if (!m_threads.contains(id))
             return;
-        auto& thread = m_threads[static_cast<std::size_t>(id)];
+        auto& thread = m_threads[id];
         thread.base = std::move(state);
         thread.base_detail = std::move(detail);
         touch(id);
@@ -299,7 +298,7 @@ struct PerfettoStreamWriter::State {
         std::size_t precedence = 0;
         std::vector<std::array<Tick, 3>> starts; // per core it ran on: core, last slice start, the one before
     };
-    std::vector<Thread> m_threads;
+    PerId<ThreadId, Thread> m_threads;
     std::vector<ThreadId> m_touched;
 
     struct Process {
@@ -315,12 +314,12 @@ struct PerfettoStreamWriter::State {
             SortKey place;
             std::int64_t value = 0;
         };
-        std::vector<Sample> variables;
+        PerId<VariableId, Sample> variables;
     };
-    std::vector<Process> m_processes;
+    PerId<ProcessId, Process> m_processes;
     std::vector<ProcessId> m_touched_processes;
 
-    std::vector<std::int64_t> core_slices;
+    PerId<CoreId, std::int64_t> core_slices;
     int migrations = 0;
 
     bool have_queues = false;
@@ -339,18 +338,18 @@ PerfettoStreamWriter::State::State(Trace const& trace, std::size_t buffer_bytes)
     : trace(&trace)
     , tracks(layout(trace))
     , spill(buffer_bytes)
-    , m_threads(trace.threads.size())
-    , m_processes(trace.processes.size())
-    , core_slices(trace.core_slices.size(), 0)
+    , m_threads(trace.threads.count())
+    , m_processes(trace.processes.count())
+    , core_slices(trace.core_slices.count(), 0)
 {
-    for (ProcessId p = 0; p < static_cast<ProcessId>(trace.processes.size()); ++p) {
-        auto const& info = trace.processes[static_cast<std::size_t>(p)];
-        auto& process = m_processes[static_cast<std::size_t>(p)];
+    for (ProcessId p : trace.processes.ids()) {
+        auto const& info = trace.processes[p];
+        auto& process = m_processes[p];
         process.count[precedence("new")] = static_cast<int>(info.threads.size());
         process.detail = fmt::format("{} of {} thread{}", info.threads.size(), info.threads.size(), info.threads.size() == 1 ? "" : "s");
         std::int64_t track = 1;
         for (ThreadId id : info.threads) {
-            auto& thread = m_threads[static_cast<std::size_t>(id)];
+            auto& thread = m_threads[id];
             thread.process = p;
             thread.track = track++;
             thread.precedence = precedence("new");
@@ -363,7 +362,7 @@ PerfettoStreamWriter::State::State(Trace const& trace, std::size_t buffer_bytes)
 
 void PerfettoStreamWriter::State::change(ThreadId id, Tick tick, std::string const& state, std::string const& detail)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     if (thread.state == state && thread.detail == detail)
         return;
     close_thread(id, tick);
@@ -372,7 +371,7 @@ void PerfettoStreamWriter::State::change(ThreadId id, Tick tick, std::string con
     thread.since = tick;
     if (thread.process == no_process)
         return;
-    auto& process = m_processes[static_cast<std::size_t>(thread.process)];
+    auto& process = m_processes[thread.process];
     process.changes.push_back({ tick, { id, precedence(state) } });
     if (!process.touched) {
         process.touched = true;
@@ -382,11 +381,11 @@ void PerfettoStreamWriter::State::change(ThreadId id, Tick tick, std::string con
 
 void PerfettoStreamWriter::State::close_thread(ThreadId id, Tick tick)
 {
-    auto& thread = m_threads[static_cast<std::size_t>(id)];
+    auto& thread = m_threads[id];
     if (tick <= thread.since || thread.state == "new" || thread.process == no_process)
         return;
     auto pid = Layout::pid(thread.process);
-    auto tid = tracks.thread_tid[static_cast<std::size_t>(id)];
+    auto tid = tracks.thread_tid[id];
     auto span = thread.spans++;
     spill.add(SortKey { thread.since, 1, c_states, thread.process, thread.track, 2 * span }, state_begin(pid, tid, thread.state, thread.detail));
     spill.add(SortKey { tick, 0, c_states, thread.process, thread.track, 2 * span + 1 }, state_end(pid, tid, thread.state));
@@ -395,16 +394,16 @@ void PerfettoStreamWriter::State::close_thread(ThreadId id, Tick tick)
 // As process_spans groups its threads' changes by tick.
 void PerfettoStreamWriter::State::flush_process(ProcessId id)
 {
-    auto& process = m_processes[static_cast<std::size_t>(id)];
+    auto& process = m_processes[id];
     process.touched = false;
     auto& changes = process.changes;
     std::stable_sort(changes.begin(), changes.end(), [](auto const& x, auto const& y) { return x.first < y.first; });
-    auto threads = trace->processes[static_cast<std::size_t>(id)].threads.size();
+    auto threads = trace->processes[id].threads.size();
     for (std::size_t k = 0; k < changes.size();) {
         auto tick = changes[k].first;
         for (; k < changes.size() && changes[k].first == tick; ++k) {
             auto [thread, now] = changes[k].second;
-            auto& was = m_threads[static_cast<std::size_t>(thread)].precedence;
+            auto& was = m_threads[thread].precedence;
             --process.count[was];
             was = now;
             ++process.count[was];
@@ -426,11 +425,11 @@ void PerfettoStreamWriter::State::flush_process(ProcessId id)
 
 void PerfettoStreamWriter::State::close_process(ProcessId id, Tick tick)
 {
-    auto& process = m_processes[static_cast<std::size_t>(id)];
+    auto& process = m_processes[id];
     if (tick <= process.since || process.state == "new")
         return;
     auto pid = Layout::pid(id);
-    auto tid = tracks.process_tid[static_cast<std::size_t>(id)];
+    auto tid = tracks.process_tid[id];
     auto span = process.spans++;
     spill.add(SortKey { process.since, 1, c_states, id, 0, 2 * span }, state_begin(pid, tid, process.state, process.detail));
     spill.add(SortKey { tick, 0, c_states, id, 0, 2 * span + 1 }, state_end(pid, tid, process.state));
@@ -439,7 +438,7 @@ void PerfettoStreamWriter::State::close_process(ProcessId id, Tick tick)
 void PerfettoStreamWriter::State::settle()
 {
     for (ThreadId id : m_touched) {
-        auto& thread = m_threads[static_cast<std::size_t>(id)];
+        auto& thread = m_threads[id];
         thread.touched = false;
         if (thread.base == "core")
             change(id, m_now, thread.slice_core != no_core ? thread.slice_kind : std::string("run"), thread.base_detail);
@@ -455,7 +454,7 @@ void PerfettoStreamWriter::State::settle()
 // A counter sample replaces the one its counter already has at the same tick, in its place.
 void PerfettoStreamWriter::State::variable_sample(ProcessId id, std::int32_t variable, SortKey const& place, std::int64_t value)
 {
-    auto& sample = m_processes[static_cast<std::size_t>(id)].variables[static_cast<std::size_t>(variable)];
+    auto& sample = m_processes[id].variables[variable];
     if (sample.place.tick == place.tick) {
         sample.value = value;
         return;
@@ -495,19 +494,18 @@ void PerfettoStreamWriter::event(Event const& event)
     // they are is known when they arrive, so the waiting is drawn then, back to when it began.
     case EventKind::ProcessWait:
         if (event.process != no_process)
-            s.m_processes[static_cast<std::size_t>(event.process)].admission.push_back({ event.tick, "memory" });
+            s.m_processes[event.process].admission.push_back({ event.tick, "memory" });
         break;
     case EventKind::ProcessLoad:
         if (event.process != no_process)
-            s.m_processes[static_cast<std::size_t>(event.process)].admission.push_back({ event.tick, "loading" });
+            s.m_processes[event.process].admission.push_back({ event.tick, "loading" });
         break;
     case EventKind::ThreadReady:
-        if (static_cast<ReadyCause>(event.value) == ReadyCause::Arrived && id != no_thread
-            && static_cast<std::size_t>(id) < s.m_threads.size()) {
-            auto& thread = s.m_threads[static_cast<std::size_t>(id)];
+        if (static_cast<ReadyCause>(event.value) == ReadyCause::Arrived && s.m_threads.contains(id)) {
+            auto& thread = s.m_threads[id];
             if (!thread.arrived && thread.process != no_process) {
                 thread.arrived = true;
-                for (auto const& [tick, state] : s.m_processes[static_cast<std::size_t>(thread.process)].admission) {
+                for (auto const& [tick, state] : s.m_processes[thread.process].admission) {
                     if (thread.base == "new" || (state == "loading" && thread.base == "memory")) {
                         thread.base = state;
                         thread.base_detail.clear();
@@ -548,7 +546,7 @@ void PerfettoStreamWriter::event(Event const& event)
         s.spill.add(SortKey { event.tick, 1, c_migrations, ordinal, 0, 0 }, migration_instant(trace, event));
         // The thread's last slice on its old core that began before this tick.
         Tick before = -1;
-        for (auto const& entry : s.m_threads[static_cast<std::size_t>(id)].starts)
+        for (auto const& entry : s.m_threads[id].starts)
             if (entry[0] == from)
                 before = entry[1] >= 0 && entry[1] < event.tick ? entry[1] : entry[2] >= 0 && entry[2] < event.tick ? entry[2] : -1;
         if (before < 0)
@@ -570,9 +568,9 @@ void PerfettoStreamWriter::slice_begins(CoreId core, Slice const& slice)
 {
     auto& s = *m_state;
     s.advance(slice.start);
-    if (slice.thread == no_thread || static_cast<std::size_t>(slice.thread) >= s.m_threads.size())
+    if (!s.m_threads.contains(slice.thread))
         return;
-    auto& thread = s.m_threads[static_cast<std::size_t>(slice.thread)];
+    auto& thread = s.m_threads[slice.thread];
     thread.slice_core = core;
     thread.slice_kind = slice.switching ? "switch" : slice.stalled ? "stall" : "run";
     s.touch(slice.thread);
@@ -588,11 +586,11 @@ void PerfettoStreamWriter::slice(CoreId core, Slice const& slice)
     auto& s = *m_state;
     s.advance(slice.end);
     if (slice.end > slice.start)
-        s.spill.add(SortKey { slice.start, 1, c_slices, core, s.core_slices[static_cast<std::size_t>(core)]++, 0 },
+        s.spill.add(SortKey { slice.start, 1, c_slices, core, s.core_slices[core]++, 0 },
             slice_event(*s.trace, core, slice));
-    if (slice.thread == no_thread || static_cast<std::size_t>(slice.thread) >= s.m_threads.size())
+    if (!s.m_threads.contains(slice.thread))
         return;
-    auto& thread = s.m_threads[static_cast<std::size_t>(slice.thread)];
+    auto& thread = s.m_threads[slice.thread];
     if (slice.end == slice.start) // not a slice of the trace: its start is forgotten
         for (auto& entry : thread.starts)
             if (entry[0] == core && entry[1] == slice.start)
@@ -630,16 +628,16 @@ void PerfettoStreamWriter::write(std::ostream& out, Trace const& trace)
     s.trace = &trace;
     s.settle();
     auto end = trace.end;
-    for (ThreadId id = 0; id < static_cast<ThreadId>(s.m_threads.size()); ++id) {
+    for (ThreadId id : s.m_threads.ids()) {
         s.close_thread(id, end);
-        auto const& thread = s.m_threads[static_cast<std::size_t>(id)];
+        auto const& thread = s.m_threads[id];
         auto state = thread.base == "core" ? std::string("run") : thread.base;
         if (auto made = final_instant(trace, s.tracks, id, state, thread.base_detail))
             s.spill.add(SortKey { end, 1, c_finals, id, 0, 0 }, std::move(*made));
     }
     for (ProcessId id = 0; id < static_cast<ProcessId>(s.m_processes.size()); ++id) {
         s.close_process(id, end);
-        auto& process = s.m_processes[static_cast<std::size_t>(id)];
+        auto& process = s.m_processes[id];
         for (std::size_t v = 0; v < process.variables.size(); ++v)
             s.spill.add(process.variables[v].place, variable_counter(trace, s.tracks, id, static_cast<std::int32_t>(v), process.variables[v].value));
     }

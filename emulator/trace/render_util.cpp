@@ -113,7 +113,7 @@ std::string_view thread_label(Trace const& trace, ThreadId id)
 
 std::string_view process_label(Trace const& trace, ProcessId id)
 {
-    return id == no_process ? std::string_view("?") : std::string_view(trace.processes[static_cast<std::size_t>(id)].name);
+    return id == no_process ? std::string_view("?") : std::string_view(trace.processes[id].name);
 }
 
 std::string_view object_name(Trace const& trace, Event const& event)

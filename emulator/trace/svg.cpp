@@ -1,4 +1,5 @@
 #include "trace/render.hpp"
+#include "engine/per_id.hpp"
 #include "trace/render_util.hpp"
 #include "trace/visual.hpp"
 

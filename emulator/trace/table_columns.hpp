@@ -51,7 +51,7 @@ class BlockedThreads {
 public:
     explicit BlockedThreads(Trace const& trace)
         : m_trace(trace)
-        , m_position(trace.threads.size(), -1)
+        , m_position(trace.threads.count(), -1)
     {
     }
 
@@ -90,7 +90,7 @@ public:
         case EventKind::ThreadKilled: remove(event.thread); break;
         case EventKind::ProcessExit:
             // A process that ends takes every thread with it, waiting or not.
-            for (ThreadId thread : m_trace.processes[static_cast<std::size_t>(event.process)].threads)
+            for (ThreadId thread : m_trace.processes[event.process].threads)
                 remove(thread);
             break;
         default: break;
@@ -141,7 +141,7 @@ private:
     {
         m_width += entry.width;
         ++m_live;
-        m_position[static_cast<std::size_t>(entry.thread)] = static_cast<std::int64_t>(m_entries.size());
+        m_position[entry.thread] = static_cast<std::int64_t>(m_entries.size());
         m_entries.push_back(std::move(entry));
     }
 
@@ -149,10 +149,10 @@ private:
     {
         if (thread == no_thread)
             return;
-        auto& position = m_position[static_cast<std::size_t>(thread)];
+        auto& position = m_position[thread];
         if (position < 0)
             return;
-        auto& entry = m_entries[static_cast<std::size_t>(position)];
+        auto& entry = m_entries[index_of(position)];
         m_width -= entry.width;
         --m_live;
         entry.thread = no_thread;
@@ -174,12 +174,12 @@ private:
         std::erase_if(m_entries, [](Entry const& e) { return e.thread == no_thread; });
         m_front = 0;
         for (std::size_t i = 0; i < m_entries.size(); ++i)
-            m_position[static_cast<std::size_t>(m_entries[i].thread)] = static_cast<std::int64_t>(i);
+            m_position[m_entries[i].thread] = static_cast<std::int64_t>(i);
     }
 
     Trace const& m_trace;
     std::vector<Entry> m_entries;
-    std::vector<std::int64_t> m_position; // by thread: its entry, or -1
+    PerId<ThreadId, std::int64_t> m_position; // its entry, or -1
     std::size_t m_front = 0;              // entries before it are all gone
     int m_live = 0;
     int m_width = 0;
@@ -208,7 +208,7 @@ public:
     {
         CappedText text(limit);
         for (std::size_t i = 0; i < m_waiting.size() && !text.full(); ++i) {
-            auto const& process = m_trace.processes[static_cast<std::size_t>(m_waiting[i])];
+            auto const& process = m_trace.processes[m_waiting[i]];
             text.add(fmt::format("{}{} ({})", i == 0 ? "" : ", ", process.name, format_bytes(process.memory)));
         }
         return text.take();
@@ -241,8 +241,8 @@ public:
         case EventKind::TaskStart: set(event.task, "ready"); break;
         case EventKind::TaskRun: set(event.task, "runs"); break;
         case EventKind::TaskAwait: {
-            auto const& code = m_trace.threads[static_cast<std::size_t>(event.thread)].code;
-            auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+            auto const& code = m_trace.threads[event.thread].code;
+            auto opcode = code[index_of(event.pc)].opcode;
             set(event.task, opcode_info(opcode).operand == OperandKind::Calls
                     ? std::string(last_word(opcode))
                     : fmt::format("{} until {}", last_word(opcode), event.value));
@@ -251,7 +251,7 @@ public:
         case EventKind::TaskDone: remove(event.task); break;
         case EventKind::ProcessExit:
             for (std::size_t i = 0; i < m_entries.size();)
-                if (m_trace.threads[static_cast<std::size_t>(m_trace.tasks[static_cast<std::size_t>(m_entries[i].first)].thread)]
+                if (m_trace.threads[m_trace.tasks[m_entries[i].first].thread]
                         .process
                     == event.process)
                     m_entries.erase(m_entries.begin() + static_cast<std::ptrdiff_t>(i));
@@ -267,7 +267,7 @@ public:
         CappedText text(limit);
         for (std::size_t i = 0; i < m_entries.size() && !text.full(); ++i) {
             auto const& [task, state] = m_entries[i];
-            auto const& info = m_trace.tasks[static_cast<std::size_t>(task)];
+            auto const& info = m_trace.tasks[task];
             text.add(fmt::format("{}{}{} ({})", i == 0 ? "" : ", ",
                 m_threads_with_tasks > 1 ? m_trace.name(info.thread) + ": " : "", info.label, state));
         }
@@ -299,8 +299,8 @@ class GilHolders {
 public:
     explicit GilHolders(Trace const& trace)
         : m_trace(trace)
-        , m_holder(trace.processes.size(), no_thread)
-        , m_waiters(trace.processes.size())
+        , m_holder(trace.processes.count(), no_thread)
+        , m_waiters(trace.processes.count())
     {
     }
 
@@ -308,7 +308,7 @@ public:
     {
         if (event.process == no_process)
             return;
-        auto p = static_cast<std::size_t>(event.process);
+        auto p = event.process;
         auto& waiters = m_waiters[p];
         switch (event.kind) {
         case EventKind::GilAcquire:
@@ -348,8 +348,8 @@ public:
 
 private:
     Trace const& m_trace;
-    std::vector<ThreadId> m_holder;
-    std::vector<std::vector<ThreadId>> m_waiters;
+    PerId<ProcessId, ThreadId> m_holder;
+    PerId<ProcessId, std::vector<ThreadId>> m_waiters;
 };
 
 // The value of every shared variable, kept up to date event by event: "count=3 done=1", with
@@ -368,7 +368,7 @@ public:
     void apply(Event const& event)
     {
         if (event.kind == EventKind::VarWrite)
-            m_values[static_cast<std::size_t>(event.process)][static_cast<std::size_t>(event.object)] = event.value;
+            m_values[event.process][index_of(event.object)] = event.value;
     }
 
     std::string text() const
@@ -390,7 +390,7 @@ public:
 
 private:
     Trace const& m_trace;
-    std::vector<std::vector<std::int64_t>> m_values;
+    PerId<ProcessId, std::vector<std::int64_t>> m_values;
     int m_with_variables = 0;
 };
 
