@@ -55,30 +55,30 @@ json job_json(Trace const& trace, JobMetrics const& job)
         { "stalled", job.stalled },
     };
     if (trace.machine.cache > 0) // the cache model: only when it is on
-        out["cache"] = json { { "working_set", trace.threads[static_cast<std::size_t>(job.thread)].working_set },
+        out["cache"] = json { { "working_set", trace.threads[job.thread].working_set },
             { "warm", job.warm }, { "cold", job.cold }, { "migrations", job.migrations } };
     return out;
 }
 
 json race_access_json(Trace const& trace, Race const& race, RaceAccess const& access)
 {
-    auto const& process = trace.processes[static_cast<std::size_t>(race.process)];
+    auto const& process = trace.processes[race.process];
     return json {
         { "thread", trace.name(access.thread) },
         { "line", access.line },
         { "tick", access.tick },
         { "kind", access.write ? "write" : "read" },
         { "atomic", access.atomic },
-        { "mutex", access.mutex >= 0 ? json(process.mutexes[static_cast<std::size_t>(access.mutex)]) : json(nullptr) },
+        { "mutex", access.mutex >= 0 ? json(process.mutexes[index_of(access.mutex)]) : json(nullptr) },
     };
 }
 
 json race_json(Trace const& trace, Race const& race)
 {
-    auto const& process = trace.processes[static_cast<std::size_t>(race.process)];
+    auto const& process = trace.processes[race.process];
     return json {
         { "process", process.name },
-        { "variable", process.variables[static_cast<std::size_t>(race.variable)] },
+        { "variable", process.variables[index_of(race.variable)] },
         { "first", race_access_json(trace, race, race.first) },
         { "second", race_access_json(trace, race, race.second) },
         { "reason", race_reason(trace, race) },
@@ -93,7 +93,7 @@ json event_json(Trace const& trace, Event const& event)
     if (event.core != no_core)
         out["core"] = event.core;
     if (event.process != no_process)
-        out["process"] = trace.processes[static_cast<std::size_t>(event.process)].name;
+        out["process"] = trace.processes[event.process].name;
     // A process exit names the thread that ended it as `thread`; every other kind names the
     // thread it happened to.
     if (event.thread != no_thread)
@@ -111,7 +111,7 @@ json event_json(Trace const& trace, Event const& event)
         break;
     case EventKind::ProcessLoad:
         out["base"] = event.value;
-        out["transfers"] = trace.processes[static_cast<std::size_t>(event.process)].load_transfers;
+        out["transfers"] = trace.processes[event.process].load_transfers;
         break;
     case EventKind::VarRead:
     case EventKind::VarWrite:
@@ -154,8 +154,7 @@ json event_json(Trace const& trace, Event const& event)
     case EventKind::TaskDone: out["task"] = std::string(task_label(trace, event)); break;
     case EventKind::TaskAwait: {
         out["task"] = std::string(task_label(trace, event));
-        auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
-        auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+        auto opcode = trace.instruction_at(event.thread, event.pc)->opcode;
         out["on"] = std::string(opcode_info(opcode).mnemonic);
         if (opcode_info(opcode).operand == OperandKind::Calls)
             out["tasks"] = event.value;
@@ -254,7 +253,7 @@ JsonFrame json_frame(Trace const& trace, Metrics const& metrics, Parallelism con
     if (!report.unchecked.empty()) {
         json unchecked = json::array();
         for (ProcessId id : report.unchecked)
-            unchecked.push_back(trace.processes[static_cast<std::size_t>(id)].name);
+            unchecked.push_back(trace.processes[id].name);
         document["races_unchecked"] = std::move(unchecked);
     }
     for (auto const& event : trace.events)

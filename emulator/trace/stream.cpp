@@ -40,9 +40,9 @@ void ParallelismMeter::advance_to(Tick tick)
 
 void ParallelismMeter::set(ThreadId id, ThreadState state)
 {
-    if (id == no_thread || static_cast<std::size_t>(id) >= m_states.size())
+    if (!m_states.contains(id))
         return;
-    auto& old = m_states[static_cast<std::size_t>(id)];
+    auto& old = m_states[id];
     m_ready += (state == ThreadState::Ready) - (old == ThreadState::Ready);
     old = state;
 }
@@ -451,14 +451,14 @@ void JsonStreamWriter::put_text(std::string_view text)
 // As event_json (json.cpp) fills the object, and nlohmann's dump(2) writes it.
 void JsonStreamWriter::format(Trace const& trace, Event const& event)
 {
-    auto name = [&](std::int64_t id) -> std::string_view { return m_thread_names[static_cast<std::size_t>(id)]; };
+    auto name = [&](std::int64_t id) -> std::string_view { return m_thread_names[static_cast<ThreadId>(id)]; };
     Fields out;
     out.number(k_tick, event.tick);
     out.name(k_kind, m_kind_names[static_cast<std::size_t>(event.kind)]);
     if (event.core != no_core)
         out.number(k_core, event.core);
     if (event.process != no_process)
-        out.name(k_process, m_process_names[static_cast<std::size_t>(event.process)]);
+        out.name(k_process, m_process_names[event.process]);
     if (event.thread != no_thread)
         out.name(k_thread, name(event.thread));
     if (event.line != 0)
@@ -474,7 +474,7 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
         break;
     case EventKind::ProcessLoad:
         out.number(k_base, event.value);
-        out.number(k_transfers, trace.processes[static_cast<std::size_t>(event.process)].load_transfers);
+        out.number(k_transfers, trace.processes[event.process].load_transfers);
         break;
     case EventKind::VarRead:
     case EventKind::VarWrite:
@@ -517,8 +517,7 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     case EventKind::TaskDone: out.text(k_task, task_label(trace, event)); break;
     case EventKind::TaskAwait: {
         out.text(k_task, task_label(trace, event));
-        auto const& code = trace.threads[static_cast<std::size_t>(event.thread)].code;
-        auto opcode = code[static_cast<std::size_t>(event.pc)].opcode;
+        auto opcode = trace.instruction_at(event.thread, event.pc)->opcode;
         out.text(k_on, opcode_info(opcode).mnemonic);
         if (opcode_info(opcode).operand == OperandKind::Calls)
             out.number(k_tasks, event.value);
@@ -618,8 +617,8 @@ void JsonStreamWriter::write(std::ostream& out, Trace const& trace, Metrics cons
 CsvStreamWriter::CsvStreamWriter(std::ostream& out, Trace const& trace)
     : m_out(out)
     , m_trace(&trace)
-    , m_open(trace.core_slices.size())
-    , m_cells(trace.core_slices.size())
+    , m_open(trace.core_slices.count())
+    , m_cells(trace.core_slices.count())
 {
     // As render_csv_ticks writes the header.
     std::string header = "tick";
@@ -674,18 +673,16 @@ void CsvStreamWriter::event(Event const& event)
 void CsvStreamWriter::slice_begins(CoreId core, Slice const& slice)
 {
     rows_before(slice.start);
-    auto index = static_cast<std::size_t>(core);
-    m_open[index] = slice;
+    m_open[core] = slice;
     auto const& name = m_trace->name(slice.thread);
-    m_cells[index] = csv_field(slice.switching ? "switch to " + name : slice.stalled ? name + " (bus wait)" : name);
+    m_cells[core] = csv_field(slice.switching ? "switch to " + name : slice.stalled ? name + " (bus wait)" : name);
 }
 
 void CsvStreamWriter::slice(CoreId core, Slice const& slice)
 {
     rows_before(slice.end);
-    auto index = static_cast<std::size_t>(core);
-    m_open[index].thread = no_thread;
-    m_cells[index].clear();
+    m_open[core].thread = no_thread;
+    m_cells[core].clear();
 }
 
 void CsvStreamWriter::queues(Tick tick, std::vector<ReadyQueue> const& queues)

@@ -12,6 +12,7 @@
 // each boundary and the bus at each tick it was used. JSON, the tick CSV and the Perfetto
 // trace stream this way.
 
+#include "engine/per_id.hpp"
 #include "trace/metrics.hpp"
 #include "trace/trace.hpp"
 #include "trace/visual.hpp"
@@ -42,7 +43,7 @@ private:
     void set(ThreadId, ThreadState);
 
     Trace const& m_trace;
-    std::vector<ThreadState> m_states;
+    PerId<ThreadId, ThreadState> m_states;
     int m_ready = 0;
     int m_running = 0;
     int m_stalled = 0;
@@ -127,8 +128,8 @@ private:
     std::string m_arena;
     std::vector<std::string_view> m_key_prefixes;  // by key, sorted, each ",\n      \"KEY\": "
     std::vector<std::string_view> m_kind_names;    // by EventKind
-    std::vector<std::string_view> m_thread_names;
-    std::vector<std::string_view> m_process_names;
+    PerId<ThreadId, std::string_view> m_thread_names;
+    PerId<ProcessId, std::string_view> m_process_names;
     std::size_t m_capacity;
     std::unique_ptr<unsigned char[]> m_records; // the records not yet in the file
     unsigned char* m_record_end;
@@ -171,8 +172,8 @@ private:
     std::ostream& m_out;
     Trace const* m_trace; // the Machine's, then the final one given to finish()
     Tick m_next_row = 0;                 // the first tick whose row is not written yet
-    std::vector<Slice> m_open;           // per core: the slice it is in (thread no_thread: none)
-    std::vector<std::string> m_cells;    // per core: its field for the rows being written
+    PerId<CoreId, Slice> m_open;           // per core: the slice it is in (thread no_thread: none)
+    PerId<CoreId, std::string> m_cells;    // per core: its field for the rows being written
     std::vector<ReadyQueue> m_queues;    // the last ready queues seen
     std::string m_ready;                 // their field
     std::vector<ThreadId> m_blocked;     // in the order they started waiting
