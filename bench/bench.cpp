@@ -16,6 +16,8 @@
 // figures we need (simulated ticks, events, peak memory per case) are not what a
 // micro-benchmark library reports, and one fewer dependency keeps the build cheap.
 
+#include "minimal_rr.hpp"
+
 #include "engine/machine.hpp"
 #include "explore/explore.hpp"
 #include "gen/generator.hpp"
@@ -239,19 +241,33 @@ std::uint64_t stored_bytes(tl::Trace const& trace)
     return bytes;
 }
 
+// The machine a case runs on: its cores, RAM for every process at once, no tick limit.
+tl::MachineConfig machine_for(Case const& bench_case, tl::Program const& program)
+{
+    tl::MachineConfig machine;
+    machine.cores = bench_case.cores;
+    machine.ram = std::max<std::uint64_t>(tl::workload_needs(program).memory, machine.ram);
+    machine.max_ticks = tl::max_tick_limit;
+    machine.record_events = bench_case.record;
+    machine.record_queues = bench_case.record;
+    return machine;
+}
+
+// This process's CPU time (user + system), in seconds.
+double cpu_seconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 // The child's side: one case under one policy, in this process.
 Result run_case(Case const& bench_case, std::string const& policy, int repeats, double budget)
 {
     Result result;
     auto program = bench_case.program();
-    auto needs = tl::workload_needs(program);
-
-    tl::MachineConfig machine;
-    machine.cores = bench_case.cores;
-    machine.ram = std::max<std::uint64_t>(needs.memory, machine.ram);
-    machine.max_ticks = tl::max_tick_limit;
-    machine.record_events = bench_case.record;
-    machine.record_queues = bench_case.record;
+    auto machine = machine_for(bench_case, program);
     tl::SchedulerOptions options;
     options.quantum = bench_case.quantum;
     options.cores = bench_case.cores;
@@ -269,12 +285,6 @@ Result run_case(Case const& bench_case, std::string const& policy, int repeats, 
     // go on for `budget` seconds (1 s; less for --quick, a smoke test): one run of the kitchen
     // is microseconds, below the clock's noise, and a 60 ms run swings by a third. Each run frees its
     // trace before the next, so the peak is still one run's.
-    auto cpu_seconds = [] {
-        rusage usage {};
-        getrusage(RUSAGE_SELF, &usage);
-        auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-    };
     std::vector<std::pair<double, double>> walls; // (wall, cpu)
     double spent = 0;
     while (true) {
@@ -702,6 +712,84 @@ int user_path_rows(std::string const& self, std::string const& ticklab, bool qui
     return failures;
 }
 
+// The engine against a minimal round-robin loop (bench/minimal_rr.cpp) on the same program:
+// both run `repeats` times, alternately, in this process; the medians of their CPU times are
+// divided by the same number of events (the engine's count: the schedule is the same, which
+// is checked thread by thread). Returns 1 when the schedules differ.
+int minimal_rr_row(std::string const& case_name, int repeats)
+{
+    auto const* bench_case = find_case(case_name);
+    if (!bench_case)
+        throw std::runtime_error("unknown case '" + case_name + "'");
+    auto program = bench_case->program();
+    if (auto why = bench::minimal_rr_unsupported(program); !why.empty())
+        throw std::runtime_error("the minimal loop cannot follow case '" + case_name + "': " + why);
+    auto machine = machine_for(*bench_case, program);
+    tl::SchedulerOptions options;
+    options.quantum = bench_case->quantum;
+    options.cores = bench_case->cores;
+
+    std::vector<double> engine_cpu, minimal_cpu;
+    std::optional<tl::Trace> trace;
+    std::optional<bench::MinimalRun> minimal;
+    for (int i = 0; i < repeats; ++i) {
+        double start = cpu_seconds();
+        auto simulated = tl::simulate_run(machine, program, "rr", options);
+        engine_cpu.push_back(cpu_seconds() - start);
+        if (auto const* problems = std::get_if<std::vector<tl::RunProblem>>(&simulated))
+            throw std::runtime_error(problems->front().message);
+        if (!trace)
+            trace = std::move(std::get<tl::Trace>(simulated));
+        start = cpu_seconds();
+        auto run = bench::minimal_rr(program, bench_case->cores, bench_case->quantum);
+        minimal_cpu.push_back(cpu_seconds() - start);
+        if (!minimal)
+            minimal = std::move(run);
+    }
+
+    // The same schedule: every thread's finish tick, the end, the switches and migrations.
+    std::size_t differ = 0;
+    std::string first;
+    for (std::size_t t = 0; t < trace->totals.size(); ++t)
+        if (t >= minimal->finish.size() || trace->totals[t].finish != minimal->finish[t]) {
+            if (differ++ == 0)
+                first = fmt::format("thread {} ({}): the engine finishes it at {}, the minimal loop at {}", t,
+                    trace->threads[t].display_name, trace->totals[t].finish,
+                    t < minimal->finish.size() ? minimal->finish[t] : -1);
+        }
+    std::int64_t migrations = 0;
+    for (auto const& totals : trace->totals)
+        migrations += totals.migrations;
+    bool same = differ == 0 && trace->totals.size() == minimal->finish.size() && trace->end == minimal->end
+        && trace->context_switches == minimal->context_switches && migrations == minimal->migrations;
+
+    auto median = [](std::vector<double> values) {
+        std::sort(values.begin(), values.end());
+        return values[values.size() / 2];
+    };
+    double engine = median(engine_cpu);
+    double loop = median(minimal_cpu);
+    auto events = static_cast<double>(trace->event_count);
+    fmt::print("engine against a minimal round-robin loop: case {} ({} threads, {} cores, rr quantum {}), {} runs "
+               "each, alternately; CPU time, median\n",
+        case_name, trace->totals.size(), bench_case->cores, bench_case->quantum, repeats);
+    fmt::print("  same schedule: {} ({} threads' finish ticks, end {} against {}, {} against {} context switches, {} "
+               "against {} migrations)\n",
+        same ? "yes" : "NO", trace->totals.size(), trace->end, minimal->end, trace->context_switches,
+        minimal->context_switches, migrations, minimal->migrations);
+    if (!same) {
+        fmt::print(stderr, "ticklab-bench: error: the minimal loop's schedule differs from the engine's: {} threads "
+                           "finish at another tick{}{}\n",
+            differ, differ > 0 ? "; first " : "", first);
+        return 1;
+    }
+    fmt::print("  events (the engine's count; the same schedule): {}\n", grouped(trace->event_count));
+    fmt::print("  engine:       {:8.1f} ms CPU, {:5.1f} ns per event\n", engine * 1000, engine / events * 1e9);
+    fmt::print("  minimal loop: {:8.1f} ms CPU, {:5.1f} ns per event\n", loop * 1000, loop / events * 1e9);
+    fmt::print("  ratio: {:.2f}x (target <= 1.5x)\n", engine / loop);
+    return 0;
+}
+
 int usage(char const* message)
 {
     fmt::print(stderr, "ticklab-bench: error: {}\n", message);
@@ -716,6 +804,7 @@ int main(int argc, char** argv)
     bool quick = false;
     bool child = false;
     bool user_path = false; // only the rows of what users run
+    bool minimal = false;   // only the engine against the minimal round-robin loop
     int repeats = 0; // 0: not given; 3, or 1 with --quick
     std::vector<std::string> policies;
     std::vector<std::string> case_names;
@@ -736,13 +825,17 @@ int main(int argc, char** argv)
             return 0;
         } else if (arg == "--user-path") {
             user_path = true;
+        } else if (arg == "--minimal-rr") {
+            minimal = true;
         } else if (arg == "-h" || arg == "--help") {
             fmt::print("usage: ticklab-bench [--quick] [--policy NAME]... [--case NAME]... [--repeat N] | --explore | "
-                       "--user-path [--quick]\n"
+                       "--user-path [--quick] | --minimal-rr [--case NAME] [--repeat N]\n"
                        "--explore: only the row of explore's states per second (the race, 100000 states).\n"
                        "--user-path: only the rows of `ticklab run` as users run it, on the headline (summary, json, table)\n"
                        "(the small case with --quick) and a long-and-quiet workload (also csv, perfetto), beside the\n"
                        "engine-only row.\n"
+                       "--minimal-rr: only the engine against a minimal round-robin loop on the headline (the case\n"
+                       "given, small with --quick), same schedule checked, ns per event and their ratio (default 5 runs).\n"
                        "Runs a fixed ladder of workloads under every registered policy, each in a fresh process,\n"
                        "and prints one row per run. See docs/performance.md.\n");
             return 0;
@@ -752,8 +845,13 @@ int main(int argc, char** argv)
     }
 
     if (repeats == 0)
-        repeats = quick ? 1 : 3;
+        repeats = minimal ? 5 : quick ? 1 : 3;
     try {
+        if (minimal) {
+            if (case_names.size() > 1)
+                return usage("--minimal-rr takes at most one --case");
+            return minimal_rr_row(case_names.empty() ? (quick ? "small" : "headline") : case_names[0], repeats);
+        }
         if (child) {
             if (case_names.size() != 1 || policies.size() != 1)
                 return usage("--child needs exactly one --case and one --policy");
