@@ -94,8 +94,10 @@ bool Machine::do_block(CoreId core_id, ThreadId id, Instruction const& instructi
 {
     auto& thread = m_threads[id];
     Tick wake = m_now + instruction.ticks;
-    emit({ .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = process_of(id), .thread = id,
-        .line = instruction.where.line, .pc = static_cast<std::int32_t>(thread.pc), .value = wake });
+    emit_lazy(EventKind::Block, [&] {
+        return Event { .tick = m_now, .kind = EventKind::Block, .core = core_id, .process = process_of(id),
+            .thread = id, .line = instruction.where.line, .pc = static_cast<std::int32_t>(thread.pc), .value = wake };
+    });
     // --switch-on end: the core waits, idle, for the thread to come back from its I/O.
     if (m_config.switch_on_end && instruction.opcode == Opcode::Io)
         m_cores[core_id].reserved = id;

@@ -416,9 +416,11 @@ void Machine::flush_pending(CoreId core_id)
     core.pending = no_thread;
     auto& thread = m_threads[id];
     thread.pending_core = no_core;
-    emit({ .tick = m_now, .kind = EventKind::Preempt, .core = core_id,
-        .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Preempt),
-        .pc = static_cast<std::int32_t>(thread.pc), .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) });
+    emit_lazy(EventKind::Preempt, [&] {
+        return Event { .tick = m_now, .kind = EventKind::Preempt, .core = core_id, .process = process_of(id),
+            .thread = id, .line = line_of(id, EventKind::Preempt), .pc = static_cast<std::int32_t>(thread.pc),
+            .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) };
+    });
 }
 void Machine::wake_due_threads()
 {
@@ -436,9 +438,10 @@ void Machine::wake_due_threads()
 void Machine::wake(ThreadId id)
 {
     auto& thread = m_threads[id];
-    emit({ .tick = m_now, .kind = EventKind::Wake,
-        .process = process_of(id), .thread = id,
-        .line = line_of(id, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) });
+    emit_lazy(EventKind::Wake, [&] {
+        return Event { .tick = m_now, .kind = EventKind::Wake, .process = process_of(id), .thread = id,
+            .line = line_of(id, EventKind::Wake), .pc = static_cast<std::int32_t>(thread.pc) };
+    });
     // It resumes after the instruction it waited on; an event loop that had nothing to
     // run picks a task when the thread runs again.
     // A finished I/O request copies its data into RAM: one bus transfer (phase 7).
@@ -502,8 +505,10 @@ void Machine::make_ready(ThreadId id, EnqueueReason reason)
 {
     enter_state(id, ThreadState::Ready);
     if (reason == EnqueueReason::Arrived)
-        emit({ .tick = m_now, .kind = EventKind::ThreadReady, .process = process_of(id),
-            .thread = id, .value = static_cast<std::int64_t>(ReadyCause::Arrived) });
+        emit_lazy(EventKind::ThreadReady, [&] {
+            return Event { .tick = m_now, .kind = EventKind::ThreadReady, .process = process_of(id), .thread = id,
+                .value = static_cast<std::int64_t>(ReadyCause::Arrived) };
+        });
     enqueue(id, reason);
 }
 
@@ -600,14 +605,17 @@ void Machine::dispatch_pass()
             if (thread.last_core != no_core && thread.last_core != core_id) {
                 // Counted here, not from the events: a summary keeps no routine events.
                 ++m_trace.totals[id].migrations;
-                emit({ .tick = m_now, .kind = EventKind::Migrate, .core = core_id,
-                    .process = process_of(id), .thread = id,
-                    .value = thread.last_core });
+                emit_lazy(EventKind::Migrate, [&] {
+                    return Event { .tick = m_now, .kind = EventKind::Migrate, .core = core_id,
+                        .process = process_of(id), .thread = id, .value = thread.last_core };
+                });
             }
             thread.last_core = core_id;
-            emit({ .tick = m_now, .kind = EventKind::Dispatch, .core = core_id,
-                .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Dispatch),
-                .pc = static_cast<std::int32_t>(thread.pc), .value = slice ? *slice : 0 });
+            emit_lazy(EventKind::Dispatch, [&] {
+                return Event { .tick = m_now, .kind = EventKind::Dispatch, .core = core_id,
+                    .process = process_of(id), .thread = id, .line = line_of(id, EventKind::Dispatch),
+                    .pc = static_cast<std::int32_t>(thread.pc), .value = slice ? *slice : 0 };
+            });
             enter_state(id, ThreadState::Running);
             if (is_switch && m_config.switch_cost > 0) {
                 core.switching = true;

@@ -269,6 +269,17 @@ private:
     bool awaits_admission(ThreadId) const;
     Tick next_boundary() const;
     void emit(Event);
+    // The event `make()` builds, emitted; or, when events of this kind are only counted (see
+    // keeps), counted without being built: no load of the thread's process or line, and no
+    // Event on the stack, on the paths taken at every dispatch and slice end.
+    template <typename Make> void emit_lazy(EventKind kind, Make const& make)
+    {
+        if (!keeps(kind)) [[likely]] {
+            ++m_trace.event_count;
+            return;
+        }
+        emit(make());
+    }
     void touch(CoreId);
     void refresh_touched();
     void sync_left(CoreId);
