@@ -57,7 +57,7 @@ public:
         auto const& queue = m_queues[core];
         return queue.empty() ? no_thread : queue.front();
     }
-    std::optional<Tick> slice(ThreadId, CoreId) override { return timer_slice(m_timer, m_quantum, host().now()); }
+    std::optional<Tick> slice(ThreadId, CoreId) override { return timer_slice(m_timer, m_quantum, host()); }
     void stopped(ThreadId, CoreId, Tick) override;
     std::vector<ReadyQueue> ready_queues() const override;
 

@@ -18,7 +18,7 @@ public:
         , m_timer(timer)
     {
     }
-    std::optional<Tick> slice(ThreadId, CoreId) override { return timer_slice(m_timer, m_quantum, host().now()); }
+    std::optional<Tick> slice(ThreadId, CoreId) override { return timer_slice(m_timer, m_quantum, host()); }
 
 private:
     Tick m_quantum;

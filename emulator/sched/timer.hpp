@@ -31,10 +31,11 @@ inline std::variant<TimerMode, std::string> read_timer(std::string_view policy, 
     return mode;
 }
 
-// The slice a thread dispatched at `now` gets.
-inline Tick timer_slice(TimerMode mode, Tick quantum, Tick now)
+// The slice a thread dispatched now gets. The host is asked the time only under the global
+// timer: a per-dispatch slice is one call fewer at every dispatch.
+inline Tick timer_slice(TimerMode mode, Tick quantum, SchedulerHost const& host)
 {
-    return mode == TimerMode::Global ? quantum - now % quantum : quantum;
+    return mode == TimerMode::Global ? quantum - host.now() % quantum : quantum;
 }
 
 inline std::string_view describe(TimerMode mode)
