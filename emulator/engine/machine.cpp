@@ -254,8 +254,11 @@ Tick Machine::next_boundary() const
     if (m_config.step_every_tick)
         return m_now + 1;
     Tick next = max_tick_limit + 1;
-    for (Tick due : m_due)
-        next = std::min(next, due);
+    if (m_due_rest_known)
+        next = std::min(m_due_rest, m_due_touched);
+    else
+        for (Tick due : m_due)
+            next = std::min(next, due);
     if (m_next_arrival < m_by_arrival.size())
         next = std::min(next, m_trace.processes[m_by_arrival[m_next_arrival]].arrival);
     if (!m_wakeups.empty())
@@ -281,9 +284,18 @@ void Machine::process_boundary()
     // 1. Retire.
     auto& slice_ended = m_slice_ended;
     slice_ended.clear();
-    for (CoreId core = 0; core < m_config.cores; ++core)
-        if (m_due[core] == m_now)
+    // The same pass finds the earliest due tick of the cores it leaves alone, so that
+    // next_boundary need not go over every core again (see touch).
+    Tick rest = no_due;
+    m_due_rest_known = true;
+    for (CoreId core = 0; core < m_config.cores; ++core) {
+        Tick due = m_due[core];
+        if (due == m_now)
             retire_core(core, slice_ended);
+        else
+            rest = std::min(rest, due);
+    }
+    m_due_rest = rest;
 
     // 2. Admit. 3. Wake, then GIL handoffs. 4. Requeue (first instead, under the other convention).
     if (!m_config.arrivals_first)
@@ -793,11 +805,17 @@ void Machine::touch(CoreId core_id)
     if (!core.touched) {
         core.touched = true;
         m_touched.push_back(core_id);
+        // A core that was not due at this boundary changes its due tick: the retire pass's
+        // earliest due tick of the others may have been its old one.
+        Tick due = m_due[core_id];
+        if (due != m_now && due != no_due)
+            m_due_rest_known = false;
     }
 }
 
 void Machine::refresh_touched()
 {
+    Tick earliest = no_due;
     for (CoreId core_id : m_touched) {
         auto& core = m_cores[core_id];
         core.touched = false;
@@ -817,7 +835,9 @@ void Machine::refresh_touched()
             }
         }
         m_due[core_id] = due;
+        earliest = std::min(earliest, due);
     }
+    m_due_touched = earliest;
     m_touched.clear();
 }
 

@@ -325,6 +325,9 @@ private:
     std::vector<ThreadId> m_slice_ended;   // reused every boundary: no allocation per boundary
     std::vector<CoreId> m_pending_cores;   // cores whose pending slice end may need flushing
     PerId<CoreId, Tick> m_due;             // compact: the next boundary it needs (no_due: idle)
+    Tick m_due_rest = no_due;              // the earliest m_due of the cores not touched this boundary,
+    bool m_due_rest_known = false;         // when known (see touch)
+    Tick m_due_touched = no_due;           // the earliest m_due of the cores refresh_touched updated
     std::optional<Tick> m_policy_wakeup;   // Scheduler::next_wakeup() after the last dispatch
     std::vector<CoreId> m_touched;         // cores whose m_due must be recomputed
     PerId<ThreadId, std::unique_ptr<EventLoop>> m_loops; // null when it runs no coroutines
