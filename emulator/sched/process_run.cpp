@@ -18,30 +18,29 @@ void ProcessRunScheduler::dequeue(ThreadId thread)
     std::erase_if(m_ready, [&](Ready const& ready) { return ready.thread == thread; });
 }
 
+// The first ready thread after the one that ran last (by id, wrapping round) that may run on
+// `core` and did not become ready at this boundary; failing that, the first that did. The
+// scan starts after the last one and stops at the first that fits, so a pick costs the threads
+// it passes over, not the whole queue.
 std::optional<ThreadId> ProcessRunScheduler::pick_next(CoreId core)
 {
     Tick now = host().now();
-    std::optional<std::size_t> first_new;
-    std::optional<std::size_t> first_old;
-    std::optional<std::size_t> next_old; // the first one after m_last
-    for (std::size_t i = 0; i < m_ready.size(); ++i) {
-        if (!may_run_on(host().brief(m_ready[i].thread).pinned, core))
-            continue;
-        if (m_ready[i].since == now) {
-            if (!first_new)
-                first_new = i;
-            continue;
-        }
-        if (!first_old)
-            first_old = i;
-        if (!next_old && m_ready[i].thread > m_last)
-            next_old = i;
+    auto fits = [&](Ready const& ready) { return may_run_on(host().brief(ready.thread).pinned, core); };
+    auto after = std::upper_bound(
+        m_ready.begin(), m_ready.end(), m_last, [](ThreadId id, Ready const& ready) { return id < ready.thread; });
+    auto old = [&](Ready const& ready) { return ready.since != now && fits(ready); };
+    auto chosen = std::find_if(after, m_ready.end(), old);
+    if (chosen == m_ready.end()) {
+        chosen = std::find_if(m_ready.begin(), after, old);
+        if (chosen == after)
+            chosen = std::find_if(m_ready.begin(), m_ready.end(), [&](Ready const& ready) {
+                return ready.since == now && fits(ready);
+            });
     }
-    auto chosen = next_old ? next_old : first_old ? first_old : first_new;
-    if (!chosen)
+    if (chosen == m_ready.end())
         return std::nullopt;
-    ThreadId thread = m_ready[*chosen].thread;
-    m_ready.erase(m_ready.begin() + static_cast<std::ptrdiff_t>(*chosen));
+    ThreadId thread = chosen->thread;
+    m_ready.erase(chosen);
     return thread;
 }
 
