@@ -259,6 +259,9 @@ Tick Machine::next_boundary() const
     else
         for (Tick due : m_due)
             next = std::min(next, due);
+#ifdef TICKLAB_INVARIANTS
+    VERIFY(next == *std::min_element(m_due.begin(), m_due.end()));
+#endif
     if (m_next_arrival < m_by_arrival.size())
         next = std::min(next, m_trace.processes[m_by_arrival[m_next_arrival]].arrival);
     if (!m_wakeups.empty())
