@@ -50,6 +50,7 @@ extern char** environ;
 
 namespace {
 
+using tl::ThreadId;
 using tl::Tick;
 
 // One workload on one machine. Every policy runs it with the same machine and quantum.
@@ -751,11 +752,12 @@ int minimal_rr_row(std::string const& case_name, int repeats)
     // The same schedule: every thread's finish tick, the end, the switches and migrations.
     std::size_t differ = 0;
     std::string first;
-    for (std::size_t t = 0; t < trace->totals.size(); ++t)
-        if (t >= minimal->finish.size() || trace->totals[t].finish != minimal->finish[t]) {
+    std::size_t t = 0; // the same thread in the minimal loop's finish ticks, declaration order
+    for (ThreadId id = 0; id < static_cast<ThreadId>(trace->totals.size()); ++id, ++t)
+        if (t >= minimal->finish.size() || trace->totals[id].finish != minimal->finish[t]) {
             if (differ++ == 0)
-                first = fmt::format("thread {} ({}): the engine finishes it at {}, the minimal loop at {}", t,
-                    trace->threads[t].display_name, trace->totals[t].finish,
+                first = fmt::format("thread {} ({}): the engine finishes it at {}, the minimal loop at {}", id,
+                    trace->threads[id].display_name, trace->totals[id].finish,
                     t < minimal->finish.size() ? minimal->finish[t] : -1);
         }
     std::int64_t migrations = 0;
