@@ -255,12 +255,12 @@ Tick Machine::next_boundary() const
         return m_now + 1;
     Tick next = max_tick_limit + 1;
     if (m_due_rest_known)
-        next = std::min(m_due_rest, m_due_touched);
+        next = std::min({ next, m_due_rest, m_due_touched });
     else
         for (Tick due : m_due)
             next = std::min(next, due);
 #ifdef TICKLAB_INVARIANTS
-    VERIFY(next == *std::min_element(m_due.begin(), m_due.end()));
+    VERIFY(next == std::min(max_tick_limit + 1, *std::min_element(m_due.begin(), m_due.end())));
 #endif
     if (m_next_arrival < m_by_arrival.size())
         next = std::min(next, m_trace.processes[m_by_arrival[m_next_arrival]].arrival);
