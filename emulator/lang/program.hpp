@@ -105,6 +105,9 @@ struct Instruction {
     bool operator==(Instruction const&) const = default;
 };
 
+// Whether it runs on the CPU for its `ticks` (opcodes.def's Cpu timing): compute.
+constexpr bool is_compute(Instruction const& instruction) { return opcode_info(instruction.opcode).timing == Timing::Cpu; }
+
 // Ticks a shared-memory instruction takes, one memory step a tick (Read, Write, AtomicIncr:
 // 1; Incr: 3, read - add - write); 0 for every other instruction. From opcodes.def.
 constexpr int memory_steps(Opcode opcode) { return static_cast<int>(opcode_info(opcode).steps.size()); }
