@@ -740,10 +740,12 @@ std::int32_t Machine::line_of(ThreadId id, EventKind kind) const
 {
     if (!keeps(kind))
         return 0; // the event is only counted: skip the cache miss on the thread's code
-    auto const& code = m_trace.threads[id].code;
-    auto pc = m_threads[id].pc;
+    // The runtime's own view of the code (point_at_code), on the line the engine has just
+    // touched, rather than the trace's ThreadInfo: a cache miss fewer per kept event.
+    auto const& thread = m_threads[id];
     // Past its last instruction (it is ending): the line of that instruction.
-    return pc < code.size() ? code[pc].where.line : !code.empty() ? code.back().where.line : 0;
+    auto pc = thread.pc < thread.code_size ? thread.pc : thread.code_size - 1;
+    return thread.code_size > 0 ? thread.code[pc].where.line : 0;
 }
 
 ThreadState Machine::state(ThreadId id) const { return m_threads[id].state; }
