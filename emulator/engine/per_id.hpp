@@ -18,7 +18,7 @@
 #include <concepts>
 #include <cstddef>
 #include <initializer_list>
-#include <ranges>
+#include <iterator>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -34,6 +34,49 @@ std::size_t index_of(Index index)
 #endif
     return static_cast<std::size_t>(index);
 }
+
+// The ids first .. last-1, in order: what PerId::ids() returns. Written out rather than
+// std::views::iota, which clang 14 cannot compile against GCC 12's <ranges> (the fuzz build)
+// and emscripten's libc++ does not have (the web build).
+template <std::integral Id>
+class IdRange {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = Id;
+        using difference_type = std::ptrdiff_t;
+        using pointer = Id const*;
+        using reference = Id;
+
+        iterator() = default;
+        explicit iterator(Id id) : m_id(id) { }
+        Id operator*() const { return m_id; }
+        iterator& operator++()
+        {
+            ++m_id;
+            return *this;
+        }
+        iterator operator++(int)
+        {
+            auto was = *this;
+            ++m_id;
+            return was;
+        }
+        bool operator==(iterator const&) const = default;
+
+    private:
+        Id m_id = 0;
+    };
+
+    IdRange(Id first, Id last) : m_first(first), m_last(last < first ? first : last) { }
+    iterator begin() const { return iterator(m_first); }
+    iterator end() const { return iterator(m_last); }
+
+private:
+    Id m_first;
+    Id m_last;
+};
 
 template <std::integral Id, typename T>
 class PerId {
@@ -77,7 +120,7 @@ public:
     std::size_t size() const { return m_values.size(); }
     bool empty() const { return m_values.empty(); }
     // Its ids, 0 .. count()-1, in order.
-    auto ids() const { return std::views::iota(Id(0), count()); }
+    IdRange<Id> ids() const { return IdRange<Id>(Id(0), count()); }
 
     iterator begin() { return m_values.begin(); }
     iterator end() { return m_values.end(); }
