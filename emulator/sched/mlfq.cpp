@@ -83,8 +83,8 @@ std::string describe(MlfqConfig const& config)
         conventions += ", boost-order=lowest-first";
     if (config.levels() == 1)
         return fmt::format("mlfq, 1 level, quantum {}, {}{}", config.quanta[0], boost, conventions);
-    return fmt::format("mlfq, {} levels, quanta {}, allotment {}, {}{}", config.levels(), join_ticks(config.quanta),
-        join_ticks(config.allotment), boost, conventions);
+    return fmt::format("mlfq, {} levels, quanta {}, allotment {}, {}{}", config.levels(), join_ticks(config.quanta.values()),
+        join_ticks(config.allotment.values()), boost, conventions);
 }
 
 MlfqScheduler::MlfqScheduler(MlfqConfig config)
