@@ -9,7 +9,8 @@ engine, with its WebAssembly inlined so that the page works from a file URL too)
 the library's and the command line's .cpp files (generated ones included), relative to the
 current directory or absolute; the
 terminal-only pieces are swapped for web ones (lang/width.cpp: no utf8proc; sched/lua_policy.cpp:
-no Lua, policies written in it report that the playground cannot run them; libedit: a stub).
+no Lua, policies written in it report that the playground cannot run them, and lua_host.cpp and
+lua_sandbox.cpp are left out; libedit: a stub).
 """
 import concurrent.futures
 import json
@@ -28,6 +29,9 @@ def main():
     swaps = {os.path.join("lang", "width.cpp"): "width.cpp", os.path.join("sched", "lua_policy.cpp"): "lua_stub.cpp"}
     sources = [next((os.path.join(root, "web", web) for native, web in swaps.items() if s.endswith(os.sep + native)), s)
                for s in sources]
+    # The rest of the Lua policy (its host functions and sandbox) needs Lua: left out with it.
+    left_out = (os.path.join("sched", "lua_host.cpp"), os.path.join("sched", "lua_sandbox.cpp"))
+    sources = [s for s in sources if not s.endswith(tuple(os.sep + name for name in left_out))]
     work = os.path.join(os.path.dirname(out), "web-work")
     include = os.path.join(work, "include")
     objects = os.path.join(work, "obj")
