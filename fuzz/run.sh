@@ -6,8 +6,10 @@
 # once crashed, kept so they never do again). Each target runs from a fresh working corpus
 # for SECONDS_PER_TARGET seconds. A crash, leak, timeout or sanitizer report stops the run:
 # the input is saved as fuzz/regressions/<target>/crash-*, and the script exits non-zero.
-# Prints one line per target with libFuzzer's execution count. Without TARGET names, all four
-# targets run one after the other; name some (e.g. parse-program) to run only those.
+# Prints one line per target with libFuzzer's execution count, in the order given. Without
+# TARGET names, all four targets run; name some (e.g. parse-program) to run only those.
+# Targets run as many at a time as there are processors (FUZZ_JOBS overrides it): each still
+# gets SECONDS_PER_TARGET of its own processor, and the wall time is divided.
 set -u
 build=$1
 seconds=$2
@@ -16,8 +18,12 @@ targets=${*:-parse-program parse-lesson run-program check-lesson}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-status=0
-for target in $targets; do
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+
+# fuzz TARGET: runs one target and writes its line of result to $work/TARGET.result, and a
+# file $work/TARGET.failed if it found a problem.
+fuzz() {
+    target=$1
     corpus=$work/$target
     mkdir -p "$corpus"
     case $target in
@@ -50,11 +56,30 @@ for target in $targets; do
     # The last progress line's coverage: "cov: N" edges, "ft: N" features.
     cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
     if [ $rc -ne 0 ]; then
-        status=1
-        echo "fuzz-$target: FOUND A PROBLEM after ${runs:-?} runs (exit $rc); input saved in fuzz/regressions/$target/"
-        grep -E 'ERROR|SUMMARY|runtime error|VERIFY|==[0-9]+==' "$log" | head -20
+        : > "$work/$target.failed"
+        { echo "fuzz-$target: FOUND A PROBLEM after ${runs:-?} runs (exit $rc); input saved in fuzz/regressions/$target/"
+          grep -E 'ERROR|SUMMARY|runtime error|VERIFY|==[0-9]+==' "$log" | head -20; } > "$work/$target.result"
     else
-        echo "fuzz-$target: ${runs:-?} runs in ${seconds}s from $n seeds, ${cov:-cov: ?}, no crash"
+        echo "fuzz-$target: ${runs:-?} runs in ${seconds}s from $n seeds, ${cov:-cov: ?}, no crash" \
+            > "$work/$target.result"
     fi
+}
+
+# Start the targets in turn, at most $jobs at a time.
+running=0
+for target in $targets; do
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+    fuzz "$target" &
+    running=$((running + 1))
+done
+wait
+
+status=0
+for target in $targets; do
+    cat "$work/$target.result"
+    [ -f "$work/$target.failed" ] && status=1
 done
 exit $status
