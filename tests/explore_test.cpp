@@ -1,6 +1,7 @@
 // Every schedule (explore/explore.hpp). The outcome sets are worked out by hand: an
 // `incr` is three steps (read, add, write) and a switch may come between any two.
 
+#include "explore/by_hand.hpp"
 #include "explore/explore.hpp"
 #include "lang/diagnostic.hpp"
 #include "lang/parser.hpp"
@@ -190,4 +191,28 @@ TEST_CASE("explore: the 100-increment race stops at the state limit with what it
     REQUIRE_FALSE(result.outcomes.empty());
     for (auto const& outcome : result.outcomes)
         CHECK(!outcome.witness.empty());
+}
+
+TEST_CASE("by hand: each pick asks the policies named, in the order named, and no others", "[explore]")
+{
+    // At tick 0 the three threads are ready: long (8 ticks), then two short ones. FCFS takes
+    // the first ready, SJF the first of the shortest.
+    auto program = parse("process kitchen\n  thread long\n    compute 8\n  thread short\n    compute 2\n"
+                         "  thread also\n    compute 2\n");
+    SchedulerOptions options;
+    auto asked = [&](std::vector<std::string> const& policies) {
+        auto ran = run_by_hand(config(), program, options, policies, std::nullopt, {});
+        REQUIRE(std::holds_alternative<HandPick>(ran));
+        return std::get<HandPick>(ran);
+    };
+    auto pick = asked({ "sjf", "fcfs" });
+    CHECK(pick.names == std::vector<std::string> { "long", "short", "also" });
+    CHECK(pick.picks == std::vector<std::pair<std::string, std::string>> { { "sjf", "short" }, { "fcfs", "long" } });
+    CHECK(asked({}).picks.empty());
+    // Every registered policy, when asked for all of them.
+    auto all = std::get<std::vector<std::string>>(builtin_policy_list("all"));
+    auto every = asked(all);
+    REQUIRE(every.picks.size() == all_schedulers().size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        CHECK(every.picks[i].first == all_schedulers()[i].name);
 }

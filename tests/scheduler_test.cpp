@@ -13,6 +13,10 @@
 #include "support/run.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <map>
@@ -1015,15 +1019,105 @@ TEST_CASE("Unknown and misplaced settings name the ones the policy reads", "[sch
 }
 
 // Each policy registers itself from its own file; a registration the linker dropped, or one
-// out of its rank, would show here.
+// out of its rank, would show here. The expected list is read from the policy files
+// themselves (each `SchedulerRegistration const NAME { RANK, SchedulerEntry { "name", ...`),
+// so a new policy file needs no edit here.
 TEST_CASE("Every policy file registers its policy, in rank order", "[scheduler]")
 {
-    std::vector<std::string_view> names;
+    std::regex const registration(R"re(SchedulerRegistration const \w+ \{ (\d+),\s*SchedulerEntry \{\s*"([^"]+)")re");
+    std::vector<std::pair<int, std::string>> written;
+    for (auto const& file : std::filesystem::directory_iterator(std::filesystem::path(TICKLAB_TEST_SOURCE_DIR) / "emulator/sched")) {
+        if (file.path().extension() != ".cpp")
+            continue;
+        std::ifstream in(file.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        auto const source = text.str();
+        for (std::sregex_iterator match(source.begin(), source.end(), registration), end; match != end; ++match)
+            written.emplace_back(std::stoi((*match)[1]), (*match)[2]);
+    }
+    std::sort(written.begin(), written.end());
+    std::vector<std::string> expected;
+    for (auto const& [rank, name] : written)
+        expected.push_back(name);
+    std::vector<std::string> names;
     for (auto const& entry : all_schedulers())
-        names.push_back(entry.name);
-    CHECK(names
-        == std::vector<std::string_view> { "fcfs", "rr", "sjf", "srtf", "priority", "priority-np", "mlfq", "lottery", "stride",
-            "cfs", "per-core", "fair-share", "process-run" });
+        names.emplace_back(entry.name);
+    CHECK(expected.size() >= 13); // the policies shipped when this test was written, at least
+    CHECK(names == expected);
+    // The order the tables of policies start with.
+    REQUIRE(names.size() >= 3);
+    CHECK(names[0] == "fcfs");
+    CHECK(names[1] == "rr");
+    CHECK(names[2] == "sjf");
+}
+
+// `ticklab schedulers`: every registered policy, its summary and each of its settings, read
+// from the registry (a new policy needs no edit here); rr's rows pin the exact layout.
+TEST_CASE("ticklab schedulers lists every registered policy with its summary and settings", "[scheduler]")
+{
+    auto const text = schedulers_listing(true);
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    std::size_t width = 0;
+    for (auto const& entry : all_schedulers())
+        width = std::max(width, entry.name.size());
+    std::size_t at = 0;
+    for (auto const& entry : all_schedulers()) {
+        INFO(entry.name);
+        REQUIRE(at < lines.size());
+        // The name, padded to the longest name, then two spaces and the summary.
+        CHECK(lines[at] == std::string(entry.name) + std::string(width - entry.name.size() + 2, ' ') + std::string(entry.summary));
+        ++at;
+        for (auto const& setting : entry.options) {
+            INFO(setting.name);
+            REQUIRE(at < lines.size());
+            auto const& line = lines[at++];
+            auto how = is_flag_setting(setting.name) ? "--" + std::string(setting.name) : "--set " + std::string(setting.name) + "=";
+            CHECK(line.rfind(std::string(width + 4, ' ') + how, 0) == 0);
+            CHECK(line.find(std::string(setting.meaning)) != std::string::npos);
+            CHECK(line.ends_with(fmt::format(" (default {})", setting.default_value)));
+        }
+    }
+    // Then a blank line and how to choose one.
+    REQUIRE(at + 3 == lines.size());
+    CHECK(lines[at] == "");
+    CHECK(lines[at + 1] == "Choose one with --scheduler NAME; try 'ticklab compare' to see two side by side.");
+    CHECK(lines[at + 2]
+        == "Or write your own in Lua and give its file: --scheduler mine.lua (docs/writing-a-scheduler.md; examples in "
+           "policies/; check it with 'ticklab check-policy mine.lua').");
+    CHECK(schedulers_listing(false).ends_with("side by side.\n"));
+
+    // The exact rows of one policy, so the layout is pinned.
+    auto pad = std::string(width - 2, ' ');
+    auto indent = std::string(width, ' ');
+    CHECK(text.find(fmt::format(
+              "\nrr{}  round-robin: one global queue; each thread runs at most a quantum, then goes to the back\n"
+              "{}    --quantum                the time slice, in ticks (default 2)\n"
+              "{}    --set timer=             per-dispatch: a slice counts from its dispatch; global: every core is "
+              "interrupted at multiples of the quantum (default per-dispatch)\n",
+              pad, indent, indent))
+        != std::string::npos);
+}
+
+TEST_CASE("A list of built-in policies: names with commas, or all; an unknown name suggests the nearest", "[scheduler]")
+{
+    using List = std::variant<std::vector<std::string>, std::string>;
+    CHECK(builtin_policy_list("fcfs,sjf, rr") == List { std::vector<std::string> { "fcfs", "sjf", "rr" } });
+    CHECK(builtin_policy_list("lottery") == List { std::vector<std::string> { "lottery" } });
+    std::vector<std::string> every;
+    for (auto const& entry : all_schedulers())
+        every.emplace_back(entry.name);
+    CHECK(builtin_policy_list("all") == List { every });
+    CHECK(builtin_policy_list("fcfs,sfj") == List { std::string("unknown scheduler 'sfj'; did you mean 'sjf'? (see 'ticklab schedulers' for the policies)") });
+    CHECK(builtin_policy_list("stcf") == List { std::string("unknown scheduler 'stcf'; did you mean 'srtf'? (see 'ticklab schedulers' for the policies)") });
+    CHECK(builtin_policy_list("fcfs,,rr")
+        == List { std::string("'fcfs,,rr' has an empty name in its list; separate policies with single commas, e.g. fcfs,sjf,rr") });
+    CHECK(builtin_policy_list("") == List { std::string("'' has an empty name in its list; separate policies with single commas, e.g. fcfs,sjf,rr") });
+    CHECK(builtin_policy_list("rr,fcfs,rr") == List { std::string("'rr,fcfs,rr' names 'rr' twice") });
+    CHECK(builtin_policy_list("mine.lua") == List { std::string("unknown scheduler 'mine.lua' (see 'ticklab schedulers' for the policies)") });
 }
 
 TEST_CASE("Descriptions state the rules a run used", "[scheduler]")

@@ -425,6 +425,8 @@ int play(fs::path const& lessons, LessonSettings const& settings, Language langu
     options.pause = !settings.all && isatty(STDIN_FILENO);
     options.colour = colour_wanted("auto");
     options.width = terminal_width(0);
+    if (!settings.compare_with.empty())
+        options.compare_with = std::get<std::vector<std::string>>(builtin_policy_list(settings.compare_with));
 
     // Reading a lesson with its answers (--all) is not doing it: progress is left alone.
     auto path = progress_path();
@@ -464,12 +466,26 @@ void add_lesson_options(CLI::App& app, LessonSettings& settings)
     lesson->add_flag("--check", settings.check,
         "Check lessons (all of them, in both languages, or the one named): every run, answer and claim");
     lesson->add_flag("--reset", settings.reset, "Forget which lessons you have done");
+    lesson->add_option("--compare-with", settings.compare_with,
+        "The built-in policies a @manual exercise shows beside you: a list such as fcfs,sjf,rr (default: all)");
     lesson->footer("Progress is kept in $TICKLAB_PROGRESS, else $XDG_STATE_HOME/ticklab/progress, else "
                    "~/.local/state/ticklab/progress. Exit codes: 0 ok, 2 usage error, 3 bad lesson.\n");
 }
 
 int lesson_command(LessonSettings const& settings)
 {
+    if (!settings.compare_with.empty()) {
+        auto compared = builtin_policy_list(settings.compare_with);
+        if (auto const* error = std::get_if<std::string>(&compared)) {
+            fmt::print(stderr, "ticklab: error: --compare-with: {}\n", *error);
+            return exit_code::usage;
+        }
+        if (settings.lesson.empty() || settings.check) {
+            fmt::print(stderr, "ticklab: error: --compare-with chooses the policies a lesson's @manual shows: give the "
+                               "lesson to play\n");
+            return exit_code::usage;
+        }
+    }
     auto language = choose_language(settings);
     auto lessons = lessons_directory();
     if (!lessons && !(settings.check || !settings.lesson.empty())) {

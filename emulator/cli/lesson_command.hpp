@@ -24,6 +24,7 @@ struct LessonSettings {
     bool all = false;     // print the whole lesson with its answers, asking nothing
     bool check = false;   // check lessons instead of playing them
     bool reset = false;   // forget the learner's progress
+    std::string compare_with; // the built-in policies a @manual shows beside the learner; empty: all
 };
 
 // The options of `ticklab lesson`, added to its subcommand.

@@ -38,22 +38,7 @@ namespace {
 
 int list_schedulers()
 {
-    int width = 0;
-    for (auto const& entry : tl::all_schedulers())
-        width = std::max(width, tl::display_width(entry.name));
-    for (auto const& entry : tl::all_schedulers()) {
-        fmt::print("{}  {}\n", tl::pad_right(entry.name, width), entry.summary);
-        for (auto const& setting : entry.options) {
-            // --quantum and --seed are flags of their own; the rest go through --set NAME=VALUE.
-            std::string how = tl::is_flag_setting(setting.name) ? fmt::format("--{}", setting.name)
-                                                                : fmt::format("--set {}=", setting.name);
-            fmt::print("{:<{}}    {:<24} {} (default {})\n", "", width, how, setting.meaning, setting.default_value);
-        }
-    }
-    fmt::print("\nChoose one with --scheduler NAME; try 'ticklab compare' to see two side by side.\n");
-    if (tl::lua_policies_available())
-        fmt::print("Or write your own in Lua and give its file: --scheduler mine.lua (docs/writing-a-scheduler.md; "
-                   "examples in policies/; check it with 'ticklab check-policy mine.lua').\n");
+    fmt::print("{}", tl::schedulers_listing(tl::lua_policies_available()));
     return tl::exit_code::ok;
 }
 

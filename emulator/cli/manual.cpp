@@ -52,7 +52,7 @@ void show_question(HandPick const& question)
         fmt::print("  {}\n", line);
 }
 
-std::string compare_sentence(Metrics const& mine, std::vector<PolicyRow> const& rows)
+std::string compare_sentence(Metrics const& mine, std::vector<PolicyRow> const& rows, bool every_policy)
 {
     std::string same;
     bool better_than_all = true;
@@ -73,7 +73,7 @@ std::string compare_sentence(Metrics const& mine, std::vector<PolicyRow> const& 
     if (!same.empty())
         text += " — as good as " + same;
     else if (better_than_all)
-        text += " — better than every built-in policy";
+        text += every_policy ? " — better than every built-in policy" : " — better than every policy here";
     if (!best_name.empty())
         text += fmt::format("; {} did better ({:.2f})", best_name, best);
     return text;
@@ -93,6 +93,13 @@ int manual_command(RunSettings const& settings, Prepared const& prepared, Progra
             settings.format);
         return exit_code::usage;
     }
+    auto compared = builtin_policy_list(settings.compare_with);
+    if (auto const* error = std::get_if<std::string>(&compared)) {
+        fmt::print(stderr, "ticklab: error: --compare-with: {}\n", *error);
+        return exit_code::usage;
+    }
+    auto const& policies = std::get<std::vector<std::string>>(compared);
+    bool every_policy = settings.compare_with == "all";
     // Answers given in a file come first, each checked when its pick comes.
     std::vector<std::string> scripted;
     if (!settings.choices.empty()) {
@@ -118,7 +125,7 @@ int manual_command(RunSettings const& settings, Prepared const& prepared, Progra
     std::optional<Trace> trace;
     bool input_ended = false;
     while (!trace) {
-        auto ran = run_by_hand(prepared.machine, program, prepared.options, quantum, answers);
+        auto ran = run_by_hand(prepared.machine, program, prepared.options, policies, quantum, answers);
         if (auto* done = std::get_if<Trace>(&ran)) {
             trace = std::move(*done);
             continue;
@@ -193,18 +200,19 @@ int manual_command(RunSettings const& settings, Prepared const& prepared, Progra
     render_summary(std::cout, *trace, metrics);
     std::vector<PolicyRow> rows;
     rows.push_back(PolicyRow { "you", *trace, metrics });
-    std::vector<PolicyRow> policies;
-    for (auto const& entry : all_schedulers()) {
-        auto run = simulate_with(prepared, program, std::string(entry.name));
+    std::vector<PolicyRow> compared_rows;
+    for (auto const& name : policies) {
+        auto run = simulate_with(prepared, program, name);
         if (!run)
             return exit_code::bad_input;
         auto run_metrics = compute_metrics(*run);
-        policies.push_back(PolicyRow { std::string(entry.name), std::move(*run), std::move(run_metrics) });
+        compared_rows.push_back(PolicyRow { name, std::move(*run), std::move(run_metrics) });
     }
-    fmt::print("\nyour schedule beside every built-in policy on the same workload:\n");
-    rows.insert(rows.end(), policies.begin(), policies.end());
+    fmt::print("\nyour schedule beside {} on the same workload:\n",
+        every_policy ? std::string("every built-in policy") : fmt::format("{}", fmt::join(policies, ", ")));
+    rows.insert(rows.end(), compared_rows.begin(), compared_rows.end());
     print_policy_rows(rows);
-    fmt::print("\n{}\n", compare_sentence(metrics, policies));
+    fmt::print("\n{}\n", compare_sentence(metrics, compared_rows, every_policy));
     fmt::print("your choices, to replay with --choices FILE: {}\n", fmt::join(choices, " "));
     return exit_for(*trace);
 }

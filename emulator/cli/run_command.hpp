@@ -57,6 +57,7 @@ struct RunSettings {
     std::string language = "en";   // --lang: en or ko, the words of the html page
     bool manual = false;           // step --manual: the learner picks who runs (cli/manual.hpp)
     std::string choices;           // step --manual --choices FILE: the picks, one a line
+    std::string compare_with = "all"; // step --manual --compare-with LIST: the built-in policies shown beside you
     bool quantum_given = false;    // --quantum was on the command line
     bool speedup = false;          // --speedup: measure the speed-up even for a long run
 };

@@ -94,11 +94,15 @@ void add_step_options(CLI::App& app, RunSettings& settings)
         "You are the scheduler: pick which ready thread runs whenever a core needs one (with --quantum Q also when a "
         "slice ends); 'back' undoes a choice. From a script, one choice a line");
     step->add_option("-f,--format", settings.format,
-        "With --manual: table (the session, your metrics beside every policy's) or json (the run's JSON and a "
+        "With --manual: table (the session, your metrics beside the policies') or json (the run's JSON and a "
         "'choices' array)")
         ->check(CLI::IsMember({ "table", "json" }));
     step->add_option("--choices", settings.choices,
         "With --manual: take the choices from this file first, one thread name a line (a schedule to replay)");
+    step->add_option("--compare-with", settings.compare_with,
+        "With --manual: the built-in policies shown beside you, at each choice and at the end: a list such as "
+        "fcfs,sjf,rr, or all")
+        ->capture_default_str();
     step->callback([step, &settings] { settings.quantum_given = step->get_option("--quantum")->count() > 0; });
     step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
 }
@@ -127,6 +131,11 @@ int step_command(RunSettings const& settings)
 
     if (!settings.choices.empty() && !settings.manual) {
         fmt::print(stderr, "ticklab: error: --choices replays a schedule chosen by hand: give --manual too\n");
+        return exit_code::usage;
+    }
+    if (settings.compare_with != "all" && !settings.manual) {
+        fmt::print(stderr, "ticklab: error: --compare-with chooses the policies shown beside a schedule chosen by hand: "
+                           "give --manual too\n");
         return exit_code::usage;
     }
     if (settings.manual)

@@ -14,10 +14,11 @@ namespace {
 // Answers from the list; at the first pick past it (or at a misfit), throws what it found.
 class Asker final : public Chooser {
 public:
-    Asker(Machine const& machine, SchedulerOptions const& options, std::vector<ThreadId> const& answers,
-        std::vector<std::size_t>* ready_counts)
+    Asker(Machine const& machine, SchedulerOptions const& options, std::vector<std::string> const& policies,
+        std::vector<ThreadId> const& answers, std::vector<std::size_t>* ready_counts)
         : m_machine(machine)
         , m_options(options)
+        , m_policies(policies)
         , m_answers(answers)
         , m_ready_counts(ready_counts)
     {
@@ -77,10 +78,10 @@ private:
                 memory_progress(trace, id, static_cast<std::int32_t>(pc), memory_steps(code[pc].opcode), need);
             pick.needs.push_back(std::move(need));
         }
-        // Each built-in policy, asked fresh: the ready threads enqueued as if they had just
-        // arrived, in id order (what it would pick among them, not its history).
-        for (auto const& entry : all_schedulers()) {
-            auto made = make_scheduler(entry.name, m_options);
+        // Each policy asked, fresh: the ready threads enqueued as if they had just arrived, in
+        // id order (what it would pick among them, not its history).
+        for (auto const& name : m_policies) {
+            auto made = make_scheduler(name, m_options);
             auto* scheduler = std::get_if<SchedulerChoice>(&made);
             if (!scheduler)
                 continue;
@@ -88,13 +89,14 @@ private:
             for (ThreadId id : choice.ready)
                 scheduler->scheduler->enqueue(id, EnqueueReason::Arrived);
             auto chosen = scheduler->scheduler->pick_next(choice.core);
-            pick.picks.emplace_back(std::string(entry.name), chosen ? trace.name(*chosen) : std::string("none"));
+            pick.picks.emplace_back(name, chosen ? trace.name(*chosen) : std::string("none"));
         }
         return pick;
     }
 
     Machine const& m_machine;
     SchedulerOptions const& m_options;
+    std::vector<std::string> const& m_policies;
     std::vector<ThreadId> const& m_answers;
     std::vector<std::size_t>* m_ready_counts;
     std::size_t m_used = 0;
@@ -103,11 +105,11 @@ private:
 }
 
 std::variant<Trace, HandPick, HandMisfit> run_by_hand(MachineConfig const& config, Program const& program,
-    SchedulerOptions const& options, std::optional<Tick> quantum, std::vector<ThreadId> const& answers,
-    std::vector<std::size_t>* ready_counts)
+    SchedulerOptions const& options, std::vector<std::string> const& policies, std::optional<Tick> quantum,
+    std::vector<ThreadId> const& answers, std::vector<std::size_t>* ready_counts)
 {
     auto machine = chosen_machine(config, program, quantum);
-    Asker asker(machine, options, answers, ready_counts);
+    Asker asker(machine, options, policies, answers, ready_counts);
     machine.set_chooser(&asker);
     try {
         machine.run();

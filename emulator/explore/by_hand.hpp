@@ -35,7 +35,7 @@ struct HandPick {
     std::vector<std::string> names;                              // per ready thread, its display name
     std::vector<std::string> threads;                            // every thread's display name, by id
     std::vector<Need> needs;                                     // per ready thread
-    std::vector<std::pair<std::string, std::string>> picks;      // policy, the thread it would pick ("none")
+    std::vector<std::pair<std::string, std::string>> picks;      // per policy asked: it, the thread it would pick ("none")
 };
 
 // An answer that is not among the ready threads at its pick (a replayed schedule that does not
@@ -46,11 +46,14 @@ struct HandMisfit {
 };
 
 // Runs `program` on `config` (with the ChosenScheduler of `quantum`: no slices when nothing),
-// answering its picks with `answers` in order. `options` are what the built-in policies are
-// asked with. The finished run, the first pick past the answers, or the first misfit. With
-// `ready_counts`, how many threads were ready at each pick answered.
+// answering its picks with `answers` in order. At each pick, the built-in policies named in
+// `policies` (registered names, as builtin_policy_list gives them; none: nobody is asked) are
+// asked with `options` what they would pick. The finished run, the first pick past the
+// answers, or the first misfit. With `ready_counts`, how many threads were ready at each pick
+// answered.
 std::variant<Trace, HandPick, HandMisfit> run_by_hand(MachineConfig const&, Program const&, SchedulerOptions const&,
-    std::optional<Tick> quantum, std::vector<ThreadId> const& answers, std::vector<std::size_t>* ready_counts = nullptr);
+    std::vector<std::string> const& policies, std::optional<Tick> quantum, std::vector<ThreadId> const& answers,
+    std::vector<std::size_t>* ready_counts = nullptr);
 
 // The ready thread an answer names: its display name or its number in the list (from 1).
 std::optional<ThreadId> pick_from(std::string_view answer, HandPick const&);

@@ -327,7 +327,7 @@ private:
                 if (auto id = find_thread(run->trace, name))
                     answers.push_back(*id);
             std::vector<std::size_t> ready;
-            auto ran = run_by_hand(run->setup.machine, run->program, run->setup.options, quantum, answers, &ready);
+            auto ran = run_by_hand(run->setup.machine, run->program, run->setup.options, {}, quantum, answers, &ready);
             auto* trace = std::get_if<Trace>(&ran);
             if (!trace)
                 continue;

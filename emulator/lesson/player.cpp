@@ -25,6 +25,13 @@ namespace {
 
 using namespace player_text;
 
+std::vector<std::string> every_builtin_policy()
+{
+    auto all = builtin_policy_list("all");
+    VERIFY(std::holds_alternative<std::vector<std::string>>(all));
+    return std::get<std::vector<std::string>>(std::move(all));
+}
+
 class Player {
 public:
     Player(CheckedLesson const& lesson, PlayOptions const& options, std::ostream& out, LineReader const& read)
@@ -33,6 +40,7 @@ public:
         , m_out(out)
         , m_read(read)
         , m_reveal(options.reveal)
+        , m_compare_with(options.compare_with ? *options.compare_with : every_builtin_policy())
     {
     }
 
@@ -465,6 +473,8 @@ private:
         if (words.rfind("ticklab run ", 0) == 0)
             words = "ticklab step " + words.substr(12);
         auto line = "$ " + words + " --manual";
+        if (m_options.compare_with)
+            line += fmt::format(" --compare-with {}", fmt::join(m_compare_with, ","));
         if (run.program_in_lesson)
             line += say(m_options.language, "    ({}: the program above, saved as {}.tl)",
                 "    ({}: 위의 프로그램을 {}.tl 파일로 저장하면 실행할 수 있습니다)", run.program.file, run.program.file);
@@ -535,7 +545,8 @@ private:
         Played played;
         bool ask_more = !m_reveal;
         while (true) {
-            auto ran = run_by_hand(run.setup.machine, run.program, run.setup.options, run.setup.quantum, played.answers);
+            auto ran = run_by_hand(
+                run.setup.machine, run.program, run.setup.options, m_compare_with, run.setup.quantum, played.answers);
             if (auto* trace = std::get_if<Trace>(&ran)) {
                 played.trace = std::move(*trace);
                 return played;
@@ -620,7 +631,7 @@ private:
         if (found == m_lesson.witnesses.end())
             return;
         auto const& witness = found->second;
-        auto ran = run_by_hand(run.setup.machine, run.program, run.setup.options, run.setup.quantum, witness.answers);
+        auto ran = run_by_hand(run.setup.machine, run.program, run.setup.options, {}, run.setup.quantum, witness.answers);
         auto const* trace = std::get_if<Trace>(&ran);
         if (!trace)
             return;
@@ -633,7 +644,8 @@ private:
         show_chart(*trace);
     }
 
-    // Every built-in policy on the run's workload, the learner's run first when there is one.
+    // The policies compared with (every built-in one unless --compare-with chose some) on the
+    // run's workload, the learner's run first when there is one.
     void compare_with_policies(LessonRun const& run, Trace const* mine)
     {
         auto language = m_options.language;
@@ -644,11 +656,11 @@ private:
         std::vector<Row> rows;
         if (mine)
             rows.push_back(Row { std::string(tr(language, "you", "나")), compute_metrics(*mine) });
-        for (auto const& entry : all_schedulers()) {
+        for (auto const& name : m_compare_with) {
             // A policy that does not read one of the run's settings is left out.
-            auto simulated = simulate_run(run.setup.machine, run.program, entry.name, run.setup.options);
+            auto simulated = simulate_run(run.setup.machine, run.program, name, run.setup.options);
             if (auto const* trace = std::get_if<Trace>(&simulated))
-                rows.push_back(Row { std::string(entry.name), compute_metrics(*trace) });
+                rows.push_back(Row { name, compute_metrics(*trace) });
         }
         std::vector<std::string> header { "", std::string(tr(language, "waiting", "평균 대기")),
             std::string(tr(language, "turnaround", "평균 반환")), std::string(tr(language, "response", "평균 응답")),
@@ -697,7 +709,8 @@ private:
         if (!same.empty())
             text += say(language, ": as good as {}", ". {}만큼 좋습니다", same);
         else if (best_of_all)
-            text += tr(language, ": better than every built-in policy", ". 모든 기본 정책보다 좋습니다");
+            text += m_options.compare_with ? tr(language, ": better than every policy here", ". 여기 있는 모든 정책보다 좋습니다")
+                                           : tr(language, ": better than every built-in policy", ". 모든 기본 정책보다 좋습니다");
         if (!best_name.empty())
             text += say(language, "; {} did better ({:.2f})", ". 더 나은 정책은 {}({:.2f})입니다", best_name, best);
         m_out << text << ".\n\n";
@@ -718,8 +731,12 @@ private:
             if (has_goal)
                 show_witness(block, *run, index);
             else {
-                m_out << tr(language, "At a terminal you pick the threads yourself. Every built-in policy on the same workload:\n",
-                    "터미널에서는 스레드를 직접 고릅니다. 같은 작업에서 기본 정책들의 결과:\n");
+                if (m_options.compare_with)
+                    m_out << say(language, "At a terminal you pick the threads yourself. {} on the same workload:\n",
+                        "터미널에서는 스레드를 직접 고릅니다. 같은 작업에서 {}의 결과:\n", fmt::join(m_compare_with, ", "));
+                else
+                    m_out << tr(language, "At a terminal you pick the threads yourself. Every built-in policy on the same workload:\n",
+                        "터미널에서는 스레드를 직접 고릅니다. 같은 작업에서 기본 정책들의 결과:\n");
                 compare_with_policies(*run, nullptr);
             }
             return true;
@@ -797,6 +814,7 @@ private:
     std::ostream& m_out;
     LineReader const& m_read;
     bool m_reveal = false;
+    std::vector<std::string> m_compare_with; // the built-in policies a @manual shows beside the learner
     bool m_input_ended = false;
     bool m_stopped = false;
 };

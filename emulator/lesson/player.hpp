@@ -11,6 +11,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace tl {
 
@@ -21,6 +22,9 @@ struct PlayOptions {
     bool pause = false;  // wait for Enter before each section (when a person is at a terminal)
     bool colour = false; // ANSI colours in Gantt charts (the command line decides, as for `ticklab run`)
     int width = 80;      // columns a Gantt chart may use
+    // The built-in policies a @manual shows beside the learner (at each pick and at the end),
+    // as builtin_policy_list names them; nothing: every built-in policy.
+    std::optional<std::vector<std::string>> compare_with;
 };
 
 // Shows `prompt` and reads one line; nothing at the end of the input.

@@ -106,4 +106,56 @@ std::optional<std::string_view> suggest_scheduler(std::string_view name)
     return search.best();
 }
 
+std::string schedulers_listing(bool lua_policies)
+{
+    // Policy names are ASCII: their width is their length.
+    std::size_t width = 0;
+    for (auto const& entry : registry())
+        width = std::max(width, entry.name.size());
+    std::string text;
+    for (auto const& entry : registry()) {
+        text += fmt::format("{:<{}}  {}\n", entry.name, width, entry.summary);
+        for (auto const& setting : entry.options) {
+            // --quantum and --seed are flags of their own; the rest go through --set NAME=VALUE.
+            auto how = is_flag_setting(setting.name) ? fmt::format("--{}", setting.name)
+                                                     : fmt::format("--set {}=", setting.name);
+            text += fmt::format("{:<{}}    {:<24} {} (default {})\n", "", width, how, setting.meaning, setting.default_value);
+        }
+    }
+    text += "\nChoose one with --scheduler NAME; try 'ticklab compare' to see two side by side.\n";
+    if (lua_policies)
+        text += "Or write your own in Lua and give its file: --scheduler mine.lua (docs/writing-a-scheduler.md; "
+                "examples in policies/; check it with 'ticklab check-policy mine.lua').\n";
+    return text;
+}
+
+std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::string_view list)
+{
+    std::vector<std::string> names;
+    if (list == "all") {
+        for (auto const& entry : registry())
+            names.emplace_back(entry.name);
+        return names;
+    }
+    std::size_t from = 0;
+    while (from <= list.size()) {
+        auto comma = std::min(list.find(',', from), list.size());
+        auto name = list.substr(from, comma - from);
+        name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
+        name.remove_suffix(name.size() - std::min(name.find_last_not_of(' ') + 1, name.size()));
+        if (name.empty())
+            return fmt::format("'{}' has an empty name in its list; separate policies with single commas, e.g. "
+                               "fcfs,sjf,rr",
+                list);
+        if (!find_scheduler(name))
+            return fmt::format("unknown scheduler '{}'{} (see 'ticklab schedulers' for the policies)", name,
+                did_you_mean(suggest_scheduler(name)));
+        if (std::find(names.begin(), names.end(), name) != names.end())
+            return fmt::format("'{}' names '{}' twice", list, name);
+        names.emplace_back(name);
+        from = comma + 1;
+    }
+    return names;
+}
+
 }

@@ -97,6 +97,17 @@ SchedulerEntry const* find_scheduler(std::string_view name);
 // The closest registered name to a mistyped one, if any is close.
 std::optional<std::string_view> suggest_scheduler(std::string_view name);
 
+// What `ticklab schedulers` prints: each policy's name and summary on a line, then a line per
+// setting (how to give it, its meaning and default), then how to choose one (and, when Lua
+// policies are built in, how to write one's own).
+std::string schedulers_listing(bool lua_policies);
+
+// A list of built-in policies as the command line gives it: names separated by commas
+// ("fcfs,sjf,rr"), or "all" for every registered one, in registry order. The names, or a
+// one-line error: an empty name, a name given twice, or an unknown one (with the nearest
+// registered name). `ticklab step --manual --compare-with` and `ticklab lesson --compare-with`.
+std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::string_view list);
+
 }
 
 // A setting prints as its name, so a list of them reads "quantum, levels, boost".
