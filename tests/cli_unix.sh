@@ -240,10 +240,17 @@ same "$work/programs.txt" "$work/want.txt" "ticklab programs"
 
 # 5. Manual mode from a script: one choice a line on standard input, `back` undoes one, and
 # the end matches the same choices given with --choices (sjf's order: average waiting 3.00).
+# Without --compare-with it is set beside every built-in policy; sjf and srtf are among those
+# as good (whichever policies are added, so the line is matched by its members).
 printf 'P1\nback\n2\nP3\nP1\n' | "$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual > "$work/manual.txt" 2>&1
 expect_exit $? 0 "step --manual from a script"
 grep -q "^undone: P1$" "$work/manual.txt" || fail "step --manual: back did not undo P1"
-grep -q "^your average waiting 3.00 — as good as sjf, srtf$" "$work/manual.txt" || fail "step --manual: not matched with sjf"
+grep -q "^your schedule beside every built-in policy on the same workload:$" "$work/manual.txt" \
+    || fail "step --manual: not set beside every built-in policy"
+for policy in sjf srtf; do
+    grep -Eq "^your average waiting 3\.00 — as good as (.*, )?$policy(, .*)?$" "$work/manual.txt" \
+        || fail "step --manual: not matched with $policy"
+done
 printf 'P2\nP3\nP1\n' > "$work/choices"
 "$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual --choices "$work/choices" --format json < /dev/null > "$work/by_file.json"
 printf 'P2\nP3\nP1\n' | "$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual --format json > "$work/by_stdin.json"
