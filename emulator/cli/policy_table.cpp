@@ -20,26 +20,6 @@ bool is_policy_list(std::string const& scheduler)
 
 namespace {
 
-std::vector<std::string> policy_names(std::string const& list)
-{
-    std::vector<std::string> names;
-    if (list == "all") {
-        for (auto const& entry : all_schedulers())
-            names.emplace_back(entry.name);
-        return names;
-    }
-    std::size_t from = 0;
-    while (from <= list.size()) {
-        auto comma = std::min(list.find(',', from), list.size());
-        auto name = list.substr(from, comma - from);
-        name.erase(0, name.find_first_not_of(' '));
-        name.erase(name.find_last_not_of(' ') + 1);
-        names.push_back(name);
-        from = comma + 1;
-    }
-    return names;
-}
-
 using Row = PolicyRow;
 
 std::string two(double value) { return fmt::format("{:.2f}", value); }
@@ -82,7 +62,7 @@ int run_policy_table(RunSettings const& settings, Prepared const& prepared, Prog
             settings.format);
         return exit_code::usage;
     }
-    auto names = policy_names(settings.scheduler);
+    auto names = split_policy_list(settings.scheduler);
     for (auto const& name : names) {
         if (name.empty()) {
             fmt::print(stderr, "ticklab: error: --scheduler '{}' has an empty name in its list; separate policies "

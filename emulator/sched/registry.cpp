@@ -129,7 +129,7 @@ std::string schedulers_listing(bool lua_policies)
     return text;
 }
 
-std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::string_view list)
+std::vector<std::string> split_policy_list(std::string_view list)
 {
     std::vector<std::string> names;
     if (list == "all") {
@@ -143,6 +143,16 @@ std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::str
         auto name = list.substr(from, comma - from);
         name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
         name.remove_suffix(name.size() - std::min(name.find_last_not_of(' ') + 1, name.size()));
+        names.emplace_back(name);
+        from = comma + 1;
+    }
+    return names;
+}
+
+std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::string_view list)
+{
+    std::vector<std::string> names;
+    for (auto const& name : split_policy_list(list)) {
         if (name.empty())
             return fmt::format("'{}' has an empty name in its list; separate policies with single commas, e.g. "
                                "fcfs,sjf,rr",
@@ -152,8 +162,7 @@ std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::str
                 did_you_mean(suggest_scheduler(name)));
         if (std::find(names.begin(), names.end(), name) != names.end())
             return fmt::format("'{}' names '{}' twice", list, name);
-        names.emplace_back(name);
-        from = comma + 1;
+        names.push_back(name);
     }
     return names;
 }

@@ -107,6 +107,10 @@ std::string schedulers_listing(bool lua_policies);
 // one-line error: an empty name, a name given twice, or an unknown one (with the nearest
 // registered name). `ticklab step --manual --compare-with` and `ticklab lesson --compare-with`.
 std::variant<std::vector<std::string>, std::string> builtin_policy_list(std::string_view list);
+// The names of a comma-separated list ("fcfs, sjf,rr"), each trimmed of spaces, in order, empty
+// ones kept; "all": every built-in policy, in rank order. builtin_policy_list checks them; `run
+// --scheduler a,b` takes Lua files too.
+std::vector<std::string> split_policy_list(std::string_view list);
 
 }
 
