@@ -1,5 +1,7 @@
 #include "lang/lexer.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace tl {
@@ -116,6 +118,11 @@ BadByte find_bad_byte(std::string_view text)
     BadByte bad;
     int column = 1;
     for (std::size_t offset = 0; offset < text.size(); ++column) {
+        // Printable ASCII, nearly every byte of a program, needs no decoding.
+        if (auto byte = static_cast<unsigned char>(text[offset]); byte >= 0x20 && byte < 0x7F) {
+            ++offset;
+            continue;
+        }
         char32_t code_point = 0;
         auto length = decode_utf8(text, offset, code_point);
         if (length == 0 || (code_point < 0x20 && code_point != '\t') || code_point == 0x7F) {
@@ -212,6 +219,7 @@ std::vector<std::string_view> split_lines(std::string_view source)
     if (source.substr(0, bom.size()) == bom)
         source.remove_prefix(bom.size());
     std::vector<std::string_view> lines;
+    lines.reserve(static_cast<std::size_t>(std::count(source.begin(), source.end(), '\n')) + 1);
     while (!source.empty()) {
         auto end = source.find('\n');
         auto line = source.substr(0, end);
@@ -228,8 +236,17 @@ std::vector<std::string_view> split_lines(std::string_view source)
 LexedLine lex_line(std::string_view text, int number)
 {
     LexedLine line;
+    lex_line(text, number, line);
+    return line;
+}
+
+void lex_line(std::string_view text, int number, LexedLine& line)
+{
     line.number = number;
     line.text = text;
+    line.indent = 0;
+    line.tab_column = 0;
+    line.tokens.clear();
 
     // Bytes past the first bad one are never read: the error there ends the line, and
     // columns after it would mean nothing anyway.
@@ -322,11 +339,16 @@ LexedLine lex_line(std::string_view text, int number)
         } else {
             token.kind = TokenKind::Word;
             while (pos < limit && !ends_word(text[pos])) {
+                if (static_cast<unsigned char>(text[pos]) < 0x80) { // ASCII: one byte, never a look-alike space
+                    ++pos;
+                    ++column;
+                    continue;
+                }
                 char32_t code_point = 0;
                 decode_utf8(text, pos, code_point);
                 if (auto name = lookalike_space(code_point); !name.empty()) {
                     line.tokens.push_back(error_token(lookalike_message(code_point, name), column));
-                    return line;
+                    return;
                 }
                 advance();
             }
@@ -335,7 +357,6 @@ LexedLine lex_line(std::string_view text, int number)
         token.end_column = column;
         line.tokens.push_back(std::move(token));
     }
-    return line;
 }
 
 }

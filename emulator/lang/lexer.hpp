@@ -47,6 +47,8 @@ struct LexedLine {
 std::vector<std::string_view> split_lines(std::string_view source);
 
 LexedLine lex_line(std::string_view text, int number);
+// The same, into `line`, whose token storage is reused (the parser lexes every line into one).
+void lex_line(std::string_view text, int number, LexedLine& line);
 
 // A byte that has no place in a text file: invalid UTF-8, or a control character other than
 // a tab. Found is false when the text is clean.

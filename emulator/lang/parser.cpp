@@ -95,9 +95,11 @@ ParseResult Parser::run()
         m_result.error_count = 1;
         return std::move(m_result);
     }
+    LexedLine lexed; // one for every line, so its tokens' storage is allocated once
     for (std::size_t i = 0; i < m_lines.size(); ++i) {
         m_line = static_cast<int>(i) + 1;
-        line(lex_line(m_lines[i], m_line));
+        lex_line(m_lines[i], m_line, lexed);
+        line(lexed);
     }
     close_process();
 

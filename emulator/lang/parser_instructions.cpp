@@ -109,6 +109,18 @@ std::size_t matched_words(OpcodeInfo const& info, std::vector<Token> const& toke
 
 std::string_view first_word(std::string_view words) { return words.substr(0, words.find(' ')); }
 
+// Each opcode's first word, in all_opcodes() order: found once, not on every line.
+std::vector<std::string_view> const& first_words()
+{
+    static std::vector<std::string_view> const words = [] {
+        std::vector<std::string_view> out;
+        for (auto const& info : all_opcodes())
+            out.push_back(first_word(info.mnemonic));
+        return out;
+    }();
+    return words;
+}
+
 }
 
 std::optional<Opcode> Parser::recognize(LexedLine const& line, bool in_async, std::size_t& first_operand)
@@ -121,9 +133,12 @@ std::optional<Opcode> Parser::recognize(LexedLine const& line, bool in_async, st
     OpcodeInfo const* misplaced = nullptr;
     bool allowed = false;
     std::size_t best_words = 0;
-    for (auto const& info : all_opcodes()) {
-        if (first_word(info.mnemonic) != mnemonic.raw)
+    auto const& opcodes = all_opcodes();
+    auto const& firsts = first_words();
+    for (std::size_t i = 0; i < opcodes.size(); ++i) {
+        if (firsts[i] != mnemonic.raw)
             continue;
+        auto const& info = opcodes[i];
         if (!allowed_in(info.opcode, in_async)) {
             misplaced = misplaced ? misplaced : &info;
             continue;

@@ -273,6 +273,7 @@ void Parser::link(OpenProcess& process)
         auto& thread = process.spec.threads[t];
         auto const& own = process.thread_code[t];
         thread.code.clear();
+        thread.code.reserve(own.size() + 1); // exact when it makes no calls (the end of its code is one more)
         bool calls = false;
         for (auto const& pending : own) {
             thread.code.push_back(instantiate(pending, {}));
