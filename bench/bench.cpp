@@ -105,7 +105,7 @@ tl::Program stretched(tl::Program program, Tick factor)
     for (auto& process : program.processes) {
         process.arrival *= factor;
         for (auto& thread : process.threads)
-            for (auto& instruction : thread.code)
+            for (auto& instruction : thread.code.edit())
                 instruction.ticks *= factor;
     }
     return program;
@@ -117,7 +117,7 @@ tl::Program longer_bursts(tl::Program program, Tick factor)
 {
     for (auto& process : program.processes)
         for (auto& thread : process.threads)
-            for (auto& instruction : thread.code)
+            for (auto& instruction : thread.code.edit())
                 if (instruction.opcode == tl::Opcode::Compute)
                     instruction.ticks *= factor;
     return program;

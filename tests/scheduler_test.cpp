@@ -78,7 +78,7 @@ ThreadSpec thread(std::string name, std::vector<Op> const& code, std::vector<int
         instruction.ticks = op.ticks;
         if (op.opcode == Opcode::Print)
             instruction.text = "done";
-        spec.code.push_back(instruction);
+        spec.code.edit().push_back(instruction);
     }
     return spec;
 }

@@ -251,7 +251,7 @@ void layout(Program const& program, std::span<std::string const> header, std::st
                     emit(std::string_view());
                 }
                 if (locate)
-                    locate->processes[p].threads[t].code[i].where = { line, 5 };
+                    locate->processes[p].threads[t].code.edit()[i].where = { line, 5 };
             }
         }
     }
@@ -479,15 +479,16 @@ void draw_process_body(SplitMix64& random, GeneratorOptions const& options, Rati
     for (std::size_t t = 0; t < process.threads.size(); ++t) {
         auto& thread = process.threads[t];
         thread.name = numbered('t', static_cast<int>(t) + 1, options.threads);
-        thread.code.clear();
-        thread.code.reserve(static_cast<std::size_t>(options.length));
+        auto& code = thread.code.edit();
+        code.clear();
+        code.reserve(static_cast<std::size_t>(options.length));
         Instruction first;
         first.opcode = Opcode::Compute;
         first.ticks = static_cast<Tick>(random.between(static_cast<std::uint64_t>(options.burst.min),
             static_cast<std::uint64_t>(options.burst.max)));
-        thread.code.push_back(first);
+        code.push_back(first);
         for (int i = 1; i < options.length; ++i)
-            draw_instructions(random, options, ratios.io, ratios.sleep, ratios.memory, ratios.lock, thread.code);
+            draw_instructions(random, options, ratios.io, ratios.sleep, ratios.memory, ratios.lock, code);
     }
 }
 

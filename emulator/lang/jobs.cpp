@@ -176,7 +176,7 @@ void JobsParser::job(Field const& job)
     ThreadSpec thread;
     thread.name = process.name;
     thread.where = process.where;
-    thread.code.push_back(std::move(compute));
+    thread.code.edit().push_back(std::move(compute));
     process.threads.push_back(std::move(thread));
     m_result.program.processes.push_back(std::move(process));
 }

@@ -272,11 +272,12 @@ void Parser::link(OpenProcess& process)
     for (std::size_t t = 0; t < process.spec.threads.size(); ++t) {
         auto& thread = process.spec.threads[t];
         auto const& own = process.thread_code[t];
-        thread.code.clear();
-        thread.code.reserve(own.size() + 1); // exact when it makes no calls (the end of its code is one more)
+        auto& code = thread.code.edit();
+        code.clear();
+        code.reserve(own.size() + 1); // exact when it makes no calls (the end of its code is one more)
         bool calls = false;
         for (auto const& pending : own) {
-            thread.code.push_back(instantiate(pending, {}));
+            code.push_back(instantiate(pending, {}));
             calls = calls || !pending.calls.empty();
         }
         if (calls) {
@@ -284,7 +285,7 @@ void Parser::link(OpenProcess& process)
             Instruction end;
             end.opcode = Opcode::Return;
             end.where = thread.where;
-            thread.code.push_back(std::move(end));
+            code.push_back(std::move(end));
         }
         bool too_big = false;
         // Body of call `call` of instruction at `at`, appended; then its own calls, depth first.
@@ -294,18 +295,18 @@ void Parser::link(OpenProcess& process)
                 return;
             auto const& coroutine = coroutines[call.callee];
             auto args = argument_values(call, caller);
-            if (thread.code.size() + coroutine.body.size() + 1 > max_expanded_code) {
+            if (code.size() + coroutine.body.size() + 1 > max_expanded_code) {
                 too_big = true;
                 return;
             }
-            auto entry = thread.code.size();
-            thread.code[at].calls[k].entry = static_cast<std::int32_t>(entry);
+            auto entry = code.size();
+            code[at].calls[k].entry = static_cast<std::int32_t>(entry);
             for (auto const& pending : coroutine.body)
-                thread.code.push_back(instantiate(pending, args));
+                code.push_back(instantiate(pending, args));
             Instruction end;
             end.opcode = Opcode::Return;
             end.where = coroutine.where;
-            thread.code.push_back(std::move(end));
+            code.push_back(std::move(end));
             for (std::size_t i = 0; i < coroutine.body.size(); ++i)
                 for (std::size_t j = 0; j < coroutine.body[i].calls.size(); ++j)
                     self(self, entry + i, j, coroutine.body[i].calls[j], args);

@@ -123,7 +123,7 @@ struct ThreadInfo {
     std::string name;         // as declared
     std::string display_name; // unique in the run: the name, or "process.name" when two processes share it
     ProcessId process = no_process;
-    std::vector<Instruction> code;
+    Code code; // the program's own, shared
     std::vector<int> pinned;
     std::uint64_t working_set = 0; // for the cache model; 0: none
 };
