@@ -90,7 +90,7 @@ std::optional<Tick> CfsScheduler::slice(ThreadId thread, CoreId)
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 100,
+SchedulerRegistration const cfs_registration { 100,
     SchedulerEntry {
         "cfs",
         "a CFS-like fair scheduler: the lowest virtual runtime runs; weights come from priority as nice",

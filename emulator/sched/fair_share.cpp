@@ -67,7 +67,7 @@ std::vector<ReadyQueue> FairShareScheduler::ready_queues() const
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 120,
+SchedulerRegistration const fair_share_registration { 120,
     SchedulerEntry {
         "fair-share",
         "fair share between processes: processes take turns, a quantum each, whatever their thread count",

@@ -46,7 +46,7 @@ std::vector<ReadyQueue> FcfsScheduler::ready_queue_heads(std::size_t limit) cons
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 10,
+SchedulerRegistration const fcfs_registration { 10,
     SchedulerEntry {
         "fcfs",
         "first come, first served: one global queue; a thread runs until it blocks or ends",

@@ -179,7 +179,7 @@ std::vector<ReadyQueue> LotteryScheduler::ready_queues() const
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 80,
+SchedulerRegistration const lottery_registration { 80,
     SchedulerEntry {
         "lottery",
         "lottery: a seeded random draw among the ready threads' tickets picks who runs for a quantum",

@@ -278,7 +278,7 @@ std::vector<ReadyQueue> MlfqScheduler::ready_queues() const
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 70,
+SchedulerRegistration const mlfq_registration { 70,
     SchedulerEntry {
         "mlfq",
         "multi-level feedback queue (OSTEP ch. 8): threads start on top and sink as they use their allotment",

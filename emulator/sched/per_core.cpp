@@ -225,7 +225,7 @@ std::vector<ReadyQueue> PerCoreScheduler::ready_queues() const
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 110,
+SchedulerRegistration const per_core_registration { 110,
     SchedulerEntry {
         "per-core",
         "per-core dispatch: a run queue per core, round-robin inside each; threads stay on their core",

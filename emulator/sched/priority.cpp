@@ -83,7 +83,7 @@ std::string aging_text(PriorityConfig const& config)
     return config.aging ? fmt::format("aging one step per {} ticks waiting", *config.aging) : "no aging";
 }
 
-SchedulerRegistration const registration { 50,
+SchedulerRegistration const priority_registration { 50,
     SchedulerEntry {
         "priority",
         "preemptive priority: the lowest priority number runs; a better newcomer preempts",
@@ -98,7 +98,7 @@ SchedulerRegistration const registration { 50,
         [](SchedulerOptions const& options) { return error_of(read_priority_config("priority", options)); },
     } };
 
-SchedulerRegistration const non_preemptive_registration { 60,
+SchedulerRegistration const priority_non_preemptive_registration { 60,
     SchedulerEntry {
         "priority-np",
         "non-preemptive priority: the lowest priority number runs until it blocks or ends",

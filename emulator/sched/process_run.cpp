@@ -55,7 +55,7 @@ std::vector<ReadyQueue> ProcessRunScheduler::ready_queues() const
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 130,
+SchedulerRegistration const process_run_registration { 130,
     SchedulerEntry {
         "process-run",
         "OSTEP process-run.py's CPU: a thread runs until it waits or ends; then the next ready one after it, by id",

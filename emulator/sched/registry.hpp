@@ -46,7 +46,9 @@ struct SchedulerEntry {
 };
 
 // Registers a policy's row, from a static object in the policy's .cpp:
-//     SchedulerRegistration const registration { 10, SchedulerEntry { "fcfs", ... } };
+//     SchedulerRegistration const fcfs_registration { 10, SchedulerEntry { "fcfs", ... } };
+// named after the policy: the library is compiled as a unity build (emulator/meson.build),
+// where several policies' files share one translation unit and so one anonymous namespace.
 // `rank` orders the policies in `ticklab schedulers` and in every table of policies, lowest
 // first (then by name), whatever order the files are linked or initialised in. The library is
 // linked whole (emulator/meson.build), so no registration is dropped by the linker.

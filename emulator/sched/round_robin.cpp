@@ -11,7 +11,7 @@ namespace tl {
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 20,
+SchedulerRegistration const round_robin_registration { 20,
     SchedulerEntry {
         "rr",
         "round-robin: one global queue; each thread runs at most a quantum, then goes to the back",

@@ -30,7 +30,7 @@ std::int64_t SjfScheduler::length(ThreadId thread) const
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 30,
+SchedulerRegistration const sjf_registration { 30,
     SchedulerEntry {
         "sjf",
         "shortest job first, non-preemptive: the shortest next CPU burst runs until it blocks or ends",

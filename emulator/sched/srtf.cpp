@@ -12,7 +12,7 @@ std::int64_t SrtfScheduler::running_key(ThreadId thread, CoreId) const { return 
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 40,
+SchedulerRegistration const srtf_registration { 40,
     SchedulerEntry {
         "srtf",
         "shortest remaining time first (preemptive SJF, OSTEP's STCF): a shorter newcomer preempts",

@@ -65,7 +65,7 @@ void StrideScheduler::on_stopped(ThreadId thread, CoreId core, Tick ran)
 // Its row in the registry (sched/registry.hpp).
 namespace {
 
-SchedulerRegistration const registration { 90,
+SchedulerRegistration const stride_registration { 90,
     SchedulerEntry {
         "stride",
         "stride: the ready thread with the lowest pass runs a quantum; its pass grows by 1,000,000 / tickets per tick",

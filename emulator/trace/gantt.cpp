@@ -267,13 +267,6 @@ std::string cells_text(std::vector<Cell> const& cells, bool colour)
     return text;
 }
 
-std::string plural(std::int64_t count, std::string_view one, std::string_view many)
-{
-    return fmt::format("{} {}", count, count == 1 ? one : many);
-}
-
-std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
-
 // Everything the chart of several runs shares: the scale, the label column, the axis.
 class Chart {
 public:

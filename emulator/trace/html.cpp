@@ -35,41 +35,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr double s_margin = 16;
-constexpr double s_target_width = 900;
-constexpr double s_max_tick_width = 36;
 constexpr double s_row = 20;
 constexpr double s_gap = 3;
-constexpr double s_char_width = 7.4;
-
-constexpr std::array<std::string_view, 10> s_palette {
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
-};
-
-std::string colour_of(ThreadId thread)
-{
-    if (thread >= 0 && thread < std::ssize(s_palette))
-        return std::string(s_palette[index_of(thread)]);
-    auto hue = std::fmod(static_cast<double>(thread) * 137.508, 360.0);
-    return fmt::format("hsl({:.0f},60%,62%)", hue);
-}
-
-std::string num(double value)
-{
-    auto text = fmt::format("{:.2f}", value);
-    while (text.back() == '0')
-        text.pop_back();
-    if (text.back() == '.')
-        text.pop_back();
-    return text == "-0" ? "0" : text;
-}
-
-std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
-
-std::string plural(std::int64_t count, std::string_view one, std::string_view many)
-{
-    return fmt::format("{} {}", count, count == 1 ? one : many);
-}
 
 using Span = StateSpan;
 constexpr auto const& s_states = thread_state_names;
@@ -197,7 +164,7 @@ Json run_json(RunData const& data, std::size_t index, bool relative, Language la
         auto id = static_cast<ThreadId>(i);
         auto const& info = trace.threads[i];
         threads.push_back({ { "name", trace.name(id) }, { "process", trace.processes[info.process].name },
-            { "letter", std::string(1, thread_letter(id)) }, { "colour", colour_of(id) } });
+            { "letter", std::string(1, thread_letter(id)) }, { "colour", svg_colour(id) } });
     }
     out["threads"] = threads;
     Json cores = Json::array();
@@ -332,29 +299,29 @@ public:
                 label = std::max(label, static_cast<std::size_t>(display_width(data.run->trace->name(static_cast<ThreadId>(i)))) + 2);
         }
         label = std::min<std::size_t>(label, 24);
-        m_left = s_margin + 12 + s_char_width * static_cast<double>(label);
-        m_tick = m_axis_end > 0 ? std::min(s_max_tick_width, s_target_width / static_cast<double>(m_axis_end)) : 1;
+        m_left = svg_margin + 12 + svg_char_width * static_cast<double>(label);
+        m_tick = m_axis_end > 0 ? std::min(svg_max_tick_width, svg_target_width / static_cast<double>(m_axis_end)) : 1;
     }
 
     void write(std::ostream& out)
     {
-        double y = s_margin;
+        double y = svg_margin;
         Tick step = nice_step(50.0 / m_tick);
         for (Tick tick = 0; tick <= m_axis_end; tick += step)
             text(x_of(tick), y + 10, fmt::format("{}", tick), "axis", true);
-        text(s_margin, y + 10, std::string(tr(m_language, "tick", "틱")), "axis", false);
+        text(svg_margin, y + 10, std::string(tr(m_language, "tick", "틱")), "axis", false);
         y += 18;
         double top = y;
         for (auto const& data : m_runs)
             y = block(data, y);
         for (Tick tick = 0; tick <= m_axis_end; tick += step)
-            m_grid += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>\n", num(x_of(tick)),
-                num(top), num(y));
-        double width = std::max(x_of(m_axis_end) + s_margin + 30, 400.0);
-        double height = y + s_margin;
+            m_grid += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>\n", svg_number(x_of(tick)),
+                svg_number(top), svg_number(y));
+        double width = std::max(x_of(m_axis_end) + svg_margin + 30, 400.0);
+        double height = y + svg_margin;
         out << fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
                            "viewBox=\"0 0 {0} {1}\" data-left=\"{2}\" data-tick=\"{3}\" role=\"img\">\n",
-            num(width), num(height), num(m_left), num(m_tick));
+            svg_number(width), svg_number(height), svg_number(m_left), svg_number(m_tick));
         out << "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
                "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\"/>"
                "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9a9a9a\" stroke-width=\"2\"/></pattern></defs>\n";
@@ -362,7 +329,7 @@ public:
         for (std::size_t i = 0; i < m_runs.size(); ++i)
             out << fmt::format("<rect class=\"cursor\" id=\"cursor-{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
                                "visibility=\"hidden\"/>\n",
-                i, num(x_of(0)), num(m_cursor_top[i]), num(std::max(m_tick, 2.0)), num(m_cursor_bottom[i] - m_cursor_top[i]));
+                i, svg_number(x_of(0)), svg_number(m_cursor_top[i]), svg_number(std::max(m_tick, 2.0)), svg_number(m_cursor_bottom[i] - m_cursor_top[i]));
         out << "</svg>\n";
     }
 
@@ -382,26 +349,26 @@ private:
 
     void text(double x, double y, std::string const& content, std::string_view css, bool middle)
     {
-        m_body += fmt::format("<text x=\"{}\" y=\"{}\" class=\"{}\"{}>{}</text>\n", num(x), num(y), css,
+        m_body += fmt::format("<text x=\"{}\" y=\"{}\" class=\"{}\"{}>{}</text>\n", svg_number(x), svg_number(y), css,
             middle ? " text-anchor=\"middle\"" : "", xml_escape(content));
     }
 
     void rect(Tick start, Tick end, double y, std::string const& attributes, std::string const& title)
     {
         m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}><title>{}</title></rect>\n",
-            num(x_of(start)), num(y), num(x_of(end) - x_of(start)), num(s_row), attributes, xml_escape(title));
+            svg_number(x_of(start)), svg_number(y), svg_number(x_of(end) - x_of(start)), svg_number(s_row), attributes, xml_escape(title));
     }
 
     double block(RunData const& data, double y)
     {
         auto const& trace = *data.run->trace;
-        text(s_margin, y + 13, run_heading(*data.run, m_language), "head", false);
+        text(svg_margin, y + 13, run_heading(*data.run, m_language), "head", false);
         y += 20;
         m_cursor_top.push_back(y);
         for (std::size_t core = 0; core < trace.core_slices.size(); ++core) {
-            text(s_margin, y + 14, fmt::format(fmt::runtime(tr(m_language, "core {}", "코어 {}")), core), "label", false);
-            m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"lane\"/>\n", num(x_of(0)), num(y),
-                num(x_of(trace.end) - x_of(0)), num(s_row));
+            text(svg_margin, y + 14, fmt::format(fmt::runtime(tr(m_language, "core {}", "코어 {}")), core), "label", false);
+            m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"lane\"/>\n", svg_number(x_of(0)), svg_number(y),
+                svg_number(x_of(trace.end) - x_of(0)), svg_number(s_row));
             for (auto const& slice : trace.core_slices[core]) {
                 auto const& name = trace.name(slice.thread);
                 if (slice.switching) {
@@ -410,7 +377,7 @@ private:
                     continue;
                 }
                 rect(slice.start, slice.end, y,
-                    fmt::format("fill=\"{}\"{}", colour_of(slice.thread), slice.stalled ? " class=\"stall\"" : ""),
+                    fmt::format("fill=\"{}\"{}", svg_colour(slice.thread), slice.stalled ? " class=\"stall\"" : ""),
                     fmt::format("{}: {}{}, ticks {}-{}", name, to_string(trace.instruction(slice)),
                         slice.stalled ? " (stalled, waiting for the bus)" : "", slice.start, slice.end));
                 if (x_of(slice.end) - x_of(slice.start) >= 11)
@@ -423,7 +390,7 @@ private:
         for (std::size_t i = 0; i < data.spans.size(); ++i) {
             auto id = static_cast<ThreadId>(i);
             auto name = trace.name(id);
-            text(s_margin, y + 14, fmt::format("{} {}", thread_letter(id), name), "label", false);
+            text(svg_margin, y + 14, fmt::format("{} {}", thread_letter(id), name), "label", false);
             for (auto const& span : data.spans[i]) {
                 if (span.state == "new" || span.state == "done")
                     continue;
@@ -433,20 +400,20 @@ private:
                     // A mark where it ended, not a bar: it is gone from then on.
                     m_body += fmt::format("<g class=\"{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"4\" height=\"{}\"/>"
                                           "<text x=\"{}\" y=\"{}\">{}</text></g>\n",
-                        span.state, xml_escape(title), num(x_of(span.start)), num(y), num(s_row), num(x_of(span.start) + 7),
-                        num(y + 14), xml_escape(state_label(span.state, m_language)));
+                        span.state, xml_escape(title), svg_number(x_of(span.start)), svg_number(y), svg_number(s_row), svg_number(x_of(span.start) + 7),
+                        svg_number(y + 14), xml_escape(state_label(span.state, m_language)));
                     continue;
                 }
                 std::string attributes = fmt::format("class=\"st {}\"", span.state);
                 if (span.state == "run" || span.state == "stall")
-                    attributes += fmt::format(" fill=\"{}\"", colour_of(id));
+                    attributes += fmt::format(" fill=\"{}\"", svg_colour(id));
                 rect(span.start, span.end, y, attributes, title);
             }
             y += s_row + s_gap;
         }
         m_cursor_bottom.push_back(y);
         m_body += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"end\"><title>{3}</title></line>\n",
-            num(x_of(trace.end)), num(m_cursor_top.back()), num(y),
+            svg_number(x_of(trace.end)), svg_number(m_cursor_top.back()), svg_number(y),
             xml_escape(fmt::format(fmt::runtime(tr(m_language, "the run ended at tick {}", "실행이 끝난 틱 {}")), trace.end)));
         return y + 10;
     }

@@ -25,7 +25,11 @@ namespace tl {
 
 using namespace perfetto;
 
-namespace {
+// Named, not anonymous: PerfettoStreamWriter::State below (declared in trace/stream.hpp) holds
+// a SortKey and a SortedSpill, and GCC warns (-Wsubobject-linkage, an error here) of a class
+// with fields of an anonymous namespace's types when their file is not the translation unit's
+// main file, as in the library's unity build (emulator/meson.build).
+namespace perfetto_stream_detail {
 
 // An event's place in the whole-trace order: render_perfetto adds events category by
 // category (slices core by core; state slices process by process, each process's own track
@@ -223,6 +227,8 @@ private:
 };
 
 }
+
+using namespace perfetto_stream_detail;
 
 struct PerfettoStreamWriter::State {
     State(Trace const& trace, std::size_t buffer_bytes);

@@ -2,9 +2,38 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace tl {
+
+std::string plural(std::int64_t count, std::string_view one, std::string_view many)
+{
+    return fmt::format("{} {}", count, count == 1 ? one : many);
+}
+
+std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
+
+std::string svg_colour(ThreadId thread)
+{
+    static constexpr std::array<std::string_view, 10> palette {
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    };
+    if (thread >= 0 && thread < std::ssize(palette))
+        return std::string(palette[index_of(thread)]);
+    auto hue = std::fmod(static_cast<double>(thread) * 137.508, 360.0);
+    return fmt::format("hsl({:.0f},60%,62%)", hue);
+}
+
+std::string svg_number(double value)
+{
+    auto text = fmt::format("{:.2f}", value);
+    while (text.back() == '0')
+        text.pop_back();
+    if (text.back() == '.')
+        text.pop_back();
+    return text == "-0" ? "0" : text;
+}
 
 std::vector<std::string> wrap_words(std::string_view text, int width)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
-// Small helpers shared by the text renderers (table.cpp, summary.cpp) and the JSON one.
+// Small helpers shared by the renderers: the text ones (table.cpp, summary.cpp, gantt.cpp), the
+// JSON one and the pictures (svg.cpp, html.cpp).
 // Names in a program may be any UTF-8 (Korean lessons name their threads in Hangul), so
 // columns are padded by how wide a string looks in a terminal (display_width, from
 // lang/width.hpp so diagnostics share it), not by its bytes.
@@ -28,6 +29,24 @@ std::string pad_left(std::string_view text, int width);
 
 // Decimal digits of a non-negative number (1 for 0).
 int digit_count(std::int64_t);
+
+// "1 tick", "3 ticks": the count and the noun that agrees with it.
+std::string plural(std::int64_t count, std::string_view one, std::string_view many);
+// A fraction as a percentage with one decimal: 0.875 is "87.5%".
+std::string percent(double fraction);
+
+// The pictures of a run, the SVG timeline (svg.cpp) and the lab page's chart (html.cpp), share
+// one scale (the longest run about svg_target_width pixels wide, a tick at most
+// svg_max_tick_width), one margin and one palette, so a thread has the same colour in both.
+inline constexpr double svg_margin = 16;
+inline constexpr double svg_target_width = 900;
+inline constexpr double svg_max_tick_width = 36;
+inline constexpr double svg_char_width = 7.4; // of the 12px monospace text, for fitting labels
+// A thread's fill: Tableau 10, distinguishable and readable under dark text; threads past ten
+// get hues spread by the golden angle.
+std::string svg_colour(ThreadId);
+// A coordinate with at most two decimals and no trailing zeros ("12.5", "0").
+std::string svg_number(double);
 
 // The instruction a Block event waits on ("io" or "sleep"), from the thread's code.
 std::string_view wait_mnemonic(Trace const&, Event const&);

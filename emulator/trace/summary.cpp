@@ -55,13 +55,6 @@ private:
 
 std::string tick_or_dash(bool applies, Tick value) { return applies ? fmt::format("{}", value) : "-"; }
 
-std::string plural(std::int64_t count, std::string_view one, std::string_view many)
-{
-    return fmt::format("{} {}", count, count == 1 ? one : many);
-}
-
-std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
-
 // The data races of the run (trace/races.hpp), one line each, up to races_listed.
 void render_race_lines(std::ostream& out, Trace const& trace)
 {

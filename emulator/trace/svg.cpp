@@ -23,45 +23,9 @@ namespace tl {
 
 namespace {
 
-constexpr double s_margin = 16;
-constexpr double s_target_width = 900;
-constexpr double s_max_tick_width = 36;
 constexpr double s_row_height = 22;
 constexpr double s_row_gap = 4;
 constexpr double s_counts_height = 36;
-constexpr double s_char_width = 7.4; // of the 12px monospace text, for fitting labels
-
-// Tableau 10: distinguishable, and readable under dark text. Threads past ten get hues spread
-// by the golden angle.
-constexpr std::array<std::string_view, 10> s_palette {
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
-};
-
-std::string colour_of(ThreadId thread)
-{
-    if (thread >= 0 && thread < std::ssize(s_palette))
-        return std::string(s_palette[index_of(thread)]);
-    auto hue = std::fmod(static_cast<double>(thread) * 137.508, 360.0);
-    return fmt::format("hsl({:.0f},60%,62%)", hue);
-}
-
-// A coordinate with at most two decimals and no trailing zeros.
-std::string num(double value)
-{
-    auto text = fmt::format("{:.2f}", value);
-    while (text.back() == '0')
-        text.pop_back();
-    if (text.back() == '.')
-        text.pop_back();
-    return text == "-0" ? "0" : text;
-}
-
-std::string plural(std::int64_t count, std::string_view one, std::string_view many)
-{
-    return fmt::format("{} {}", count, count == 1 ? one : many);
-}
-
-std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
 
 std::string heading(ChartRun const& run)
 {
@@ -113,33 +77,33 @@ public:
         }
         for (auto const& figure : m_figures)
             m_peak = std::max(m_peak, figure.parallelism.peak_concurrency);
-        m_label_width = 12 + s_char_width * static_cast<double>(std::max<std::size_t>(label, 7));
-        m_tick_width = m_axis_end > 0 ? std::min(s_max_tick_width, s_target_width / static_cast<double>(m_axis_end)) : 1;
-        m_chart_left = s_margin + m_label_width;
+        m_label_width = 12 + svg_char_width * static_cast<double>(std::max<std::size_t>(label, 7));
+        m_tick_width = m_axis_end > 0 ? std::min(svg_max_tick_width, svg_target_width / static_cast<double>(m_axis_end)) : 1;
+        m_chart_left = svg_margin + m_label_width;
     }
 
     void write(std::ostream& out, bool standalone)
     {
         m_body.clear();
         m_grid.clear();
-        double y = s_margin;
+        double y = svg_margin;
         y = axis(y);
         for (std::size_t i = 0; i < m_runs.size(); ++i)
             y = run_block(m_runs[i], m_figures[i], i > 0, y);
         y = legend(y + 8);
-        double width = std::max(m_chart_left + static_cast<double>(m_axis_end) * m_tick_width + s_margin + 40, m_min_width);
-        double height = y + s_margin;
+        double width = std::max(m_chart_left + static_cast<double>(m_axis_end) * m_tick_width + svg_margin + 40, m_min_width);
+        double height = y + svg_margin;
 
         if (standalone)
             out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
         out << fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
                            "font-family=\"ui-monospace, Menlo, Consolas, monospace\" font-size=\"12\">\n",
-            num(width), num(height), num(width), num(height));
+            svg_number(width), svg_number(height), svg_number(width), svg_number(height));
         out << "<title>" << xml_escape(title()) << "</title>\n";
         out << "<style>.axis{fill:#555}.grid{stroke:#e4e4e4;stroke-width:1}.lane{fill:#f3f3f3}"
                ".label{fill:#222}.head{fill:#111;font-weight:bold}.note{fill:#444}.end{stroke:#222;stroke-width:1.5}"
                ".run text{fill:#111}.switch{fill:#bbb}.stall{fill-opacity:0.35}.running{fill:#555}.stalled{fill:#999}.ready{fill:#c9c9c9}</style>\n";
-        out << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height) << "\" fill=\"#fff\"/>\n";
+        out << "<rect x=\"0\" y=\"0\" width=\"" << svg_number(width) << "\" height=\"" << svg_number(height) << "\" fill=\"#fff\"/>\n";
         out << m_grid << m_body;
         out << "</svg>\n";
     }
@@ -157,16 +121,16 @@ private:
 
     void text(double x, double y, std::string_view content, std::string_view css, std::string_view anchor = "start")
     {
-        m_body += fmt::format("<text x=\"{}\" y=\"{}\" class=\"{}\"{}>{}</text>\n", num(x), num(y), css,
+        m_body += fmt::format("<text x=\"{}\" y=\"{}\" class=\"{}\"{}>{}</text>\n", svg_number(x), svg_number(y), css,
             anchor == "start" ? std::string() : fmt::format(" text-anchor=\"{}\"", anchor), xml_escape(content));
-        m_min_width = std::max(m_min_width, x + s_char_width * static_cast<double>(display_width(content)) + s_margin);
+        m_min_width = std::max(m_min_width, x + svg_char_width * static_cast<double>(display_width(content)) + svg_margin);
     }
 
     // Tick labels every round number of ticks, at least 50 pixels apart.
     double axis(double y)
     {
         m_step = nice_step(50.0 / m_tick_width);
-        text(s_margin, y + 12, "tick", "axis");
+        text(svg_margin, y + 12, "tick", "axis");
         for (Tick tick = 0; tick <= m_axis_end; tick += m_step)
             text(x_of(tick), y + 12, fmt::format("{}", tick), "axis", "middle");
         return y + 20;
@@ -177,20 +141,20 @@ private:
     void grid(double top, double bottom)
     {
         for (Tick tick = 0; tick <= m_axis_end; tick += m_step)
-            m_grid += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>\n", num(x_of(tick)),
-                num(top), num(bottom));
+            m_grid += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"grid\"/>\n", svg_number(x_of(tick)),
+                svg_number(top), svg_number(bottom));
     }
 
     double run_block(ChartRun const& run, RunFigures const& figure, bool relative, double y)
     {
         auto const& trace = *run.trace;
-        text(s_margin, y + 14, heading(run), "head");
+        text(svg_margin, y + 14, heading(run), "head");
         y += 22;
         double top = y;
         for (std::size_t core = 0; core < trace.core_slices.size(); ++core) {
-            text(s_margin, y + 15, fmt::format("core {}", core), "label");
+            text(svg_margin, y + 15, fmt::format("core {}", core), "label");
             m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"lane\"/>\n",
-                num(x_of(0)), num(y), num(x_of(trace.end) - x_of(0)), num(s_row_height));
+                svg_number(x_of(0)), svg_number(y), svg_number(x_of(trace.end) - x_of(0)), svg_number(s_row_height));
             m_body += "<g class=\"run\">\n";
             for (auto const& slice : trace.core_slices[core])
                 slice_rect(trace, slice, y);
@@ -201,9 +165,9 @@ private:
         y += s_counts_height;
         grid(top, y);
         m_body += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"end\"><title>{3}</title></line>\n",
-            num(x_of(trace.end)), num(top), num(y), xml_escape(fmt::format("the run ended at tick {}", trace.end)));
+            svg_number(x_of(trace.end)), svg_number(top), svg_number(y), xml_escape(fmt::format("the run ended at tick {}", trace.end)));
         y += 6;
-        text(s_margin, y + 12, figures_line(run, figure, relative), "note");
+        text(svg_margin, y + 12, figures_line(run, figure, relative), "note");
         return y + 26;
     }
 
@@ -216,19 +180,19 @@ private:
                   slice.stalled ? " (stalled, waiting for the bus)" : "", slice.start, slice.end);
         double x = x_of(slice.start);
         double width = x_of(slice.end) - x;
-        m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}><title>{}</title></rect>\n", num(x),
-            num(y), num(width), num(s_row_height),
+        m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}><title>{}</title></rect>\n", svg_number(x),
+            svg_number(y), svg_number(width), svg_number(s_row_height),
             slice.switching ? std::string("class=\"switch\"")
-                : slice.stalled ? fmt::format("fill=\"{}\" class=\"stall\"", colour_of(slice.thread))
-                                : fmt::format("fill=\"{}\"", colour_of(slice.thread)),
+                : slice.stalled ? fmt::format("fill=\"{}\" class=\"stall\"", svg_colour(slice.thread))
+                                : fmt::format("fill=\"{}\"", svg_colour(slice.thread)),
             xml_escape(title));
         // The name when it fits, else the thread's letter, else nothing.
         std::string label = slice.switching ? std::string("~") : name;
-        if (s_char_width * static_cast<double>(display_width(label)) + 6 > width)
+        if (svg_char_width * static_cast<double>(display_width(label)) + 6 > width)
             label = slice.switching ? std::string() : std::string(1, thread_letter(slice.thread));
-        if (!label.empty() && s_char_width + 4 <= width)
-            m_body += fmt::format("<text x=\"{}\" y=\"{}\" pointer-events=\"none\">{}</text>\n", num(x + 3),
-                num(y + 15), xml_escape(label));
+        if (!label.empty() && svg_char_width + 4 <= width)
+            m_body += fmt::format("<text x=\"{}\" y=\"{}\" pointer-events=\"none\">{}</text>\n", svg_number(x + 3),
+                svg_number(y + 15), xml_escape(label));
     }
 
     // Stacked bars: running (dark) under stalled (mid grey) under ready (light), one scale for
@@ -236,8 +200,8 @@ private:
     void counts(Trace const& trace, double y)
     {
         // Labelled as stacked: ready on top, running at the bottom.
-        text(s_margin, y + 12, "ready", "label");
-        text(s_margin, y + 33, "running", "label");
+        text(svg_margin, y + 12, "ready", "label");
+        text(svg_margin, y + 33, "running", "label");
         double unit = s_counts_height / static_cast<double>(std::max(m_peak, 1));
         double base = y + s_counts_height;
         for (auto const& span : count_spans(trace)) {
@@ -254,13 +218,13 @@ private:
             double ready = unit * span.ready;
             if (span.running > 0)
                 m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"running\"><title>{}</title></rect>\n",
-                    num(x), num(base - running), num(width), num(running), title);
+                    svg_number(x), svg_number(base - running), svg_number(width), svg_number(running), title);
             if (span.stalled > 0)
                 m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"stalled\"><title>{}</title></rect>\n",
-                    num(x), num(base - running - stalled), num(width), num(stalled), title);
+                    svg_number(x), svg_number(base - running - stalled), svg_number(width), svg_number(stalled), title);
             if (span.ready > 0)
                 m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"ready\"><title>{}</title></rect>\n",
-                    num(x), num(base - running - stalled - ready), num(width), num(ready), title);
+                    svg_number(x), svg_number(base - running - stalled - ready), svg_number(width), svg_number(ready), title);
         }
     }
 
@@ -277,20 +241,20 @@ private:
                 stalls = stalls || ticks > 0;
         }
         auto const& names = *m_runs.front().trace;
-        double x = s_margin;
-        double row_width = std::max(s_target_width, m_chart_left + static_cast<double>(m_axis_end) * m_tick_width);
+        double x = svg_margin;
+        double row_width = std::max(svg_target_width, m_chart_left + static_cast<double>(m_axis_end) * m_tick_width);
         auto item = [&](std::string const& swatch, std::string const& label) {
-            double width = 18 + s_char_width * static_cast<double>(display_width(label)) + 16;
-            if (x > s_margin && x + width > row_width) {
-                x = s_margin;
+            double width = 18 + svg_char_width * static_cast<double>(display_width(label)) + 16;
+            if (x > svg_margin && x + width > row_width) {
+                x = svg_margin;
                 y += 18;
             }
-            m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", num(x), num(y), swatch);
+            m_body += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", svg_number(x), svg_number(y), swatch);
             text(x + 16, y + 10, label, "label");
             x += width;
         };
         for (std::size_t id = 0; id < threads && id < names.threads.size(); ++id)
-            item(fmt::format("fill=\"{}\"", colour_of(static_cast<ThreadId>(id))),
+            item(fmt::format("fill=\"{}\"", svg_colour(static_cast<ThreadId>(id))),
                 fmt::format("{} {}", thread_letter(static_cast<ThreadId>(id)), names.name(static_cast<ThreadId>(id))));
         if (switches)
             item("class=\"switch\"", "switching");
