@@ -256,5 +256,19 @@ printf 'P2\nP3\nP1\n' > "$work/choices"
 printf 'P2\nP3\nP1\n' | "$ticklab" step --jobs "P1:0:24,P2:0:3,P3:0:3" --manual --format json > "$work/by_stdin.json"
 same "$work/by_stdin.json" "$work/by_file.json" "step --manual: the same choices by standard input and by --choices"
 
+# 6. The Perfetto trace sorts through a temporary file, made in $TMPDIR when it is set: one
+# there that cannot be made is an error naming it (exit 74), not a file in /tmp instead.
+TMPDIR="$work/scratch" "$ticklab" run kitchen --format perfetto > "$work/perfetto.json" 2> "$work/perfetto.err"
+expect_exit $? 74 "perfetto with a missing \$TMPDIR"
+printf "ticklab: error: cannot make a temporary file for the trace in '%s' (\$TMPDIR): No such file or directory\n" \
+    "$work/scratch" > "$work/perfetto.expected"
+same "$work/perfetto.err" "$work/perfetto.expected" "perfetto with a missing \$TMPDIR: the message"
+mkdir "$work/scratch"
+TMPDIR="$work/scratch" "$ticklab" run kitchen --format perfetto > "$work/perfetto.json"
+expect_exit $? 0 "perfetto with \$TMPDIR set"
+"$ticklab" run kitchen --format perfetto > "$work/perfetto_default.json"
+same "$work/perfetto.json" "$work/perfetto_default.json" "perfetto through \$TMPDIR and through /tmp"
+[ -z "$(ls -A "$work/scratch")" ] || fail "perfetto left its temporary file in \$TMPDIR"
+
 echo "cli_unix: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -118,6 +119,26 @@ std::optional<std::string> write_file_safely(fs::path const& path, std::function
         return fmt::format("cannot write '{}': {}", shown, std::strerror(saved));
     }
     return std::nullopt;
+}
+
+std::FILE* scratch_file(std::string_view purpose, std::string& error)
+{
+    char const* from_environment = std::getenv("TMPDIR");
+    std::string folder = from_environment != nullptr && *from_environment != '\0' ? from_environment : "/tmp";
+    std::string name = (std::filesystem::path(folder) / "ticklab-XXXXXX").string();
+    int fd = ::mkstemp(name.data());
+    if (fd < 0) {
+        error = fmt::format("cannot make a temporary file for {} in '{}'{}: {}", purpose, folder,
+            from_environment != nullptr && *from_environment != '\0' ? " ($TMPDIR)" : "", std::strerror(errno));
+        return nullptr;
+    }
+    ::unlink(name.c_str());
+    std::FILE* file = ::fdopen(fd, "w+b");
+    if (file == nullptr) {
+        error = fmt::format("cannot open a temporary file for {} in '{}': {}", purpose, folder, std::strerror(errno));
+        ::close(fd);
+    }
+    return file;
 }
 
 }

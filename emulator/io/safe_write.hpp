@@ -4,6 +4,7 @@
 // (`generate -o`, $TICKLAB_PROGRESS) may already hold something else, or be a symbolic link
 // into another file.
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -31,5 +32,12 @@ std::optional<std::string> write_file_safely(std::filesystem::path const& path, 
 using PieceWriter = std::function<bool(std::string_view piece)>;
 std::optional<std::string> write_file_safely(std::filesystem::path const& path,
     std::function<bool(PieceWriter const&)> const& produce, OwnedBy const& owned_by, bool force, bool create_folder = false);
+
+// A scratch file for a writer that holds more than memory should (the JSON writer's event
+// records, the Perfetto trace's sorted runs): made in $TMPDIR (/tmp when it is unset or
+// empty), opened for reading and writing, and already unlinked, so it goes away when it is
+// closed or ticklab stops. Null on failure, with `error` saying what it was for (PURPOSE), where
+// and why.
+std::FILE* scratch_file(std::string_view purpose, std::string& error);
 
 }

@@ -1,3 +1,4 @@
+#include "io/safe_write.hpp"
 #include "trace/perfetto_events.hpp"
 #include "trace/render_util.hpp"
 #include "trace/stream.hpp"
@@ -63,9 +64,10 @@ public:
     explicit SortedSpill(std::size_t buffer_bytes)
         : m_buffer_bytes(buffer_bytes)
     {
-        m_file = std::tmpfile();
+        std::string why;
+        m_file = scratch_file("the trace", why);
         if (m_file == nullptr)
-            m_error = fmt::format("cannot make a temporary file for the trace: {}", std::strerror(errno));
+            m_error = why;
     }
     ~SortedSpill()
     {

@@ -1,5 +1,7 @@
 #include "trace/stream.hpp"
 
+#include "io/safe_write.hpp"
+
 #include "trace/csv_blocked.hpp"
 #include "trace/render.hpp"
 #include "trace/render_util.hpp"
@@ -398,9 +400,10 @@ void JsonStreamWriter::spill()
     if (size == 0 || !m_error.empty())
         return;
     if (m_file == nullptr) {
-        m_file = std::tmpfile();
+        std::string why;
+        m_file = scratch_file("the events", why);
         if (m_file == nullptr) {
-            m_error = fmt::format("cannot make a temporary file for the events: {}", std::strerror(errno));
+            m_error = why;
             return;
         }
     }
