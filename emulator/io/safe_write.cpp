@@ -124,12 +124,13 @@ std::optional<std::string> write_file_safely(fs::path const& path, std::function
 std::FILE* scratch_file(std::string_view purpose, std::string& error)
 {
     char const* from_environment = std::getenv("TMPDIR");
-    std::string folder = from_environment != nullptr && *from_environment != '\0' ? from_environment : "/tmp";
+    bool given = from_environment != nullptr && *from_environment != '\0';
+    std::string folder = given ? from_environment : "/tmp";
     std::string name = (std::filesystem::path(folder) / "ticklab-XXXXXX").string();
     int fd = ::mkstemp(name.data());
     if (fd < 0) {
         error = fmt::format("cannot make a temporary file for {} in '{}'{}: {}", purpose, folder,
-            from_environment != nullptr && *from_environment != '\0' ? " ($TMPDIR)" : "", std::strerror(errno));
+            given ? " ($TMPDIR)" : "", std::strerror(errno));
         return nullptr;
     }
     ::unlink(name.c_str());

@@ -233,13 +233,6 @@ std::vector<std::string_view> split_lines(std::string_view source)
     return lines;
 }
 
-LexedLine lex_line(std::string_view text, int number)
-{
-    LexedLine line;
-    lex_line(text, number, line);
-    return line;
-}
-
 void lex_line(std::string_view text, int number, LexedLine& line)
 {
     line.number = number;

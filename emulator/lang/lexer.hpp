@@ -46,8 +46,8 @@ struct LexedLine {
 // ends a line, and the "\r" of a "\r\n" ending is dropped so Windows files read the same.
 std::vector<std::string_view> split_lines(std::string_view source);
 
-LexedLine lex_line(std::string_view text, int number);
-// The same, into `line`, whose token storage is reused (the parser lexes every line into one).
+// Lexes one line (its 1-based `number`) into `line`, whose token storage is reused: the parser
+// lexes every line into one LexedLine.
 void lex_line(std::string_view text, int number, LexedLine& line);
 
 // A byte that has no place in a text file: invalid UTF-8, or a control character other than
