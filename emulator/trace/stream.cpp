@@ -311,6 +311,60 @@ unsigned char const* decode(unsigned char const* record, Event& event)
     return at;
 }
 
+// A preemption's reason, as JSON.
+std::string_view preempt_reason(std::int64_t cause)
+{
+    return static_cast<PreemptCause>(cause) == PreemptCause::SliceEnded ? "\"slice-ended\""
+        : static_cast<PreemptCause>(cause) == PreemptCause::Yielded      ? "\"yield\""
+                                                                         : "\"policy\"";
+}
+
+constexpr auto s_digit_pairs = [] {
+    std::array<char, 200> pairs {};
+    for (int i = 0; i < 100; ++i) {
+        pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+        pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+    }
+    return pairs;
+}();
+
+constexpr auto s_powers_of_ten = [] {
+    std::array<std::uint64_t, 20> powers {};
+    powers[0] = 1;
+    for (std::size_t i = 1; i < powers.size(); ++i)
+        powers[i] = powers[i - 1] * 10;
+    return powers;
+}();
+
+// `value` in decimal at `at`, as std::to_chars writes it (at most 20 bytes); answers its end.
+char* put_decimal(char* at, std::int64_t value)
+{
+    if (value < 0)
+        return std::to_chars(at, at + 20, value).ptr;
+    auto rest = static_cast<std::uint64_t>(value);
+    if (rest < 10) {
+        *at = static_cast<char>('0' + rest);
+        return at + 1;
+    }
+    std::size_t digits = 2;
+    while (digits < s_powers_of_ten.size() && rest >= s_powers_of_ten[digits])
+        ++digits;
+    auto* end = at + digits;
+    auto* next = end;
+    while (rest >= 100) {
+        next -= 2;
+        std::memcpy(next, &s_digit_pairs[2 * (rest % 100)], 2);
+        rest /= 100;
+    }
+    if (rest >= 10) {
+        next -= 2;
+        std::memcpy(next, &s_digit_pairs[2 * rest], 2);
+    } else {
+        *--next = static_cast<char>('0' + rest);
+    }
+    return end;
+}
+
 // write(2) of all of it, again after a signal.
 bool write_all(int fd, unsigned char const* data, std::size_t size)
 {
@@ -333,7 +387,7 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
     , m_capacity(std::max(buffer_bytes, min_buffer))
     , m_records(std::make_unique<unsigned char[]>(m_capacity))
     , m_record_end(m_records.get())
-    , m_text(std::make_unique<char[]>(m_capacity))
+    , m_text(std::make_unique<char[]>(m_capacity + routine_room))
     , m_pos(m_text.get())
     , m_end(m_text.get() + m_capacity)
 {
@@ -374,6 +428,48 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
         m_thread_names.push_back(next());
     for (std::size_t process = 0; process < trace.processes.size(); ++process)
         m_process_names.push_back(next());
+
+    std::size_t lines = 0;
+    for (auto const& thread : trace.threads)
+        lines += thread.code.size();
+    m_lines.reserve(lines);
+    m_code_starts.reserve(trace.threads.size() + 1);
+    for (auto const& thread : trace.threads) {
+        m_code_starts.push_back(m_lines.size());
+        for (auto const& instruction : thread.code)
+            m_lines.push_back(instruction.where.line);
+    }
+    m_code_starts.push_back(m_lines.size());
+
+    auto piece = [&](std::string_view text) {
+        Piece made;
+        if (text.size() > made.bytes.size()) {
+            m_routine = false;
+            return made;
+        }
+        std::memcpy(made.bytes.data(), text.data(), text.size());
+        made.size = text.size();
+        return made;
+    };
+    auto key = [&](Key key) { return std::string(m_key_prefixes[key]); };
+    m_open = piece(",\n    {" + key(k_core).substr(1));
+    m_from_core_key = piece(key(k_from_core));
+    constexpr std::array<EventKind, 3> kinds { EventKind::Dispatch, EventKind::Migrate, EventKind::Preempt };
+    for (std::size_t kind = 0; kind < kinds.size(); ++kind) {
+        auto text = key(k_kind) + std::string(m_kind_names[static_cast<std::size_t>(kinds[kind])]);
+        m_kind[kind] = piece(text);
+        m_kind_line[kind] = piece(text + key(k_line));
+    }
+    m_process_key = piece(key(k_process));
+    m_slice_key = piece(key(k_slice));
+    for (std::size_t cause = 0; cause < m_reason_thread.size(); ++cause)
+        m_reason_thread[cause] = piece(key(k_reason) + std::string(preempt_reason(static_cast<std::int64_t>(cause))) + key(k_thread));
+    m_thread_key = piece(key(k_thread));
+    // The tick's key, at most 20 digits, and the event's end.
+    if (m_key_prefixes[k_tick].size() + 20 + 6 > m_tick_end.bytes.size())
+        m_routine = false;
+    else
+        set_tick_end(0);
 }
 
 JsonStreamWriter::~JsonStreamWriter()
@@ -504,11 +600,7 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
             out.number(k_slice, event.value);
         break;
     case EventKind::Migrate: out.number(k_from_core, event.value); break;
-    case EventKind::Preempt:
-        out.raw(k_reason, static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "\"slice-ended\""
-                : static_cast<PreemptCause>(event.value) == PreemptCause::Yielded            ? "\"yield\""
-                                                                                             : "\"policy\"");
-        break;
+    case EventKind::Preempt: out.raw(k_reason, preempt_reason(event.value)); break;
     case EventKind::Block:
         out.number(k_until, event.value);
         out.text(k_on, wait_mnemonic(trace, event));
@@ -563,6 +655,83 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     put("\n    }");
 }
 
+namespace {
+
+char* put_piece(char* at, std::array<char, 64> const& bytes, std::size_t size)
+{
+    std::memcpy(at, bytes.data(), bytes.size());
+    return at + size;
+}
+
+}
+
+void JsonStreamWriter::set_tick_end(Tick tick)
+{
+    auto tick_key = m_key_prefixes[k_tick];
+    auto* end = m_tick_end.bytes.data();
+    std::memcpy(end, tick_key.data(), tick_key.size());
+    end = put_decimal(end + tick_key.size(), tick);
+    std::memcpy(end, "\n    }", 6);
+    m_tick_end.size = static_cast<std::size_t>(end + 6 - m_tick_end.bytes.data());
+    m_tick_end_of = tick;
+}
+
+bool JsonStreamWriter::format_routine(Event const& event)
+{
+    std::size_t kind = 0;
+    switch (event.kind) {
+    case EventKind::Dispatch: kind = 0; break;
+    case EventKind::Migrate: kind = 1; break;
+    case EventKind::Preempt:
+        kind = 2;
+        if (event.value < 0 || static_cast<std::uint64_t>(event.value) >= m_reason_thread.size())
+            return false;
+        break;
+    default: return false;
+    }
+    if (!m_routine || event.core == no_core || event.process == no_process || event.thread == no_thread)
+        return false;
+    auto thread = m_thread_names[event.thread];
+    auto process = m_process_names[event.process];
+    if (thread.size() > name_padding || process.size() > name_padding)
+        return false;
+    // The keys in order: core, from_core, kind, line, process, reason, slice, thread, tick.
+    // m_pos is at most m_end: there is routine_room past it.
+    auto* at = m_pos;
+    auto piece = [&](Piece const& piece) { at = put_piece(at, piece.bytes, piece.size); };
+    auto name = [&](std::string_view name) {
+        std::memcpy(at, name.data(), name_padding);
+        at += name.size();
+    };
+    piece(m_open);
+    at = put_decimal(at, event.core);
+    if (kind == 1) {
+        piece(m_from_core_key);
+        at = put_decimal(at, event.value);
+    }
+    if (event.line != 0) {
+        piece(m_kind_line[kind]);
+        at = put_decimal(at, event.line);
+    } else {
+        piece(m_kind[kind]);
+    }
+    piece(m_process_key);
+    name(process);
+    if (kind == 0 && event.value != 0) {
+        piece(m_slice_key);
+        at = put_decimal(at, event.value);
+    }
+    piece(kind == 2 ? m_reason_thread[static_cast<std::size_t>(event.value)] : m_thread_key);
+    name(thread);
+    if (event.tick != m_tick_end_of)
+        set_tick_end(event.tick);
+    piece(m_tick_end);
+    m_pos = at;
+    if (m_pos > m_end)
+        flush_text();
+    return true;
+}
+
 // Reads the records back (from the buffer alone when they never left it, else from the
 // temporary file through the buffer) and formats each event.
 void JsonStreamWriter::write_events(Trace const& trace)
@@ -596,6 +765,10 @@ void JsonStreamWriter::write_events(Trace const& trace)
             end = at + left + count;
         }
         at = decode(at, event);
+        if (event.line == line_at_pc && event.thread != no_thread)
+            event.line = line_at(event.thread, event.pc);
+        if (index > 0 && format_routine(event))
+            continue;
         if (index > 0)
             put(",\n");
         format(trace, event);
