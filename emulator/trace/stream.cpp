@@ -194,10 +194,16 @@ bool plain_ascii(std::string_view text)
     return true;
 }
 
-// An event as a record of the temporary file: its kind, a byte saying which fields differ
-// from an Event's defaults, then those fields as variable-length integers (7 bits a byte,
-// signed ones zigzagged), the tick as the step from the event before. The headline's events
-// take about 11 bytes each, where their JSON takes about 170.
+// An event as a record of the temporary file: its kind, whose two high bits say that the
+// event's process is its thread's and that its line is line_at_pc (neither is then written), a
+// byte saying which other fields differ from an Event's defaults, then those fields as
+// variable-length integers (7 bits a byte; the core, process and thread as unsigned 32-bit
+// numbers, the others zigzagged), the tick as the step from the event before. The headline's
+// events take about 7 bytes each, where their JSON takes about 170.
+enum RecordKind : std::uint8_t {
+    r_own_process = 1 << 6,
+    r_line_at_pc = 1 << 7,
+};
 enum RecordField : std::uint8_t {
     r_core = 1 << 0,
     r_process = 1 << 1,
@@ -209,7 +215,7 @@ enum RecordField : std::uint8_t {
     r_more = 1 << 7, // a second byte of flags follows: r_task, r_object
 };
 enum RecordField2 : std::uint8_t { r_task = 1 << 0, r_object = 1 << 1 };
-static_assert(event_kind_count <= 256);
+static_assert(event_kind_count <= r_own_process);
 constexpr std::size_t max_record = 3 + 10 * 10; // kind, two flag bytes, ten integers
 
 std::uint64_t zigzag(std::int64_t value)
@@ -243,25 +249,39 @@ unsigned char const* get_varint(unsigned char const* at, std::uint64_t& value)
     }
 }
 
-// Writes `record` for `event`, whose tick follows `last_tick`; answers its end.
-unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick)
+// Writes `record` for `event`, whose tick follows `last_tick` and whose thread belongs to
+// `own_process`; answers its end.
+unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick, ProcessId own_process)
 {
     auto* at = record;
-    *at++ = static_cast<unsigned char>(event.kind);
+    auto* kind = at++;
+    *kind = static_cast<unsigned char>(event.kind);
     auto* flags = at++;
     std::uint8_t more = 0;
     *flags = 0;
     at = put_varint(at, zigzag(event.tick - last_tick));
+    auto id = [&](std::uint8_t flag, std::int32_t value, std::int32_t absent) {
+        if (value == absent)
+            return;
+        *flags |= flag;
+        at = put_varint(at, static_cast<std::uint32_t>(value));
+    };
     auto field = [&](std::uint8_t flag, std::int64_t value, std::int64_t absent) {
         if (value == absent)
             return;
         *flags |= flag;
         at = put_varint(at, zigzag(value));
     };
-    field(r_core, event.core, no_core);
-    field(r_process, event.process, no_process);
-    field(r_thread, event.thread, no_thread);
-    field(r_line, event.line, 0);
+    id(r_core, event.core, no_core);
+    if (event.process != no_process && event.process == own_process)
+        *kind |= r_own_process;
+    else
+        id(r_process, event.process, no_process);
+    id(r_thread, event.thread, no_thread);
+    if (event.line == line_at_pc)
+        *kind |= r_line_at_pc;
+    else
+        field(r_line, event.line, 0);
     field(r_pc, event.pc, -1);
     field(r_value, event.value, 0);
     field(r_text, event.text, -1);
@@ -278,25 +298,36 @@ unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick)
 }
 
 // Reads the record at `record` into `event` (whose tick is the one before); answers its end.
-unsigned char const* decode(unsigned char const* record, Event& event)
+// Its process, when it is its thread's, is left to the caller: answers whether it is.
+unsigned char const* decode(unsigned char const* record, Event& event, bool& own_process)
 {
     auto const* at = record;
     Tick tick = event.tick;
     event = Event {};
-    event.kind = static_cast<EventKind>(*at++);
+    auto kind = *at++;
+    event.kind = static_cast<EventKind>(kind & (r_own_process - 1));
+    own_process = (kind & r_own_process) != 0;
+    if ((kind & r_line_at_pc) != 0)
+        event.line = line_at_pc;
     auto flags = *at++;
     std::uint64_t value = 0;
     at = get_varint(at, value);
     event.tick = tick + unzigzag(value);
+    auto id = [&](std::uint8_t flag, std::int32_t& out) {
+        if ((flags & flag) == 0)
+            return;
+        at = get_varint(at, value);
+        out = static_cast<std::int32_t>(static_cast<std::uint32_t>(value));
+    };
     auto field = [&](std::uint8_t flag, auto& out) {
         if ((flags & flag) == 0)
             return;
         at = get_varint(at, value);
         out = static_cast<std::remove_reference_t<decltype(out)>>(unzigzag(value));
     };
-    field(r_core, event.core);
-    field(r_process, event.process);
-    field(r_thread, event.thread);
+    id(r_core, event.core);
+    id(r_process, event.process);
+    id(r_thread, event.thread);
     field(r_line, event.line);
     field(r_pc, event.pc);
     field(r_value, event.value);
@@ -433,11 +464,15 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
     for (auto const& thread : trace.threads)
         lines += thread.code.size();
     m_lines.reserve(lines);
+    m_opcodes.reserve(lines);
     m_code_starts.reserve(trace.threads.size() + 1);
     for (auto const& thread : trace.threads) {
+        m_thread_processes.push_back(thread.process);
         m_code_starts.push_back(m_lines.size());
-        for (auto const& instruction : thread.code)
+        for (auto const& instruction : thread.code) {
             m_lines.push_back(instruction.where.line);
+            m_opcodes.push_back(instruction.opcode);
+        }
     }
     m_code_starts.push_back(m_lines.size());
 
@@ -483,7 +518,8 @@ void JsonStreamWriter::event(Event const& event)
     m_meter.event(event);
     if (static_cast<std::size_t>(m_records.get() + m_capacity - m_record_end) < max_record)
         spill();
-    m_record_end = encode(m_record_end, event, m_last_tick);
+    auto own_process = event.thread != no_thread ? m_thread_processes[event.thread] : no_process;
+    m_record_end = encode(m_record_end, event, m_last_tick, own_process);
     m_last_tick = event.tick;
     ++m_events;
 }
@@ -603,7 +639,7 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     case EventKind::Preempt: out.raw(k_reason, preempt_reason(event.value)); break;
     case EventKind::Block:
         out.number(k_until, event.value);
-        out.text(k_on, wait_mnemonic(trace, event));
+        out.text(k_on, wait_mnemonic(event.kind, opcode_at(event.thread, event.pc)));
         break;
     case EventKind::ThreadKilled: out.name(k_by, name(event.value)); break;
     case EventKind::Print: out.text(k_text, trace.text(event)); break;
@@ -737,7 +773,6 @@ bool JsonStreamWriter::format_routine(Event const& event)
 void JsonStreamWriter::write_events(Trace const& trace)
 {
     put("[\n");
-    Event event;
     auto const* at = static_cast<unsigned char const*>(m_records.get());
     auto const* end = static_cast<unsigned char const*>(m_record_end);
     std::int64_t offset = 0;
@@ -745,33 +780,60 @@ void JsonStreamWriter::write_events(Trace const& trace)
         spill();
         at = end = m_records.get();
     }
-    for (std::int64_t index = 0; index < m_events && m_error.empty() && *m_out; ++index) {
-        if (m_file != nullptr && static_cast<std::size_t>(end - at) < max_record && offset < m_spilled) {
-            // Refill: the part of a record left at the end of the buffer moves to its start.
-            auto left = static_cast<std::size_t>(end - at);
-            std::memmove(m_records.get(), at, left);
-            auto want = std::min<std::int64_t>(static_cast<std::int64_t>(m_capacity - left), m_spilled - offset);
-            ssize_t count = 0;
-            do
-                count = ::pread(fileno(m_file), m_records.get() + left, static_cast<std::size_t>(want), offset);
-            while (count < 0 && errno == EINTR);
-            if (count <= 0) {
-                m_error = fmt::format("cannot read the events back from their temporary file: {}",
-                    count == 0 ? "it is shorter than what was written" : std::strerror(errno));
-                break;
+    // The events go in batches: decoded first, each one's line and names asked of the memory
+    // (the tables are large, the thread random), then formatted once they have come.
+    constexpr std::size_t batch = 16;
+    std::array<Event, batch> events;
+    std::array<std::int32_t const*, batch> lines {};
+    Event event;
+    for (std::int64_t index = 0; index < m_events && m_error.empty() && *m_out;) {
+        std::size_t count = 0;
+        for (; count < batch && index + static_cast<std::int64_t>(count) < m_events; ++count) {
+            if (m_file != nullptr && static_cast<std::size_t>(end - at) < max_record && offset < m_spilled) {
+                // Refill: the part of a record left at the end of the buffer moves to its start.
+                auto left = static_cast<std::size_t>(end - at);
+                std::memmove(m_records.get(), at, left);
+                auto want = std::min<std::int64_t>(static_cast<std::int64_t>(m_capacity - left), m_spilled - offset);
+                ssize_t got = 0;
+                do
+                    got = ::pread(fileno(m_file), m_records.get() + left, static_cast<std::size_t>(want), offset);
+                while (got < 0 && errno == EINTR);
+                if (got <= 0) {
+                    m_error = fmt::format("cannot read the events back from their temporary file: {}",
+                        got == 0 ? "it is shorter than what was written" : std::strerror(errno));
+                    return;
+                }
+                offset += got;
+                at = m_records.get();
+                end = at + left + got;
             }
-            offset += count;
-            at = m_records.get();
-            end = at + left + count;
+            bool own_process = false;
+            at = decode(at, event, own_process);
+            if (own_process)
+                event.process = m_thread_processes[event.thread];
+            lines[count] = nullptr;
+            if (event.thread != no_thread) {
+                if (event.line == line_at_pc) {
+                    lines[count] = line_slot(event.thread, event.pc);
+                    __builtin_prefetch(lines[count]);
+                }
+                __builtin_prefetch(&m_thread_names[event.thread]);
+            }
+            events[count] = event;
         }
-        at = decode(at, event);
-        if (event.line == line_at_pc && event.thread != no_thread)
-            event.line = line_at(event.thread, event.pc);
-        if (index > 0 && format_routine(event))
-            continue;
-        if (index > 0)
-            put(",\n");
-        format(trace, event);
+        for (std::size_t i = 0; i < count; ++i)
+            if (events[i].thread != no_thread)
+                __builtin_prefetch(m_thread_names[events[i].thread].data());
+        for (std::size_t i = 0; i < count; ++i, ++index) {
+            auto& next = events[i];
+            if (next.line == line_at_pc)
+                next.line = lines[i] != nullptr ? *lines[i] : 0;
+            if (index > 0 && format_routine(next))
+                continue;
+            if (index > 0)
+                put(",\n");
+            format(trace, next);
+        }
     }
     put("\n  ]");
 }

@@ -60,7 +60,7 @@ private:
 
 // --format json as the run goes. The document's keys are sorted, so the metrics, which are
 // known only at the end, come before the events: each event is kept as it happens as a
-// compact record (about 11 bytes; its JSON is about 170) in a buffer that goes, when full,
+// compact record (about 7 bytes; its JSON is about 170) in a buffer that goes, when full,
 // to an unnamed temporary file (std::tmpfile, in /tmp). write() sends the head, then reads
 // the records back and formats each event straight to the output, then the tail: a
 // dispatch, migration or preemption (nearly every event of a long run) from pieces made once,
@@ -117,14 +117,24 @@ private:
     // before it, from pieces; false (nothing written) for one it does not do.
     bool format_routine(Event const&);
     void set_tick_end(Tick);
-    // The line of the instruction at `pc` in the thread's code, as Machine::line_of finds it.
-    std::int32_t line_at(ThreadId thread, std::int32_t pc) const
+    // The line of the instruction at `pc` in the thread's code, as Machine::line_of finds it:
+    // The opcode of the instruction at `pc` in the thread's code (null: there is none there).
+    Opcode const* opcode_at(ThreadId thread, std::int32_t pc) const
+    {
+        if (thread == no_thread || pc < 0)
+            return nullptr;
+        auto start = m_code_starts[static_cast<std::size_t>(thread)];
+        auto size = m_code_starts[static_cast<std::size_t>(thread) + 1] - start;
+        return static_cast<std::size_t>(pc) < size ? &m_opcodes[start + static_cast<std::size_t>(pc)] : nullptr;
+    }
+    // Its place in m_lines (null: the thread has no code, or pc is -1).
+    std::int32_t const* line_slot(ThreadId thread, std::int32_t pc) const
     {
         auto start = m_code_starts[static_cast<std::size_t>(thread)];
         auto size = static_cast<std::int64_t>(m_code_starts[static_cast<std::size_t>(thread) + 1] - start);
         if (size == 0 || pc < 0)
-            return 0;
-        return m_lines[start + static_cast<std::size_t>(std::min<std::int64_t>(pc, size - 1))];
+            return nullptr;
+        return &m_lines[start + static_cast<std::size_t>(std::min<std::int64_t>(pc, size - 1))];
     }
     // The text buffer, sent to m_out when full.
     void put(std::string_view text)
@@ -161,9 +171,11 @@ private:
     PerId<ThreadId, std::string_view> m_thread_names;
     PerId<ProcessId, std::string_view> m_process_names;
     // Every thread's instructions' lines, one thread after the other: thread t's are
-    // [m_code_starts[t], m_code_starts[t + 1]).
+    // [m_code_starts[t], m_code_starts[t + 1]). The Block events' waits are read likewise.
     std::vector<std::size_t> m_code_starts;
+    PerId<ThreadId, ProcessId> m_thread_processes; // a record leaves out its thread's process
     std::vector<std::int32_t> m_lines;
+    std::vector<Opcode> m_opcodes; // likewise, the instructions' opcodes
     // format_routine's pieces: each key with the comma and newline before it; by kind (0:
     // dispatch, 1: migrate, 2: preempt) the kind, and the kind then the line's key; by
     // PreemptCause the reason then the thread's key; the tick of the last event formatted and
