@@ -203,6 +203,98 @@ TEST_CASE("a run that only counts routine events keeps the notable ones in order
     CHECK(lean.event_count == full.event_count);
 }
 
+namespace {
+
+// Keeps every event it is shown; finds lines or not, as it is told.
+class EventRecorder final : public TraceObserver {
+public:
+    explicit EventRecorder(bool finds) : m_finds(finds) { }
+    void event(Event const& event) override { events.push_back(event); }
+    bool finds_lines() const override { return m_finds; }
+    std::vector<Event> events;
+
+private:
+    bool m_finds;
+};
+
+}
+
+TEST_CASE("an observer that finds lines itself gets line_at_pc for the events the run does not store, and only for them", "[stream]")
+{
+    // Sliced by the quantum (preemptions), waiting on I/O (a wake), ending.
+    auto program = parse_or_fail("process p\n"
+                                 "  thread a\n"
+                                 "    compute 5\n"
+                                 "    io 3\n"
+                                 "    compute 4\n"
+                                 "  thread b\n"
+                                 "    compute 3\n");
+    RunSpec spec;
+    auto full = run_with(program, spec, true);
+    EventRecorder finds(true);
+    auto lean = run_with(program, spec, false, &finds);
+    EventRecorder plain(false);
+    run_with(program, spec, false, &plain);
+    CHECK(plain.events == full.events);
+    REQUIRE(finds.events.size() == full.events.size());
+    int left = 0;
+    for (std::size_t i = 0; i < full.events.size(); ++i) {
+        auto const& want = full.events[i];
+        auto got = finds.events[i];
+        INFO(i << " " << to_string(want.kind));
+        bool from_pc = want.kind == EventKind::Dispatch || want.kind == EventKind::Preempt || want.kind == EventKind::Wake;
+        CHECK((got.line == line_at_pc) == from_pc);
+        if (from_pc) {
+            // The line of the instruction at its pc: a's compute 5 is line 3, io 3 line 4,
+            // compute 4 line 5; b's compute 3 line 7.
+            CHECK(want.line == (want.thread == 0 ? 3 + std::min(want.pc, 2) : 7));
+            got.line = want.line;
+            ++left;
+        }
+        CHECK(got == want);
+    }
+    CHECK(left == 10); // 6 dispatches, 3 preemptions, a wake
+    for (auto const& event : lean.events)
+        CHECK(event.line != line_at_pc);
+    // A run that stores every event hands every line over.
+    EventRecorder stored(true);
+    run_with(program, spec, true, &stored);
+    CHECK(stored.events == full.events);
+}
+
+TEST_CASE("streamed JSON of routine events whose names are longer than the writer copies in one piece", "[stream]")
+{
+    // Thread and process names whose JSON takes 32 bytes (copied whole) and 33 (the long way),
+    // dispatched, preempted and migrated between two cores.
+    auto program = parse_or_fail("process p23456789012345678901234567890\n"
+                                 "  thread t23456789012345678901234567890\n"
+                                 "    compute 9\n"
+                                 "  thread u234567890123456789012345678901\n"
+                                 "    compute 9\n"
+                                 "process q234567890123456789012345678901\n"
+                                 "  thread v23456789012345678901234567890\n"
+                                 "    compute 9\n");
+    RunSpec spec;
+    spec.cores = 2;
+    auto full = run_with(program, spec, true);
+    std::ostringstream want;
+    render_json(want, full, compute_metrics(full));
+    REQUIRE(want.str().find("\"from_core\"") != std::string::npos);
+    REQUIRE(want.str().find("\"thread\": \"u234567890123456789012345678901\"") != std::string::npos);
+    REQUIRE(want.str().find("\"process\": \"q234567890123456789012345678901\"") != std::string::npos);
+    for (std::size_t buffer : { std::size_t(256), std::size_t(1) << 20 }) {
+        std::unique_ptr<JsonStreamWriter> writer;
+        auto lean = run_with(program, spec, false, nullptr, [&](Trace const& trace) {
+            writer = std::make_unique<JsonStreamWriter>(trace, buffer);
+            return writer.get();
+        });
+        std::ostringstream got;
+        writer->write(got, lean, compute_metrics(lean));
+        REQUIRE(writer->ok());
+        CHECK(got.str() == want.str());
+    }
+}
+
 TEST_CASE("streamed JSON quotes and escapes texts and names as the whole-trace writer does, through the temporary file", "[stream]")
 {
     // Hangul names; quotes, backslashes and new lines in printed text, alone and together (the

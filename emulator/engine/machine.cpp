@@ -659,7 +659,7 @@ void Machine::emit(Event event)
     ++m_trace.event_count;
     if (m_observer != nullptr)
         m_observer->event(event);
-    if (m_config.record_events || (m_config.record_notable && !routine_event(event.kind)))
+    if (stores(event.kind))
         m_trace.events.push_back(event);
 }
 
@@ -740,6 +740,8 @@ std::int32_t Machine::line_of(ThreadId id, EventKind kind) const
 {
     if (!keeps(kind))
         return 0; // the event is only counted: skip the cache miss on the thread's code
+    if (m_observer_lines && !stores(kind))
+        return line_at_pc; // only the observer sees it, and it finds the line itself
     // The runtime's own view of the code (point_at_code), on the line the engine has just
     // touched, rather than the trace's ThreadInfo: a cache miss fewer per kept event.
     auto const& thread = m_threads[id];

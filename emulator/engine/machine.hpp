@@ -41,6 +41,7 @@ public:
     {
         m_observer = observer;
         m_observer_queues = observer != nullptr && observer->wants_queues();
+        m_observer_lines = observer != nullptr && observer->finds_lines();
     }
 
     // Moves to the next tick boundary at which something happens (or to the next tick when
@@ -288,7 +289,12 @@ private:
     // Whether an event of this kind is stored or observed (else it is only counted).
     bool keeps(EventKind kind) const
     {
-        return m_config.record_events || m_observer != nullptr || (m_config.record_notable && !routine_event(kind));
+        return m_config.record_events || m_observer != nullptr || stores(kind);
+    }
+    // Whether an event of this kind is stored in the trace.
+    bool stores(EventKind kind) const
+    {
+        return m_config.record_events || (m_config.record_notable && !routine_event(kind));
     }
     // The cache model's hooks (engine/cache.cpp), only when it is on: a compute segment
     // starts (answers its due tick) or stops, and the changes it made become events.
@@ -343,6 +349,7 @@ private:
     Chooser* m_chooser = nullptr;           // see set_chooser
     TraceObserver* m_observer = nullptr;    // see set_observer
     bool m_observer_queues = false;         // it asked for the ready queues
+    bool m_observer_lines = false;          // it finds events' lines itself (see line_of)
     std::unique_ptr<CacheModel> m_cache;    // the cache affinity model; null when it is off
     // A new member must be copied in the copy constructor (outside.cpp) too.
 };

@@ -116,12 +116,16 @@ std::string_view gil_release_reason(Event const& event)
 std::string_view wait_mnemonic(Trace const& trace, Event const& event)
 {
     auto const* instruction = event.thread == no_thread ? nullptr : trace.instruction_at(event.thread, event.pc);
-    if (instruction == nullptr)
+    return wait_mnemonic(event.kind, instruction == nullptr ? nullptr : &instruction->opcode);
+}
+
+std::string_view wait_mnemonic(EventKind kind, Opcode const* opcode)
+{
+    if (opcode == nullptr)
         return "wait";
-    auto opcode = instruction->opcode;
-    if (event.kind == EventKind::Block && opcode_info(opcode).timing == Timing::EventLoop)
+    if (kind == EventKind::Block && opcode_info(*opcode).timing == Timing::EventLoop)
         return "tasks"; // its event loop has nothing to run until its earliest timer
-    return opcode_info(opcode).mnemonic;
+    return opcode_info(*opcode).mnemonic;
 }
 
 bool watches_bus(Trace const& trace)

@@ -50,6 +50,9 @@ std::string svg_number(double);
 
 // The instruction a Block event waits on ("io" or "sleep"), from the thread's code.
 std::string_view wait_mnemonic(Trace const&, Event const&);
+// The same for an event of `kind` at an instruction of opcode `opcode` (null: the event's pc is
+// not in its thread's code).
+std::string_view wait_mnemonic(EventKind kind, Opcode const* opcode);
 // The label of a Task* event's task, "delivery(A, 9)"; "?" when it has none.
 std::string_view task_label(Trace const&, Event const&);
 // Why a GilRelease happened, as a phrase: "it blocks", "it ends", "switch interval".

@@ -194,10 +194,16 @@ bool plain_ascii(std::string_view text)
     return true;
 }
 
-// An event as a record of the temporary file: its kind, a byte saying which fields differ
-// from an Event's defaults, then those fields as variable-length integers (7 bits a byte,
-// signed ones zigzagged), the tick as the step from the event before. The headline's events
-// take about 11 bytes each, where their JSON takes about 170.
+// An event as a record of the temporary file: its kind, whose two high bits say that the
+// event's process is its thread's and that its line is line_at_pc (neither is then written), a
+// byte saying which other fields differ from an Event's defaults, then those fields as
+// variable-length integers (7 bits a byte; the core, process and thread as unsigned 32-bit
+// numbers, the others zigzagged), the tick as the step from the event before. The headline's
+// events take about 7 bytes each, where their JSON takes about 170.
+enum RecordKind : std::uint8_t {
+    r_own_process = 1 << 6,
+    r_line_at_pc = 1 << 7,
+};
 enum RecordField : std::uint8_t {
     r_core = 1 << 0,
     r_process = 1 << 1,
@@ -209,7 +215,7 @@ enum RecordField : std::uint8_t {
     r_more = 1 << 7, // a second byte of flags follows: r_task, r_object
 };
 enum RecordField2 : std::uint8_t { r_task = 1 << 0, r_object = 1 << 1 };
-static_assert(event_kind_count <= 256);
+static_assert(event_kind_count <= r_own_process);
 constexpr std::size_t max_record = 3 + 10 * 10; // kind, two flag bytes, ten integers
 
 std::uint64_t zigzag(std::int64_t value)
@@ -243,25 +249,39 @@ unsigned char const* get_varint(unsigned char const* at, std::uint64_t& value)
     }
 }
 
-// Writes `record` for `event`, whose tick follows `last_tick`; answers its end.
-unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick)
+// Writes `record` for `event`, whose tick follows `last_tick` and whose thread belongs to
+// `own_process`; answers its end.
+unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick, ProcessId own_process)
 {
     auto* at = record;
-    *at++ = static_cast<unsigned char>(event.kind);
+    auto* kind = at++;
+    *kind = static_cast<unsigned char>(event.kind);
     auto* flags = at++;
     std::uint8_t more = 0;
     *flags = 0;
     at = put_varint(at, zigzag(event.tick - last_tick));
+    auto id = [&](std::uint8_t flag, std::int32_t value, std::int32_t absent) {
+        if (value == absent)
+            return;
+        *flags |= flag;
+        at = put_varint(at, static_cast<std::uint32_t>(value));
+    };
     auto field = [&](std::uint8_t flag, std::int64_t value, std::int64_t absent) {
         if (value == absent)
             return;
         *flags |= flag;
         at = put_varint(at, zigzag(value));
     };
-    field(r_core, event.core, no_core);
-    field(r_process, event.process, no_process);
-    field(r_thread, event.thread, no_thread);
-    field(r_line, event.line, 0);
+    id(r_core, event.core, no_core);
+    if (event.process != no_process && event.process == own_process)
+        *kind |= r_own_process;
+    else
+        id(r_process, event.process, no_process);
+    id(r_thread, event.thread, no_thread);
+    if (event.line == line_at_pc)
+        *kind |= r_line_at_pc;
+    else
+        field(r_line, event.line, 0);
     field(r_pc, event.pc, -1);
     field(r_value, event.value, 0);
     field(r_text, event.text, -1);
@@ -278,25 +298,36 @@ unsigned char* encode(unsigned char* record, Event const& event, Tick last_tick)
 }
 
 // Reads the record at `record` into `event` (whose tick is the one before); answers its end.
-unsigned char const* decode(unsigned char const* record, Event& event)
+// Its process, when it is its thread's, is left to the caller: answers whether it is.
+unsigned char const* decode(unsigned char const* record, Event& event, bool& own_process)
 {
     auto const* at = record;
     Tick tick = event.tick;
     event = Event {};
-    event.kind = static_cast<EventKind>(*at++);
+    auto kind = *at++;
+    event.kind = static_cast<EventKind>(kind & (r_own_process - 1));
+    own_process = (kind & r_own_process) != 0;
+    if ((kind & r_line_at_pc) != 0)
+        event.line = line_at_pc;
     auto flags = *at++;
     std::uint64_t value = 0;
     at = get_varint(at, value);
     event.tick = tick + unzigzag(value);
+    auto id = [&](std::uint8_t flag, std::int32_t& out) {
+        if ((flags & flag) == 0)
+            return;
+        at = get_varint(at, value);
+        out = static_cast<std::int32_t>(static_cast<std::uint32_t>(value));
+    };
     auto field = [&](std::uint8_t flag, auto& out) {
         if ((flags & flag) == 0)
             return;
         at = get_varint(at, value);
         out = static_cast<std::remove_reference_t<decltype(out)>>(unzigzag(value));
     };
-    field(r_core, event.core);
-    field(r_process, event.process);
-    field(r_thread, event.thread);
+    id(r_core, event.core);
+    id(r_process, event.process);
+    id(r_thread, event.thread);
     field(r_line, event.line);
     field(r_pc, event.pc);
     field(r_value, event.value);
@@ -309,6 +340,60 @@ unsigned char const* decode(unsigned char const* record, Event& event)
             at = get_varint(at, value), event.object = static_cast<std::int32_t>(unzigzag(value));
     }
     return at;
+}
+
+// A preemption's reason, as JSON.
+std::string_view preempt_reason(std::int64_t cause)
+{
+    return static_cast<PreemptCause>(cause) == PreemptCause::SliceEnded ? "\"slice-ended\""
+        : static_cast<PreemptCause>(cause) == PreemptCause::Yielded      ? "\"yield\""
+                                                                         : "\"policy\"";
+}
+
+constexpr auto s_digit_pairs = [] {
+    std::array<char, 200> pairs {};
+    for (int i = 0; i < 100; ++i) {
+        pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+        pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+    }
+    return pairs;
+}();
+
+constexpr auto s_powers_of_ten = [] {
+    std::array<std::uint64_t, 20> powers {};
+    powers[0] = 1;
+    for (std::size_t i = 1; i < powers.size(); ++i)
+        powers[i] = powers[i - 1] * 10;
+    return powers;
+}();
+
+// `value` in decimal at `at`, as std::to_chars writes it (at most 20 bytes); answers its end.
+char* put_decimal(char* at, std::int64_t value)
+{
+    if (value < 0)
+        return std::to_chars(at, at + 20, value).ptr;
+    auto rest = static_cast<std::uint64_t>(value);
+    if (rest < 10) {
+        *at = static_cast<char>('0' + rest);
+        return at + 1;
+    }
+    std::size_t digits = 2;
+    while (digits < s_powers_of_ten.size() && rest >= s_powers_of_ten[digits])
+        ++digits;
+    auto* end = at + digits;
+    auto* next = end;
+    while (rest >= 100) {
+        next -= 2;
+        std::memcpy(next, &s_digit_pairs[2 * (rest % 100)], 2);
+        rest /= 100;
+    }
+    if (rest >= 10) {
+        next -= 2;
+        std::memcpy(next, &s_digit_pairs[2 * rest], 2);
+    } else {
+        *--next = static_cast<char>('0' + rest);
+    }
+    return end;
 }
 
 // write(2) of all of it, again after a signal.
@@ -333,7 +418,7 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
     , m_capacity(std::max(buffer_bytes, min_buffer))
     , m_records(std::make_unique<unsigned char[]>(m_capacity))
     , m_record_end(m_records.get())
-    , m_text(std::make_unique<char[]>(m_capacity))
+    , m_text(std::make_unique<char[]>(m_capacity + routine_room))
     , m_pos(m_text.get())
     , m_end(m_text.get() + m_capacity)
 {
@@ -374,6 +459,52 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
         m_thread_names.push_back(next());
     for (std::size_t process = 0; process < trace.processes.size(); ++process)
         m_process_names.push_back(next());
+
+    std::size_t lines = 0;
+    for (auto const& thread : trace.threads)
+        lines += thread.code.size();
+    m_lines.reserve(lines);
+    m_opcodes.reserve(lines);
+    m_code_starts.reserve(trace.threads.size() + 1);
+    for (auto const& thread : trace.threads) {
+        m_thread_processes.push_back(thread.process);
+        m_code_starts.push_back(m_lines.size());
+        for (auto const& instruction : thread.code) {
+            m_lines.push_back(instruction.where.line);
+            m_opcodes.push_back(instruction.opcode);
+        }
+    }
+    m_code_starts.push_back(m_lines.size());
+
+    auto piece = [&](std::string_view text) {
+        Piece made;
+        if (text.size() > made.bytes.size()) {
+            m_routine = false;
+            return made;
+        }
+        std::memcpy(made.bytes.data(), text.data(), text.size());
+        made.size = text.size();
+        return made;
+    };
+    auto key = [&](Key key) { return std::string(m_key_prefixes[key]); };
+    m_open = piece(",\n    {" + key(k_core).substr(1));
+    m_from_core_key = piece(key(k_from_core));
+    constexpr std::array<EventKind, 3> kinds { EventKind::Dispatch, EventKind::Migrate, EventKind::Preempt };
+    for (std::size_t kind = 0; kind < kinds.size(); ++kind) {
+        auto text = key(k_kind) + std::string(m_kind_names[static_cast<std::size_t>(kinds[kind])]);
+        m_kind[kind] = piece(text);
+        m_kind_line[kind] = piece(text + key(k_line));
+    }
+    m_process_key = piece(key(k_process));
+    m_slice_key = piece(key(k_slice));
+    for (std::size_t cause = 0; cause < m_reason_thread.size(); ++cause)
+        m_reason_thread[cause] = piece(key(k_reason) + std::string(preempt_reason(static_cast<std::int64_t>(cause))) + key(k_thread));
+    m_thread_key = piece(key(k_thread));
+    // The tick's key, at most 20 digits, and the event's end.
+    if (m_key_prefixes[k_tick].size() + 20 + 6 > m_tick_end.bytes.size())
+        m_routine = false;
+    else
+        set_tick_end(0);
 }
 
 JsonStreamWriter::~JsonStreamWriter()
@@ -387,7 +518,8 @@ void JsonStreamWriter::event(Event const& event)
     m_meter.event(event);
     if (static_cast<std::size_t>(m_records.get() + m_capacity - m_record_end) < max_record)
         spill();
-    m_record_end = encode(m_record_end, event, m_last_tick);
+    auto own_process = event.thread != no_thread ? m_thread_processes[event.thread] : no_process;
+    m_record_end = encode(m_record_end, event, m_last_tick, own_process);
     m_last_tick = event.tick;
     ++m_events;
 }
@@ -504,14 +636,10 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
             out.number(k_slice, event.value);
         break;
     case EventKind::Migrate: out.number(k_from_core, event.value); break;
-    case EventKind::Preempt:
-        out.raw(k_reason, static_cast<PreemptCause>(event.value) == PreemptCause::SliceEnded ? "\"slice-ended\""
-                : static_cast<PreemptCause>(event.value) == PreemptCause::Yielded            ? "\"yield\""
-                                                                                             : "\"policy\"");
-        break;
+    case EventKind::Preempt: out.raw(k_reason, preempt_reason(event.value)); break;
     case EventKind::Block:
         out.number(k_until, event.value);
-        out.text(k_on, wait_mnemonic(trace, event));
+        out.text(k_on, wait_mnemonic(event.kind, opcode_at(event.thread, event.pc)));
         break;
     case EventKind::ThreadKilled: out.name(k_by, name(event.value)); break;
     case EventKind::Print: out.text(k_text, trace.text(event)); break;
@@ -563,12 +691,88 @@ void JsonStreamWriter::format(Trace const& trace, Event const& event)
     put("\n    }");
 }
 
+namespace {
+
+char* put_piece(char* at, std::array<char, 64> const& bytes, std::size_t size)
+{
+    std::memcpy(at, bytes.data(), bytes.size());
+    return at + size;
+}
+
+}
+
+void JsonStreamWriter::set_tick_end(Tick tick)
+{
+    auto tick_key = m_key_prefixes[k_tick];
+    auto* end = m_tick_end.bytes.data();
+    std::memcpy(end, tick_key.data(), tick_key.size());
+    end = put_decimal(end + tick_key.size(), tick);
+    std::memcpy(end, "\n    }", 6);
+    m_tick_end.size = static_cast<std::size_t>(end + 6 - m_tick_end.bytes.data());
+    m_tick_end_of = tick;
+}
+
+bool JsonStreamWriter::format_routine(Event const& event)
+{
+    std::size_t kind = 0;
+    switch (event.kind) {
+    case EventKind::Dispatch: kind = 0; break;
+    case EventKind::Migrate: kind = 1; break;
+    case EventKind::Preempt:
+        kind = 2;
+        if (event.value < 0 || static_cast<std::uint64_t>(event.value) >= m_reason_thread.size())
+            return false;
+        break;
+    default: return false;
+    }
+    if (!m_routine || event.core == no_core || event.process == no_process || event.thread == no_thread)
+        return false;
+    auto thread = m_thread_names[event.thread];
+    auto process = m_process_names[event.process];
+    if (thread.size() > name_padding || process.size() > name_padding)
+        return false;
+    // The keys in order: core, from_core, kind, line, process, reason, slice, thread, tick.
+    // m_pos is at most m_end: there is routine_room past it.
+    auto* at = m_pos;
+    auto piece = [&](Piece const& piece) { at = put_piece(at, piece.bytes, piece.size); };
+    auto name = [&](std::string_view name) {
+        std::memcpy(at, name.data(), name_padding);
+        at += name.size();
+    };
+    piece(m_open);
+    at = put_decimal(at, event.core);
+    if (kind == 1) {
+        piece(m_from_core_key);
+        at = put_decimal(at, event.value);
+    }
+    if (event.line != 0) {
+        piece(m_kind_line[kind]);
+        at = put_decimal(at, event.line);
+    } else {
+        piece(m_kind[kind]);
+    }
+    piece(m_process_key);
+    name(process);
+    if (kind == 0 && event.value != 0) {
+        piece(m_slice_key);
+        at = put_decimal(at, event.value);
+    }
+    piece(kind == 2 ? m_reason_thread[static_cast<std::size_t>(event.value)] : m_thread_key);
+    name(thread);
+    if (event.tick != m_tick_end_of)
+        set_tick_end(event.tick);
+    piece(m_tick_end);
+    m_pos = at;
+    if (m_pos > m_end)
+        flush_text();
+    return true;
+}
+
 // Reads the records back (from the buffer alone when they never left it, else from the
 // temporary file through the buffer) and formats each event.
 void JsonStreamWriter::write_events(Trace const& trace)
 {
     put("[\n");
-    Event event;
     auto const* at = static_cast<unsigned char const*>(m_records.get());
     auto const* end = static_cast<unsigned char const*>(m_record_end);
     std::int64_t offset = 0;
@@ -576,29 +780,60 @@ void JsonStreamWriter::write_events(Trace const& trace)
         spill();
         at = end = m_records.get();
     }
-    for (std::int64_t index = 0; index < m_events && m_error.empty() && *m_out; ++index) {
-        if (m_file != nullptr && static_cast<std::size_t>(end - at) < max_record && offset < m_spilled) {
-            // Refill: the part of a record left at the end of the buffer moves to its start.
-            auto left = static_cast<std::size_t>(end - at);
-            std::memmove(m_records.get(), at, left);
-            auto want = std::min<std::int64_t>(static_cast<std::int64_t>(m_capacity - left), m_spilled - offset);
-            ssize_t count = 0;
-            do
-                count = ::pread(fileno(m_file), m_records.get() + left, static_cast<std::size_t>(want), offset);
-            while (count < 0 && errno == EINTR);
-            if (count <= 0) {
-                m_error = fmt::format("cannot read the events back from their temporary file: {}",
-                    count == 0 ? "it is shorter than what was written" : std::strerror(errno));
-                break;
+    // The events go in batches: decoded first, each one's line and names asked of the memory
+    // (the tables are large, the thread random), then formatted once they have come.
+    constexpr std::size_t batch = 16;
+    std::array<Event, batch> events;
+    std::array<std::int32_t const*, batch> lines {};
+    Event event;
+    for (std::int64_t index = 0; index < m_events && m_error.empty() && *m_out;) {
+        std::size_t count = 0;
+        for (; count < batch && index + static_cast<std::int64_t>(count) < m_events; ++count) {
+            if (m_file != nullptr && static_cast<std::size_t>(end - at) < max_record && offset < m_spilled) {
+                // Refill: the part of a record left at the end of the buffer moves to its start.
+                auto left = static_cast<std::size_t>(end - at);
+                std::memmove(m_records.get(), at, left);
+                auto want = std::min<std::int64_t>(static_cast<std::int64_t>(m_capacity - left), m_spilled - offset);
+                ssize_t got = 0;
+                do
+                    got = ::pread(fileno(m_file), m_records.get() + left, static_cast<std::size_t>(want), offset);
+                while (got < 0 && errno == EINTR);
+                if (got <= 0) {
+                    m_error = fmt::format("cannot read the events back from their temporary file: {}",
+                        got == 0 ? "it is shorter than what was written" : std::strerror(errno));
+                    return;
+                }
+                offset += got;
+                at = m_records.get();
+                end = at + left + got;
             }
-            offset += count;
-            at = m_records.get();
-            end = at + left + count;
+            bool own_process = false;
+            at = decode(at, event, own_process);
+            if (own_process)
+                event.process = m_thread_processes[event.thread];
+            lines[count] = nullptr;
+            if (event.thread != no_thread) {
+                if (event.line == line_at_pc) {
+                    lines[count] = line_slot(event.thread, event.pc);
+                    __builtin_prefetch(lines[count]);
+                }
+                __builtin_prefetch(&m_thread_names[event.thread]);
+            }
+            events[count] = event;
         }
-        at = decode(at, event);
-        if (index > 0)
-            put(",\n");
-        format(trace, event);
+        for (std::size_t i = 0; i < count; ++i)
+            if (events[i].thread != no_thread)
+                __builtin_prefetch(m_thread_names[events[i].thread].data());
+        for (std::size_t i = 0; i < count; ++i, ++index) {
+            auto& next = events[i];
+            if (next.line == line_at_pc)
+                next.line = lines[i] != nullptr ? *lines[i] : 0;
+            if (index > 0 && format_routine(next))
+                continue;
+            if (index > 0)
+                put(",\n");
+            format(trace, next);
+        }
     }
     put("\n  ]");
 }

@@ -17,6 +17,8 @@
 #include "trace/trace.hpp"
 #include "trace/visual.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -58,11 +60,15 @@ private:
 
 // --format json as the run goes. The document's keys are sorted, so the metrics, which are
 // known only at the end, come before the events: each event is kept as it happens as a
-// compact record (about 11 bytes; its JSON is about 170) in a buffer that goes, when full,
+// compact record (about 7 bytes; its JSON is about 170) in a buffer that goes, when full,
 // to an unnamed temporary file (std::tmpfile, in /tmp). write() sends the head, then reads
-// the records back and formats each event straight to the output, then the tail. The run
-// needs to keep only the notable events (MachineConfig::record_notable), which the metrics,
-// races and output read.
+// the records back and formats each event straight to the output, then the tail: a
+// dispatch, migration or preemption (nearly every event of a long run) from pieces made once,
+// the rest field by field. The run needs to keep only the notable events
+// (MachineConfig::record_notable), which the metrics, races and output read. The writer finds
+// the lines of the events the run does not store itself (TraceObserver::finds_lines), in a
+// table of every instruction's line made once, so the run does not read the thread's code
+// for each of them.
 class JsonStreamWriter final : public TraceObserver {
 public:
     // `trace` is the Machine's own, read while it runs. The records go to the temporary file
@@ -76,6 +82,8 @@ public:
     // False when the temporary file could not be made, written or read (the disk is full,
     // say): `error` says why. (A failed write to the output leaves the stream failed.)
     bool ok() const { return m_error.empty(); }
+    // The writer finds the lines of the events the run does not store (TraceObserver).
+    bool finds_lines() const override { return true; }
     std::string const& error() const { return m_error; }
     // The bytes of records written to the temporary file (0: it was never made).
     std::int64_t bytes_spilled() const { return m_spilled; }
@@ -93,9 +101,41 @@ private:
     static constexpr std::size_t min_buffer = 256;
     static constexpr std::size_t name_padding = 32;
 
+    // The most text format_routine writes, its fixed-size copies included: the text buffer
+    // has this much room past its end.
+    static constexpr std::size_t routine_room = 1024;
+    // A piece of text made when the writer is made, copied in one fixed-size copy.
+    struct Piece {
+        std::array<char, 64> bytes {};
+        std::size_t size = 0;
+    };
+
     void spill();
     void write_events(Trace const&);
     void format(Trace const&, Event const&);
+    // A dispatch, migration or preemption (nearly every event of a long run), with the comma
+    // before it, from pieces; false (nothing written) for one it does not do.
+    bool format_routine(Event const&);
+    void set_tick_end(Tick);
+    // The line of the instruction at `pc` in the thread's code, as Machine::line_of finds it:
+    // The opcode of the instruction at `pc` in the thread's code (null: there is none there).
+    Opcode const* opcode_at(ThreadId thread, std::int32_t pc) const
+    {
+        if (thread == no_thread || pc < 0)
+            return nullptr;
+        auto start = m_code_starts[static_cast<std::size_t>(thread)];
+        auto size = m_code_starts[static_cast<std::size_t>(thread) + 1] - start;
+        return static_cast<std::size_t>(pc) < size ? &m_opcodes[start + static_cast<std::size_t>(pc)] : nullptr;
+    }
+    // Its place in m_lines (null: the thread has no code, or pc is -1).
+    std::int32_t const* line_slot(ThreadId thread, std::int32_t pc) const
+    {
+        auto start = m_code_starts[static_cast<std::size_t>(thread)];
+        auto size = static_cast<std::int64_t>(m_code_starts[static_cast<std::size_t>(thread) + 1] - start);
+        if (size == 0 || pc < 0)
+            return nullptr;
+        return &m_lines[start + static_cast<std::size_t>(std::min<std::int64_t>(pc, size - 1))];
+    }
     // The text buffer, sent to m_out when full.
     void put(std::string_view text)
     {
@@ -130,6 +170,27 @@ private:
     std::vector<std::string_view> m_kind_names;    // by EventKind
     PerId<ThreadId, std::string_view> m_thread_names;
     PerId<ProcessId, std::string_view> m_process_names;
+    // Every thread's instructions' lines, one thread after the other: thread t's are
+    // [m_code_starts[t], m_code_starts[t + 1]). The Block events' waits are read likewise.
+    std::vector<std::size_t> m_code_starts;
+    PerId<ThreadId, ProcessId> m_thread_processes; // a record leaves out its thread's process
+    std::vector<std::int32_t> m_lines;
+    std::vector<Opcode> m_opcodes; // likewise, the instructions' opcodes
+    // format_routine's pieces: each key with the comma and newline before it; by kind (0:
+    // dispatch, 1: migrate, 2: preempt) the kind, and the kind then the line's key; by
+    // PreemptCause the reason then the thread's key; the tick of the last event formatted and
+    // the end of the event after it.
+    bool m_routine = true; // every piece fits
+    Piece m_open;
+    Piece m_from_core_key;
+    std::array<Piece, 3> m_kind;
+    std::array<Piece, 3> m_kind_line;
+    Piece m_process_key;
+    Piece m_slice_key;
+    std::array<Piece, 3> m_reason_thread;
+    Piece m_thread_key;
+    Piece m_tick_end;
+    Tick m_tick_end_of = 0;
     std::size_t m_capacity;
     std::unique_ptr<unsigned char[]> m_records; // the records not yet in the file
     unsigned char* m_record_end;

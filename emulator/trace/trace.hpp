@@ -76,13 +76,19 @@ enum class ExitCause : std::uint8_t { Finished, ExitInstruction, Fault };
 enum class BlockCause : std::uint8_t { Io, Sleep };
 enum class GilReleaseCause : std::uint8_t { Blocked, Ended, Interval };
 
+// Event::line of an event the Machine does not store, for an observer that finds the line
+// itself (TraceObserver::finds_lines): the line of the instruction at the event's pc in its
+// thread's code, or of the code's last instruction when pc is past its end (0: no code).
+inline constexpr std::int32_t line_at_pc = -1;
+
 struct Event {
     Tick tick = 0;
     EventKind kind {};
     CoreId core = no_core;
     ProcessId process = no_process;
     ThreadId thread = no_thread;
-    std::int32_t line = 0;     // source line of the instruction concerned, 0 if none
+    std::int32_t line = 0;     // source line of the instruction concerned, 0 if none; or
+                               // line_at_pc, only as an observer that finds lines sees it
     std::int32_t pc = -1;      // index of that instruction in the thread's code, -1 if none
     std::int64_t value = 0;    // kind-specific, see EventKind
     std::int32_t text = -1;    // index into Trace::texts (Print, and Block's cause name)
@@ -268,6 +274,10 @@ public:
     // The ready queues at the end of each scheduling boundary (as a QueueSnapshot records
     // them), only for an observer that asks for them: taking them costs a copy of every queue.
     virtual bool wants_queues() const { return false; }
+    // Whether the observer finds the source line of an event itself, from its thread's code
+    // and pc: the Machine then skips reading the code (a cache miss) for an event it does not
+    // store, and hands it over with line_at_pc. Asked once, by Machine::set_observer.
+    virtual bool finds_lines() const { return false; }
     virtual void queues(Tick, std::vector<ReadyQueue> const&) { }
     // A tick on which the bus was asked for (as BusTick lists them in Trace::bus).
     virtual void bus(BusTick const&) { }
