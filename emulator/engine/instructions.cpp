@@ -9,21 +9,13 @@
 
 namespace tl {
 
-// The thread on `core_id` is at an instruction boundary at m_now: run its zero-time
-// instructions until it reaches compute work (it keeps the core), a wait (it blocks) or
-// its end.
-void Machine::settle(CoreId core_id)
+// settle() (machine.hpp) when the thread is not in the middle of a compute instruction: run
+// its zero-time instructions until it reaches compute work (it keeps the core), a wait (it
+// blocks) or its end.
+void Machine::settle_at_instruction(CoreId core_id)
 {
-    auto& core = m_cores[core_id];
-    ThreadId id = core.thread;
+    ThreadId id = m_cores[core_id].thread;
     auto& thread = m_threads[id];
-    if (thread.pc_ticks > 0) {
-        // Mid-compute, the common case on a dispatch: no need to read the code.
-        VERIFY(thread.left > 0);
-        if (core.slice_end != m_now)
-            open_slice(core_id, false);
-        return;
-    }
     auto* loop = m_loops[id].get();
     if (loop && loop->active && loop->current < 0 && !loop_next(core_id, id, thread.pc))
         return; // nothing to run yet: it blocked again

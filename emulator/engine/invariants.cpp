@@ -17,6 +17,7 @@ void Machine::check_invariants()
     for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
         auto const& core = m_cores[core_id];
         VERIFY(core.pending == no_thread); // flushed at the end of every dispatch phase
+        VERIFY((core.thread == no_thread) == (next_idle_core(core_id) == core_id));
         if (core.thread == no_thread)
             continue;
         VERIFY(++on_core[core.thread] == 1);

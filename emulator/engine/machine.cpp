@@ -4,6 +4,7 @@
 #include "lang/bursts.hpp"
 
 #include <algorithm>
+#include <span>
 
 // One tick boundary T, the moment between tick T-1 and tick T, runs these phases in this
 // order. Tick T is then executed: every core with a thread does one tick of its compute.
@@ -48,8 +49,9 @@
 // runs or a program loads). Stepping every tick visits boundaries where nothing is due; every
 // phase is then a no-op, which is why both give the same trace.
 //
-// The phases are here (process_boundary and dispatch); the rest of the Machine is split by
-// concern: instructions.cpp (settle, one function per instruction), memory.cpp (RAM, loading,
+// The phases are here (process_boundary and dispatch), with the small helpers that every
+// dispatch and slice end calls (touch, enter_state, the slices, land, settle's common case)
+// inline in machine.hpp; the rest of the Machine is split by concern: instructions.cpp (settle, one function per instruction), memory.cpp (RAM, loading,
 // the bus), sync.cpp (locks, spawn, join, the end of threads and processes, faults, deadlock),
 // coroutines.cpp (the event loop), gil.cpp (the GIL), invariants.cpp (check_invariants),
 // outside.cpp (the copy constructor and choices from outside the policy), setup.cpp (the
@@ -270,6 +272,7 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
         // else wanted the core) it simply goes on, and nothing happened that a learner sees.
         m_scheduler->stopped(id, core_id, m_now - core.work_since);
         core.thread = no_thread;
+        set_idle(core_id);
         core.slice_end = -1;
         core.pending = id;
         m_pending_cores.push_back(core_id);
@@ -282,24 +285,6 @@ void Machine::retire_core(CoreId core_id, std::vector<ThreadId>& slice_ended)
     }
 }
 
-// The thread whose slice ended on `core_id` in phase 1 did not simply go on: record its
-// preemption now.
-void Machine::flush_pending(CoreId core_id)
-{
-    auto& core = m_cores[core_id];
-    ThreadId id = core.pending;
-    if (id == no_thread)
-        return;
-    close_slice(core_id);
-    core.pending = no_thread;
-    auto& thread = m_threads[id];
-    thread.pending_core = no_core;
-    emit_lazy(EventKind::Preempt, [&] {
-        return Event { .tick = m_now, .kind = EventKind::Preempt, .core = core_id, .process = process_of(id),
-            .thread = id, .line = line_of(id, EventKind::Preempt), .pc = static_cast<std::int32_t>(thread.pc),
-            .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) };
-    });
-}
 void Machine::wake_due_threads()
 {
     while (!m_wakeups.empty() && m_wakeups.top().at == m_now) {
@@ -417,7 +402,7 @@ void Machine::dispatch_idle_cores()
 
 void Machine::dispatch_pass()
 {
-    for (CoreId core_id = 0; core_id < m_config.cores; ++core_id) {
+    for (CoreId core_id = next_idle_core(0); core_id < m_config.cores; core_id = next_idle_core(core_id + 1)) {
         auto& core = m_cores[core_id];
         while (core.thread == no_thread) {
             auto picked = core.reserved == no_thread ? pick(core_id) : take_reserved(core_id);
@@ -428,9 +413,7 @@ void Machine::dispatch_pass()
             // of threads, are not in cache: start that load now, beside the runtime's. And
             // start loading the thread the policy expects to hand the next idle core.
             __builtin_prefetch(&m_trace.totals[id], 1);
-            CoreId next_idle = core_id + 1;
-            while (next_idle < m_config.cores && m_cores[next_idle].thread != no_thread)
-                ++next_idle;
+            CoreId next_idle = next_idle_core(core_id + 1);
             if (ThreadId next = next_idle < m_config.cores ? m_scheduler->likely_next(next_idle) : no_thread;
                 next != no_thread) {
                 __builtin_prefetch(&m_threads[next], 1);
@@ -457,6 +440,7 @@ void Machine::dispatch_pass()
                 thread.pending_core = no_core;
                 touch(core_id);
                 core.thread = id;
+                set_busy(core_id);
                 thread.core = core_id;
                 m_scheduler->started(id, core_id);
                 enter_state(id, ThreadState::Running);
@@ -478,6 +462,7 @@ void Machine::dispatch_pass()
                 ++m_trace.context_switches;
             touch(core_id);
             core.thread = id;
+            set_busy(core_id);
             core.last = id;
             thread.core = core_id;
             if (thread.last_core != no_core && thread.last_core != core_id) {
@@ -515,27 +500,6 @@ std::optional<ThreadId> Machine::pick(CoreId core_id)
     return pick_from_outside(core_id);
 }
 
-void Machine::land(CoreId core_id)
-{
-    auto& core = m_cores[core_id];
-    ThreadId id = core.thread;
-    auto& totals = m_trace.totals[id];
-    // Time spent being switched in counts as waiting, not running.
-    auto& thread = m_threads[id];
-    totals.ready += m_now - thread.since;
-    thread.since = m_now;
-    if (totals.first_run < 0)
-        totals.first_run = m_now;
-    core.work_since = m_now;
-    if (m_any_gil) {
-        auto& gil = m_gils[process_of(id)];
-        if (gil.holder == id)
-            gil.run_since = m_now;
-    }
-    m_scheduler->started(id, core_id);
-    settle(core_id);
-}
-
 // Takes the thread off the core (it blocked, ended, or was preempted by the policy).
 void Machine::stop_on_core(CoreId core_id, Tick until)
 {
@@ -548,62 +512,12 @@ void Machine::stop_on_core(CoreId core_id, Tick until)
     if (!core.switching)
         m_scheduler->stopped(id, core_id, until - core.work_since);
     core.thread = no_thread;
+    set_idle(core_id);
     core.switching = false;
     core.stepped = false;
     core.slice_end = -1;
     m_threads[id].core = no_core;
     m_dispatch_dirty = true;
-}
-
-void Machine::enter_state(ThreadId id, ThreadState state)
-{
-    auto& thread = m_threads[id];
-    auto& totals = m_trace.totals[id];
-    Tick spent = m_now - thread.since;
-    switch (thread.state) {
-    case ThreadState::New: // arrived, but waiting for memory: waiting all the same
-    case ThreadState::Ready: totals.ready += spent; break;
-    case ThreadState::Running: totals.running += spent; break;
-    case ThreadState::Blocked: totals.blocked += spent; break;
-    case ThreadState::Done: break;
-    }
-    thread.state = state;
-    thread.since = m_now;
-}
-
-void Machine::open_slice(CoreId core_id, bool switching)
-{
-    auto& core = m_cores[core_id];
-    auto const& thread = m_threads[core.thread];
-    if (!switching && thread.pc_ticks == 0)
-        return; // a memory instruction: phase 7 records each of its ticks
-    Tick done_before = 0;
-    if (!switching && thread.pc_ticks > 0)
-        done_before = thread.pc_ticks - left_of(core.thread);
-    core.open = Slice { m_now, m_now, core.thread, static_cast<std::int32_t>(thread.pc), done_before, switching };
-    if (m_observer != nullptr)
-        m_observer->slice_begins(core_id, core.open);
-}
-
-void Machine::close_slice(CoreId core_id)
-{
-    auto& core = m_cores[core_id];
-    if (core.open.thread == no_thread)
-        return;
-    core.open.end = m_now;
-    if (m_observer != nullptr)
-        m_observer->slice(core_id, core.open);
-    if (core.open.end > core.open.start) {
-        auto length = core.open.end - core.open.start;
-        auto& total = core.open.switching ? m_trace.core_switching
-            : core.open.stalled           ? m_trace.core_stalled
-                                          : m_trace.core_busy;
-        total[core_id] += length;
-        ++m_trace.slice_count;
-        if (m_config.record_events)
-            m_trace.core_slices[core_id].push_back(core.open);
-    }
-    core.open.thread = no_thread;
 }
 
 void Machine::record_queues()
@@ -663,26 +577,10 @@ void Machine::emit(Event event)
         m_trace.events.push_back(event);
 }
 
-// Cores whose state changed this boundary get their due tick recomputed; the others keep
-// theirs, which stays right because it is absolute: time passing does not change it.
-void Machine::touch(CoreId core_id)
-{
-    auto& core = m_cores[core_id];
-    if (!core.touched) {
-        core.touched = true;
-        m_touched.push_back(core_id);
-        // A core that was not due at this boundary changes its due tick: the retire pass's
-        // earliest due tick of the others may have been its old one.
-        Tick due = m_due[core_id];
-        if (due != m_now && due != no_due)
-            m_due_rest_known = false;
-    }
-}
-
 void Machine::refresh_touched()
 {
     Tick earliest = no_due;
-    for (CoreId core_id : m_touched) {
+    for (CoreId core_id : std::span(m_touched).first(m_touched_count)) {
         auto& core = m_cores[core_id];
         core.touched = false;
         Tick due = no_due;
@@ -704,36 +602,7 @@ void Machine::refresh_touched()
         earliest = std::min(earliest, due);
     }
     m_due_touched = earliest;
-    m_touched.clear();
-}
-
-// Brings the running thread's `left` up to date before it is read or changed.
-void Machine::sync_left(CoreId core_id)
-{
-    auto& core = m_cores[core_id];
-    if (core.touched)
-        return; // already synced this boundary; compute_end is stale until refresh_touched
-    auto& thread = m_threads[core.thread];
-    if (thread.pc_ticks == 0)
-        return; // not in a compute instruction
-    if (m_cache) [[unlikely]]
-        cache_end(core_id);
-    else
-        thread.left = core.compute_end - m_now;
-    VERIFY(thread.left >= 0);
-}
-
-Tick Machine::left_of(ThreadId id) const
-{
-    auto const& thread = m_threads[id];
-    if (thread.core == no_core)
-        return thread.left;
-    auto const& core = m_cores[thread.core];
-    if (core.switching || core.touched)
-        return thread.left;
-    if (m_cache) [[unlikely]]
-        return m_cache->left_at(thread.core, m_now);
-    return core.compute_end - m_now;
+    m_touched_count = 0;
 }
 
 std::int32_t Machine::line_of(ThreadId id, EventKind kind) const

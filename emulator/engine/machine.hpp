@@ -8,11 +8,13 @@
 #include "engine/config.hpp"
 #include "engine/ids.hpp"
 #include "engine/per_id.hpp"
+#include "engine/verify.hpp"
 #include "lang/bursts.hpp"
 #include "lang/program.hpp"
 #include "sched/scheduler.hpp"
 #include "trace/trace.hpp"
 
+#include <bit>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -238,6 +240,7 @@ private:
     std::optional<ThreadId> pick_from_outside(CoreId);
     void point_at_code();
     void settle(CoreId);
+    void settle_at_instruction(CoreId);
     // One function per instruction (instructions.cpp; locks, spawn and join in sync.cpp,
     // coroutines in coroutines.cpp). Each answers as execute() does.
     bool execute(CoreId, ThreadId, Instruction const&);
@@ -283,6 +286,25 @@ private:
     }
     void touch(CoreId);
     void refresh_touched();
+    // The idle cores (no thread running or being switched in), one bit each, kept with every
+    // change of CoreRuntime::thread: the dispatch phase visits only them, in id order, rather
+    // than every core at every boundary.
+    void set_idle(CoreId core) { m_idle_cores[static_cast<std::size_t>(core) / 64] |= std::uint64_t { 1 } << (core % 64); }
+    void set_busy(CoreId core) { m_idle_cores[static_cast<std::size_t>(core) / 64] &= ~(std::uint64_t { 1 } << (core % 64)); }
+    // The first idle core at or after `from`; core_count() when none.
+    CoreId next_idle_core(CoreId from) const
+    {
+        auto word = static_cast<std::size_t>(from) / 64;
+        if (word >= m_idle_cores.size())
+            return m_config.cores;
+        auto bits = m_idle_cores[word] & (~std::uint64_t { 0 } << (from % 64));
+        while (bits == 0) {
+            if (++word == m_idle_cores.size())
+                return m_config.cores;
+            bits = m_idle_cores[word];
+        }
+        return static_cast<CoreId>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+    }
     void sync_left(CoreId);
     Tick left_of(ThreadId) const;
     std::int32_t line_of(ThreadId, EventKind) const;
@@ -335,7 +357,9 @@ private:
     bool m_due_rest_known = false;         // when known (see touch)
     Tick m_due_touched = no_due;           // the earliest m_due of the cores refresh_touched updated
     std::optional<Tick> m_policy_wakeup;   // Scheduler::next_wakeup() after the last dispatch
-    std::vector<CoreId> m_touched;         // cores whose m_due must be recomputed
+    std::vector<CoreId> m_touched;         // one slot a core; its first m_touched_count: the cores
+    std::size_t m_touched_count = 0;       // whose m_due must be recomputed (each listed once)
+    std::vector<std::uint64_t> m_idle_cores; // see set_idle
     PerId<ThreadId, std::unique_ptr<EventLoop>> m_loops; // null when it runs no coroutines
     PerId<ProcessId, Gil> m_gils;
     bool m_any_gil = false;
@@ -353,6 +377,162 @@ private:
     std::unique_ptr<CacheModel> m_cache;    // the cache affinity model; null when it is off
     // A new member must be copied in the copy constructor (outside.cpp) too.
 };
+
+// The Machine's small helpers on the path of every dispatch and slice end, here so that the
+// phases (machine.cpp, instructions.cpp) inline them rather than pay a call for each.
+
+// Cores whose state changed this boundary get their due tick recomputed; the others keep
+// theirs, which stays right because it is absolute: time passing does not change it.
+inline void Machine::touch(CoreId core_id)
+{
+    auto& core = m_cores[core_id];
+    if (!core.touched) {
+        core.touched = true;
+        m_touched[m_touched_count++] = core_id;
+        // A core that was not due at this boundary changes its due tick: the retire pass's
+        // earliest due tick of the others may have been its old one.
+        Tick due = m_due[core_id];
+        if (due != m_now && due != no_due)
+            m_due_rest_known = false;
+    }
+}
+
+inline void Machine::enter_state(ThreadId id, ThreadState state)
+{
+    auto& thread = m_threads[id];
+    auto& totals = m_trace.totals[id];
+    Tick spent = m_now - thread.since;
+    switch (thread.state) {
+    case ThreadState::New: // arrived, but waiting for memory: waiting all the same
+    case ThreadState::Ready: totals.ready += spent; break;
+    case ThreadState::Running: totals.running += spent; break;
+    case ThreadState::Blocked: totals.blocked += spent; break;
+    case ThreadState::Done: break;
+    }
+    thread.state = state;
+    thread.since = m_now;
+}
+
+// Brings the running thread's `left` up to date before it is read or changed.
+inline void Machine::sync_left(CoreId core_id)
+{
+    auto& core = m_cores[core_id];
+    if (core.touched)
+        return; // already synced this boundary; compute_end is stale until refresh_touched
+    auto& thread = m_threads[core.thread];
+    if (thread.pc_ticks == 0)
+        return; // not in a compute instruction
+    if (m_cache) [[unlikely]]
+        cache_end(core_id);
+    else
+        thread.left = core.compute_end - m_now;
+    VERIFY(thread.left >= 0);
+}
+
+inline Tick Machine::left_of(ThreadId id) const
+{
+    auto const& thread = m_threads[id];
+    if (thread.core == no_core)
+        return thread.left;
+    auto const& core = m_cores[thread.core];
+    if (core.switching || core.touched)
+        return thread.left;
+    if (m_cache) [[unlikely]]
+        return m_cache->left_at(thread.core, m_now);
+    return core.compute_end - m_now;
+}
+
+[[gnu::always_inline]] inline void Machine::open_slice(CoreId core_id, bool switching)
+{
+    auto& core = m_cores[core_id];
+    auto const& thread = m_threads[core.thread];
+    if (!switching && thread.pc_ticks == 0)
+        return; // a memory instruction: phase 7 records each of its ticks
+    Tick done_before = 0;
+    if (!switching && thread.pc_ticks > 0)
+        done_before = thread.pc_ticks - left_of(core.thread);
+    core.open = Slice { m_now, m_now, core.thread, static_cast<std::int32_t>(thread.pc), done_before, switching };
+    if (m_observer != nullptr)
+        m_observer->slice_begins(core_id, core.open);
+}
+
+[[gnu::always_inline]] inline void Machine::close_slice(CoreId core_id)
+{
+    auto& core = m_cores[core_id];
+    if (core.open.thread == no_thread)
+        return;
+    core.open.end = m_now;
+    if (m_observer != nullptr)
+        m_observer->slice(core_id, core.open);
+    if (core.open.end > core.open.start) {
+        auto length = core.open.end - core.open.start;
+        auto& total = core.open.switching ? m_trace.core_switching
+            : core.open.stalled           ? m_trace.core_stalled
+                                          : m_trace.core_busy;
+        total[core_id] += length;
+        ++m_trace.slice_count;
+        if (m_config.record_events)
+            m_trace.core_slices[core_id].push_back(core.open);
+    }
+    core.open.thread = no_thread;
+}
+
+// The thread on `core_id` is at an instruction boundary at m_now: run its zero-time
+// instructions until it reaches compute work (it keeps the core), a wait (it blocks) or
+// its end (settle_at_instruction, instructions.cpp).
+inline void Machine::settle(CoreId core_id)
+{
+    auto& core = m_cores[core_id];
+    auto& thread = m_threads[core.thread];
+    if (thread.pc_ticks > 0) {
+        // Mid-compute, the common case on a dispatch: no need to read the code.
+        VERIFY(thread.left > 0);
+        if (core.slice_end != m_now)
+            open_slice(core_id, false);
+        return;
+    }
+    settle_at_instruction(core_id);
+}
+
+inline void Machine::land(CoreId core_id)
+{
+    auto& core = m_cores[core_id];
+    ThreadId id = core.thread;
+    auto& totals = m_trace.totals[id];
+    // Time spent being switched in counts as waiting, not running.
+    auto& thread = m_threads[id];
+    totals.ready += m_now - thread.since;
+    thread.since = m_now;
+    if (totals.first_run < 0)
+        totals.first_run = m_now;
+    core.work_since = m_now;
+    if (m_any_gil) {
+        auto& gil = m_gils[process_of(id)];
+        if (gil.holder == id)
+            gil.run_since = m_now;
+    }
+    m_scheduler->started(id, core_id);
+    settle(core_id);
+}
+
+// The thread whose slice ended on `core_id` in phase 1 did not simply go on: record its
+// preemption now.
+inline void Machine::flush_pending(CoreId core_id)
+{
+    auto& core = m_cores[core_id];
+    ThreadId id = core.pending;
+    if (id == no_thread)
+        return;
+    close_slice(core_id);
+    core.pending = no_thread;
+    auto& thread = m_threads[id];
+    thread.pending_core = no_core;
+    emit_lazy(EventKind::Preempt, [&] {
+        return Event { .tick = m_now, .kind = EventKind::Preempt, .core = core_id, .process = process_of(id),
+            .thread = id, .line = line_of(id, EventKind::Preempt), .pc = static_cast<std::int32_t>(thread.pc),
+            .value = static_cast<std::int64_t>(PreemptCause::SliceEnded) };
+    });
+}
 
 // Convenience: build, run and return the trace.
 Trace simulate(MachineConfig const&, Program const&, std::unique_ptr<Scheduler>, std::string scheduler_name,

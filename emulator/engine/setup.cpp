@@ -58,6 +58,10 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_trace.core_switching.resize(config.cores);
     m_cores.resize(config.cores);
     m_due.assign(config.cores, no_due);
+    m_touched.resize(static_cast<std::size_t>(config.cores));
+    m_idle_cores.assign((static_cast<std::size_t>(config.cores) + 63) / 64, 0);
+    for (CoreId core = 0; core < config.cores; ++core)
+        set_idle(core);
 
     auto const names = processes_per_thread_name(program);
     for (std::size_t p = 0; p < program.processes.size(); ++p) {
