@@ -62,6 +62,15 @@ Trace run_with(Program const& program, RunSpec const& spec, bool full, TraceObse
     return machine.take_trace();
 }
 
+// The JSON of the run recorded in full, as the whole-trace writer (render_json) writes it.
+std::string whole_trace_json(Program const& program, RunSpec const& spec)
+{
+    auto full = run_with(program, spec, true);
+    std::ostringstream out;
+    render_json(out, full, compute_metrics(full));
+    return out.str();
+}
+
 // The program streamed as JSON, through a 256-byte and a 1 MB buffer, is `want` byte for byte.
 void check_streamed_json(Program const& program, RunSpec const& spec, std::string const& want)
 {
@@ -292,13 +301,11 @@ TEST_CASE("streamed JSON of routine events whose names are longer than the write
                                  "    compute 9\n");
     RunSpec spec;
     spec.cores = 2;
-    auto full = run_with(program, spec, true);
-    std::ostringstream want;
-    render_json(want, full, compute_metrics(full));
-    REQUIRE(want.str().find("\"from_core\"") != std::string::npos);
-    REQUIRE(want.str().find("\"thread\": \"u234567890123456789012345678901\"") != std::string::npos);
-    REQUIRE(want.str().find("\"process\": \"q234567890123456789012345678901\"") != std::string::npos);
-    check_streamed_json(program, spec, want.str());
+    auto want = whole_trace_json(program, spec);
+    REQUIRE(want.find("\"from_core\"") != std::string::npos);
+    REQUIRE(want.find("\"thread\": \"u234567890123456789012345678901\"") != std::string::npos);
+    REQUIRE(want.find("\"process\": \"q234567890123456789012345678901\"") != std::string::npos);
+    check_streamed_json(program, spec, want);
 }
 
 TEST_CASE("streamed JSON quotes and escapes texts and names as the whole-trace writer does, through the temporary file", "[stream]")
@@ -321,12 +328,10 @@ TEST_CASE("streamed JSON quotes and escapes texts and names as the whole-trace w
                                  "    crash\n");
     RunSpec spec;
     spec.max_ticks = 6000000000;
-    auto full = run_with(program, spec, true);
-    std::ostringstream want;
-    render_json(want, full, compute_metrics(full));
-    REQUIRE(want.str().find("\"text\": \"say \\\"hi\\\" \\\\ back\\nnext 5000000001 한글\"") != std::string::npos);
-    REQUIRE(want.str().find("\"value\": -1000000000000000") != std::string::npos);
-    REQUIRE(want.str().find("\"text\": \"a \\\"quoted\\\" word\"") != std::string::npos);
-    REQUIRE(want.str().find("\"text\": \"a \\\\ backslash\"") != std::string::npos);
-    check_streamed_json(program, spec, want.str());
+    auto want = whole_trace_json(program, spec);
+    REQUIRE(want.find("\"text\": \"say \\\"hi\\\" \\\\ back\\nnext 5000000001 한글\"") != std::string::npos);
+    REQUIRE(want.find("\"value\": -1000000000000000") != std::string::npos);
+    REQUIRE(want.find("\"text\": \"a \\\"quoted\\\" word\"") != std::string::npos);
+    REQUIRE(want.find("\"text\": \"a \\\\ backslash\"") != std::string::npos);
+    check_streamed_json(program, spec, want);
 }
