@@ -59,6 +59,8 @@ struct RunSettings {
     std::string choices;           // step --manual --choices FILE: the picks, one a line
     std::string compare_with = "all"; // step --manual --compare-with LIST: the built-in policies shown beside you
     bool quantum_given = false;    // --quantum was on the command line
+    bool format_given = false;       // step: --format was on the command line (only with --manual)
+    bool compare_with_given = false; // step: --compare-with was (only with --manual)
     bool speedup = false;          // --speedup: measure the speed-up even for a long run
 };
 

@@ -103,7 +103,11 @@ void add_step_options(CLI::App& app, RunSettings& settings)
         "With --manual: the built-in policies shown beside you, at each choice and at the end: a list such as "
         "fcfs,sjf,rr, or all")
         ->capture_default_str();
-    step->callback([step, &settings] { settings.quantum_given = step->get_option("--quantum")->count() > 0; });
+    step->callback([step, &settings] {
+        settings.quantum_given = step->get_option("--quantum")->count() > 0;
+        settings.format_given = step->get_option("--format")->count() > 0;
+        settings.compare_with_given = step->get_option("--compare-with")->count() > 0;
+    });
     step->footer("Type 'help' at the prompt for the commands. Exit codes: 0 ok, 2 usage error, 3 bad input.\n");
 }
 
@@ -133,7 +137,12 @@ int step_command(RunSettings const& settings)
         fmt::print(stderr, "ticklab: error: --choices replays a schedule chosen by hand: give --manual too\n");
         return exit_code::usage;
     }
-    if (settings.compare_with != "all" && !settings.manual) {
+    if (settings.format_given && !settings.manual) {
+        fmt::print(stderr, "ticklab: error: --format chooses what a schedule chosen by hand ends with (its table or "
+                           "the run's JSON): give --manual too\n");
+        return exit_code::usage;
+    }
+    if (settings.compare_with_given && !settings.manual) {
         fmt::print(stderr, "ticklab: error: --compare-with chooses the policies shown beside a schedule chosen by hand: "
                            "give --manual too\n");
         return exit_code::usage;
