@@ -289,12 +289,12 @@ private:
     // The idle cores (no thread running or being switched in), one bit each, kept with every
     // change of CoreRuntime::thread: the dispatch phase visits only them, in id order, rather
     // than every core at every boundary.
-    void set_idle(CoreId core) { m_idle_cores[static_cast<std::size_t>(core) / 64] |= std::uint64_t { 1 } << (core % 64); }
-    void set_busy(CoreId core) { m_idle_cores[static_cast<std::size_t>(core) / 64] &= ~(std::uint64_t { 1 } << (core % 64)); }
+    void set_idle(CoreId core) { m_idle_cores[index_of(core) / 64] |= std::uint64_t { 1 } << (core % 64); }
+    void set_busy(CoreId core) { m_idle_cores[index_of(core) / 64] &= ~(std::uint64_t { 1 } << (core % 64)); }
     // The first idle core at or after `from`; core_count() when none.
     CoreId next_idle_core(CoreId from) const
     {
-        auto word = static_cast<std::size_t>(from) / 64;
+        auto word = index_of(from) / 64;
         if (word >= m_idle_cores.size())
             return m_config.cores;
         auto bits = m_idle_cores[word] & (~std::uint64_t { 0 } << (from % 64));
@@ -303,7 +303,7 @@ private:
                 return m_config.cores;
             bits = m_idle_cores[word];
         }
-        return static_cast<CoreId>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+        return static_cast<CoreId>(word * 64 + index_of(std::countr_zero(bits)));
     }
     void sync_left(CoreId);
     Tick left_of(ThreadId) const;

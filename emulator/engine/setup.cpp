@@ -58,8 +58,8 @@ Machine::Machine(MachineConfig const& config, Program const& program, std::uniqu
     m_trace.core_switching.resize(config.cores);
     m_cores.resize(config.cores);
     m_due.assign(config.cores, no_due);
-    m_touched.resize(static_cast<std::size_t>(config.cores));
-    m_idle_cores.assign((static_cast<std::size_t>(config.cores) + 63) / 64, 0);
+    m_touched.resize(index_of(config.cores));
+    m_idle_cores.assign((index_of(config.cores) + 63) / 64, 0);
     for (CoreId core = 0; core < config.cores; ++core)
         set_idle(core);
 

@@ -352,9 +352,9 @@ std::string_view preempt_reason(std::int64_t cause)
 
 constexpr auto s_digit_pairs = [] {
     std::array<char, 200> pairs {};
-    for (int i = 0; i < 100; ++i) {
-        pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
-        pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+    for (std::size_t i = 0; i < 100; ++i) {
+        pairs[2 * i] = static_cast<char>('0' + i / 10);
+        pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
     }
     return pairs;
 }();
@@ -708,7 +708,7 @@ void JsonStreamWriter::set_tick_end(Tick tick)
     std::memcpy(end, tick_key.data(), tick_key.size());
     end = put_decimal(end + tick_key.size(), tick);
     std::memcpy(end, "\n    }", 6);
-    m_tick_end.size = static_cast<std::size_t>(end + 6 - m_tick_end.bytes.data());
+    m_tick_end.size = index_of(end + 6 - m_tick_end.bytes.data());
     m_tick_end_of = tick;
 }
 
@@ -757,7 +757,7 @@ bool JsonStreamWriter::format_routine(Event const& event)
         piece(m_slice_key);
         at = put_decimal(at, event.value);
     }
-    piece(kind == 2 ? m_reason_thread[static_cast<std::size_t>(event.value)] : m_thread_key);
+    piece(kind == 2 ? m_reason_thread[index_of(event.value)] : m_thread_key);
     name(thread);
     if (event.tick != m_tick_end_of)
         set_tick_end(event.tick);
@@ -789,14 +789,14 @@ void JsonStreamWriter::write_events(Trace const& trace)
     for (std::int64_t index = 0; index < m_events && m_error.empty() && *m_out;) {
         std::size_t count = 0;
         for (; count < batch && index + static_cast<std::int64_t>(count) < m_events; ++count) {
-            if (m_file != nullptr && static_cast<std::size_t>(end - at) < max_record && offset < m_spilled) {
+            if (m_file != nullptr && index_of(end - at) < max_record && offset < m_spilled) {
                 // Refill: the part of a record left at the end of the buffer moves to its start.
-                auto left = static_cast<std::size_t>(end - at);
+                auto left = index_of(end - at);
                 std::memmove(m_records.get(), at, left);
                 auto want = std::min<std::int64_t>(static_cast<std::int64_t>(m_capacity - left), m_spilled - offset);
                 ssize_t got = 0;
                 do
-                    got = ::pread(fileno(m_file), m_records.get() + left, static_cast<std::size_t>(want), offset);
+                    got = ::pread(fileno(m_file), m_records.get() + left, index_of(want), offset);
                 while (got < 0 && errno == EINTR);
                 if (got <= 0) {
                     m_error = fmt::format("cannot read the events back from their temporary file: {}",

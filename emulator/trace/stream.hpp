@@ -61,7 +61,7 @@ private:
 // --format json as the run goes. The document's keys are sorted, so the metrics, which are
 // known only at the end, come before the events: each event is kept as it happens as a
 // compact record (about 7 bytes; its JSON is about 170) in a buffer that goes, when full,
-// to an unnamed temporary file (std::tmpfile, in /tmp). write() sends the head, then reads
+// to an unnamed temporary file (scratch_file: in $TMPDIR, else /tmp). write() sends the head, then reads
 // the records back and formats each event straight to the output, then the tail: a
 // dispatch, migration or preemption (nearly every event of a long run) from pieces made once,
 // the rest field by field. The run needs to keep only the notable events
@@ -117,24 +117,23 @@ private:
     // before it, from pieces; false (nothing written) for one it does not do.
     bool format_routine(Event const&);
     void set_tick_end(Tick);
-    // The line of the instruction at `pc` in the thread's code, as Machine::line_of finds it:
     // The opcode of the instruction at `pc` in the thread's code (null: there is none there).
     Opcode const* opcode_at(ThreadId thread, std::int32_t pc) const
     {
         if (thread == no_thread || pc < 0)
             return nullptr;
-        auto start = m_code_starts[static_cast<std::size_t>(thread)];
-        auto size = m_code_starts[static_cast<std::size_t>(thread) + 1] - start;
-        return static_cast<std::size_t>(pc) < size ? &m_opcodes[start + static_cast<std::size_t>(pc)] : nullptr;
+        auto start = m_code_starts[index_of(thread)];
+        auto size = m_code_starts[index_of(thread) + 1] - start;
+        return index_of(pc) < size ? &m_opcodes[start + index_of(pc)] : nullptr;
     }
     // Its place in m_lines (null: the thread has no code, or pc is -1).
     std::int32_t const* line_slot(ThreadId thread, std::int32_t pc) const
     {
-        auto start = m_code_starts[static_cast<std::size_t>(thread)];
-        auto size = static_cast<std::int64_t>(m_code_starts[static_cast<std::size_t>(thread) + 1] - start);
+        auto start = m_code_starts[index_of(thread)];
+        auto size = static_cast<std::int64_t>(m_code_starts[index_of(thread) + 1] - start);
         if (size == 0 || pc < 0)
             return nullptr;
-        return &m_lines[start + static_cast<std::size_t>(std::min<std::int64_t>(pc, size - 1))];
+        return &m_lines[start + index_of(std::min<std::int64_t>(pc, size - 1))];
     }
     // The text buffer, sent to m_out when full.
     void put(std::string_view text)
@@ -245,7 +244,7 @@ private:
 // sorted by time, and some belong before the point the run has reached when they become
 // known (a migration's arrow starts at the thread's last slice on its old core; a race is
 // found at the end), so each is formatted when it is known and kept with its place in the
-// order in a bounded buffer that spills, sorted, to an unnamed temporary file (std::tmpfile);
+// order in a bounded buffer that spills, sorted, to an unnamed temporary file (scratch_file);
 // write() merges the sorted runs. Each thread's and process's state is followed as the run
 // goes (as thread_spans and the process tracks read the whole trace). Memory follows the
 // threads and cores (and, for the migration arrows, the cores each thread ran on), not the
