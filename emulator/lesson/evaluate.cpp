@@ -23,6 +23,11 @@ std::string lower(std::string_view text)
 
 }
 
+std::variant<Evaluation, EvaluationError> evaluation_error(SourceLocation where, std::string message)
+{
+    return EvaluationError { where, std::move(message) };
+}
+
 std::string format_number(double number)
 {
     if (std::abs(number - std::round(number)) < 1e-9)
@@ -97,7 +102,6 @@ Value literal_names(std::string_view text)
 
 using Result = std::variant<Evaluation, EvaluationError>;
 
-Result fail(SourceLocation where, std::string message) { return EvaluationError { where, std::move(message) }; }
 
 // The run a clause is about, as context() wrote it at its start ("on 2 cores (rr), ",
 // "코어 2개(rr)에서 "), or "" when it has none.
@@ -149,7 +153,7 @@ Result evaluate_in(Expr const& expr, CheckedLesson const& lesson, Language langu
     case Expr::Kind::Measure: {
         auto const* run = lesson.run(expr.run);
         if (!run)
-            return fail(expr.where, fmt::format("run '{}' could not run, so '{}' has no value", expr.run, to_string(expr)));
+            return evaluation_error(expr.where, fmt::format("run '{}' could not run, so '{}' has no value", expr.run, to_string(expr)));
         return evaluate_measure(expr, *run, language, many_runs);
     }
     case Expr::Kind::Binary:
@@ -189,7 +193,7 @@ Result evaluate_in(Expr const& expr, CheckedLesson const& lesson, Language langu
     double a = l.value.number;
     double b = r.value.number;
     if (op == "/" && b == 0)
-        return fail(expr.operands[1].where, fmt::format("'{}' is 0, and nothing can be divided by 0", to_string(expr.operands[1])));
+        return evaluation_error(expr.operands[1].where, fmt::format("'{}' is 0, and nothing can be divided by 0", to_string(expr.operands[1])));
     double value = op == "+" ? a + b : op == "-" ? a - b : op == "*" ? a * b : a / b;
     result.value = number_value(value);
     if (top)

@@ -41,6 +41,7 @@ std::variant<Evaluation, EvaluationError> evaluate_goal(Expr const& goal, Checke
     Trace trace, Language);
 
 // Helpers the measures' evaluators (lesson/measures.cpp) share with the evaluation.
+std::variant<Evaluation, EvaluationError> evaluation_error(SourceLocation where, std::string message);
 std::string format_number(double);                         // "13", "1.86": at most two decimals
 Value number_value(double, bool percent = false);
 // The thread a name means in a run: its display name, or its declared name while only one

@@ -2,6 +2,7 @@
 
 #include "engine/verify.hpp"
 #include "lesson/say.hpp"
+#include "trace/render_util.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,13 +14,6 @@ namespace tl {
 namespace {
 
 using Result = std::variant<Evaluation, EvaluationError>;
-
-Result fail(SourceLocation where, std::string message) { return EvaluationError { where, std::move(message) }; }
-
-std::string plural(std::int64_t count, std::string_view word)
-{
-    return fmt::format("{} {}{}", count, word, count == 1 ? "" : "s");
-}
 
 std::string thread_list(Trace const& trace)
 {
@@ -43,7 +37,7 @@ std::string context(LessonRun const& run, Language language)
         && run.trace.scheduler_description.find("quantum") != std::string::npos)
         details += fmt::format(fmt::runtime(language == Language::Ko ? ", 퀀텀 {}" : ", quantum {}"), run.setup.options.quantum);
     return language == Language::Ko ? fmt::format("코어 {}개({})에서 ", cores, details)
-                                    : fmt::format("on {} ({}), ", plural(cores, "core"), details);
+                                    : fmt::format("on {} ({}), ", plural(cores, "core", "cores"), details);
 }
 
 Tick event_tick(Trace const& trace, EventKind kind, ProcessId process)
@@ -109,12 +103,12 @@ Result makespan(MeasureInput const& in)
         result.evidence.push_back(say(language, "{} finished at tick {} on {} ({})",
             "{} 프로세스가 코어 {}개에서 {}틱에 끝났습니다 ({})", trace.processes.front().name,
             language == Language::Ko ? fmt::format("{}", cores) : fmt::format("{}", metrics.makespan),
-            language == Language::Ko ? fmt::format("{}", metrics.makespan) : plural(cores, "core"), trace.scheduler));
+            language == Language::Ko ? fmt::format("{}", metrics.makespan) : plural(cores, "core", "cores"), trace.scheduler));
     else
         result.evidence.push_back(say(language, "the last thread finished at tick {} on {} ({})",
             "마지막 스레드가 코어 {}개에서 {}틱에 끝났습니다 ({})",
             language == Language::Ko ? fmt::format("{}", cores) : fmt::format("{}", metrics.makespan),
-            language == Language::Ko ? fmt::format("{}", metrics.makespan) : plural(cores, "core"), trace.scheduler));
+            language == Language::Ko ? fmt::format("{}", metrics.makespan) : plural(cores, "core", "cores"), trace.scheduler));
     return result;
 }
 
@@ -166,7 +160,7 @@ Result cores(MeasureInput const& in)
     Evaluation result;
     result.value = number_value(trace.machine.cores);
     result.evidence.push_back(say(language, "the machine has {}", "이 기계의 코어는 {}개입니다",
-        language == Language::Ko ? fmt::format("{}", trace.machine.cores) : plural(trace.machine.cores, "core")));
+        language == Language::Ko ? fmt::format("{}", trace.machine.cores) : plural(trace.machine.cores, "core", "cores")));
     return result;
 }
 
@@ -178,7 +172,7 @@ Result utilisation(MeasureInput const& in)
     if (expr.has_argument) {
         auto core = std::strtol(expr.argument.c_str(), nullptr, 10);
         if (core < 0 || core >= static_cast<long>(metrics.cores.size()))
-            return fail(expr.argument_where,
+            return evaluation_error(expr.argument_where,
                 fmt::format("run '{}' has no core {} (it has cores 0 to {})", run.name, core, metrics.cores.size() - 1));
         auto const& stats = metrics.cores[static_cast<CoreId>(core)];
         auto percent = std::round(stats.utilisation * 100);
@@ -218,7 +212,7 @@ Result average_time(MeasureInput const& in)
     auto ko_kind = text == "average-waiting" ? "대기 시간" : text == "average-turnaround" ? "반환 시간" : "응답 시간";
     // An average over no thread is no number, not 0: say so, as first-finish does.
     if (list.empty())
-        return fail(expr.where, fmt::format("no thread finished in run '{}', so it has no average {} time", run.name,
+        return evaluation_error(expr.where, fmt::format("no thread finished in run '{}', so it has no average {} time", run.name,
                                     en_kind));
     result.value = number_value(average);
     result.evidence.push_back(with_context(say(language, "the average {} time is {} ticks ({})",
@@ -233,7 +227,7 @@ Result finish_ranking(MeasureInput const& in)
     Evaluation result;
     auto groups = finish_groups(trace);
     if (groups.empty())
-        return fail(expr.where, fmt::format("no thread finished in run '{}'", run.name));
+        return evaluation_error(expr.where, fmt::format("no thread finished in run '{}'", run.name));
     auto order = order_text(trace, groups, language);
     if (text == "finish-order") {
         result.value = names_value(trace, groups, ValueType::Order);
@@ -267,7 +261,7 @@ Result finish_or_arrival(MeasureInput const& in)
         auto const& totals = trace.totals[thread];
         tick = finish ? totals.finish : totals.arrival;
         if (finish && (totals.finish < 0 || totals.killed))
-            return fail(expr.argument_where, fmt::format("'{}' never finished in run '{}'{}", name, run.name,
+            return evaluation_error(expr.argument_where, fmt::format("'{}' never finished in run '{}'{}", name, run.name,
                                                  totals.killed ? " (its process ended first)" : ""));
         result.evidence.push_back(with_context(finish
                 ? say(language, "{} finished at tick {}", "{} 스레드는 {}틱에 끝났습니다", name, tick)
@@ -276,7 +270,7 @@ Result finish_or_arrival(MeasureInput const& in)
         tick = finish ? event_tick(trace, EventKind::ProcessExit, process)
                       : trace.processes[process].arrival;
         if (tick < 0)
-            return fail(expr.argument_where, fmt::format("process '{}' never finished in run '{}'", name, run.name));
+            return evaluation_error(expr.argument_where, fmt::format("process '{}' never finished in run '{}'", name, run.name));
         result.evidence.push_back(with_context(finish
                 ? say(language, "{} finished at tick {}", "{} 프로세스는 {}틱에 끝났습니다", name, tick)
                 : say(language, "{} arrived at tick {}", "{} 프로세스는 {}틱에 도착했습니다", name, tick)));
@@ -293,7 +287,7 @@ Result admitted(MeasureInput const& in)
     auto tick = event_tick(trace, EventKind::ProcessAdmit, process);
     auto const& info_process = trace.processes[process];
     if (tick < 0)
-        return fail(expr.argument_where, fmt::format("process '{}' was never loaded in run '{}'", info_process.name, run.name));
+        return evaluation_error(expr.argument_where, fmt::format("process '{}' was never loaded in run '{}'", info_process.name, run.name));
     result.value = number_value(static_cast<double>(tick));
     // Two different waits: for free memory (until `allocated`), then for the bus to bring
     // the program in (until admitted).
@@ -343,7 +337,7 @@ Result shared_value(MeasureInput const& in)
             }
         }
     if (!found)
-        return fail(expr.argument_where, fmt::format("run '{}' has no shared variable named '{}' ({})", run.name, name,
+        return evaluation_error(expr.argument_where, fmt::format("run '{}' has no shared variable named '{}' ({})", run.name, name,
                                              variables.empty() ? std::string("it has none")
                                                                : fmt::format("its variables: {}", variables)));
     result.value = number_value(static_cast<double>(*found));
@@ -360,9 +354,9 @@ Result thread_time(MeasureInput const& in)
     // Per-thread times, from the metrics.
     auto const& job = metrics.jobs[thread];
     if ((text == "turnaround") && !job.finished)
-        return fail(expr.argument_where, fmt::format("'{}' never finished in run '{}'", name, run.name));
+        return evaluation_error(expr.argument_where, fmt::format("'{}' never finished in run '{}'", name, run.name));
     if ((text == "first-run" || text == "response") && job.first_run < 0)
-        return fail(expr.argument_where, fmt::format("'{}' never ran in run '{}'", name, run.name));
+        return evaluation_error(expr.argument_where, fmt::format("'{}' never ran in run '{}'", name, run.name));
     Tick value = 0;
     std::string clause;
     if (text == "first-run") {
@@ -476,7 +470,7 @@ std::variant<Evaluation, EvaluationError> evaluate_measure(Expr const& expr, Les
             process = trace.threads[thread].process;
         if (thread == no_thread && process == no_process) {
             auto what = info->argument == MeasureArgument::Thread ? "thread" : "thread or process";
-            return fail(expr.argument_where, fmt::format("run '{}' has no {} named '{}' (its threads: {})", run.name, what,
+            return evaluation_error(expr.argument_where, fmt::format("run '{}' has no {} named '{}' (its threads: {})", run.name, what,
                                                  expr.argument, thread_list(trace)));
         }
         if (info->argument == MeasureArgument::Job && thread != no_thread)

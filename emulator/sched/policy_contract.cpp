@@ -80,9 +80,9 @@ std::string names_of(Trace const& trace, std::vector<ThreadId> const& threads)
     return names;
 }
 
-class Checker {
+class ContractChecker {
 public:
-    Checker(std::string path, std::string source, SchedulerOptions options)
+    ContractChecker(std::string path, std::string source, SchedulerOptions options)
         : m_path(std::move(path))
         , m_source(std::move(source))
         , m_options(std::move(options))
@@ -146,7 +146,7 @@ std::variant<ContractReport, std::string> check_policy_contract(std::string_view
     ContractReport report;
     report.description = std::get<SchedulerChoice>(first).description;
     bool claims = claims_starvation_free(*std::get<SchedulerChoice>(first).scheduler);
-    Checker checker(std::string(path), *source, options);
+    ContractChecker checker(std::string(path), *source, options);
 
     PropertyResult answers { "answers",
         "every answer is valid: a ready thread allowed on the core, a slice of at least 1 tick, the right types" };

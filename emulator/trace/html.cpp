@@ -447,7 +447,6 @@ void table(std::ostream& out, std::vector<std::string> const& header, std::vecto
     out << "</table>\n";
 }
 
-std::string tick_or_dash(bool applies, Tick value) { return applies ? fmt::format("{}", value) : "-"; }
 
 void metrics_tables(std::ostream& out, Trace const& trace, Metrics const& metrics, Language language)
 {

@@ -51,9 +51,9 @@ struct Walk {
     std::vector<std::int32_t> cursor; // per block: the first pc not walked yet
 };
 
-class Checker {
+class RaceChecker {
 public:
-    explicit Checker(Trace const& trace)
+    explicit RaceChecker(Trace const& trace)
         : m_trace(trace)
         , m_checked(trace.processes.count(), false)
         , m_local(trace.threads.count(), 0)
@@ -328,7 +328,7 @@ RaceReport find_races(Trace const& trace)
 {
     if (!races_checked(trace))
         return {};
-    return Checker(trace).run();
+    return RaceChecker(trace).run();
 }
 
 bool races_checked(Trace const& trace)

@@ -7,6 +7,11 @@
 
 namespace tl {
 
+std::string tick_or_dash(bool applies, Tick value)
+{
+    return applies ? fmt::format("{}", value) : "-";
+}
+
 std::string plural(std::int64_t count, std::string_view one, std::string_view many)
 {
     return fmt::format("{} {}", count, count == 1 ? one : many);

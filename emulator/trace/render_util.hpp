@@ -32,6 +32,8 @@ int digit_count(std::int64_t);
 
 // "1 tick", "3 ticks": the count and the noun that agrees with it.
 std::string plural(std::int64_t count, std::string_view one, std::string_view many);
+// A tick in a table of jobs, or "-" where it does not apply (a job that never ran has no first run).
+std::string tick_or_dash(bool applies, Tick value);
 // A fraction as a percentage with one decimal: 0.875 is "87.5%".
 std::string percent(double fraction);
 

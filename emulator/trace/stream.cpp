@@ -428,7 +428,7 @@ JsonStreamWriter::JsonStreamWriter(Trace const& trace, std::size_t buffer_bytes)
     // in), the key, and the colon.
     std::vector<std::size_t> ends;
     for (auto key : s_keys) {
-        fmt::format_to(std::back_inserter(m_arena), ",\n      \"{}\": ", key);
+        m_arena.append(",\n      \"").append(key).append("\": ");
         ends.push_back(m_arena.size());
     }
     for (auto kind = 0; kind < event_kind_count; ++kind) {
@@ -891,7 +891,8 @@ void CsvStreamWriter::rows_before(Tick tick)
     m_row += '\n';
     std::string out;
     for (; m_next_row < tick; ++m_next_row) {
-        fmt::format_to(std::back_inserter(out), "{}", m_next_row);
+        fmt::format_int row(m_next_row);
+        out.append(row.data(), row.size());
         out += m_row;
         if (out.size() >= (1 << 20)) {
             m_out << out;

@@ -53,7 +53,6 @@ private:
     std::vector<std::vector<std::string>> m_rows;
 };
 
-std::string tick_or_dash(bool applies, Tick value) { return applies ? fmt::format("{}", value) : "-"; }
 
 // The data races of the run (trace/races.hpp), one line each, up to races_listed.
 void render_race_lines(std::ostream& out, Trace const& trace)
