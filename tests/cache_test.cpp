@@ -7,6 +7,9 @@
 
 using namespace tl;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace cache_test {
+
 namespace {
 
 Trace run_cached(Program const& program, test::RunSpec spec, std::uint64_t cache, Tick warmup = 10, Tick rate = 2)
@@ -156,3 +159,5 @@ TEST_CASE("with no warm-up a thread is warm at once, unless its working set is t
         CHECK(test::job(metrics, "big").warm == 0);
     }
 }
+
+} // namespace cache_test

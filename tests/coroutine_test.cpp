@@ -13,6 +13,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace coroutine_test {
+
 namespace {
 
 // "[tick 0] A에게 배달 완료" for every print, in order.
@@ -216,3 +219,5 @@ TEST_CASE("Coroutines and the GIL: stepping every tick gives the same trace as j
         }
     }
 }
+
+} // namespace coroutine_test

@@ -17,6 +17,9 @@
 using namespace tl;
 using tl::test::bundled;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace explore_test {
+
 namespace {
 
 Program parse(std::string const& text, std::string const& name = "test.tl")
@@ -216,3 +219,5 @@ TEST_CASE("by hand: each pick asks the policies named, in the order named, and n
     for (std::size_t i = 0; i < all.size(); ++i)
         CHECK(every.picks[i].first == all_schedulers()[i].name);
 }
+
+} // namespace explore_test

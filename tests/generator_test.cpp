@@ -14,6 +14,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace generator_test {
+
 namespace {
 
 // Field by field, locations included, each difference reported with where it is.
@@ -418,3 +421,5 @@ TEST_CASE("A jumped run and a stepped run of a generated workload give identical
         }
     }
 }
+
+} // namespace generator_test

@@ -17,6 +17,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace html_test {
+
 namespace {
 
 std::string page(Trace const& trace, Language language = Language::En)
@@ -161,3 +164,5 @@ TEST_CASE("The lab page is byte for byte the same on every run", "[html]")
     auto second = page(run(bundled("race"), RunSpec { .cores = 2 }));
     CHECK(first == second);
 }
+
+} // namespace html_test

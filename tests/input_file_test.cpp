@@ -16,6 +16,9 @@
 using namespace tl;
 namespace fs = std::filesystem;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace input_file_test {
+
 namespace {
 
 fs::path scratch(std::string const& name)
@@ -76,3 +79,5 @@ TEST_CASE("a stream is read up to the limit", "[input]")
     CHECK(limit_text(4 * 1024 * 1024) == "4 MiB");
     CHECK(limit_text(1024 * 1024 * 1024) == "1 GiB");
 }
+
+} // namespace input_file_test

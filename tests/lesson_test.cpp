@@ -28,6 +28,9 @@
 using namespace tl;
 namespace fs = std::filesystem;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace lesson_test {
+
 namespace {
 
 fs::path source_dir() { return fs::path(TICKLAB_TEST_SOURCE_DIR); }
@@ -885,3 +888,5 @@ TEST_CASE("stepping a ten-million-tick program starts at once: the whole run is 
     CHECK(stepper.current().find("\n       0 | t compute 1/10000000") != std::string::npos);
     CHECK(stepper.execute("next 3").text.find("\n       3 | t compute 4/10000000") != std::string::npos);
 }
+
+} // namespace lesson_test

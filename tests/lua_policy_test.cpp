@@ -26,6 +26,9 @@ using namespace tl;
 using tl::test::pinned_workload;
 namespace fs = std::filesystem;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace lua_policy_test {
+
 namespace {
 
 using Settings = std::map<std::string, std::string, std::less<>>;
@@ -528,3 +531,5 @@ TEST_CASE("A copied machine with a Lua policy runs on exactly as the original (c
         }
     }
 }
+
+} // namespace lua_policy_test

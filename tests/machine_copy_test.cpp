@@ -12,6 +12,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace machine_copy_test {
+
 namespace {
 
 constexpr std::string_view kitchen = R"(process kitchen
@@ -171,3 +174,5 @@ TEST_CASE("A Chooser decides which ready thread takes a free core", "[machine]")
     machine->run();
     CHECK(core_timeline(machine->trace(), 0) == "cake@0-5 pasta@5-8 ramen@8-12 ramen@14-15");
 }
+
+} // namespace machine_copy_test

@@ -9,6 +9,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace machine_test {
+
 namespace {
 
 constexpr std::string_view kitchen = R"(# Jarvis gets three orders at once.
@@ -465,3 +468,5 @@ TEST_CASE("start_run gives the Machine at tick 0, before its first boundary, wit
     REQUIRE(std::holds_alternative<Trace>(simulated));
     CHECK(same_run(std::get<Trace>(simulated), machine.trace()));
 }
+
+} // namespace machine_test

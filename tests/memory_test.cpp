@@ -14,6 +14,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace memory_test {
+
 namespace {
 
 std::int64_t final_value(Trace const& trace, std::string_view variable)
@@ -465,3 +468,5 @@ TEST_CASE("same_run tells apart runs that differ only in a process's RAM or fina
     CHECK(changed([](ProcessInfo& p) { p.loaded += 1; }));
     CHECK(changed([](ProcessInfo& p) { p.freed += 1; }));
 }
+
+} // namespace memory_test

@@ -10,6 +10,9 @@
 
 using namespace tl;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace parser_test {
+
 namespace {
 
 // The AST as text, one line per process, thread and instruction, with every location: one
@@ -1092,3 +1095,5 @@ TEST_CASE("memory_steps and the other queries agree with opcodes.def", "[parser]
         CHECK(info.misplaced.empty() == (info.place == Place::Anywhere));
     }
 }
+
+} // namespace parser_test

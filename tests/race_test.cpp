@@ -16,6 +16,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace race_test {
+
 namespace {
 
 std::string side(Trace const& trace, RaceAccess const& access)
@@ -445,3 +448,5 @@ TEST_CASE("a process of more threads than the check takes is named as not checke
     render_summary(out, trace, compute_metrics(trace));
     CHECK(out.str().find("data races: not checked in p1 (4097 threads; at most 4096 are checked)\n") != std::string::npos);
 }
+
+} // namespace race_test

@@ -20,6 +20,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace render_test {
+
 namespace {
 
 Instruction instruction(Opcode opcode, Tick ticks = 0, std::string text = {})
@@ -733,3 +736,5 @@ TEST_CASE("Every policy's queue heads are the front of its ready queues", "[rend
         }
     }
 }
+
+} // namespace render_test

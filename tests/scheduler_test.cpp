@@ -27,6 +27,9 @@ using namespace tl;
 using tl::test::pinned_workload;
 using tl::test::unpinned_workload;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace scheduler_test {
+
 namespace {
 
 using Settings = std::map<std::string, std::string, std::less<>>;
@@ -1146,3 +1149,5 @@ TEST_CASE("Time-based policies report when they next need the clock", "[schedule
     PerCoreScheduler plain(2, 2);
     CHECK(!plain.next_wakeup());
 }
+
+} // namespace scheduler_test

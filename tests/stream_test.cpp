@@ -19,6 +19,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace stream_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -335,3 +338,5 @@ TEST_CASE("streamed JSON quotes and escapes texts and names as the whole-trace w
     REQUIRE(want.find("\"text\": \"a \\\\ backslash\"") != std::string::npos);
     check_streamed_json(program, spec, want);
 }
+
+} // namespace stream_test

@@ -18,6 +18,9 @@
 using namespace tl;
 using namespace tl::test;
 
+// This file's names are its own: the test files are compiled several to a unit (tests/meson.build).
+namespace visual_test {
+
 namespace {
 
 Instruction instruction(Opcode opcode, Tick ticks = 0, std::string text = {})
@@ -736,3 +739,5 @@ TEST_CASE("The XML checker of these tests rejects what is not well-formed", "[vi
     CHECK(xml_problem("<a/><b/>") != "");
     CHECK(xml_problem("<a>") != "");
 }
+
+} // namespace visual_test

@@ -313,21 +313,21 @@ std::string duration_text(double seconds)
 
 // A line on stderr, on a terminal only, once a run has taken two seconds: the tick reached
 // and, at the pace so far, how long until the tick limit.
-class Progress {
+class RunProgress {
 public:
-    explicit Progress(Tick limit)
+    explicit RunProgress(Tick limit)
         : m_limit(limit)
         , m_start(std::chrono::steady_clock::now())
         , m_terminal(isatty(STDERR_FILENO) != 0)
     {
     }
-    ~Progress()
+    ~RunProgress()
     {
         if (m_shown)
             fmt::print(stderr, "\r\033[K");
     }
-    Progress(Progress const&) = delete;
-    Progress& operator=(Progress const&) = delete;
+    RunProgress(RunProgress const&) = delete;
+    RunProgress& operator=(RunProgress const&) = delete;
 
     void update(Tick now)
     {
@@ -374,7 +374,7 @@ std::optional<Trace> simulate_with(Prepared const& prepared, Program const& prog
     if (before)
         before(machine);
     InterruptHandler handler;
-    Progress progress(prepared.machine.max_ticks);
+    RunProgress progress(prepared.machine.max_ticks);
     for (std::uint32_t boundaries = 1; machine.advance(); ++boundaries) {
         if (s_interrupted)
             machine.stop_soon();
